@@ -1,0 +1,301 @@
+"""SQLModel tables for every entity of a case store.
+
+Times are stored as naive UTC in the database and handed out as aware UTC datetimes
+(see :class:`UTCDateTime`). Enum columns store the contract spelling as plain text, so the
+schema stays dialect-portable and readable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """DateTime that always round-trips as an aware UTC datetime."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; times must carry a zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _dt(nullable: bool = False, index: bool = False) -> Any:
+    # No default: services always set times explicitly (from utcnow() or user input).
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _text(nullable: bool = False, default: str | None = "") -> Any:
+    if nullable:
+        return Field(default=None, sa_type=sa.Text, nullable=True)
+    return Field(default=default, sa_type=sa.Text, nullable=False)
+
+
+class StoreMeta(SQLModel, table=True):
+    """Key/value facts about the store itself (store id, created at)."""
+
+    __tablename__ = "store_meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = _text()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "case_file"
+    __table_args__ = (sa.UniqueConstraint("year", "seq", name="uq_case_year_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    year: int
+    seq: int
+    title: str = _text()
+    summary: str = _text()
+    key_facts: str = _text()
+    status: str = Field(default="open", max_length=16, index=True)
+    priority: str = Field(default="medium", max_length=16)
+    tags: str = Field(default="[]", sa_type=sa.Text)  # JSON list of strings
+    opened_at: datetime = _dt()
+    closed_at: datetime | None = _dt(nullable=True)
+    updated_at: datetime = _dt(index=True)
+
+
+class Subject(SQLModel, table=True):
+    __tablename__ = "subject"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    name: str = _text()
+    aliases: str = Field(default="[]", sa_type=sa.Text)  # JSON list of strings
+    role_applied: str = _text()
+    hiring_platform: str = _text()
+    claimed_location: str = _text()
+    notes: str = _text()
+    created_at: datetime = _dt()
+
+
+class Tip(SQLModel, table=True):
+    __tablename__ = "tip"
+    __table_args__ = (sa.UniqueConstraint("year", "seq", name="uq_tip_year_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    year: int
+    seq: int
+    received_at: datetime = _dt(index=True)
+    channel: str = Field(default="email", max_length=32)
+    programme: str = _text()
+    reference: str = _text()
+    anonymous: bool = Field(default=False)
+    tipster_name: str | None = _text(nullable=True)
+    tipster_contact: str | None = _text(nullable=True)
+    relationship: str = _text()
+    content: str = _text()
+    content_key: str = Field(default="", sa_type=sa.Text, index=True)  # normalised content for de-dup
+    reliability: str | None = Field(default=None, max_length=1)
+    credibility: str | None = Field(default=None, max_length=1)
+    status: str = Field(default="new", max_length=16, index=True)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="tip.id")
+    follow_up_due: datetime | None = _dt(nullable=True)
+    assignee_note: str = _text()
+    reward_status: str = Field(default="not-applicable", max_length=32)
+    created_at: datetime = _dt()
+    updated_at: datetime = _dt()
+
+
+class Identifier(SQLModel, table=True):
+    __tablename__ = "identifier"
+    __table_args__ = (
+        sa.Index("ix_identifier_kind_normalized", "kind", "normalized"),
+        sa.CheckConstraint(
+            "(subject_id IS NULL) <> (tip_id IS NULL)", name="ck_identifier_one_owner"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int | None = Field(default=None, foreign_key="subject.id", index=True)
+    tip_id: int | None = Field(default=None, foreign_key="tip.id", index=True)
+    kind: str = Field(max_length=16)
+    raw: str = _text()
+    normalized: str = _text()
+    normalized_ok: bool = Field(default=True)
+    normalize_note: str = _text()
+    created_at: datetime = _dt()
+
+
+class Evidence(SQLModel, table=True):
+    """An exhibit of a case, or an attachment of a tip (case_id NULL, tip_id set)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (sa.UniqueConstraint("case_id", "number", name="uq_evidence_case_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
+    tip_id: int | None = Field(default=None, foreign_key="tip.id", index=True)
+    number: int | None = None
+    title: str = _text()
+    description: str = _text()
+    original_name: str = _text()
+    original_path: str = _text()
+    size: int = 0
+    media_type: str = Field(default="application/octet-stream", max_length=128)
+    sha256: str = Field(max_length=64, index=True)
+    blob_id: str = Field(max_length=64)
+    acquired_at: datetime | None = _dt(nullable=True)
+    acquired_by: str = _text()
+    acquired_from: str = _text()
+    acquisition_method: str = _text()
+    file_mtime: datetime | None = _dt(nullable=True)
+    ingested_at: datetime = _dt()
+    ingested_by: str = _text()
+    withdrawn_at: datetime | None = _dt(nullable=True)
+    withdrawn_by: str = _text()
+    withdrawn_reason: str = _text()
+
+    @property
+    def exhibit(self) -> str:
+        """Exhibit label such as ``E-001`` (``E-1000`` past 999); tip attachments: ``A-<id>``."""
+        if self.number is None:
+            return f"A-{self.id}"
+        return f"E-{self.number:03d}"
+
+
+class CustodyEvent(SQLModel, table=True):
+    __tablename__ = "custody_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    at: datetime = _dt()
+    actor: str = _text()
+    action: str = Field(max_length=32)
+    sha256: str = Field(default="", max_length=64)
+    detail: str = Field(default="{}", sa_type=sa.Text)  # JSON object
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    occurred_at: datetime = _dt(index=True)
+    occurred_tz: str = Field(default="UTC", max_length=64)  # zone the user gave the time in
+    recorded_at: datetime = _dt()
+    updated_at: datetime = _dt()
+    author: str = _text()
+    text: str = _text()
+    version: int = 1
+
+
+class NoteRevision(SQLModel, table=True):
+    """An earlier version of a note, kept when the note is edited."""
+
+    __tablename__ = "note_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="note.id", index=True)
+    version: int
+    text: str = _text()
+    occurred_at: datetime = _dt()
+    occurred_tz: str = Field(default="UTC", max_length=64)
+    saved_at: datetime = _dt()
+    author: str = _text()
+
+
+class TipCaseLink(SQLModel, table=True):
+    __tablename__ = "tip_case_link"
+    __table_args__ = (sa.UniqueConstraint("tip_id", "case_id", name="uq_tip_case"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tip_id: int = Field(foreign_key="tip.id", index=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    created_at: datetime = _dt()
+    note: str = _text()
+
+
+class Checklist(SQLModel, table=True):
+    __tablename__ = "checklist"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True)
+    template_id: str = Field(max_length=128)
+    template_version: int
+    created_at: datetime = _dt()
+    updated_at: datetime = _dt()
+
+
+class ChecklistAnswer(SQLModel, table=True):
+    __tablename__ = "checklist_answer"
+    __table_args__ = (sa.UniqueConstraint("checklist_id", "item_id", name="uq_answer_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: int = Field(foreign_key="checklist.id", index=True)
+    item_id: str = Field(max_length=128)
+    state: str = Field(default="not-assessed", max_length=32)
+    note: str = _text()
+    exhibits: str = Field(default="[]", sa_type=sa.Text)  # JSON list of evidence ids
+    dismissed: str = Field(default="[]", sa_type=sa.Text)  # JSON list of dismissed suggestion keys
+    updated_at: datetime = _dt()
+    updated_by: str = _text()
+
+
+class TemplateBlob(SQLModel, table=True):
+    """A custom red-flag template imported by the user (TOML text, validated on import)."""
+
+    __tablename__ = "template_blob"
+    __table_args__ = (sa.UniqueConstraint("template_id", "version", name="uq_template_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    template_id: str = Field(max_length=128)
+    version: int
+    toml: str = _text()
+    imported_at: datetime = _dt()
+
+
+class ExportRecord(SQLModel, table=True):
+    __tablename__ = "export_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    created_at: datetime = _dt()
+    actor: str = _text()
+    recipient: str = _text()
+    options: str = Field(default="{}", sa_type=sa.Text)  # JSON object
+    pages: int = 0
+    bates_first: str = _text()
+    bates_last: str = _text()
+    sha256: str = Field(default="", max_length=64)
+    path: str = _text()
+    package_dir: str | None = _text(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only, hash-chained record of every change."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _dt()
+    actor: str = _text()
+    action: str = Field(max_length=64)
+    entity: str = Field(default="", max_length=32)
+    entity_id: str = Field(default="", max_length=64)
+    detail: str = Field(default="{}", sa_type=sa.Text)  # canonical JSON object
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,167 @@
+"""Opening a data home: keys, the encrypted database, the vault, the instance lock."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from caseapp.domain.models import StoreMeta, utcnow
+from caseapp.security import audit
+from caseapp.security.keys import KeyManager, KeyProblem, WrongSecret, derive_keys, keyring_usable
+from caseapp.security.vault import Vault
+from caseapp.services.errors import StoreUnavailable
+from caseapp.store.db import DB_NAME, StoreOpenError, make_engine, upgrade
+from caseapp.store.files import private_dir
+from caseapp.store.home import HomeLock, HomeLocked
+
+#: Called with "new" (choose a passphrase) or "unlock"; returns the passphrase or None.
+PassphraseProvider = Callable[[str], str | None]
+
+VAULT_DIR = "vault"
+OPEN_DIR = "open"
+
+
+@dataclass
+class Workspace:
+    """An unlocked store: what every service function works on."""
+
+    home: Path
+    store_id: str
+    key_mode: str
+    engine: Engine
+    vault: Vault
+    lock: HomeLock | None = None
+    #: Set only when this call created the store: show it to the user once.
+    recovery_code: str | None = None
+    master_key: bytes = field(default=b"", repr=False)
+
+    def session(self) -> Session:
+        """A new Session; objects stay usable after commit."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @property
+    def open_dir(self) -> Path:
+        """Private folder for exhibits decrypted for an external viewer."""
+        return private_dir(self.home / OPEN_DIR)
+
+    def wipe_open_dir(self) -> None:
+        """Remove every exhibit decrypted for viewing."""
+        shutil.rmtree(self.home / OPEN_DIR, ignore_errors=True)
+
+    def close(self) -> None:
+        """Dispose of connections, wipe decrypted copies, release the lock."""
+        self.wipe_open_dir()
+        self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def store_exists(home: Path) -> bool:
+    """True when ``home`` already holds a caseapp store."""
+    return KeyManager(home).exists()
+
+
+def open_workspace(
+    home: Path,
+    passphrase: PassphraseProvider | None = None,
+    *,
+    create: bool = True,
+    exclusive: bool = False,
+    key_mode: str | None = None,
+) -> Workspace:
+    """Unlock (or create) the store in ``home``.
+
+    ``exclusive`` takes the single-GUI lock. ``key_mode`` ("keyring"/"passphrase") forces the
+    key storage for a new store; by default the keyring is used when it is usable.
+    Raises StoreUnavailable with a user-readable message.
+    """
+    lock: HomeLock | None = None
+    if exclusive:
+        private_dir(home)
+        lock = HomeLock(home)
+        try:
+            lock.acquire()
+        except HomeLocked as exc:
+            raise StoreUnavailable(str(exc)) from None
+    try:
+        return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+
+
+def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
+          key_mode: str | None, lock: HomeLock | None) -> Workspace:
+    keys = KeyManager(home)
+    recovery_code: str | None = None
+    created = False
+    try:
+        if keys.exists():
+            secret = passphrase("unlock") if keys.needs_passphrase() and passphrase else None
+            master = keys.unlock(secret)
+        else:
+            if not create:
+                raise StoreUnavailable(f"No caseapp store in {home}.")
+            if (home / DB_NAME).exists():
+                raise StoreUnavailable(f"{home} holds a database but no store.json; refusing "
+                                       "to overwrite it.")
+            private_dir(home)
+            chosen: str | None = None
+            use_passphrase = key_mode == "passphrase" or (key_mode is None
+                                                            and not keyring_usable())
+            if use_passphrase:
+                chosen = passphrase("new") if passphrase else None
+                if not chosen:
+                    raise StoreUnavailable(
+                        "No usable OS keyring on this machine: choose a passphrase for the "
+                        "new store (set CASEAPP_PASSPHRASE or run on a terminal).")
+            master, recovery_code = keys.create(str(uuid.uuid4()), utcnow().isoformat(), chosen)
+            created = True
+    except WrongSecret as exc:
+        raise StoreUnavailable(str(exc)) from None
+    except KeyProblem as exc:
+        raise StoreUnavailable(str(exc)) from None
+
+    manifest = keys.manifest()
+    derived = derive_keys(master)
+    engine = make_engine(home / DB_NAME, derived.database)
+    try:
+        upgrade(engine)
+    except StoreOpenError as exc:
+        engine.dispose()
+        raise StoreUnavailable(str(exc)) from None
+    workspace = Workspace(
+        home=home, store_id=manifest.store_id, key_mode=manifest.key_mode, engine=engine,
+        vault=Vault(private_dir(home / VAULT_DIR), derived.vault), lock=lock,
+        recovery_code=recovery_code, master_key=master,
+    )
+    if created:
+        with workspace.transaction() as session:
+            session.add(StoreMeta(key="store_id", value=manifest.store_id))
+            session.add(StoreMeta(key="created_at", value=manifest.created_at))
+            audit.append(session, "store.created", "store", manifest.store_id,
+                         {"key_mode": manifest.key_mode})
+    if lock is not None:
+        # A previous GUI session may have died with decrypted copies around.
+        workspace.wipe_open_dir()
+    return workspace
