@@ -113,6 +113,8 @@ class Tip(SQLModel, table=True):
     credibility: str | None = Field(default=None, max_length=1)
     status: str = Field(default="new", max_length=16, index=True)
     duplicate_of_id: int | None = Field(default=None, foreign_key="tip.id")
+    #: JSON list of tip ids the user decided are NOT duplicates of this one.
+    kept_separate: str = Field(default="[]", sa_type=sa.Text)
     follow_up_due: datetime | None = _dt(nullable=True)
     assignee_note: str = _text()
     reward_status: str = Field(default="not-applicable", max_length=32)

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001_initial
-Revises: 
+Revises: (none)
 Create Date: 2026-11-24
 """
 
@@ -89,6 +89,7 @@ def upgrade() -> None:
     sa.Column('credibility', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
+    sa.Column('kept_separate', sa.Text(), nullable=False),
     sa.Column('follow_up_due', caseapp.domain.models.UTCDateTime(), nullable=True),
     sa.Column('assignee_note', sa.Text(), nullable=False),
     sa.Column('reward_status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
