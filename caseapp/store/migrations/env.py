@@ -6,13 +6,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import caseapp.domain.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from caseapp.store.migrations.runner import include_object
 
 target_metadata = SQLModel.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    # Full-text index tables are managed by hand-written migrations, not the models.
-    return not (type_ == "table" and name and name.startswith("search_"))
 
 
 def run_migrations_online() -> None:

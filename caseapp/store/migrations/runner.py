@@ -13,3 +13,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                   compare_to: object) -> bool:
+    """Leave full-text index tables (``search_*``, hand-written migrations) out of autogenerate."""
+    return not (type_ == "table" and name is not None and name.startswith("search_"))
