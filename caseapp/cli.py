@@ -50,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _wants_gui(argv):
         return _launch_gui(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help/--version (0)
+        return int(exc.code or 0)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2

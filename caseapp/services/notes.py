@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
@@ -43,7 +43,7 @@ def add_note(ws: Workspace, case_ref: str, text: str, *,
     now = utcnow()
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
-        note = Note(case_id=case.id or 0, occurred_at=occurred or now,
+        note = Note(case_id=case.id or 0, occurred_at=occurred.astimezone(UTC) if occurred else now,
                     occurred_tz=_zone_name(occurred) if occurred else "UTC",
                     recorded_at=now, updated_at=now, author=audit.current_actor(), text=text)
         session.add(note)
@@ -71,7 +71,7 @@ def edit_note(ws: Workspace, note_id: int, *, text: str | None = None,
                                  saved_at=note.updated_at, author=note.author))
         note.text = new_text
         if occurred is not None:
-            note.occurred_at, note.occurred_tz = occurred, _zone_name(occurred)
+            note.occurred_at, note.occurred_tz = occurred.astimezone(UTC), _zone_name(occurred)
         note.version += 1
         note.updated_at = utcnow()
         note.author = audit.current_actor()
