@@ -13,6 +13,7 @@ from caseapp.domain.models import Case, Evidence, Subject, utcnow
 from caseapp.domain.text import case_ref, clean_line, clean_text, dump_list, load_list
 from caseapp.security import audit
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
+from caseapp.services.risk import risk_in
 from caseapp.services.workspace import Workspace
 
 
@@ -148,7 +149,9 @@ class CaseRow:
 
 
 def list_cases(ws: Workspace, *, status: str | None = None) -> list[CaseRow]:
-    """All cases (newest activity first) with subject and exhibit counts, in two queries."""
+    """All cases (newest activity first) with subject and exhibit counts and the red-flag
+    risk score and band (None for a case whose checklist was never started), in a few
+    queries whatever the number of cases."""
     subj = (select(Subject.case_id, func.count().label("n")).group_by(Subject.case_id)
             .subquery())
     exh = (select(Evidence.case_id, func.count().label("n"))
@@ -163,4 +166,10 @@ def list_cases(ws: Workspace, *, status: str | None = None) -> list[CaseRow]:
         query = query.where(Case.status == _enum(CaseStatus, status).value)
     with ws.session() as session:
         rows = session.exec(query).all()
-    return [CaseRow(*row) for row in rows]
+        risks = risk_in(session)
+    result = []
+    for row in rows:
+        score = risks.get(row[0])
+        result.append(CaseRow(*row, risk=score.score if score else None,
+                              risk_band=score.band if score else None))
+    return result
