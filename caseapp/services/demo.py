@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import select
 
 from caseapp.domain.models import Case
-from caseapp.services import cases, evidence, notes, subjects
+from caseapp.services import cases, checklists, evidence, notes, subjects
 from caseapp.services.errors import Conflict
 from caseapp.services.subjects import IdentifierInput as Ident
 from caseapp.services.workspace import Workspace
@@ -97,6 +97,20 @@ CASES: list[dict[str, Any]] = [
                                 ("2026-03-05T00:40:00Z", "203.0.113.77", "CN"),
                                 ("2026-03-06T01:03:00Z", "192.0.2.145", "RU")]),
         ],
+        # Red-flag answers: (item id, state, note, exhibits).
+        "flags": [
+            ("logistics.ship-to-mismatch", "confirmed", "Shipping address changed from Austin, "
+             "TX to Millbrook, NJ two days after the offer.", []),
+            ("logistics.forwarded-abroad", "confirmed", "Courier confirms the laptop left the "
+             "NJ address on an international waybill.", []),
+            ("technical.remote-access-tools", "confirmed", "Remote-access tool installed within "
+             "6 hours of first boot (endpoint agent).", []),
+            ("technical.vpn-unusual-asn", "suspected", "Consumer VPN; exits in three countries "
+             "within a day.", ["E-003"]),
+            ("interview.scripted-answers", "suspected", "Answers read from a script.",
+             ["E-001"]),
+            ("interview.avoids-video", "not-observed", "Camera on throughout the interview.", []),
+        ],
     },
     {
         "title": "QA contractor 'Alex Morgan' — shared forwarding address",
@@ -131,6 +145,15 @@ CASES: list[dict[str, Any]] = [
             ("vpn-logins.csv", [("2026-04-15T23:55:00Z", "203.0.113.77", "CN"),
                                 ("2026-04-16T00:20:00Z", "198.51.100.99", "US")]),
         ],
+        "flags": [
+            ("payment.third-party-name", "confirmed", "Beneficiary is 'Lumen Trade Services', "
+             "not the contractor.", ["E-001"]),
+            ("interview.avoids-in-person", "confirmed", "Declined in-person onboarding.", []),
+            ("logistics.laptop-farm", "suspected", "Same NJ forwarding address as the subject "
+             "of the March case.", ["E-002"]),
+            ("behaviour.time-zone-mismatch", "suspected", "Logins around midnight UTC, i.e. "
+             "afternoon in Seattle only on paper.", ["E-003"]),
+        ],
     },
     {
         "title": "Designer applicant 'Li Wei' — borrowed profile, VoIP number",
@@ -157,6 +180,14 @@ CASES: list[dict[str, Any]] = [
             ("reference-check.txt", "Reference check\nThe listed previous employer's website "
              "was registered 3 weeks ago; its phone number is unanswered.\n"),
             ("portfolio-screenshot.png", None),
+        ],
+        "flags": [
+            ("identity.stolen-identity", "confirmed", "The profile's real owner confirmed she "
+             "never applied.", []),
+            ("identity.shell-references", "suspected", "Previous employer's site registered 3 "
+             "weeks ago; phone unanswered.", ["E-001"]),
+            ("logistics.forwarded-abroad", "not-applicable", "Applicant; no device issued.", []),
+            ("payment.frequent-changes", "not-applicable", "Applicant; never paid.", []),
         ],
     },
 ]
@@ -201,6 +232,8 @@ def _load_case(ws: Workspace, spec: dict[str, Any], folder: Path,
         else:
             path.write_text(content, encoding="utf-8")
         evidence.ingest_file(ws, case.ref, path, acquisition=acquisition)
+    for item_id, state, note, exhibits in spec.get("flags", []):
+        checklists.set_item(ws, case.ref, item_id, state, note=note, exhibits=exhibits)
     if spec["priority"] == "critical":
         cases.set_status(ws, case.ref, "escalated")
     return case.ref
