@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_search"
 DB_NAME = "caseapp.db"
 
 
@@ -26,6 +26,9 @@ class StoreOpenError(Exception):
 
 def make_engine(db_path: Path, key: bytes) -> Engine:
     """Engine for an encrypted SQLite (SQLCipher) file keyed with ``key`` (32 bytes)."""
+    from caseapp.store import search_index
+
+    search_index.install()  # keeps the full-text index in step with every ORM flush
     url_override = os.environ.get("CASEAPP_DATABASE_URL")
     if url_override:
         return sa.create_engine(url_override)

@@ -1,0 +1,235 @@
+"""Full-text search across cases, notes, subjects, identifiers, exhibits and tips.
+
+The index lives inside the encrypted database (:mod:`caseapp.store.search_index`) and follows
+every change through a session listener. Exhibit text needs the vault key, which a database
+session does not have: a new text-like exhibit is queued, and :func:`index_pending` decrypts its
+first megabyte in memory and indexes it. :func:`search` runs it first, so a search always sees
+every exhibit ingested before it; the app may also call it right after an ingest.
+
+Query syntax: :mod:`caseapp.services.search_query`. Results are ranked by FTS5's bm25 with a
+title match weighing ten times a body match; snippets mark matches with « ».
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from caseapp.security.vault import VaultError
+from caseapp.services.errors import CaseappError, InvalidInput
+from caseapp.services.search_query import ParsedQuery, fts_expression, parse_query
+from caseapp.services.workspace import Workspace
+from caseapp.store import search_index
+from caseapp.store.search_text import MAX_INDEXED_BYTES, decode_text
+
+__all__ = ["MARK_CLOSE", "MARK_OPEN", "Hit", "build_sql", "index_pending", "rebuild_index",
+           "search"]
+
+MARK_OPEN, MARK_CLOSE = "«", "»"
+# Sentinels handed to snippet(): control characters that cleaned text never contains.
+_OPEN, _CLOSE = "\x02", "\x03"
+_SNIPPET_TOKENS = 14
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result. ``ref`` is the case ref (a tip's own ref for tips and tip records)."""
+
+    type: str
+    ref: str
+    id: int
+    title: str
+    snippet: str
+    score: float
+    exhibit: str | None = None
+    snippet_html: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract JSON; exhibits also carry their label (``exhibit``)."""
+        data: dict[str, Any] = {"type": self.type, "ref": self.ref, "id": self.id,
+                                "title": self.title, "snippet": self.snippet,
+                                "score": self.score}
+        if self.exhibit is not None:
+            data["exhibit"] = self.exhibit
+        data["snippet_html"] = self.snippet_html
+        return data
+
+
+def _in(name: str, values: set[str], params: dict[str, Any]) -> str:
+    names = []
+    for value in sorted(values):
+        key = f"p{len(params)}"
+        params[key] = value
+        names.append(f":{key}")
+    return f"{name} IN ({', '.join(names)})"
+
+
+def _filters(parsed: ParsedQuery, params: dict[str, Any]) -> list[str]:
+    where: list[str] = []
+    if parsed.types:
+        where.append(_in("d.doc_type", parsed.types, params))
+    if parsed.case_statuses or parsed.tip_statuses:
+        either = []
+        if parsed.case_statuses:
+            either.append("d.case_id IN (SELECT id FROM case_file WHERE "
+                          f"{_in('status', parsed.case_statuses, params)})")
+        if parsed.tip_statuses:
+            either.append("(d.tip_id IN (SELECT id FROM tip WHERE "
+                          f"{_in('status', parsed.tip_statuses, params)}) AND d.case_id IS NULL)")
+        where.append("(" + " OR ".join(either) + ")")
+    if parsed.priorities:
+        where.append("d.case_id IN (SELECT id FROM case_file WHERE "
+                     f"{_in('priority', parsed.priorities, params)})")
+    if parsed.case_refs:
+        where.append(f"d.case_id IN (SELECT id FROM case_file WHERE "
+                     f"{_in('ref', parsed.case_refs, params)})")
+    if parsed.tip_refs:
+        where.append(f"d.tip_id IN (SELECT id FROM tip WHERE {_in('ref', parsed.tip_refs, params)})")
+    if parsed.identifiers:
+        pairs = []
+        for kind, norm in sorted(parsed.identifiers):
+            k, v = f"p{len(params)}", f"p{len(params) + 1}"
+            params[k], params[v] = kind, norm
+            pairs.append(f"(kind = :{k} AND normalized = :{v})")
+        where.append("d.doc_type = 'identifier' AND d.entity_id IN (SELECT id FROM identifier "
+                     f"WHERE {' OR '.join(pairs)})")
+    return where
+
+
+def build_sql(parsed: ParsedQuery, limit: int) -> tuple[str, dict[str, Any]]:
+    """The SQL statement and parameters :func:`search` runs (also used by the benchmark).
+
+    Columns: doc type, entity id, ref, label, title, three candidate snippets (body, file text,
+    title) and the rank (bm25; smaller is better).
+    """
+    params: dict[str, Any] = {"limit": limit}
+    where = _filters(parsed, params)
+    if parsed.terms:
+        params["q"] = fts_expression(parsed)
+        snip = ", ".join(f"snippet(search_fts, {col}, '{_OPEN}', '{_CLOSE}', '…', "
+                         f"{_SNIPPET_TOKENS})" for col in (1, 2, 0))
+        sql = (f"SELECT d.doc_type, d.entity_id, d.ref, d.label, d.title, {snip}, "
+               "search_fts.rank FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
+               "WHERE search_fts MATCH :q" + "".join(f" AND {w}" for w in where) +
+               " ORDER BY search_fts.rank LIMIT :limit")
+    else:
+        sql = ("SELECT d.doc_type, d.entity_id, d.ref, d.label, d.title, substr(f.body, 1, 200), "
+               "'', substr(f.title, 1, 200), 0.0 FROM search_doc d JOIN search_fts f "
+               "ON f.rowid = d.id WHERE " + " AND ".join(where) +
+               " ORDER BY d.id DESC LIMIT :limit")
+    return sql, params
+
+
+def _cjk_snippet(conn: Connection, doc_id: int, terms: list[str]) -> str | None:
+    """A marked window around the first literal occurrence of a CJK term (FTS5's snippet()
+    only sees the bigram columns for those matches)."""
+    for column in ("body", "filetext", "title"):
+        for term in terms:
+            row = conn.execute(text(
+                f"SELECT instr({column}, :t), substr({column}, max(instr({column}, :t) - 40, 1), "
+                f"length(:t) + 80) FROM search_fts WHERE rowid = :id"),
+                {"t": term, "id": doc_id}).first()
+            if row and row[0]:
+                window = row[1]
+                at = window.find(term)
+                head = "…" if row[0] > 41 else ""
+                return (head + window[:at] + _OPEN + term + _CLOSE + window[at + len(term):]
+                        + "…")
+    return None
+
+
+def _finish(raw: str) -> tuple[str, str]:
+    flat = " ".join(raw.split())
+    plain = flat.replace(_OPEN, MARK_OPEN).replace(_CLOSE, MARK_CLOSE)
+    marked = html.escape(flat).replace(_OPEN, "<b>").replace(_CLOSE, "</b>")
+    return plain, marked
+
+
+def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
+    """Ranked hits for ``query``, best first; raises InvalidInput for bad syntax."""
+    parsed = parse_query(query)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    _prepare(ws)
+    sql, params = build_sql(parsed, limit)
+    with ws.engine.connect() as conn:
+        if not search_index.has_fts(conn):
+            raise CaseappError("This store has no full-text index (it needs the SQLite store).")
+        try:
+            rows = conn.execute(text(sql), params).all()
+        except sa.exc.OperationalError:  # a safety net: the parser should prevent this
+            raise InvalidInput("That search could not be run; try simpler words.") from None
+        hits: list[Hit] = []
+        cjk = parsed.cjk_terms
+        for doc_type, eid, ref, label, title, s_body, s_file, s_title, rank in rows:
+            chosen = next((s for s in (s_body, s_file, s_title) if _OPEN in s), None)
+            if chosen is None and cjk:
+                doc_id = conn.execute(text("SELECT id FROM search_doc WHERE doc_type = :t AND "
+                                           "entity_id = :e"), {"t": doc_type, "e": eid}).scalar()
+                chosen = _cjk_snippet(conn, doc_id, cjk) if doc_id is not None else None
+            plain, marked = _finish(chosen if chosen is not None else (s_body or s_title))
+            hits.append(Hit(doc_type, ref, eid, title, plain, -float(rank) or 0.0,
+                            label if doc_type == "exhibit" else None, marked))
+    return hits
+
+
+def _prepare(ws: Workspace) -> None:
+    """Rebuild a stale index once per engine, then index waiting exhibit text."""
+    with ws.engine.begin() as conn:
+        search_index.ensure_current(conn)
+        waiting = bool(conn.execute(text("SELECT 1 FROM search_pending LIMIT 1")).first())
+    if waiting:
+        index_pending(ws)
+
+
+def _exhibit_text(ws: Workspace, blob_id: str, media_type: str, name: str) -> str:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        stream = ws.vault.iter_plaintext(blob_id)
+        try:
+            for chunk in stream:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= MAX_INDEXED_BYTES:
+                    break
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+    except VaultError:
+        return ""  # a missing or damaged blob is for verify to report, not for search
+    markup = "html" in media_type or "xml" in media_type or name.lower().endswith(
+        (".htm", ".html", ".xml"))
+    return decode_text(b"".join(chunks)[:MAX_INDEXED_BYTES], markup=markup)
+
+
+def index_pending(ws: Workspace) -> int:
+    """Decrypt (in memory) and index the text of exhibits waiting for it; returns how many."""
+    done = 0
+    while True:
+        with ws.engine.connect() as conn:
+            batch = search_index.pending_exhibits(conn, 20)
+        if not batch:
+            return done
+        texts = [(eid, _exhibit_text(ws, blob, media, name)) for eid, blob, media, name in batch]
+        with ws.engine.begin() as conn:
+            for eid, content in texts:
+                search_index.set_filetext(conn, eid, content)
+        done += len(batch)
+
+
+def rebuild_index(ws: Workspace) -> dict[str, int]:
+    """Rebuild the whole index and near keys from the tables, then exhibit text.
+
+    Returns the number of index rows per type, ``near_keys`` and ``exhibit_text``.
+    """
+    with ws.engine.begin() as conn:
+        counts = search_index.rebuild(conn)
+    counts["exhibit_text"] = index_pending(ws)
+    return counts

@@ -1,0 +1,88 @@
+"""full-text search index and near-match keys
+
+Revision ID: 0002_search
+Revises: 0001_initial
+Create Date: 2026-11-25
+
+Tables are named ``search_*`` (ignored by the models-vs-migrations check) and maintained by
+the session listener in :mod:`caseapp.store.search_index`, not by triggers, so no batch
+migration of a base table has to recreate anything. The FTS5 table exists on SQLite only
+(``unicode61 remove_diacritics 2`` plus CJK bigram columns; see caseapp.store.search_text).
+A store that already holds records is left without an ``index_version``: the app rebuilds its
+index on first use (this migration does not import application code).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_search"
+down_revision = "0001_initial"
+branch_labels = None
+depends_on = None
+
+# Matches caseapp.store.search_index.INDEX_VERSION at the time of writing; a later version
+# simply makes the app rebuild.
+_INDEX_VERSION = "1"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "search_doc",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("doc_type", sa.String(16), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("tip_id", sa.Integer(), nullable=True),
+        sa.Column("ref", sa.Text(), nullable=False, server_default=""),
+        sa.Column("label", sa.Text(), nullable=False, server_default=""),
+        sa.Column("title", sa.Text(), nullable=False, server_default=""),
+        sa.UniqueConstraint("doc_type", "entity_id", name="uq_search_doc_entity"),
+    )
+    op.create_index("ix_search_doc_case_id", "search_doc", ["case_id"])
+    op.create_index("ix_search_doc_tip_id", "search_doc", ["tip_id"])
+    op.create_table(
+        "search_near_key",
+        sa.Column("identifier_id", sa.Integer(), primary_key=True),
+        sa.Column("near_key", sa.Text(), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+    )
+    op.create_index("ix_search_near_key_kind_key", "search_near_key", ["kind", "near_key"])
+    op.create_table(
+        "search_pending",
+        sa.Column("evidence_id", sa.Integer(), primary_key=True, autoincrement=False),
+    )
+    op.create_table(
+        "search_state",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+    )
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "title, body, filetext, cjk_title, cjk_body, cjk_filetext, "
+            "tokenize = 'unicode61 remove_diacritics 2')")
+        # Title matches weigh ten times a body match; exhibit file text half a body match.
+        op.execute("INSERT INTO search_fts (search_fts, rank) "
+                   "VALUES ('rank', 'bm25(10.0, 2.0, 1.0, 10.0, 2.0, 1.0)')")
+    empty = all(
+        bind.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+        for table in ("case_file", "tip", "identifier", "evidence"))
+    if empty:
+        op.execute(sa.text("INSERT INTO search_state (key, value) VALUES ('index_version', :v)")
+                   .bindparams(v=_INDEX_VERSION))
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS search_fts")
+    op.drop_table("search_state")
+    op.drop_table("search_pending")
+    op.drop_index("ix_search_near_key_kind_key", table_name="search_near_key")
+    op.drop_table("search_near_key")
+    op.drop_index("ix_search_doc_tip_id", table_name="search_doc")
+    op.drop_index("ix_search_doc_case_id", table_name="search_doc")
+    op.drop_table("search_doc")
