@@ -301,3 +301,23 @@ def test_start_checklist_on_another_template_when_started_is_a_conflict(ws) -> N
     other = new_case(ws, "Other")
     with pytest.raises(NotFound, match="No red-flag template 'custom'"):
         checklists.start_checklist(ws, other, "custom")
+
+
+def test_demo_cases_have_visible_scores(ws) -> None:
+    from caseapp.services import demo
+
+    refs = demo.load_demo(ws)["cases"]
+    rows = {r.ref: r for r in cases.list_cases(ws)}
+    assert all(rows[ref].risk is not None and rows[ref].risk > 0 for ref in refs)
+    first = checklists.get_checklist(ws, refs[0])
+    assert first.item("logistics.forwarded-abroad").state is ChecklistState.CONFIRMED
+    assert first.item("technical.remote-access-tools").state is ChecklistState.CONFIRMED
+    assert first.item("technical.vpn-unusual-asn").state is ChecklistState.SUSPECTED
+    assert first.item("technical.vpn-unusual-asn").exhibits == ["E-003"]
+    assert rows[refs[0]].risk_band in ("high", "critical")
+    # The shared payment account suggests payment items on the other case; the one the demo
+    # confirmed counts as accepted.
+    second = checklists.get_checklist(ws, refs[1])
+    assert second.item("payment.third-party-name").suggestion is None
+    suggestion = second.item("payment.frequent-changes").suggestion
+    assert suggestion is not None and suggestion.links == (refs[0],)
