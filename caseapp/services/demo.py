@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import select
 
 from caseapp.domain.models import Case
-from caseapp.services import cases, checklists, evidence, notes, subjects
+from caseapp.services import cases, checklists, evidence, notes, subjects, tips_demo
 from caseapp.services.errors import Conflict
 from caseapp.services.subjects import IdentifierInput as Ident
 from caseapp.services.workspace import Workspace
@@ -205,7 +205,9 @@ def load_demo(ws: Workspace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="caseapp-demo-") as tmp:
         for index, spec in enumerate(CASES):
             refs.append(_load_case(ws, spec, Path(tmp) / str(index), _COLOURS[index % 3]))
-    return {"cases": refs, "exhibits": sum(len(c["exhibits"]) for c in CASES)}
+    tip_refs = tips_demo.load_demo_tips(ws, refs)
+    return {"cases": refs, "exhibits": sum(len(c["exhibits"]) for c in CASES),
+            "tips": tip_refs}
 
 
 def _load_case(ws: Workspace, spec: dict[str, Any], folder: Path,
