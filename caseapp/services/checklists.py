@@ -113,7 +113,7 @@ def _view_of(session: Session, case: Case, checklist: Checklist,
              template: Template) -> ChecklistView:
     answers = _answers(session, checklist)
     return build_view(session, case, checklist, template, answers,
-                       suggestion_entries(session, case, template))
+                      suggestion_entries(session, case, template))
 
 
 def get_checklist(ws: Workspace, case_ref: str) -> ChecklistView:
@@ -225,7 +225,7 @@ def set_item(ws: Workspace, case_ref: str, item_id: str,
         if detail:
             _save(session, case, checklist, answer, "checklist.item-set", detail)
         return build_view(session, case, checklist, template, _answers(session, checklist),
-                           entries)
+                          entries)
 
     return _open(ws, case_ref, action)
 
@@ -278,7 +278,7 @@ def dismiss_suggestion(ws: Workspace, case_ref: str, item_id: str) -> ChecklistV
         _save(session, case, checklist, answer, "checklist.suggestion-dismissed",
               {"links": sorted({e.ref for e in open_entries})})
         return build_view(session, case, checklist, template, _answers(session, checklist),
-                           entries)
+                          entries)
 
     return _open(ws, case_ref, action)
 

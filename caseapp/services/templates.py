@@ -61,7 +61,7 @@ def builtin_templates() -> BuiltinSet:
     return BuiltinSet(found, tuple(problems))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _parse_cached(text: str, source_name: str) -> Template:
     return parse_template(text, source_name)
 
