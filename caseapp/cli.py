@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 #: Command-group modules, in help order.
-COMMAND_MODULES = ["core", "evidence", "flags", "tips", "discover", "store"]
+COMMAND_MODULES = ["core", "evidence", "flags", "tips", "discover", "export", "store"]
 
 
 class _Parser(argparse.ArgumentParser):
