@@ -55,12 +55,16 @@ class DuplicateCandidate:
                 "reasons": list(self.reasons)}
 
 
+def _sorted_tokens(key: str) -> str:
+    return " ".join(sorted(key[:MAX_COMPARE].split()))
+
+
 class ContentIndex:
     """Content keys of tips, loaded once, for repeated similarity look-ups (e.g. an import)."""
 
     def __init__(self, keys: dict[int, str] | None = None) -> None:
-        self.keys: dict[int, str] = {}
-        self.exact: dict[str, int] = {}
+        self.by_key: dict[str, list[int]] = {}
+        self.fuzzy: dict[int, str] = {}
         for tip_id, key in (keys or {}).items():
             self.add(tip_id, key)
 
@@ -71,26 +75,27 @@ class ContentIndex:
         return cls({tip_id: key for tip_id, key in rows if tip_id is not None})
 
     def add(self, tip_id: int, key: str) -> None:
-        self.keys[tip_id] = key[:MAX_COMPARE]
-        self.exact.setdefault(key, tip_id)
+        self.by_key.setdefault(key, []).append(tip_id)
+        if len(key) >= MIN_FUZZY_LENGTH:
+            self.fuzzy[tip_id] = _sorted_tokens(key)
 
     def find_exact(self, key: str) -> int | None:
         """The first tip whose content key equals ``key``."""
-        return self.exact.get(key)
+        ids = self.by_key.get(key)
+        return ids[0] if ids else None
 
     def similar(self, key: str, exclude: Iterable[int] = ()) -> dict[int, int]:
         """Tip id -> similarity (0-100) for tips whose content is similar to ``key``."""
         skip = set(exclude)
-        result = {tid: 100 for tid, other in self.keys.items()
-                  if tid not in skip and other == key[:MAX_COMPARE] and key}
+        result = {tid: 100 for tid in self.by_key.get(key, ()) if tid not in skip and key}
         if len(key) < MIN_FUZZY_LENGTH:
             return result
-        choices = {tid: k for tid, k in self.keys.items()
-                   if tid not in skip and len(k) >= MIN_FUZZY_LENGTH}
-        hits = process.extract(key[:MAX_COMPARE], choices, scorer=fuzz.token_sort_ratio,
+        # ratio() of token-sorted strings is token_sort_ratio(), with the sorting done once.
+        hits = process.extract(_sorted_tokens(key), self.fuzzy, scorer=fuzz.ratio,
                                processor=None, score_cutoff=SIMILARITY_THRESHOLD, limit=None)
         for _choice, score, tid in hits:
-            result[tid] = max(result.get(tid, 0), int(round(score)))
+            if tid not in skip:
+                result[tid] = max(result.get(tid, 0), int(round(score)))
         return result
 
 
