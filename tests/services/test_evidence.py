@@ -113,17 +113,27 @@ def test_file_changing_during_ingest_is_refused(ws, case_ref, tmp_path) -> None:
 
 def test_disk_full_mid_ingest_leaves_nothing(ws, case_ref, tmp_path, monkeypatch) -> None:
     src = tmp_path / "big.bin"
-    src.write_bytes(os.urandom(5_000_000))
-    real_write = os.write
+    src.write_bytes(os.urandom(24_000_000))
+    real_write, real_pwrite = os.write, getattr(os, "pwrite", None)
     calls = {"n": 0}
 
-    def failing_write(fd: int, data) -> int:  # type: ignore[no-untyped-def]
+    def fail_after_two() -> None:
         calls["n"] += 1
-        if calls["n"] > 2:
+        if calls["n"] > 1:
             raise OSError(errno.ENOSPC, "No space left on device")
+
+    def failing_write(fd: int, data) -> int:  # type: ignore[no-untyped-def]
+        fail_after_two()
         return real_write(fd, data)
 
+    def failing_pwrite(fd: int, data, offset: int) -> int:  # type: ignore[no-untyped-def]
+        fail_after_two()
+        return real_pwrite(fd, data, offset)
+
+    # Simulate the disk filling at the OS call, whichever write primitive the vault uses.
     monkeypatch.setattr(os, "write", failing_write)
+    if real_pwrite is not None:
+        monkeypatch.setattr(os, "pwrite", failing_pwrite)
     with pytest.raises(evidence.IngestFailed):
         evidence.ingest_file(ws, case_ref, src)
     monkeypatch.undo()
