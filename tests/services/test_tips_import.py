@@ -235,3 +235,23 @@ def test_received_at_with_other_offsets(ws, tmp_path) -> None:
     assert rows[0].received_at == datetime(2026, 3, 1, 23, 30,
                                            tzinfo=timezone(timedelta(hours=-5)))
     assert report.tips == ["TIP-2026-0001", "TIP-2025-0001"]
+
+
+def test_unnormalisable_identifier_is_kept_with_a_warning(ws, tmp_path) -> None:
+    text = HEADER + "2026-03-01,email,,,,,,odd phone,phone:12;ip:[2001:db8::9],,\n"
+    report = import_tips_csv(ws, _csv(tmp_path, text))
+    assert report.imported == 1 and report.errors == []
+    assert report.warnings == ["line 2: TIP-2026-0001 identifier phone '12' could not be "
+                               "normalised (no country code; give +<country>); kept as written"]
+    view = tips.get_tip(ws, "TIP-2026-0001")
+    assert [(i.kind, i.normalized, i.normalized_ok) for i in view.identifiers] == [
+        ("phone", "12", False), ("ip", "2001:db8::9", True)]
+
+
+def test_oversized_file_is_refused_before_reading(ws, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(tips_import, "MAX_FILE_BYTES", 200)
+    path = _csv(tmp_path, GOOD)
+    assert path.stat().st_size > 200
+    with pytest.raises(InvalidInput, match="limit for a tip CSV"):
+        import_tips_csv(ws, path)
+    assert _count(ws) == 0
