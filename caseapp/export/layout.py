@@ -74,7 +74,10 @@ def make_styles() -> Styles:
 
     def style(name: str, font: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
         kw.setdefault("textColor", INK)
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, **kw)
+        # No space shrinkage: reportlab would otherwise let left-aligned lines run up to 5%
+        # of their spaces' width past the column (and past the page margin).
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading,
+                              spaceShrinkage=0, **kw)
 
     return Styles(
         fonts=f,
@@ -176,9 +179,9 @@ def make_toc(styles: Styles) -> TableOfContents:
     """Clickable table of contents (level 0 sections, level 1 indented)."""
     f = styles.fonts
     level0 = ParagraphStyle("toc0", fontName=f.body, fontSize=10, leading=15, leftIndent=0,
-                            textColor=INK)
+                            textColor=INK, spaceShrinkage=0)
     level1 = ParagraphStyle("toc1", fontName=f.body, fontSize=8.5, leading=11.5,
-                            leftIndent=12 * mm, textColor=MUTED)
+                            leftIndent=12 * mm, textColor=MUTED, spaceShrinkage=0)
     toc = TableOfContents(levelStyles=[level0, level1], dotsMinLevel=0)
     toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), f.body),
                                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
