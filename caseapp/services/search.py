@@ -57,7 +57,6 @@ class Hit:
                                 "score": self.score}
         if self.exhibit is not None:
             data["exhibit"] = self.exhibit
-        data["snippet_html"] = self.snippet_html
         return data
 
 
@@ -102,46 +101,63 @@ def _filters(parsed: ParsedQuery, params: dict[str, Any]) -> list[str]:
     return where
 
 
+#: bm25 column weights: title, body, file text, and the same for the CJK bigram columns.
+BM25 = "bm25(search_fts, 10.0, 2.0, 1.0, 10.0, 2.0, 1.0)"
+
+
 def build_sql(parsed: ParsedQuery, limit: int) -> tuple[str, dict[str, Any]]:
     """The SQL statement and parameters :func:`search` runs (also used by the benchmark).
 
-    Columns: doc type, entity id, ref, label, title, three candidate snippets (body, file text,
-    title) and the rank (bm25; smaller is better).
+    Columns: doc id, doc type, entity id, ref, label, title, three candidate snippets (body,
+    file text, title) and the bm25 score (smaller is better). Two phases: rank every match
+    with bm25 alone, then compute snippet() only for the best ``limit`` (one more pass over
+    the matches, restricted to their rowid range), so snippets never cost per match.
     """
     params: dict[str, Any] = {"limit": limit}
     where = _filters(parsed, params)
-    if parsed.terms:
-        params["q"] = fts_expression(parsed)
-        snip = ", ".join(f"snippet(search_fts, {col}, '{_OPEN}', '{_CLOSE}', '…', "
-                         f"{_SNIPPET_TOKENS})" for col in (1, 2, 0))
-        sql = (f"SELECT d.doc_type, d.entity_id, d.ref, d.label, d.title, {snip}, "
-               "search_fts.rank FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
-               "WHERE search_fts MATCH :q" + "".join(f" AND {w}" for w in where) +
-               " ORDER BY search_fts.rank LIMIT :limit")
-    else:
-        sql = ("SELECT d.doc_type, d.entity_id, d.ref, d.label, d.title, substr(f.body, 1, 200), "
-               "'', substr(f.title, 1, 200), 0.0 FROM search_doc d JOIN search_fts f "
-               "ON f.rowid = d.id WHERE " + " AND ".join(where) +
-               " ORDER BY d.id DESC LIMIT :limit")
+    if not parsed.terms:
+        return ("SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, "
+                "substr(f.body, 1, 200), '', substr(f.title, 1, 200), 0.0 FROM search_doc d "
+                "JOIN search_fts f ON f.rowid = d.id WHERE " + " AND ".join(where) +
+                " ORDER BY d.id DESC LIMIT :limit"), params
+    params["q"] = fts_expression(parsed)
+    # CROSS JOIN keeps the FTS5 scan outermost (one pass; no per-row MATCH lookups).
+    join = " CROSS JOIN search_doc d ON d.id = search_fts.rowid" if where else ""
+    snip = ", ".join(f"snippet(search_fts, {col}, '{_OPEN}', '{_CLOSE}', '…', "
+                     f"{_SNIPPET_TOKENS}) AS s{col}" for col in (1, 2, 0))
+    sql = (f"WITH top AS MATERIALIZED (SELECT search_fts.rowid AS id, {BM25} AS score "
+           f"FROM search_fts{join} WHERE search_fts MATCH :q"
+           + "".join(f" AND {w}" for w in where) + " ORDER BY score LIMIT :limit), "
+           f"hits AS MATERIALIZED (SELECT top.id AS id, top.score AS score, {snip} "
+           "FROM search_fts JOIN top ON top.id = search_fts.rowid WHERE search_fts MATCH :q "
+           "AND search_fts.rowid BETWEEN (SELECT min(id) FROM top) AND (SELECT max(id) FROM top))"
+           " SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, hits.s1, hits.s2, "
+           "hits.s0, hits.score FROM hits JOIN search_doc d ON d.id = hits.id "
+           "ORDER BY hits.score, d.id")
     return sql, params
 
 
-def _cjk_snippet(conn: Connection, doc_id: int, terms: list[str]) -> str | None:
-    """A marked window around the first literal occurrence of a CJK term (FTS5's snippet()
-    only sees the bigram columns for those matches)."""
-    for column in ("body", "filetext", "title"):
-        for term in terms:
-            row = conn.execute(text(
-                f"SELECT instr({column}, :t), substr({column}, max(instr({column}, :t) - 40, 1), "
-                f"length(:t) + 80) FROM search_fts WHERE rowid = :id"),
-                {"t": term, "id": doc_id}).first()
-            if row and row[0]:
-                window = row[1]
-                at = window.find(term)
-                head = "…" if row[0] > 41 else ""
-                return (head + window[:at] + _OPEN + term + _CLOSE + window[at + len(term):]
-                        + "…")
-    return None
+def _cjk_snippets(conn: Connection, doc_ids: list[int], terms: list[str]) -> dict[int, str]:
+    """Marked windows around the first literal occurrence of a CJK term, per doc (FTS5's
+    snippet() sees those matches only in the bigram columns, so it cannot mark them)."""
+    found: dict[int, str] = {}
+    if not doc_ids:
+        return found
+    for term in terms:
+        cols = ", ".join(f"instr({c}, :t), substr({c}, max(instr({c}, :t) - 40, 1), "
+                         f"length(:t) + 80)" for c in ("body", "filetext", "title"))
+        stmt = text(f"SELECT rowid, {cols} FROM search_fts WHERE rowid IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True))
+        for row in conn.execute(stmt, {"t": term, "ids": doc_ids}):
+            if row[0] in found:
+                continue
+            for at_db, window in zip(row[1::2], row[2::2], strict=True):
+                if at_db:
+                    at = window.find(term)
+                    found[row[0]] = ("…" if at_db > 41 else "") + window[:at] + _OPEN + term + \
+                        _CLOSE + window[at + len(term):] + "…"
+                    break
+    return found
 
 
 def _finish(raw: str) -> tuple[str, str]:
@@ -154,37 +170,33 @@ def _finish(raw: str) -> tuple[str, str]:
 def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
     """Ranked hits for ``query``, best first; raises InvalidInput for bad syntax."""
     parsed = parse_query(query)
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    _prepare(ws)
-    sql, params = build_sql(parsed, limit)
+    sql, params = build_sql(parsed, max(1, min(int(limit), MAX_LIMIT)))
+    if not search_index.is_current(ws.engine):
+        _refresh(ws)
     with ws.engine.connect() as conn:
-        if not search_index.has_fts(conn):
-            raise CaseappError("This store has no full-text index (it needs the SQLite store).")
+        if conn.execute(text("SELECT 1 FROM search_pending LIMIT 1")).first():
+            index_pending(ws)  # exhibit text ingested since the last search
         try:
             rows = conn.execute(text(sql), params).all()
         except sa.exc.OperationalError:  # a safety net: the parser should prevent this
             raise InvalidInput("That search could not be run; try simpler words.") from None
-        hits: list[Hit] = []
-        cjk = parsed.cjk_terms
-        for doc_type, eid, ref, label, title, s_body, s_file, s_title, rank in rows:
-            chosen = next((s for s in (s_body, s_file, s_title) if _OPEN in s), None)
-            if chosen is None and cjk:
-                doc_id = conn.execute(text("SELECT id FROM search_doc WHERE doc_type = :t AND "
-                                           "entity_id = :e"), {"t": doc_type, "e": eid}).scalar()
-                chosen = _cjk_snippet(conn, doc_id, cjk) if doc_id is not None else None
-            plain, marked = _finish(chosen if chosen is not None else (s_body or s_title))
-            hits.append(Hit(doc_type, ref, eid, title, plain, -float(rank) or 0.0,
-                            label if doc_type == "exhibit" else None, marked))
+        unmarked = [r[0] for r in rows if not any(_OPEN in (s or "") for s in r[6:9])]
+        cjk = _cjk_snippets(conn, unmarked, parsed.cjk_terms) if parsed.cjk_terms else {}
+    hits: list[Hit] = []
+    for doc_id, doc_type, eid, ref, label, title, s_body, s_file, s_title, score in rows:
+        chosen = next((s for s in (s_body, s_file, s_title) if s and _OPEN in s), None)
+        plain, marked = _finish(chosen or cjk.get(doc_id) or s_body or s_title or "")
+        hits.append(Hit(doc_type, ref, eid, title, plain, -float(score) or 0.0,
+                        label if doc_type == "exhibit" else None, marked))
     return hits
 
 
-def _prepare(ws: Workspace) -> None:
-    """Rebuild a stale index once per engine, then index waiting exhibit text."""
+def _refresh(ws: Workspace) -> None:
+    """Rebuild a stale index (first use per engine)."""
     with ws.engine.begin() as conn:
+        if not search_index.has_fts(conn):
+            raise CaseappError("This store has no full-text index (it needs the SQLite store).")
         search_index.ensure_current(conn)
-        waiting = bool(conn.execute(text("SELECT 1 FROM search_pending LIMIT 1")).first())
-    if waiting:
-        index_pending(ws)
 
 
 def _exhibit_text(ws: Workspace, blob_id: str, media_type: str, name: str) -> str:

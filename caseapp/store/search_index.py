@@ -41,7 +41,7 @@ from caseapp.domain.text import load_list
 from caseapp.store.search_text import MAX_INDEXED_BYTES, cjk_bigrams, first_line, is_text_like
 
 __all__ = ["DOC_TYPES", "INDEX_VERSION", "MAX_INDEXED_BYTES", "ensure_current", "has_fts",
-           "install", "pending_exhibits", "rebuild", "reindex", "set_filetext"]
+           "install", "is_current", "pending_exhibits", "rebuild", "reindex", "set_filetext"]
 
 #: Bump when what is indexed or how changes: stores at another version are rebuilt.
 INDEX_VERSION = "1"
@@ -363,6 +363,11 @@ def _capabilities(conn: Connection) -> tuple[bool, bool]:
 def has_fts(conn: Connection) -> bool:
     """Whether this store has the FTS5 index (SQLite stores migrated to 0002 and later)."""
     return _capabilities(conn)[1]
+
+
+def is_current(engine: Engine) -> bool:
+    """True once :func:`ensure_current` has checked (or rebuilt) this engine's store."""
+    return bool(_current.get(engine))
 
 
 def ensure_current(conn: Connection) -> bool:

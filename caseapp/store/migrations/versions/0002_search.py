@@ -64,9 +64,6 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE search_fts USING fts5("
             "title, body, filetext, cjk_title, cjk_body, cjk_filetext, "
             "tokenize = 'unicode61 remove_diacritics 2')")
-        # Title matches weigh ten times a body match; exhibit file text half a body match.
-        op.execute("INSERT INTO search_fts (search_fts, rank) "
-                   "VALUES ('rank', 'bm25(10.0, 2.0, 1.0, 10.0, 2.0, 1.0)')")
     empty = all(
         bind.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
         for table in ("case_file", "tip", "identifier", "evidence"))
