@@ -84,7 +84,8 @@ def case_list(args: argparse.Namespace) -> int:
         print_json([{"id": r.id, "ref": r.ref, "title": r.title, "status": r.status,
                      "priority": r.priority, "opened_at": r.opened_at,
                      "updated_at": r.updated_at, "subjects": r.subjects,
-                     "exhibits": r.exhibits, "risk": r.risk} for r in rows])
+                     "exhibits": r.exhibits, "risk": r.risk, "risk_band": r.risk_band}
+                    for r in rows])
     else:
         for r in rows:
             print(f"{r.ref}\t{r.status}\t{r.priority}\t{r.title}")
