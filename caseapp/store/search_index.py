@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
@@ -37,113 +37,15 @@ from sqlalchemy.orm import Session
 
 from caseapp.domain.identifiers import near_keys
 from caseapp.domain.models import Case, Evidence, Identifier, Note, Subject, Tip
-from caseapp.domain.text import load_list
-from caseapp.store.search_text import MAX_INDEXED_BYTES, cjk_bigrams, first_line, is_text_like
+from caseapp.store.search_docs import BUILDERS, CHUNK, DOC_TYPES, Doc, rows_for
+from caseapp.store.search_text import MAX_INDEXED_BYTES, cjk_bigrams
 
 __all__ = ["DOC_TYPES", "INDEX_VERSION", "MAX_INDEXED_BYTES", "ensure_current", "has_fts",
            "install", "is_current", "pending_exhibits", "rebuild", "reindex", "set_filetext"]
 
 #: Bump when what is indexed or how changes: stores at another version are rebuilt.
 INDEX_VERSION = "1"
-DOC_TYPES = ("case", "note", "subject", "identifier", "exhibit", "tip")
-_CHUNK = 500
 
-
-class Doc(NamedTuple):
-    """One row of ``search_doc`` plus its indexed text."""
-
-    doc_type: str
-    entity_id: int
-    case_id: int | None
-    tip_id: int | None
-    ref: str
-    label: str
-    title: str  # shown in results
-    fts_title: str  # indexed with the title weight
-    body: str
-    pending: bool = False  # a text-like exhibit whose content is still to be indexed
-
-
-def _join(*parts: object) -> str:
-    return "\n".join(str(p) for p in parts if p)
-
-
-def _rows(conn: Connection, sql: str, ids: Sequence[int] | None,
-          column: str) -> Iterator[sa.Row[Any]]:
-    """Rows of ``sql`` (with a ``{where}`` slot) for ``ids`` (all rows when None), in chunks."""
-    if ids is None:
-        yield from conn.execute(text(sql.format(where="1 = 1")))
-        return
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start:start + _CHUNK])
-        stmt = text(sql.format(where=f"{column} IN :ids")).bindparams(
-            sa.bindparam("ids", expanding=True))
-        yield from conn.execute(stmt, {"ids": chunk})
-
-
-def _case_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:
-    sql = "SELECT id, ref, title, summary, key_facts, tags FROM case_file WHERE {where}"
-    for cid, ref, title, summary, key_facts, tags in _rows(conn, sql, ids, "id"):
-        yield Doc("case", cid, cid, None, ref, "", title, _join(ref, title),
-                  _join(summary, key_facts, " ".join(map(str, load_list(tags)))))
-
-
-def _note_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:
-    sql = ("SELECT n.id, n.case_id, c.ref, n.text FROM note n JOIN case_file c "
-           "ON c.id = n.case_id WHERE {where}")
-    for nid, case_id, ref, body in _rows(conn, sql, ids, "n.id"):
-        yield Doc("note", nid, case_id, None, ref, "", first_line(body) or "(note)", "", body)
-
-
-def _subject_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:
-    sql = ("SELECT s.id, s.case_id, c.ref, s.name, s.aliases, s.role_applied, "
-           "s.hiring_platform, s.claimed_location, s.notes FROM subject s JOIN case_file c "
-           "ON c.id = s.case_id WHERE {where}")
-    for sid, case_id, ref, name, aliases, role, platform, location, notes in _rows(
-            conn, sql, ids, "s.id"):
-        alias_text = " ".join(map(str, load_list(aliases)))
-        yield Doc("subject", sid, case_id, None, ref, "", name, _join(name, alias_text),
-                  _join(role, platform, location, notes))
-
-
-def _identifier_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:
-    sql = ("SELECT i.id, i.kind, i.raw, i.normalized, s.case_id, c.ref, s.name, i.tip_id, "
-           "t.ref FROM identifier i LEFT JOIN subject s ON s.id = i.subject_id "
-           "LEFT JOIN case_file c ON c.id = s.case_id LEFT JOIN tip t ON t.id = i.tip_id "
-           "WHERE {where}")
-    for iid, kind, raw, norm, case_id, case_ref, subject, tip_id, tip_ref in _rows(
-            conn, sql, ids, "i.id"):
-        ref = case_ref or tip_ref or ""
-        owner = f" ({subject})" if subject else " (tip)" if tip_id else ""
-        keys = " ".join(near_keys(kind, norm))
-        yield Doc("identifier", iid, case_id, tip_id, ref, "", f"{kind}: {raw}{owner}", raw,
-                  _join(norm if norm != raw else "", keys, kind))
-
-
-def _exhibit_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:
-    sql = ("SELECT e.id, e.case_id, e.tip_id, COALESCE(c.ref, t.ref, ''), e.number, e.title, "
-           "e.description, e.original_name, e.media_type, e.blob_id FROM evidence e "
-           "LEFT JOIN case_file c ON c.id = e.case_id LEFT JOIN tip t ON t.id = e.tip_id "
-           "WHERE e.withdrawn_at IS NULL AND {where}")
-    for eid, case_id, tip_id, ref, number, title, desc, name, media, blob in _rows(
-            conn, sql, ids, "e.id"):
-        label = f"E-{number:03d}" if number is not None else f"A-{eid}"
-        yield Doc("exhibit", eid, case_id, tip_id, ref, label, title, title,
-                  _join(desc, name), pending=bool(blob) and is_text_like(media, name))
-
-
-def _tip_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:
-    # Deliberately no tipster_name, tipster_contact or relationship: never indexed.
-    sql = ("SELECT id, ref, channel, programme, reference, content, assignee_note FROM tip "
-           "WHERE {where}")
-    for tid, ref, channel, programme, reference, content, note in _rows(conn, sql, ids, "id"):
-        title = f"{ref} ({channel}): {first_line(content, 60)}"
-        yield Doc("tip", tid, None, tid, ref, "", title, _join(ref, programme, reference),
-                  _join(content, note))
-
-
-_BUILDERS = {"case": _case_docs, "note": _note_docs, "subject": _subject_docs,
-             "identifier": _identifier_docs, "exhibit": _exhibit_docs, "tip": _tip_docs}
 
 _FTS_INSERT = text(
     "INSERT INTO search_fts (rowid, title, body, filetext, cjk_title, cjk_body, cjk_filetext) "
@@ -172,11 +74,11 @@ def _fts_params(p: dict[str, Any]) -> dict[str, Any]:
 def _existing(conn: Connection, doc_type: str, entity_ids: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     sql = "SELECT entity_id, id FROM search_doc WHERE doc_type = :t AND {where}"
-    for start in range(0, len(entity_ids), _CHUNK):
+    for start in range(0, len(entity_ids), CHUNK):
         stmt = text(sql.format(where="entity_id IN :ids")).bindparams(
             sa.bindparam("ids", expanding=True))
         found.update(conn.execute(stmt, {"t": doc_type,
-                                         "ids": list(entity_ids[start:start + _CHUNK])}).all())
+                                         "ids": list(entity_ids[start:start + CHUNK])}).all())
     return found
 
 
@@ -194,7 +96,7 @@ def _write_near_keys(conn: Connection, identifier_ids: Sequence[int]) -> None:
     conn.execute(text("DELETE FROM search_near_key WHERE identifier_id = :id"), rows)
     sql = "SELECT id, kind, normalized FROM identifier WHERE {where}"
     keys = [{"id": iid, "kind": kind, "key": key}
-            for iid, kind, norm in _rows(conn, sql, list(identifier_ids), "id")
+            for iid, kind, norm in rows_for(conn, sql, list(identifier_ids), "id")
             for key in near_keys(kind, norm)]
     if keys:
         conn.execute(text("INSERT OR IGNORE INTO search_near_key (identifier_id, kind, near_key) "
@@ -220,7 +122,7 @@ def reindex(conn: Connection, changed: dict[str, set[int]],
         if not wanted:
             continue
         existing = _existing(conn, doc_type, wanted)
-        docs = {d.entity_id: d for d in _BUILDERS[doc_type](conn, wanted)
+        docs = {d.entity_id: d for d in BUILDERS[doc_type](conn, wanted)
                 if d.entity_id not in removed.get(doc_type, set())}
         drop.extend(doc_id for eid, doc_id in existing.items() if eid not in docs)
         for eid, doc in docs.items():
@@ -239,10 +141,10 @@ def reindex(conn: Connection, changed: dict[str, set[int]],
                                   "VALUES (:e)"), {"e": eid})
     for owner in ("case", "tip"):
         ids = sorted(removed.get(f"{owner}_all", set()))
-        for start in range(0, len(ids), _CHUNK):
+        for start in range(0, len(ids), CHUNK):
             stmt = text(f"SELECT id FROM search_doc WHERE {owner}_id IN :ids").bindparams(
                 sa.bindparam("ids", expanding=True))
-            drop.extend(conn.execute(stmt, {"ids": ids[start:start + _CHUNK]}).scalars())
+            drop.extend(conn.execute(stmt, {"ids": ids[start:start + CHUNK]}).scalars())
     _remove_docs(conn, sorted(set(drop)))
     exhibits = removed.get("exhibit", set()) | changed.get("exhibit", set())
     if exhibits:  # withdrawn or deleted exhibits no longer wait for content indexing
@@ -293,7 +195,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
             batch: list[dict[str, Any]] = []
             pending: list[dict[str, int]] = []
             counts[doc_type] = 0
-            for doc in _BUILDERS[doc_type](conn, None):
+            for doc in BUILDERS[doc_type](conn, None):
                 batch.append(_params(next_id, doc))
                 if doc.pending:
                     pending.append({"e": doc.entity_id})
