@@ -1,0 +1,131 @@
+"""Small shared widgets: inline error label, result banner, progress for background tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
+
+from caseapp.ui import theme
+from caseapp.ui.context import AppContext
+from caseapp.ui.workers import TaskControl, TaskHandle
+
+
+def html_escape(text: str) -> str:
+    """Escape user text for a rich-text QLabel."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+class ErrorLabel(QLabel):
+    """An inline validation message: hidden while there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAccessibleName("Error")
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setStyleSheet(f"color: {theme.accent('error').name()}; font-weight: 600;")
+        self.setText(text)
+        self.show()
+
+    def clear_error(self) -> None:
+        self.setText("")
+        self.hide()
+
+
+class Banner(QFrame):
+    """A dismissable result line inside a tab or page (success, warning or error)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel(wordWrap=True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", autoRaise=True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.kind = ""
+        self.hide()
+
+    def show_text(self, text: str, kind: str = "ok") -> None:
+        """``kind`` is 'ok', 'warn' or 'error'."""
+        self.kind = kind
+        colour = theme.accent(kind).name()
+        self.setStyleSheet(f"Banner {{ border: 1px solid {colour}; border-radius: 4px; }}"
+                           f" QLabel {{ color: {colour}; }}")
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+def run_with_progress(ctx: AppContext, parent: QWidget, title: str,
+                      fn: Callable[[TaskControl], Any], *, name: str,
+                      on_done: Callable[[Any], None],
+                      on_error: Callable[[BaseException], None] | None = None,
+                      cancellable: bool = True) -> tuple[TaskHandle, QProgressDialog]:
+    """Run ``fn`` in the background behind a window-modal progress dialog with Cancel."""
+    dialog = QProgressDialog(title, "", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    cancel_button = QPushButton("&Cancel")
+    dialog.setCancelButton(cancel_button if cancellable else None)
+    dialog.cancel_button = cancel_button  # type: ignore[attr-defined]
+    handle = ctx.runner.submit(fn, name=name)
+
+    def progressed(done: int, total: int, text: str) -> None:
+        if total > 0:
+            scale = max(1, total // 1_000_000)  # keep values inside a C int
+            dialog.setMaximum(total // scale)
+            dialog.setValue(done // scale)
+        if text:
+            dialog.setLabelText(text)
+
+    def cancel() -> None:
+        handle.cancel()
+        dialog.setLabelText("Cancelling…")
+        cancel_button.setEnabled(False)
+
+    def finished() -> None:
+        dialog.canceled.disconnect(cancel)
+        dialog.reset()
+        dialog.hide()  # not close(): QProgressDialog.closeEvent emits canceled
+        dialog.deleteLater()
+
+    def failed(exc: BaseException) -> None:
+        if on_error is not None:
+            on_error(exc)
+        else:
+            ctx.report_error(exc, title)
+
+    handle.progressed.connect(progressed)
+    handle.succeeded.connect(on_done)
+    handle.failed.connect(failed)
+    handle.finished.connect(finished)
+    dialog.canceled.connect(cancel)
+    dialog.show()
+    return handle, dialog

@@ -1,0 +1,290 @@
+"""The main window: navigation, pages, menus, toolbar and status bar.
+
+It paints before the store is open (a start panel stands in for the pages) and builds the
+registered pages in :meth:`MainWindow.attach` once a workspace is unlocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.ui import registry, theme
+from caseapp.ui.context import AppContext
+from caseapp.ui.window_actions import WindowActions
+
+SETTINGS_GEOMETRY = "window/geometry"
+SETTINGS_STATE = "window/state"
+SETTINGS_SPLITTER = "window/splitter"
+SETTINGS_PAGE = "window/page"
+SETTINGS_THEME = "view/theme"
+
+
+class StartPanel(QWidget):
+    """Stands in for the pages while the store is being opened (or could not be)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.label = QLabel("Opening the encrypted case store…")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.label)
+        self.button = QPushButton()
+        self.button.hide()
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(2)
+        self._callback: Callable[[], None] | None = None
+        self.button.clicked.connect(lambda: self._callback() if self._callback else None)
+
+    def show_text(self, text: str, *, error: bool = False, button: str = "",
+                  callback: Callable[[], None] | None = None) -> None:
+        self.label.setText(text)
+        self.label.setStyleSheet(f"color: {theme.accent('error').name()};" if error else "")
+        self._callback = callback
+        self.button.setText(button)
+        self.button.setVisible(bool(button and callback))
+
+
+class MainWindow(QMainWindow):
+    """Navigation list beside a stack of pages; menus, toolbar and status bar."""
+
+    first_painted = Signal()
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("caseapp")
+        self.settings = settings or QSettings()
+        self.ctx: AppContext | None = None
+        self.pages: dict[str, QWidget] = {}
+        self._page_keys: list[str] = []
+        self._painted = False
+        self._close_hooks: list[Callable[[], None]] = []
+        self._error_dialogs: list[QWidget] = []
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setMaximumWidth(220)
+        self.stack = QStackedWidget()
+        self.start_panel = StartPanel()
+        self.stack.addWidget(self.start_panel)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([160, 1000])
+        self.setCentralWidget(self.splitter)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.actions_ = WindowActions(self)
+        self._build_status_bar()
+        self.resize(1280, 800)
+        geometry = self.settings.value(SETTINGS_GEOMETRY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value(SETTINGS_SPLITTER)
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        self.nav.setEnabled(False)
+
+    # -- status bar --------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.message_label = QLabel()
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.lock_label = QLabel("Locked")
+        self.location_label = QLabel()
+        self.counts_label = QLabel()
+        bar.addWidget(self.message_label, 1)
+        bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.lock_label)
+        bar.addPermanentWidget(self.location_label)
+        self._message_timer = QTimer(self, singleShot=True)
+        self._message_timer.timeout.connect(lambda: self.message_label.setText(""))
+        self._counts_timer = QTimer(self, singleShot=True, interval=50)
+        self._counts_timer.timeout.connect(self.update_counts)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """A transient message in the status bar (errors stay longer and in colour)."""
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet(
+            f"color: {theme.accent('error').name()}; font-weight: 600;" if error else "")
+        self._message_timer.start(20_000 if error else 8_000)
+
+    def set_location(self, home: str) -> None:
+        self.location_label.setText(home)
+        self.location_label.setToolTip(f"Data home: {home}")
+
+    def update_counts(self) -> None:
+        """Refresh the case/exhibit counts in the status bar."""
+        if self.ctx is None:
+            return
+        from caseapp.services import auditlog
+
+        try:
+            counts = auditlog.store_counts(self.ctx.ws)
+        except Exception as exc:  # noqa: BLE001 - the status bar must never break the app
+            self.ctx.report_error(exc, "Counting cases")
+            return
+        text = (f"{counts.cases:,} cases ({counts.open_cases:,} not closed) · "
+                f"{counts.subjects:,} subjects · {counts.exhibits:,} exhibits")
+        if counts.tips:
+            text += f" · {counts.tips:,} tips"
+        self.counts_label.setText(text)
+        self.actions_.demo.setEnabled(counts.cases == 0)
+
+    # -- start-up ----------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    def show_start(self, text: str, *, error: bool = False, button: str = "",
+                   callback: Callable[[], None] | None = None) -> None:
+        """Show the start panel with a message (and an optional retry button)."""
+        self.start_panel.show_text(text, error=error, button=button, callback=callback)
+        self.stack.setCurrentWidget(self.start_panel)
+
+    def attach(self, ctx: AppContext) -> None:
+        """Build the registered pages over the unlocked workspace."""
+        from caseapp.ui import plugins
+
+        plugins.load()
+        self.ctx = ctx
+        ctx.set_handlers(self.open_case, self.show_unexpected)
+        ctx.message.connect(self.show_message)
+        ctx.data_changed.connect(lambda _ref: self._counts_timer.start())
+        mode = "OS keyring" if ctx.ws.key_mode == "keyring" else "passphrase"
+        self.lock_label.setText(f"🔒 Encrypted (key: {mode})")
+        self.lock_label.setToolTip("The database (SQLCipher) and every exhibit (AES-256-GCM) "
+                                   "are encrypted at rest.")
+        self.set_location(str(ctx.ws.home))
+        self.setWindowTitle(f"caseapp — {ctx.ws.home.name}")
+        for spec in registry.pages():
+            try:
+                page = spec.factory(ctx, None)
+            except Exception as exc:  # noqa: BLE001 - one broken page must not stop the app
+                self.show_unexpected(exc)
+                page = QLabel(f"The {spec.title} page could not be loaded.")
+            self.pages[spec.key] = page
+            self._page_keys.append(spec.key)
+            self.stack.addWidget(page)
+            self.nav.addItem(spec.title)
+        self.actions_.attach(ctx, [(s.key, s.title) for s in registry.pages()])
+        cases = self.pages.get("cases")
+        if cases is not None and hasattr(cases, "current_case_changed"):
+            cases.current_case_changed.connect(lambda _r: self.actions_.sync_case_actions())
+        self.nav.setEnabled(True)
+        last = self.settings.value(SETTINGS_PAGE, "cases")
+        self.show_page(last if last in self.pages else self._page_keys[0])
+        self.update_counts()
+
+    # -- pages -------------------------------------------------------------------------------
+    def show_page(self, key: str) -> QWidget:
+        """Switch to the page ``key``."""
+        self.nav.setCurrentRow(self._page_keys.index(key))
+        return self.pages[key]
+
+    def current_page_key(self) -> str:
+        row = self.nav.currentRow()
+        return self._page_keys[row] if 0 <= row < len(self._page_keys) else ""
+
+    def _nav_changed(self, row: int) -> None:
+        if not 0 <= row < len(self._page_keys):
+            return
+        key = self._page_keys[row]
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        self.settings.setValue(SETTINGS_PAGE, key)
+        if key != "cases":
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                try:
+                    refresh()
+                except Exception as exc:  # noqa: BLE001
+                    if self.ctx is not None:
+                        self.ctx.report_error(exc, "Loading the page")
+        self.actions_.sync_case_actions()
+
+    def open_case(self, ref: str) -> Any:
+        """Bring the Cases page forward with ``ref`` open."""
+        page = self.show_page("cases")
+        return page.open_case(ref)  # type: ignore[attr-defined]
+
+    def current_case_view(self) -> Any:
+        """The case view in front, if the Cases page shows one."""
+        if self.current_page_key() != "cases":
+            return None
+        return self.pages["cases"].current_case_view()  # type: ignore[attr-defined]
+
+    # -- errors ------------------------------------------------------------------------------
+    def show_unexpected(self, exc: BaseException) -> None:
+        """Log (redacted) and show the error dialog for an unexpected exception."""
+        from caseapp.ui.errors import handle_unexpected
+
+        handle_unexpected(exc, self.show_error_report)
+
+    def show_error_report(self, summary: str, report: str) -> None:
+        from caseapp.ui.dialogs.forms import ErrorReportDialog
+        from caseapp.ui.errors import LOG_DIR, LOG_NAME
+
+        self._error_dialogs = [d for d in self._error_dialogs if d.isVisible()]
+        self.show_message(summary, error=True)
+        if len(self._error_dialogs) >= 3:
+            return
+        log = str(self.ctx.ws.home / LOG_DIR / LOG_NAME) if self.ctx else ""
+        dialog = ErrorReportDialog(summary, report, log, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._error_dialogs.append(dialog)
+        dialog.show()
+
+    # -- theme and shutdown ------------------------------------------------------------------
+    def set_theme(self, mode: str) -> None:
+        """Apply and remember the palette ('system', 'light' or 'dark')."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, mode)
+        self.settings.setValue(SETTINGS_THEME, mode)
+
+    def theme_group(self) -> QActionGroup:
+        return self.actions_.theme_group
+
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` when the window closes (after background tasks stop)."""
+        self._close_hooks.append(hook)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        self.settings.sync()
+        if self.ctx is not None:
+            self.ctx.runner.cancel_all()
+            self.ctx.runner.wait_all(15_000)
+        for hook in self._close_hooks:
+            hook()
+        self._close_hooks.clear()
+        event.accept()
+
+    def shortcut_text(self) -> str:
+        """Every action with a shortcut, for Help > Keyboard shortcuts."""
+        lines = []
+        for action in self.findChildren(QAction):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and action.text():
+                lines.append(f"{keys:<18} {action.text().replace('&', '')}")
+        return "\n".join(sorted(set(lines)))

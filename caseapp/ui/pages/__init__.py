@@ -1,0 +1,1 @@
+"""Navigation pages (registered in :mod:`caseapp.ui.plugins`)."""

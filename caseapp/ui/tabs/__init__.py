@@ -1,0 +1,1 @@
+"""Case-view tabs (registered in :mod:`caseapp.ui.plugins`)."""
