@@ -25,7 +25,13 @@ from caseapp.services.errors import CaseappError, InvalidInput
 from caseapp.services.search_query import ParsedQuery, fts_expression, parse_query
 from caseapp.services.workspace import Workspace
 from caseapp.store import search_index
-from caseapp.store.search_text import MAX_INDEXED_BYTES, decode_text
+from caseapp.store.search_text import (
+    MAX_INDEXED_BYTES,
+    TermPattern,
+    decode_text,
+    mark_window,
+    term_pattern,
+)
 
 __all__ = ["MARK_CLOSE", "MARK_OPEN", "Hit", "build_sql", "index_pending", "rebuild_index",
            "search"]
@@ -33,7 +39,7 @@ __all__ = ["MARK_CLOSE", "MARK_OPEN", "Hit", "build_sql", "index_pending", "rebu
 MARK_OPEN, MARK_CLOSE = "«", "»"
 # Sentinels handed to snippet(): control characters that cleaned text never contains.
 _OPEN, _CLOSE = "\x02", "\x03"
-_SNIPPET_TOKENS = 14
+_BEFORE, _AFTER = 60, 140  # snippet window around the first match, in characters
 MAX_LIMIT = 500
 
 
@@ -108,56 +114,38 @@ BM25 = "bm25(search_fts, 10.0, 2.0, 1.0, 10.0, 2.0, 1.0)"
 def build_sql(parsed: ParsedQuery, limit: int) -> tuple[str, dict[str, Any]]:
     """The SQL statement and parameters :func:`search` runs (also used by the benchmark).
 
-    Columns: doc id, doc type, entity id, ref, label, title, three candidate snippets (body,
-    file text, title) and the bm25 score (smaller is better). Two phases: rank every match
-    with bm25 alone, then compute snippet() only for the best ``limit`` (one more pass over
-    the matches, restricted to their rowid range), so snippets never cost per match.
+    Columns: doc id, doc type, entity id, ref, label, title, the indexed body and title
+    text, and the bm25 score (smaller is better). bm25 ranks every match; only the best
+    ``limit`` rows are then read back. Matches are marked in Python (:func:`mark_window`), not
+    with FTS5's snippet()/highlight(): both are quadratic in the hits of a column and took
+    seconds on a 1 MB exhibit full of a common word.
     """
     params: dict[str, Any] = {"limit": limit}
     where = _filters(parsed, params)
     if not parsed.terms:
-        return ("SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, "
-                "substr(f.body, 1, 200), '', substr(f.title, 1, 200), 0.0 FROM search_doc d "
-                "JOIN search_fts f ON f.rowid = d.id WHERE " + " AND ".join(where) +
-                " ORDER BY d.id DESC LIMIT :limit"), params
+        return ("SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, f.body, "
+                "f.title, 0.0 FROM search_doc d JOIN search_fts f ON f.rowid = d.id WHERE "
+                + " AND ".join(where) + " ORDER BY d.id DESC LIMIT :limit"), params
     params["q"] = fts_expression(parsed)
     # CROSS JOIN keeps the FTS5 scan outermost (one pass; no per-row MATCH lookups).
     join = " CROSS JOIN search_doc d ON d.id = search_fts.rowid" if where else ""
-    snip = ", ".join(f"snippet(search_fts, {col}, '{_OPEN}', '{_CLOSE}', '…', "
-                     f"{_SNIPPET_TOKENS}) AS s{col}" for col in (1, 2, 0))
     sql = (f"WITH top AS MATERIALIZED (SELECT search_fts.rowid AS id, {BM25} AS score "
            f"FROM search_fts{join} WHERE search_fts MATCH :q"
-           + "".join(f" AND {w}" for w in where) + " ORDER BY score LIMIT :limit), "
-           f"hits AS MATERIALIZED (SELECT top.id AS id, top.score AS score, {snip} "
-           "FROM search_fts JOIN top ON top.id = search_fts.rowid WHERE search_fts MATCH :q "
-           "AND search_fts.rowid BETWEEN (SELECT min(id) FROM top) AND (SELECT max(id) FROM top))"
-           " SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, hits.s1, hits.s2, "
-           "hits.s0, hits.score FROM hits JOIN search_doc d ON d.id = hits.id "
-           "ORDER BY hits.score, d.id")
+           + "".join(f" AND {w}" for w in where) + " ORDER BY score LIMIT :limit) "
+           "SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, f.body, f.title, "
+           "top.score FROM top CROSS JOIN search_fts AS f ON f.rowid = top.id "
+           "CROSS JOIN search_doc d ON d.id = top.id ORDER BY top.score, d.id")
     return sql, params
 
 
-def _cjk_snippets(conn: Connection, doc_ids: list[int], terms: list[str]) -> dict[int, str]:
-    """Marked windows around the first literal occurrence of a CJK term, per doc (FTS5's
-    snippet() sees those matches only in the bigram columns, so it cannot mark them)."""
-    found: dict[int, str] = {}
-    if not doc_ids:
-        return found
-    for term in terms:
-        cols = ", ".join(f"instr({c}, :t), substr({c}, max(instr({c}, :t) - 40, 1), "
-                         f"length(:t) + 80)" for c in ("body", "filetext", "title"))
-        stmt = text(f"SELECT rowid, {cols} FROM search_fts WHERE rowid IN :ids").bindparams(
-            sa.bindparam("ids", expanding=True))
-        for row in conn.execute(stmt, {"t": term, "ids": doc_ids}):
-            if row[0] in found:
-                continue
-            for at_db, window in zip(row[1::2], row[2::2], strict=True):
-                if at_db:
-                    at = window.find(term)
-                    found[row[0]] = ("…" if at_db > 41 else "") + window[:at] + _OPEN + term + \
-                        _CLOSE + window[at + len(term):] + "…"
-                    break
-    return found
+def _patterns(parsed: ParsedQuery) -> list[TermPattern]:
+    return [p for t in parsed.terms if (p := term_pattern(t.text, t.prefix)) is not None]
+
+
+def _head(text_: str | None) -> str:
+    if not text_ or len(text_) <= _BEFORE + _AFTER:
+        return text_ or ""
+    return text_[:_BEFORE + _AFTER].rsplit(None, 1)[0] + "…"
 
 
 def _finish(raw: str) -> tuple[str, str]:
@@ -165,6 +153,26 @@ def _finish(raw: str) -> tuple[str, str]:
     plain = flat.replace(_OPEN, MARK_OPEN).replace(_CLOSE, MARK_CLOSE)
     marked = html.escape(flat).replace(_OPEN, "<b>").replace(_CLOSE, "</b>")
     return plain, marked
+
+
+def _snippets(conn: Connection, rows: list[Any], parsed: ParsedQuery) -> dict[int, str]:
+    """Marked windows around the first match: body, else title, else an exhibit's text."""
+    patterns = _patterns(parsed)
+    found: dict[int, str] = {}
+    for row in rows:
+        window = (mark_window(row[6], patterns, _OPEN, _CLOSE)
+                  or mark_window(row[7], patterns, _OPEN, _CLOSE))
+        if window:
+            found[row[0]] = window
+    files = [r[0] for r in rows if r[0] not in found and r[1] == "exhibit"]
+    if files and patterns:
+        stmt = text("SELECT rowid, filetext FROM search_fts WHERE rowid IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True))
+        for rowid, content in conn.execute(stmt, {"ids": files}):
+            window = mark_window(content, patterns, _OPEN, _CLOSE)
+            if window:
+                found[rowid] = window
+    return found
 
 
 def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
@@ -180,12 +188,10 @@ def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
             rows = conn.execute(text(sql), params).all()
         except sa.exc.OperationalError:  # a safety net: the parser should prevent this
             raise InvalidInput("That search could not be run; try simpler words.") from None
-        unmarked = [r[0] for r in rows if not any(_OPEN in (s or "") for s in r[6:9])]
-        cjk = _cjk_snippets(conn, unmarked, parsed.cjk_terms) if parsed.cjk_terms else {}
+        snippets = _snippets(conn, rows, parsed)
     hits: list[Hit] = []
-    for doc_id, doc_type, eid, ref, label, title, s_body, s_file, s_title, score in rows:
-        chosen = next((s for s in (s_body, s_file, s_title) if s and _OPEN in s), None)
-        plain, marked = _finish(chosen or cjk.get(doc_id) or s_body or s_title or "")
+    for doc_id, doc_type, eid, ref, label, title, body, fts_title, score in rows:
+        plain, marked = _finish(snippets.get(doc_id) or _head(body) or _head(fts_title))
         hits.append(Hit(doc_type, ref, eid, title, plain, -float(score) or 0.0,
                         label if doc_type == "exhibit" else None, marked))
     return hits

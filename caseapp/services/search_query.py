@@ -66,11 +66,6 @@ class ParsedQuery:
         return any((self.types, self.case_statuses, self.tip_statuses, self.priorities,
                     self.case_refs, self.tip_refs, self.identifiers))
 
-    @property
-    def cjk_terms(self) -> list[str]:
-        """The CJK runs of the terms, for locating a match in text by hand."""
-        return [t.text for t in self.terms if bigram_tokens(t.text)]
-
 
 def _read_quoted(query: str, start: int) -> tuple[str, int]:
     """Text of the quotes opening at ``start`` and the index after the closing quote."""

@@ -18,10 +18,12 @@ import codecs
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import NamedTuple
 
 __all__ = [
-    "MAX_INDEXED_BYTES", "cjk_bigrams", "cjk_runs", "decode_text", "first_line", "has_cjk",
-    "has_token_chars", "is_text_like",
+    "MAX_INDEXED_BYTES", "cjk_bigrams", "cjk_runs", "decode_text", "first_line", "fold",
+    "has_cjk", "has_token_chars", "is_text_like", "mark_window", "term_pattern", "TermPattern",
 ]
 
 #: How much of a text-like exhibit's plaintext is indexed (bytes).
@@ -134,3 +136,96 @@ def first_line(text: str, limit: int = 80) -> str:
         if line:
             return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
     return ""
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    folded = _FOLDED.get(char)
+    if folded is None:
+        low = char.lower()
+        folded = unicodedata.normalize("NFD", low)[0] if len(low) == 1 else char
+        _FOLDED[char] = folded
+    return folded
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and drop diacritics character by character (same length, so
+    positions in the result are positions in ``text``); unicode61's folding, near enough."""
+    return text.translate({ord(c): _fold_char(c) for c in set(text)})
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+class TermPattern(NamedTuple):
+    """A compiled term; ``bounded``: the match must not start inside a word."""
+
+    regex: re.Pattern[str]
+    bounded: bool
+
+    def finditer(self, folded: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """Matches in :func:`fold`-ed text (the start boundary checked here: a leading
+        look-behind would cost Python's regex engine its fast literal scan)."""
+        for match in self.regex.finditer(folded, pos):
+            start = match.start()
+            if not self.bounded or start == 0 or not _WORD_CHAR.match(folded, start - 1):
+                yield match
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def term_pattern(term: str, prefix: bool) -> TermPattern | None:
+    """A pattern finding ``term`` (a word or phrase) in :func:`fold`-ed text, word-bounded
+    except where it is CJK (a CJK term is found inside longer runs, as the index does)."""
+    words = _WORD.findall(fold(unicodedata.normalize("NFKC", term)))
+    if not words:
+        return None
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    tail = r"[^\W_]*" if prefix else "" if has_cjk(words[-1][-1]) else r"(?![^\W_])"
+    return TermPattern(re.compile(body + tail), not has_cjk(words[0][0]))
+
+
+def _fold_fast(text: str) -> str:
+    return text.lower() if text.isascii() else fold(text)
+
+
+_BLOCK = 1 << 16
+
+
+def mark_window(text: str, patterns: list[TermPattern], open_: str, close: str, *,
+                before: int = 60, after: int = 140) -> str | None:
+    """A short piece of ``text`` around its first match of any pattern, every match in it
+    wrapped in ``open_``/``close``; None when nothing matches. Reads block by block, so a
+    match near the start of a long exhibit costs little."""
+    if not text or not patterns:
+        return None
+    at = None
+    for block in range(0, len(text), _BLOCK):
+        lead = 1 if block else 0  # one character of context for the word-boundary checks
+        folded = _fold_fast(text[block - lead:block + _BLOCK + 500])
+        found = [m.start() for p in patterns if (m := next(p.finditer(folded, lead), None))]
+        if found:
+            at = block - lead + min(found)
+            break
+    if at is None:
+        return None
+    start, end = max(0, at - before), min(len(text), at + after)
+    if start > 0:  # start and end at whitespace, not inside a word
+        gap = re.search(r"\s", text[start:at])
+        start = start + gap.end() if gap else start
+    if end < len(text):
+        gaps = [m.start() for m in re.finditer(r"\s", text[at:end])]
+        end = at + gaps[-1] if gaps and gaps[-1] > 0 else end
+    region = _fold_fast(text[start:end])
+    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(region))
+    out, pos = [], 0
+    for s, e in spans:
+        if s < pos:
+            continue  # overlaps a match already marked
+        out += [text[start + pos:start + s], open_, text[start + s:start + e], close]
+        pos = e
+    out.append(text[start + pos:end])
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
