@@ -38,13 +38,13 @@ class WindowActions(QObject):
         self.backup = self._action("&Back up store…", m["File"], "Ctrl+Shift+B", self.backup_store)
         m["File"].addSeparator()
         self.file_extra = m["File"].addSeparator()
-        self.quit = self._action("&Quit", m["File"], QKeySequence.StandardKey.Quit, window.close,
+        self.quit = self._action("&Quit", m["File"], "Ctrl+Q", window.close,
                                  needs_store=False)
-        self.find = self._action("&Find…", m["Edit"], QKeySequence.StandardKey.Find, self._find,
+        self.find = self._action("&Find…", m["Edit"], "Ctrl+F", self._find,
                                  True)
         self.page_menu = m["View"]
         self.page_actions: list[QAction] = []
-        self.refresh = self._action("&Refresh", m["View"], QKeySequence.StandardKey.Refresh,
+        self.refresh = self._action("&Refresh", m["View"], "F5",
                                     self._refresh)
         theme_menu = m["View"].addMenu("&Theme")
         self.theme_group = QActionGroup(self)
@@ -63,7 +63,7 @@ class WindowActions(QObject):
                                      lambda: self._case_tab("timeline", "add_note"))
         m["Case"].addSeparator()
         self.case_extra_separator = m["Case"].addSeparator()
-        self.close_tab = self._action("&Close case tab", m["Case"], QKeySequence.StandardKey.Close,
+        self.close_tab = self._action("&Close case tab", m["Case"], "Ctrl+W",
                                       self._close_tab)
         self.verify = self._action("&Verify store", m["Tools"], "Ctrl+Shift+V", self._verify,
                                    True)

@@ -47,14 +47,14 @@ class TaskControl:
 class _Relay(QObject):
     """Lives in the UI thread; emitted from the worker, so delivery is queued."""
 
-    progressed = Signal(int, int, str)
+    progressed = Signal(object, object, str)
     done = Signal(bool, object)
 
 
 class TaskHandle(QObject):
     """One submitted task, seen from the UI thread."""
 
-    progressed = Signal(int, int, str)
+    progressed = Signal(object, object, str)
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
@@ -78,7 +78,7 @@ class TaskHandle(QObject):
     def cancel_requested(self) -> bool:
         return self._cancel.is_set()
 
-    @Slot(int, int, str)
+    @Slot(object, object, str)
     def _on_progress(self, done: int, total: int, text: str) -> None:
         if not self.is_finished:
             self.progressed.emit(done, total, text)

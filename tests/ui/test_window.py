@@ -1,0 +1,252 @@
+"""Main window: audit page and verify, shortcuts, status bar, settings, errors, theme, registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from uihelpers import wait_task
+
+from caseapp.services import cases, evidence
+from caseapp.ui import registry, theme
+from caseapp.ui.errors import LOG_DIR, LOG_NAME
+
+
+def test_audit_page_lists_entries_and_verifies(qtbot, window, tmp_path) -> None:
+    ws = window.ctx.ws
+    ref = cases.create_case(ws, "Audit case").ref
+    src = tmp_path / "a.txt"
+    src.write_text("evidence", encoding="utf-8")
+    ev = evidence.ingest_file(ws, ref, src)
+    page = window.show_page("audit")
+    actions = [page.model.index(r, 3).data() for r in range(page.model.rowCount())]
+    assert actions[0] == "evidence.ingested" and actions[-1] == "store.created"
+    assert page.count.text() == f"{len(actions)} entries"
+    qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
+    handle = page.verify_handle
+    assert handle is not None and not page.verify_button.isEnabled()
+    wait_task(qtbot, handle)
+    assert page.banner.kind == "ok" and "1 exhibit file(s)" in page.banner.text()
+    assert page.verify_button.isEnabled()
+    assert page.model.index(0, 3).data() == "store.verified"
+    window.ctx.ws.vault.path_of(ev.blob_id).unlink()
+    page.verify()
+    wait_task(qtbot, page.verify_handle)
+    assert page.banner.kind == "error" and f"blob-missing at {ref}/E-001" in page.banner.text()
+    assert "problem" in window.message_label.text()
+
+
+def test_audit_page_fetches_more_on_scroll(window) -> None:
+    for i in range(30):
+        cases.create_case(window.ctx.ws, f"Case {i}")
+    page = window.show_page("audit")
+    page.model.PAGE = 10
+    page.refresh()
+    assert page.model.rowCount() == 10 and page.model.canFetchMore()
+    while page.model.canFetchMore():
+        page.model.fetchMore()
+    assert page.model.rowCount() == 31
+
+
+def test_shortcuts_drive_the_window(qtbot, window) -> None:
+    ref = cases.create_case(window.ctx.ws, "Shortcut case").ref
+    page = window.show_page("cases")
+    page.list.reload()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert page.new_case_dialog is not None and page.new_case_dialog.isVisible()
+    page.new_case_dialog.reject()
+    window.open_case(ref)
+    assert window.actions_.add_evidence.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert page.views() == [] and not window.actions_.add_evidence.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page_key() == "audit"
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page_key() == "cases" and page.list.filter.hasFocus()
+    shortcuts = window.shortcut_text()
+    for expected in ("Ctrl+N", "Ctrl+I", "Ctrl+F", "Ctrl+W", "Ctrl+Shift+V", "Ctrl+1"):
+        assert expected in shortcuts
+
+
+def test_add_evidence_action_asks_for_files(qtbot, window, dialogs, tmp_path) -> None:
+    ref = cases.create_case(window.ctx.ws, "Action case").ref
+    view = window.open_case(ref)
+    src = tmp_path / "x.txt"
+    src.write_text("x", encoding="utf-8")
+    dialogs.queue("getOpenFileNames", ([str(src)], ""))
+    window.actions_.add_evidence.trigger()
+    assert view.current_key == "evidence"
+    wait_task(qtbot, view.tab("evidence").ingest_handle)
+    assert [e.exhibit for e in evidence.list_evidence(window.ctx.ws, ref)] == ["E-001"]
+    qtbot.waitUntil(lambda: "1 exhibits" in window.counts_label.text())
+
+
+def test_status_bar_and_settings_hold_no_case_content(qtbot, window, qsettings_tmp) -> None:
+    ref = cases.create_case(window.ctx.ws, "Secret title 비밀").ref
+    window.open_case(ref)
+    window.ctx.notify_changed(ref)  # what every UI change does after saving
+    qtbot.waitUntil(lambda: window.counts_label.text().startswith("1 cases"))
+    assert "Encrypted" in window.lock_label.text()
+    window.show_page("audit")
+    window.close()
+    settings = QSettings()
+    assert settings.value("window/page") == "audit"
+    assert settings.value("window/geometry") is not None
+    text = "".join(p.read_text(encoding="utf-8", errors="replace")
+                   for p in qsettings_tmp.rglob("*") if p.is_file())
+    assert "window" in text and "Secret" not in text and ref not in text
+
+
+def test_unexpected_error_dialog_and_redacted_log(qtbot, window) -> None:
+    def fail_with_content() -> None:
+        raise RuntimeError("subject Daniel Park, e-mail dp@mailbox.example")
+
+    try:
+        fail_with_content()
+    except RuntimeError as exc:
+        window.show_unexpected(exc)
+    dialogs = [w for w in window.findChildren(QWidget) if type(w).__name__ == "ErrorReportDialog"]
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    report = dialogs[0].report.toPlainText()
+    assert "Daniel Park" in report and "fail_with_content" in report
+    dialogs[0].copy()
+    assert "dp@mailbox.example" in QApplication.clipboard().text()
+    log = (window.ctx.ws.home / LOG_DIR / LOG_NAME).read_text(encoding="utf-8")
+    assert "builtins.RuntimeError" in log and "fail_with_content" in log
+    assert "Daniel" not in log and "mailbox" not in log
+    assert "Unexpected error" in window.message_label.text()
+
+
+def test_expected_errors_go_to_the_status_area(window) -> None:
+    from caseapp.services.errors import NotFound
+
+    shown = window.ctx.report_error(NotFound("No case 'CASE-1999-0001'."), "Open")
+    assert shown == "Open: No case 'CASE-1999-0001'."
+    assert window.message_label.text() == shown
+    assert not [w for w in window.findChildren(QWidget)
+                if type(w).__name__ == "ErrorReportDialog"]
+
+
+def test_log_event_redacts_non_ids(window) -> None:
+    from caseapp.ui.errors import log_event
+
+    log_event("case.opened", case="CASE-2026-0001", title="Daniel Park's laptop")
+    log = (window.ctx.ws.home / LOG_DIR / LOG_NAME).read_text(encoding="utf-8")
+    assert "case=CASE-2026-0001" in log and "title=<redacted>" in log and "Daniel" not in log
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_palettes_are_readable(qapp, mode) -> None:
+    assert theme.apply_theme(qapp, mode) == mode
+    pal = qapp.palette()
+    base = pal.color(QPalette.ColorRole.Base)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        assert theme.contrast_ratio(pal.color(role), base) >= 7
+    assert theme.contrast_ratio(pal.color(QPalette.ColorRole.HighlightedText),
+                                pal.color(QPalette.ColorRole.Highlight)) >= 4.5
+    for name in ("open", "in-review", "escalated", "closed", "error", "ok", "warn"):
+        colour = theme.accent(name)
+        assert theme.contrast_ratio(colour, base) >= 4.5, name
+        assert theme.contrast_ratio(colour, pal.color(QPalette.ColorRole.AlternateBase)) >= 4.5
+    assert theme.contrast_ratio(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21)
+    theme.apply_theme(qapp, "light")
+
+
+def test_theme_menu_switches_and_remembers(window, qapp) -> None:
+    dark = next(a for a in window.theme_group().actions() if a.text() == "Dark")
+    dark.trigger()
+    assert theme.current() == "dark" and QSettings().value("view/theme") == "dark"
+    assert qapp.palette().color(QPalette.ColorRole.Base) == QColor("#16191d")
+
+
+@pytest.fixture
+def clean_registry() -> Any:
+    saved = [dict(d) for d in (registry._pages, registry._case_tabs, registry._case_actions,
+                               registry._window_actions)]
+    yield registry
+    for target, copy in zip((registry._pages, registry._case_tabs, registry._case_actions,
+                             registry._window_actions), saved, strict=True):
+        target.clear()
+        target.update(copy)
+
+
+def test_registry_placeholders_and_conflicts(clean_registry) -> None:
+    from caseapp.ui import plugins
+
+    plugins.load()
+    assert [p.key for p in registry.pages()] == ["cases", "tips", "search", "audit"]
+    assert registry._pages["tips"].placeholder
+
+    def real_tips(ctx: Any, parent: Any = None) -> QWidget:
+        return QLabel("real tips", parent)
+
+    registry.register_page("tips", "Tips", real_tips, order=20)
+    assert registry._pages["tips"].factory is real_tips
+    registry.register_page("tips", "Tips", lambda c, p=None: QLabel("late"), order=20,
+                           placeholder=True)
+    assert registry._pages["tips"].factory is real_tips, "a placeholder never replaces"
+    with pytest.raises(ValueError):
+        registry.register_page("tips", "Tips", lambda c, p=None: QLabel("x"), order=20)
+    with pytest.raises(ValueError):
+        registry.register_window_action("x", "X", lambda c, p: None, menu="Nowhere")
+    with pytest.raises(ValueError):
+        registry.register_case_tab("bad key!", "Bad", lambda c, r, p: QLabel())
+    assert [t.key for t in registry.case_tabs()] == ["overview", "subjects", "evidence",
+                                                     "timeline"]
+
+
+def test_registered_tab_and_action_join_the_case_view(qtbot, clean_registry, ui_ws) -> None:
+    from caseapp.ui.context import AppContext
+    from caseapp.ui.main_window import MainWindow
+    from caseapp.ui.workers import TaskRunner
+
+    calls: list[str] = []
+    registry.register_case_tab("flags", "Red flags",
+                               lambda ctx, ref, parent: QLabel(f"flags of {ref}", parent),
+                               order=25)
+    registry.register_case_action("export-pdf", "Export &PDF…",
+                                  lambda ctx, ref, parent: calls.append(ref), order=10,
+                                  shortcut="Ctrl+E", toolbar=True)
+    registry.register_window_action("import-tips", "Import tips…",
+                                    lambda ctx, parent: calls.append("window"), menu="File")
+
+    def broken(ctx: Any, ref: str, parent: Any) -> QWidget:
+        raise RuntimeError("plugin bug")
+
+    registry.register_case_tab("broken", "Broken", broken, order=99)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    ctx = AppContext(ui_ws, TaskRunner(win), win)
+    shown: list[str] = []
+    win.show_error_report = lambda summary, report: shown.append(report)  # type: ignore
+    win.attach(ctx)
+    ref = cases.create_case(ui_ws, "Plugin case").ref
+    view = win.open_case(ref)
+    titles = [view.tabs.tabText(i) for i in range(view.tabs.count())]
+    assert titles == ["Overview", "Subjects", "Red flags", "Evidence", "Timeline", "Broken"]
+    assert view.tab("flags").text() == f"flags of {ref}"
+    assert "plugin bug" in shown[0] and "could not be loaded" in view.tab("broken").text()
+    action = next(a for a in win.actions_.registered_case_actions if "PDF" in a.text())
+    assert action.shortcut().toString() == "Ctrl+E" and action.isEnabled()
+    action.trigger()
+    assert calls == [ref]
+    file_actions = [a.text() for a in win.actions_.menus["File"].actions()]
+    assert "Import tips…" in file_actions
+    next(a for a in win.actions_.menus["File"].actions() if a.text() == "Import tips…").trigger()
+    assert calls == [ref, "window"]
+    win.show_page("audit")
+    assert not action.isEnabled(), "case actions need a case in front"
+
+
+def test_second_window_on_same_home_is_refused(ui_ws, home: Path) -> None:
+    from caseapp.services.errors import StoreUnavailable
+    from caseapp.services.workspace import open_workspace
+
+    with pytest.raises(StoreUnavailable, match="already open"):
+        open_workspace(home, exclusive=True)
