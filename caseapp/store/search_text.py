@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 __all__ = [
     "MAX_INDEXED_BYTES", "cjk_bigrams", "cjk_runs", "decode_text", "first_line", "fold",
-    "has_cjk", "has_token_chars", "is_text_like", "mark_window", "term_pattern", "TermPattern",
+    "has_cjk", "has_token_chars", "is_text_like", "mark_window", "term_pattern", "Matcher", "TermPattern",
 ]
 
 #: How much of a text-like exhibit's plaintext is indexed (bytes).
@@ -165,6 +165,14 @@ class TermPattern(NamedTuple):
     regex: re.Pattern[str]
     bounded: bool
 
+    def first(self, folded: str, pos: int = 0) -> re.Match[str] | None:
+        """The first match at or after ``pos`` (see :meth:`finditer`)."""
+        match = self.regex.search(folded, pos)
+        while (match is not None and self.bounded and match.start()
+               and _WORD_CHAR.match(folded, match.start() - 1)):
+            match = self.regex.search(folded, match.start() + 1)
+        return match
+
     def finditer(self, folded: str, pos: int = 0) -> Iterator[re.Match[str]]:
         """Matches in :func:`fold`-ed text (the start boundary checked here: a leading
         look-behind would cost Python's regex engine its fast literal scan)."""
@@ -195,37 +203,61 @@ def _fold_fast(text: str) -> str:
 _BLOCK = 1 << 16
 
 
-def mark_window(text: str, patterns: list[TermPattern], open_: str, close: str, *,
+class Matcher:
+    """The terms of one query, compiled once for marking many texts."""
+
+    def __init__(self, patterns: list[TermPattern]) -> None:
+        self.patterns = patterns
+        # For short texts one alternation with look-behinds is fastest; long texts are scanned
+        # per pattern (a look-behind would cost the regex engine its fast literal scan).
+        self.combined = re.compile("|".join(
+            ("(?<![^\\W_])" if p.bounded else "") + f"(?:{p.regex.pattern})" for p in patterns)
+        ) if patterns else None
+
+    def first(self, text: str) -> tuple[int, str | None] | None:
+        """(position of the first match, the folded text if it was folded whole) or None."""
+        if self.combined is None:
+            return None
+        if len(text) <= _BLOCK:
+            whole = _fold_fast(text)
+            match = self.combined.search(whole)
+            return (match.start(), whole) if match else None
+        for block in range(0, len(text), _BLOCK):
+            lead = 1 if block else 0  # one character of context for the word-boundary checks
+            folded = _fold_fast(text[block - lead:block + _BLOCK + 500])
+            found = [m.start() for p in self.patterns if (m := p.first(folded, lead))]
+            if found:
+                return block - lead + min(found), None
+        return None
+
+
+def mark_window(text: str, matcher: Matcher, open_: str, close: str, *,
                 before: int = 60, after: int = 140) -> str | None:
-    """A short piece of ``text`` around its first match of any pattern, every match in it
-    wrapped in ``open_``/``close``; None when nothing matches. Reads block by block, so a
+    """A short piece of ``text`` around its first match, every match in it wrapped in
+    ``open_``/``close``; None when nothing matches. A long text is read block by block, so a
     match near the start of a long exhibit costs little."""
-    if not text or not patterns:
+    first = matcher.first(text) if text else None
+    if first is None or matcher.combined is None:
         return None
-    at = None
-    for block in range(0, len(text), _BLOCK):
-        lead = 1 if block else 0  # one character of context for the word-boundary checks
-        folded = _fold_fast(text[block - lead:block + _BLOCK + 500])
-        found = [m.start() for p in patterns if (m := next(p.finditer(folded, lead), None))]
-        if found:
-            at = block - lead + min(found)
-            break
-    if at is None:
-        return None
+    at, whole = first
     start, end = max(0, at - before), min(len(text), at + after)
     if start > 0:  # start and end at whitespace, not inside a word
-        gap = re.search(r"\s", text[start:at])
-        start = start + gap.end() if gap else start
+        gap = _SPACE.search(text, start, at)
+        start = gap.end() if gap else start
     if end < len(text):
-        gaps = [m.start() for m in re.finditer(r"\s", text[at:end])]
-        end = at + gaps[-1] if gaps and gaps[-1] > 0 else end
-    region = _fold_fast(text[start:end])
-    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(region))
-    out, pos = [], 0
-    for s, e in spans:
-        if s < pos:
-            continue  # overlaps a match already marked
-        out += [text[start + pos:start + s], open_, text[start + s:start + e], close]
+        gap_end = text.rfind(" ", at + 1, end)
+        end = gap_end if gap_end > at else end
+    if whole is None:
+        whole, offset = _fold_fast(text[start - 1 if start else 0:end]), (start - 1 if start else 0)
+    else:
+        offset = 0
+    out, pos = [], start
+    for m in matcher.combined.finditer(whole, start - offset, end - offset):
+        s, e = m.start() + offset, m.end() + offset
+        out += [text[pos:s], open_, text[s:e], close]
         pos = e
-    out.append(text[start + pos:end])
+    out.append(text[pos:end])
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+_SPACE = re.compile(r"\s")

@@ -12,7 +12,14 @@ from caseapp.services import cases, evidence, notes, search, subjects, tips
 from caseapp.services.errors import InvalidInput
 from caseapp.services.subjects import IdentifierInput
 from caseapp.store import search_index
-from caseapp.store.search_text import MAX_INDEXED_BYTES, cjk_bigrams, decode_text
+from caseapp.store.search_text import (
+    MAX_INDEXED_BYTES,
+    Matcher,
+    cjk_bigrams,
+    decode_text,
+    mark_window,
+    term_pattern,
+)
 
 
 def _found(ws, query: str) -> list[tuple[str, int]]:
@@ -105,6 +112,12 @@ def test_exhibit_text_is_capped_and_binary_is_not_read(ws, tmp_path: Path) -> No
     evidence.ingest_file(ws, case.ref, png)
     assert _types(ws, "firstmarker") == ["exhibit"]
     assert _found(ws, "lastmarker") == []  # past the first megabyte
+    deep = tmp_path / "deep.txt"
+    deep.write_bytes(filler * (MAX_INDEXED_BYTES // len(filler) - 1) + b"the deepmarker line\n")
+    evidence.ingest_file(ws, case.ref, deep)
+    [hit] = search.search(ws, "deepmarker")
+    assert "the «deepmarker» line" in hit.snippet and hit.snippet.startswith("…")
+    assert len(hit.snippet) < 300
     assert _found(ws, "pngsecretword") == []  # not a text-like exhibit
     assert search.index_pending(ws) == 0  # nothing left waiting
 
@@ -171,6 +184,19 @@ def test_two_character_chinese_query(ws) -> None:
     assert _found(ws, "东京") == []
     hit = search.search(ws, "振兴")[0]
     assert "«振兴»" in hit.snippet
+
+
+def test_mark_window_matches_like_the_index() -> None:
+    pats = [term_pattern(t, prefix) for t, prefix in (("café", False), ("김철수", False),
+                                                      ("laptop fa", True))]
+    marked = mark_window("Le Cafe du coin, CAFÉ; 박김철수님 and the LAPTOP farm. decaf cafes",
+                         Matcher([p for p in pats if p]), "[", "]")
+    assert marked == "Le [Cafe] du coin, [CAFÉ]; 박[김철수]님 and the [LAPTOP farm]. decaf cafes"
+    needle = Matcher([term_pattern("needle", False)])  # type: ignore[list-item]
+    assert mark_window("x" * 500 + " needle " + "y" * 500, needle, "[", "]") == "…[needle]…"
+    assert mark_window("nothing here", needle, "[", "]") is None
+    long_text = "Ünïcode " * 20_000 + "a needle, then NEEDLE."  # past the first block
+    assert mark_window(long_text, needle, "[", "]").endswith("a [needle], then [NEEDLE].")
 
 
 def test_cjk_bigrams_are_symmetric() -> None:
