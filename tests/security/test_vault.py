@@ -380,6 +380,28 @@ def test_cancel_midway_leaves_nothing(vault: Vault, tmp_path: Path) -> None:
     assert no_worker_threads()
 
 
+def test_progress_exception_propagates_and_cleans_up(vault: Vault, tmp_path: Path) -> None:
+    def progress(done: int, total: int) -> None:
+        if done >= 3 * CS:
+            raise RuntimeError("UI went away")
+
+    with pytest.raises(RuntimeError, match="UI went away"):
+        vault.ingest(write(tmp_path / "src.bin", os.urandom(20 * CS)), progress=progress)
+    assert vault_files(vault) == []
+    assert no_worker_threads()
+
+
+def test_stream_source_error_propagates_and_cleans_up(vault: Vault) -> None:
+    def chunks():  # noqa: ANN202
+        yield os.urandom(5 * CS)
+        raise ValueError("generator broke")
+
+    with pytest.raises(ValueError, match="generator broke"):
+        vault.ingest_stream(chunks())
+    assert vault_files(vault) == []
+    assert no_worker_threads()
+
+
 @pytest.mark.parametrize("after", [0, 1, 3])
 def test_disk_full_midway_leaves_nothing(vault: Vault, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch, after: int) -> None:
