@@ -40,6 +40,7 @@ class ExhibitEntry:
     appendix: str = APPENDIX_REFERENCE
     image: bytes | None = field(default=None, repr=False)  # display image (maybe scaled down)
     image_px: tuple[int, int] | None = None  # display image size in pixels
+    image_raw: Any = field(default=None, repr=False)  # images.RawImage: embed as is
     image_note: str = ""
     excerpt: str | None = field(default=None, repr=False)
     excerpt_note: str = ""

@@ -20,6 +20,7 @@ from caseapp.export.content import (
     APPENDIX_TEXT,
     ExhibitEntry,
 )
+from caseapp.export.images import RawImage, passthrough
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff",
                          "image/webp", "image/x-ms-bmp"})
@@ -75,7 +76,7 @@ def fill_appendix(entry: ExhibitEntry, media: MediaPlan, data: bytes) -> None:
 
 def _reference(entry: ExhibitEntry, note: str) -> None:
     entry.appendix = APPENDIX_REFERENCE
-    entry.image, entry.image_px, entry.excerpt = None, None, None
+    entry.image, entry.image_px, entry.image_raw, entry.excerpt = None, None, None, None
     entry.image_note = note
 
 
@@ -92,11 +93,23 @@ def _image(entry: ExhibitEntry, data: bytes) -> None:
                                   "by its SHA-256 (see the native file).")
                 return
             notes = []
-            if getattr(img, "n_frames", 1) > 1:
+            frames = getattr(img, "n_frames", 1)
+            if frames > 1:
                 notes.append("First frame shown.")
             source_format = img.format
+            raw = None
+            if frames == 1 and img.mode in ("RGB", "L") and max(img.size) <= DISPLAY_MAX_PX:
+                raw = passthrough(data, source_format, img.mode, img.size)
+            # A passthrough PNG has no eXIf chunk (so no rotation); PIL would decode the
+            # whole PNG to look for one. JPEG keeps its EXIF in the header.
+            if raw is not None and not (raw.kind == "jpeg" and _rotated(img)) \
+                    and _decodes(img, raw):
+                entry.image, entry.image_raw = data, raw
+                entry.image_px = (raw.width, raw.height)  # (draft decoding changes img.size)
+                entry.image_note = " ".join(notes)
+                return
             img.load()
-            changed = img.getexif().get(_ORIENTATION, 1) not in (1, None)
+            changed = _rotated(img)
             if changed:
                 img = ImageOps.exif_transpose(img)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Warning,
@@ -106,17 +119,29 @@ def _image(entry: ExhibitEntry, data: bytes) -> None:
         return
     if changed:
         notes.append("Rotated as its EXIF orientation says.")
-    direct = (not changed and source_format in ("JPEG", "PNG") and img.mode in ("RGB", "L")
-              and max(img.size) <= DISPLAY_MAX_PX and getattr(img, "n_frames", 1) == 1)
-    if direct:
-        entry.image, entry.image_px = data, img.size
-    else:
-        entry.image, entry.image_px = _display_copy(img, source_format, notes)
+    entry.image, entry.image_px, fmt, mode = _display_copy(img, source_format, notes)
+    entry.image_raw = passthrough(entry.image, fmt, mode, entry.image_px)
     entry.image_note = " ".join(notes)
 
 
+def _rotated(img: object) -> bool:
+    """Whether the image's EXIF asks for a rotation or mirroring."""
+    return img.getexif().get(_ORIENTATION, 1) not in (1, None)  # type: ignore[attr-defined]
+
+
+def _decodes(img: object, raw: RawImage) -> bool:
+    """Cheap check that an image embedded as is will display. PNG: every chunk's CRC and
+    the header were checked by :func:`passthrough`. JPEG: decodes at 1/8 scale (raises on
+    damaged data)."""
+    if raw.kind == "png":
+        return True
+    img.draft(img.mode, (max(1, raw.width // 8), max(1, raw.height // 8)))  # type: ignore[attr-defined]
+    img.load()  # type: ignore[attr-defined]
+    return True
+
+
 def _display_copy(img: object, source_format: str | None,
-                  notes: list[str]) -> tuple[bytes, tuple[int, int]]:
+                  notes: list[str]) -> tuple[bytes, tuple[int, int], str, str]:
     """An RGB/L copy at most DISPLAY_MAX_PX on its long side, as PNG (JPEG for photos)."""
     from PIL import Image
 
@@ -134,11 +159,12 @@ def _display_copy(img: object, source_format: str | None,
         img.thumbnail((DISPLAY_MAX_PX, DISPLAY_MAX_PX), Image.Resampling.LANCZOS)
         notes.insert(0, f"Shown scaled down from {original[0]}×{original[1]} px.")
     out = io.BytesIO()
-    if source_format in ("JPEG", "WEBP"):
+    fmt = "JPEG" if source_format in ("JPEG", "WEBP") else "PNG"
+    if fmt == "JPEG":
         img.save(out, format="JPEG", quality=88)
     else:
-        img.save(out, format="PNG")
-    return out.getvalue(), img.size
+        img.save(out, format="PNG", compress_level=6)
+    return out.getvalue(), img.size, fmt, img.mode
 
 
 def _text(entry: ExhibitEntry, data: bytes) -> None:

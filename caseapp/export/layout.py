@@ -1,11 +1,6 @@
-"""Page layout of the case file: styles, the doc template, headers and footers, headings
-that feed the clickable contents and the PDF outline, and page markers for Bates ranges.
-
-Every page (the cover too) carries the classification and case ref in the header and the
-Bates number and ``Page X of Y`` in the footer. ``multiBuild`` repeats the layout until the
-contents, the page total and every page marker are the same in two passes in a row, so the
-totals printed on the pages are those of the final document.
-"""
+"""Page geometry and styles of the case file, and its building blocks: cached paragraphs,
+headings that feed the clickable contents and the PDF outline, page markers for Bates
+ranges, and the table of contents. The doc template is in :mod:`caseapp.export.doc`."""
 
 from __future__ import annotations
 
@@ -18,8 +13,8 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.tableofcontents import TableOfContents
 from reportlab.platypus.tables import TableStyle
 
@@ -109,8 +104,13 @@ def make_styles() -> Styles:
 def table_style(styles: Styles, *, header: bool = True, zebra: bool = True,
                 extra: list[tuple[Any, ...]] | None = None) -> TableStyle:
     """Grid style used by every table; sets FONTNAME so no unembedded font sneaks in."""
+    cell = styles.cell
     commands: list[tuple[Any, ...]] = [
+        # Plain-string cells (see sections_base.cell) use these; Paragraph cells their style.
         ("FONTNAME", (0, 0), (-1, -1), styles.fonts.body),
+        ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
+        ("LEADING", (0, 0), (-1, -1), cell.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), cell.textColor),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -119,20 +119,122 @@ def table_style(styles: Styles, *, header: bool = True, zebra: bool = True,
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
     ]
     if header:
+        head = styles.cell_head
         commands += [("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-                     ("FONTNAME", (0, 0), (-1, 0), styles.fonts.bold)]
+                     ("FONTNAME", (0, 0), (-1, 0), styles.fonts.bold),
+                     ("FONTSIZE", (0, 0), (-1, 0), head.fontSize),
+                     ("LEADING", (0, 0), (-1, 0), head.leading),
+                     ("TEXTCOLOR", (0, 0), (-1, 0), head.textColor)]
     if zebra:
         commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1),
                          [colors.white, SHADE]))
     return TableStyle(commands + (extra or []))
 
 
-class Heading(Paragraph):
-    """A heading that becomes a PDF bookmark, an outline entry and (``toc``) a contents line."""
+_ASCII_OK = frozenset(chr(c) for c in range(0x20, 0x7F)) | {"\n", "\t"}
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+
+
+def mk(text: str, *, bold: bool = False, mono: bool = False) -> str:
+    """:func:`~caseapp.export.text.markup` with a fast path for plain printable ASCII
+    (the bulk of a case file: hashes, dates, labels), producing the same markup."""
+    if not _ASCII_OK.issuperset(text):
+        return markup(text, bold=bold, mono=mono)
+    body = "<br/>".join(line.replace("\t", " ").translate(_ESCAPE)
+                        for line in text.strip().split("\n"))
+    if bold:
+        body = f"<b>{body}</b>"
+    if mono:
+        body = f'<font name="{register_fonts().mono}">{body}</font>'
+    return body
+
+
+class Para(Paragraph):
+    """A Paragraph that remembers its line breaking for the last width it was wrapped to.
+
+    Tables wrap each cell several times (sizing, splitting, drawing); the text and style
+    never change, so the same width gives the same lines. (``split`` may drop ``blPara``;
+    then it is computed again.)
+    """
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:
+            self.width = availWidth
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return result
+
+
+#: Characters every base font (DejaVu Sans, Bold, Mono) has: ASCII, Latin-1, a few marks.
+PLAIN_CHARS = (frozenset(chr(c) for c in range(0x20, 0x7F))
+               | frozenset(chr(c) for c in range(0xA0, 0x100))
+               | frozenset("\n—–·…×→“”‘’•€"))
+
+
+class PlainLines(Flowable):
+    """A few lines of base-font text drawn as they are when they fit the width (no markup
+    parsing, no line breaking: most captions and notes of a big case file); otherwise the
+    paragraph from ``make_para`` does the work. Left-aligned styles only."""
+
+    def __init__(self, text: str, style: ParagraphStyle,
+                 make_para: Callable[[], Paragraph]) -> None:
+        super().__init__()
+        self.style = style
+        self.lines = [" ".join(line.split()) for line in text.strip().split("\n")]
+        self._make_para = make_para
+        self._para: Paragraph | None = None
+        self._widest: float | None = None
+
+    def _fits(self, width: float) -> bool:
+        if self._widest is None:
+            s = self.style
+            self._widest = max(stringWidth(line, s.fontName, s.fontSize) for line in self.lines)
+        return self._widest <= width - self.style.leftIndent - self.style.rightIndent
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._para is None and self._fits(availWidth):
+            self.width, self.height = availWidth, len(self.lines) * self.style.leading
+            return self.width, self.height
+        if self._para is None:
+            self._para = self._make_para()
+        return self._para.wrap(availWidth, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        if self._para is None and self._fits(availWidth):
+            return []  # a few short lines: they move to the next frame together
+        if self._para is None:
+            self._para = self._make_para()
+        return self._para.split(availWidth, availHeight)
+
+    def draw(self) -> None:
+        if self._para is not None:
+            self._para.drawOn(self.canv, 0, 0)
+            return
+        s, canv = self.style, self.canv
+        canv.setFont(s.fontName, s.fontSize)
+        canv.setFillColor(s.textColor)
+        y = self.height - s.fontSize
+        for line in self.lines:
+            canv.drawString(s.leftIndent, y, line)
+            y -= s.leading
+
+
+class Heading(PlainLines):
+    """A heading that becomes a PDF bookmark, an outline entry and (``toc``) a contents line.
+
+    ``style`` must use the bold base font; text the base font cannot draw on one line is
+    set as a bold paragraph with script fallback fonts.
+    """
 
     def __init__(self, text: str, style: ParagraphStyle, *, key: str, level: int,
                  toc: bool = True) -> None:
-        super().__init__(markup(text, bold=True), style)
+        text = " ".join(text.split())
+        super().__init__(text, style, lambda: Para(mk(text, bold=True), style))
+        if not PLAIN_CHARS.issuperset(text):
+            self._para = self._make_para()
         self.plain = text
         self.key = key
         self.level = level
@@ -188,104 +290,3 @@ def make_toc(styles: Styles) -> TableOfContents:
                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
     return toc
-
-
-Hook = Callable[[int, int], None]
-
-
-class CaseFileDoc(BaseDocTemplate):
-    """A4 doc template with the case-file page decorations.
-
-    ``bates(page)`` labels a page; ``on_flowable(done, total)`` is called after each
-    top-level flowable (progress and cancellation); ``pdf_date`` is the metadata date
-    string (``D:YYYYMMDDHHmmSS+HH'mm'``) so everything else stays deterministic.
-    """
-
-    def __init__(self, target: Any, *, styles: Styles, classification: str,
-                 case_ref: str, legend: str, bates: Callable[[int], str], pdf_date: str,
-                 on_flowable: Hook | None = None, **kw: Any) -> None:
-        super().__init__(target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-                         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
-                         initialFontName=styles.fonts.body, invariant=1, **kw)
-        self.styles = styles
-        self.classification = classification
-        self.case_ref = case_ref
-        self.legend = legend
-        self.bates = bates
-        self.pdf_date = pdf_date
-        self.on_flowable = on_flowable
-        self.marks: dict[str, int] = {}
-        self.page_total: int | None = None
-        self.passes = 0
-        self._previous: tuple[Any, ...] | None = None
-        self._story_len = 0
-        self._done = 0
-        frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
-                      id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
-
-    # --- multi-pass bookkeeping -------------------------------------------------------
-    def build(self, flowables: list[Flowable], *args: Any, **kw: Any) -> None:  # type: ignore[override]
-        self._story_len = len(flowables)
-        self._done = 0
-        self.passes += 1
-        self.marks.clear()
-        super().build(flowables, *args, **kw)
-
-    def _allSatisfied(self) -> bool:  # noqa: N802 - reportlab hook
-        indexes_ok = super()._allSatisfied()
-        state = (self.page, tuple(sorted(self.marks.items())))
-        stable = state == self._previous
-        self._previous = state
-        self.page_total = self.page
-        return bool(indexes_ok) and stable
-
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab hook
-        if isinstance(flowable, Heading):
-            if flowable.mark:
-                self.marks[flowable.mark] = self.page
-            canv = self.canv
-            canv.bookmarkPage(flowable.key)
-            canv.addOutlineEntry(flowable.plain, flowable.key, level=flowable.level,
-                                 closed=flowable.level > 0)
-            if flowable.toc:
-                self.notify("TOCEntry", (flowable.level, markup(flowable.plain), self.page,
-                                         flowable.key))
-        self._done += 1
-        if self.on_flowable is not None:
-            self.on_flowable(min(self._done, self._story_len), self._story_len)
-
-    # --- page decorations ---------------------------------------------------------------
-    def _decorate(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        s = self.styles
-        page = canv.getPageNumber()
-        if page == 1:
-            canv.setDateFormatter(lambda *_: self.pdf_date)
-        canv.saveState()
-        top = PAGE_H - 10 * mm
-        half = CONTENT_W / 2
-        _place(canv, Paragraph(markup(self.classification, bold=True), s.header),
-               MARGIN_X, top, half + 30 * mm)
-        _place(canv, Paragraph(markup(self.case_ref, bold=True), s.header_right),
-               MARGIN_X + half + 30 * mm, top, half - 30 * mm)
-        line_y = PAGE_H - MARGIN_TOP + 4 * mm
-        if self.legend:
-            _place(canv, Paragraph(markup(self.legend), s.legend), MARGIN_X, top - 10.5,
-                   CONTENT_W)
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        canv.line(MARGIN_X, line_y, PAGE_W - MARGIN_X, line_y)
-        foot_rule = MARGIN_BOTTOM - 5 * mm
-        canv.line(MARGIN_X, foot_rule, PAGE_W - MARGIN_X, foot_rule)
-        total = str(self.page_total) if self.page_total else "?"
-        _place(canv, Paragraph(markup(self.bates(page), bold=True), s.footer),
-               MARGIN_X, foot_rule - 2.5 * mm, CONTENT_W / 2)
-        _place(canv, Paragraph(f"Page {page} of {total}", s.footer_right),
-               MARGIN_X + CONTENT_W / 2, foot_rule - 2.5 * mm, CONTENT_W / 2)
-        canv.restoreState()
-
-
-def _place(canv: Canvas, para: Paragraph, x: float, top: float, width: float) -> None:
-    """Draw ``para`` with its top edge at ``top``."""
-    _, h = para.wrap(width, 50 * mm)
-    para.drawOn(canv, x, top - h)

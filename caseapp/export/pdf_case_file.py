@@ -18,7 +18,8 @@ from reportlab.platypus import Flowable, PageBreak
 
 from caseapp.export import sections_case, sections_evidence, sections_records
 from caseapp.export.content import APPENDIX_NONE, CaseFileContent
-from caseapp.export.layout import BuildCancelled, CaseFileDoc, make_styles
+from caseapp.export.doc import CaseFileDoc
+from caseapp.export.layout import BuildCancelled, make_styles
 from caseapp.export.options import ExportOptions
 from caseapp.export.redact import Redactor
 from caseapp.export.sections_base import Ctx
@@ -81,7 +82,8 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
         if cancel is not None and cancel():
             raise BuildCancelled("The export was cancelled.")
         if progress is not None and (done == total or done % 25 == 0):
-            progress(f"Laying out pages (pass {doc.passes})", done, total)
+            stage = "Laying out pages" if doc.layout_only else "Drawing pages"
+            progress(f"{stage} (pass {doc.passes})", done, total)
 
     doc = CaseFileDoc(
         out, styles=styles, classification=options.classification, case_ref=case.ref,

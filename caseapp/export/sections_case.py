@@ -131,8 +131,8 @@ def subjects(ctx: Ctx) -> list[Flowable]:
             normalised = r.identifier(ident.kind, ident.normalized)
             if not ident.normalized_ok:
                 normalised = "(kept as entered: could not be normalised)"
-            rows.append([ident.kind, ctx.p(r.identifier(ident.kind, ident.raw), s.cell),
-                         ctx.p(normalised, s.cell), ident.normalize_note or ""])
+            rows.append([ident.kind, r.identifier(ident.kind, ident.raw), normalised,
+                         ident.normalize_note or ""])
         story += [Spacer(1, 3 * mm),
                   grid(ctx, ["Kind", "As recorded", "Normalised", "Note"], rows,
                        [48, 170, 170, CONTENT_W - 388])]
@@ -159,16 +159,15 @@ def checklist(ctx: Ctx) -> list[Flowable]:
     if assessed:
         rows = []
         for item in assessed:
-            label = [ctx.p(str(item.get("label", "")), s.cell),
-                     ctx.p(f"{item.get('category', '')} · {item.get('id', '')}", s.small)]
+            label = ctx.lines([(str(item.get("label", "")), ""),
+                               (f"{item.get('category', '')} · {item.get('id', '')}", "small")])
             state = str(item.get("state", ""))
-            rows.append([label, str(item.get("weight", "")),
-                         ctx.p(_STATE_LABEL.get(state, state), s.cell_bold),
-                         ctx.p(str(item.get("note") or "") or "—", s.cell),
+            rows.append([label, str(item.get("weight", "")), _STATE_LABEL.get(state, state),
+                         str(item.get("note") or "") or "—",
                          ", ".join(item.get("exhibits") or []) or "—"])
         story += [Spacer(1, 3 * mm), Paragraph("Assessed indicators", s.h2),
                   grid(ctx, ["Indicator", "Weight", "State", "Note", "Exhibits"], rows,
-                       [180, 40, 62, 151, CONTENT_W - 433])]
+                       [180, 40, 62, 151, CONTENT_W - 433], bold=(2,))]
     else:
         story.append(ctx.p("No indicator has been assessed yet.", s.body))
     if open_items:

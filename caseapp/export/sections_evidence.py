@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
-import io
-
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Preformatted,
+    Spacer,
+    Table,
+)
 
 from caseapp.export.content import (
     APPENDIX_IMAGE,
@@ -15,6 +21,7 @@ from caseapp.export.content import (
     APPENDIX_TEXT,
     ExhibitEntry,
 )
+from caseapp.export.images import EmbeddedImage
 from caseapp.export.layout import ALERT, CONTENT_W, PAGE_H, PageMark, table_style
 from caseapp.export.sections_base import Ctx, detail_text, fmt_size, grid, split_hash
 from caseapp.export.text import markup
@@ -35,10 +42,6 @@ def mark_row(exhibit: str) -> str:
     return f"row-{exhibit}"
 
 
-def _hash(ctx: Ctx, sha256: str) -> Paragraph:
-    return ctx.p(split_hash(sha256), ctx.styles.mono, redact=False)
-
-
 def _withdrawn_line(ctx: Ctx, e: ExhibitEntry) -> Paragraph:
     ev = e.evidence
     text = (f"WITHDRAWN {ctx.time(ev.withdrawn_at)} by {ev.withdrawn_by or '—'}: "
@@ -55,21 +58,20 @@ def exhibit_list(ctx: Ctx) -> list[Flowable]:
     rows = []
     for e in ctx.content.exhibits:
         ev = e.evidence
-        described: list[Flowable] = [
-            ctx.p(ev.title, s.cell_bold), ctx.p(f"File: {ev.original_name}", s.cell),
-            ctx.p(f"{ev.media_type} · {fmt_size(ev.size)}", s.cell)]
+        parts = [(ev.title, "b"), (f"File: {ev.original_name}", ""),
+                 (f"{ev.media_type} · {fmt_size(ev.size)}", "")]
         if ev.description:
-            described.append(ctx.p(ev.description, s.small))
+            parts.append((ev.description, "small"))
+        described: list[Flowable] = [ctx.lines(parts)]
         if e.withdrawn:
             described.append(_withdrawn_line(ctx, e))
-        acquired = ctx.p(f"{ctx.time(ev.acquired_at)}\nby {ev.acquired_by or '—'}\nfrom "
-                         f"{ev.acquired_from or '—'}"
-                         + (f"\nmethod: {ev.acquisition_method}" if ev.acquisition_method
-                            else ""), s.cell)
-        rows.append([[ctx.p(e.exhibit, s.cell_bold), PageMark(mark_row(e.exhibit), ctx.marks)],
-                     described, acquired, _hash(ctx, ev.sha256)])
+        described.append(PageMark(mark_row(e.exhibit), ctx.marks))
+        acquired = (f"{ctx.time(ev.acquired_at, two_lines=True)}\nby {ev.acquired_by or '—'}"
+                    f"\nfrom {ev.acquired_from or '—'}"
+                    + (f"\nmethod: {ev.acquisition_method}" if ev.acquisition_method else ""))
+        rows.append([e.exhibit, described, acquired, split_hash(ev.sha256)])
     story.append(grid(ctx, ["No.", "Exhibit", "Acquired", "SHA-256"], rows,
-                      [40, 190, 118, CONTENT_W - 348]))
+                      [40, 190, 118, CONTENT_W - 348], mono=(3,), bold=(0,)))
     story.append(ctx.note("Sizes are of the original files. Withdrawn exhibits stay listed "
                           "with who withdrew them, when and why."))
     return story
@@ -84,14 +86,14 @@ def custody(ctx: Ctx) -> list[Flowable]:
     for e in ctx.content.exhibits:
         story.append(ctx.sub_heading(f"{e.exhibit} — {e.evidence.title}", s.h3,
                                      key=f"custody-{e.exhibit}"))
-        rows = [[ctx.time(c.at), c.action, c.actor or "—",
-                 ctx.p(detail_text(c.detail, ctx.content.tz) or "—", s.cell),
-                 _hash(ctx, c.sha256) if c.sha256 else "—"] for c in e.custody]
+        rows = [[ctx.time(c.at, two_lines=True), c.action, c.actor or "—",
+                 detail_text(c.detail, ctx.content.tz) or "—",
+                 split_hash(c.sha256) if c.sha256 else "—"] for c in e.custody]
         if not rows:
             story.append(ctx.note("No custody events recorded."))
             continue
         story.append(grid(ctx, ["When", "Action", "By", "Details", "SHA-256 at the time"],
-                          rows, [84, 68, 52, 146, CONTENT_W - 350]))
+                          rows, [84, 68, 52, 146, CONTENT_W - 350], mono=(4,)))
     story.append(ctx.note("Each exhibit's log runs from acquisition to the last event before "
                           "this export; this export adds an “exported-in-pdf” event with the "
                           "SHA-256 of this PDF."))
@@ -103,9 +105,29 @@ def _image(ctx: Ctx, e: ExhibitEntry) -> list[Flowable]:
     w_px, h_px = e.image_px
     w, h = w_px * _PT_PER_PX, h_px * _PT_PER_PX
     scale = min(CONTENT_W / w, MAX_IMAGE_H / h, 2.0)
-    image = Image(io.BytesIO(e.image), width=w * scale, height=h * scale)
-    image.hAlign = "CENTER"
-    return [Spacer(1, 2 * mm), image]
+    return [Spacer(1, 2 * mm), EmbeddedImage(e.image, e.image_raw, w * scale, h * scale)]
+
+
+#: Characters DejaVu Sans Mono draws (monospaced): excerpts made only of these are set as
+#: preformatted text, keeping indentation and column alignment.
+_MONO_SAFE = (frozenset(chr(c) for c in range(0x20, 0x7F))
+              | frozenset(chr(c) for c in range(0xA0, 0x100)) | frozenset("\n—–…•“”‘’€"))
+
+
+def _excerpt(ctx: Ctx, text: str | None) -> Flowable:
+    """A text excerpt: preformatted and hard-wrapped at the column width when the mono font
+    has every character, else a wrapping paragraph with per-script fallback fonts."""
+    s = ctx.styles
+    text = ctx.redactor.text((text or "").expandtabs(4)).rstrip()
+    if not text:
+        return ctx.p("(empty file)", s.small)
+    if not _MONO_SAFE.issuperset(text):
+        return ctx.p(text, s.mono, redact=False)
+    per_line = max(20, int(CONTENT_W / stringWidth("M", s.fonts.mono, s.mono.fontSize)))
+    lines: list[str] = []
+    for line in text.split("\n"):
+        lines += [line[i:i + per_line] for i in range(0, len(line), per_line)] or [""]
+    return Preformatted("\n".join(lines), s.mono)
 
 
 def _caption(ctx: Ctx, e: ExhibitEntry) -> Paragraph:
@@ -137,8 +159,7 @@ def appendix(ctx: Ctx) -> list[Flowable]:
             story.append(KeepTogether([head, *_image(ctx, e), _caption(ctx, e), end]))
         elif e.appendix == APPENDIX_TEXT and e.excerpt is not None:
             story += [head, ctx.p(e.excerpt_note, s.small), Spacer(1, 1.5 * mm),
-                      ctx.p(e.excerpt or "(empty file)", s.mono),
-                      _caption(ctx, e), end]
+                      _excerpt(ctx, e.excerpt), _caption(ctx, e), end]
         else:
             reason = e.image_note or e.excerpt_note or (
                 f"Not reproduced in this document ({e.evidence.media_type}).")
@@ -173,11 +194,11 @@ def certification(ctx: Ctx) -> list[Flowable]:
     for e in ctx.content.exhibits:
         ev = e.evidence
         status = _verified(e) + (" (withdrawn)" if e.withdrawn else "")
-        rows.append([e.exhibit, ctx.p(f"{ev.original_name}\n{fmt_size(ev.size)}", s.cell),
-                     _hash(ctx, ev.sha256), ctx.p(status, s.cell)])
+        rows.append([e.exhibit, f"{ev.original_name}\n{fmt_size(ev.size)}",
+                     split_hash(ev.sha256), status])
     if rows:
         story.append(grid(ctx, ["No.", "Original file", "SHA-256", "Checked at export"],
-                          rows, [40, 170, 143, CONTENT_W - 353]))
+                          rows, [40, 170, 143, CONTENT_W - 353], mono=(2,), bold=(0,)))
     else:
         story.append(ctx.p("This case has no exhibits.", s.body))
     blank = "_" * 48

@@ -36,22 +36,22 @@ def timeline(ctx: Ctx) -> list[Flowable]:
         return story + [ctx.p("Nothing is recorded on this case's timeline.", s.body)]
     rows = []
     for item, count, span in _grouped(ctx.content.timeline):
-        when = ctx.time(item.at)
+        when = ctx.time(item.at, two_lines=True)
         if item.tz_name and item.tz_name != "UTC":
             when += f"\n(entered as {item.tz_name})"
+        parts: list[tuple[str, str]] = []
         if count > 1:
-            action = item.title.partition(" ")[2]
-            entry: list[Flowable] = [ctx.p(f"{span}: {action} ({count} exhibits)",
-                                           s.cell_bold)]
+            parts.append((f"{span}: {item.title.partition(' ')[2]} ({count} exhibits)", "b"))
         else:
-            entry = [] if item.kind == "note" else [ctx.p(item.title, s.cell_bold)]
+            if item.kind != "note":
+                parts.append((item.title, "b"))
             if item.text:
-                entry.append(ctx.p(item.text, s.cell))
+                parts.append((item.text, ""))
         meta = [m for m in (f"by {item.author}" if item.author else "",
                             "edited" if item.edited else "") if m]
         if meta:
-            entry.append(ctx.p(" · ".join(meta), s.small))
-        rows.append([ctx.p(when, s.cell), "Note" if item.kind == "note" else "Event", entry])
+            parts.append((" · ".join(meta), "small"))
+        rows.append([when, "Note" if item.kind == "note" else "Event", ctx.lines(parts)])
     story.append(grid(ctx, ["When", "Type", "Entry"], rows, [96, 40, CONTENT_W - 136]))
     return story
 
@@ -124,9 +124,9 @@ def links(ctx: Ctx) -> list[Flowable]:
                           + (f" (subject: {c.get('subject')})" if c.get("subject") else "")
                           for c in g.get("cases", []))
         tip_refs = ", ".join(str(t.get("ref")) for t in g.get("tips", []))
-        rows.append([kind, ctx.p(r.identifier(kind, str(g.get("normalized", ""))), s.cell),
-                     str(g.get("match", "")), ctx.p(str(g.get("reason") or "—"), s.cell),
-                     ctx.p(cases or "—", s.cell), ctx.p(tip_refs or "—", s.cell)])
+        rows.append([kind, r.identifier(kind, str(g.get("normalized", ""))),
+                     str(g.get("match", "")), str(g.get("reason") or "—"), cases or "—",
+                     tip_refs or "—"])
     story.append(grid(ctx, ["Kind", "Shared value", "Match", "Reason", "Other cases", "Tips"],
                       rows, [44, 120, 34, 90, 141, CONTENT_W - 429]))
     return story
