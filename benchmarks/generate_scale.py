@@ -23,22 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-WORDS = (
-    "remote developer contractor payroll laptop shipped forwarded address interview video camera "
-    "refused onboarding badge github commits timezone vpn login anomaly keyboard layout korean "
-    "invoice payment wallet crypto exchange freelance platform profile photo reused resume "
-    "references unreachable recruiter staffing agency subcontract frontend backend mobile "
-    "blockchain smart contract deadline overtime weekend access token credentials shared desktop "
-    "remote-access tool anydesk teamviewer pikvm kvm switch farm facilitator shipping label "
-    "customs courier reshipper identity documents passport driver licence visa sponsorship "
-    "background check mismatch ssn stolen synthetic applicant hiring manager slack chat "
-    "telegram whatsapp signal voice accent camera-off bank transfer payoneer wise account "
-    "routing number beneficiary cash-out"
-).split()
-FIRST = ("James Maria Wei Olena Dmytro Carlos Ana Sofia Liam Noah Emma Chen Min-jun Ji-woo Hiroshi "
-         "Yuki Ivan Pavel Andrés José Zoë Chloé Renée Ahmed Fatima Kwame Amara Lucas Mateo Elena").split()
-LAST = ("Smith Johnson Kovalenko Petrenko Garcia Müller Li Wang Zhang Kim Park Lee Choi Tanaka "
-        "Ivanov Novak Dubois Rossi Silva Santos Nguyen Tran Okafor Mensah Haddad Costa Lopez").split()
+WORDS = ["remote", "developer", "contractor", "payroll", "laptop", "shipped", "forwarded", "address", "interview", "video", "camera", "refused", "onboarding", "badge", "github", "commits", "timezone", "vpn", "login", "anomaly", "keyboard", "layout", "korean", "invoice", "payment", "wallet", "crypto", "exchange", "freelance", "platform", "profile", "photo", "reused", "resume", "references", "unreachable", "recruiter", "staffing", "agency", "subcontract", "frontend", "backend", "mobile", "blockchain", "smart", "contract", "deadline", "overtime", "weekend", "access", "token", "credentials", "shared", "desktop", "remote-access", "tool", "anydesk", "teamviewer", "pikvm", "kvm", "switch", "farm", "facilitator", "shipping", "label", "customs", "courier", "reshipper", "identity", "documents", "passport", "driver", "licence", "visa", "sponsorship", "background", "check", "mismatch", "ssn", "stolen", "synthetic", "applicant", "hiring", "manager", "slack", "chat", "telegram", "whatsapp", "signal", "voice", "accent", "camera-off", "bank", "transfer", "payoneer", "wise", "account", "routing", "number", "beneficiary", "cash-out"]
+FIRST = ["James", "Maria", "Wei", "Olena", "Dmytro", "Carlos", "Ana", "Sofia", "Liam", "Noah", "Emma", "Chen", "Min-jun", "Ji-woo", "Hiroshi", "Yuki", "Ivan", "Pavel", "Andrés", "José", "Zoë", "Chloé", "Renée", "Ahmed", "Fatima", "Kwame", "Amara", "Lucas", "Mateo", "Elena"]
+LAST = ["Smith", "Johnson", "Kovalenko", "Petrenko", "Garcia", "Müller", "Li", "Wang", "Zhang", "Kim", "Park", "Lee", "Choi", "Tanaka", "Ivanov", "Novak", "Dubois", "Rossi", "Silva", "Santos", "Nguyen", "Tran", "Okafor", "Mensah", "Haddad", "Costa", "Lopez"]
 HANGUL = ["김철수", "박민준", "이서연", "최지우", "정하늘", "강도윤", "조은비", "윤태양"]
 HANZI = ["王伟", "李娜", "张敏", "刘洋", "陈静", "杨磊", "赵丽", "黄强"]
 PLACES = ["서울시 강남구", "平壤市", "北京市朝阳区", "丹东市", "Shenyang", "Vladivostok", "Lagos"]
@@ -54,10 +41,8 @@ KINDS = ["email", "phone", "url", "ip", "address", "wallet", "bank", "handle", "
 KIND_WEIGHTS = [25, 20, 15, 15, 8, 5, 4, 5, 3]
 
 
-STOP = ("the of and to a in was with for on that is he she they at by from as it not this "
-        "his her their we were be been has have had but or an are").split()
-SYLLABLES = ("ka ri mo ten sal vor pel dun mi sha lo ter bra gin tu nel dos fa re wil "
-             "ran cor ben mar tis lu po gre han").split()
+STOP = ["the", "of", "and", "to", "a", "in", "was", "with", "for", "on", "that", "is", "he", "she", "they", "at", "by", "from", "as", "it", "not", "this", "his", "her", "their", "we", "were", "be", "been", "has", "have", "had", "but", "or", "an", "are"]
+SYLLABLES = ["ka", "ri", "mo", "ten", "sal", "vor", "pel", "dun", "mi", "sha", "lo", "ter", "bra", "gin", "tu", "nel", "dos", "fa", "re", "wil", "ran", "cor", "ben", "mar", "tis", "lu", "po", "gre", "han"]
 
 
 def vocabulary(rng: random.Random, size: int = 4000) -> list[str]:
@@ -237,7 +222,7 @@ def generate(home: Path, *, cases: int = 1000, seed: int = 7) -> dict[str, Any]:
             "title": g.words(2, 6), "description": g.words(0, 20),
             "original_name": f"{rng.choice(WORDS)}_{i}{suffix}", "original_path": "",
             "size": rng.randint(1_000, 50_000_000), "media_type": media,
-            "sha256": "%064x" % rng.getrandbits(256), "blob_id": "%032x" % rng.getrandbits(128),
+            "sha256": f"{rng.getrandbits(256):064x}", "blob_id": f"{rng.getrandbits(128):032x}",
             "acquired_at": when(), "acquired_by": "analyst", "acquired_from": "", "acquisition_method": "",
             "ingested_at": when(), "ingested_by": "analyst",
             "withdrawn_at": when() if rng.random() < 0.01 else None, "withdrawn_by": "",

@@ -37,7 +37,8 @@ __all__ = ["MARK_CLOSE", "MARK_OPEN", "Hit", "build_sql", "index_pending", "rebu
            "search"]
 
 MARK_OPEN, MARK_CLOSE = "«", "»"
-# Sentinels handed to snippet(): control characters that cleaned text never contains.
+# Sentinels marking matches until the plain and HTML snippets are made: control characters
+# that cleaned (and extracted) text never contains.
 _OPEN, _CLOSE = "\x02", "\x03"
 _BEFORE, _AFTER = 60, 140  # snippet window around the first match, in characters
 MAX_LIMIT = 500
@@ -185,7 +186,8 @@ def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
         # FTS5 is SQLite-only anyway: run on the DB-API connection, without the cost of
         # SQLAlchemy's result layer (about 0.2 ms a search).
         dbapi = conn.connection.driver_connection
-        if dbapi.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone():
+        if dbapi.execute("SELECT 1 FROM search_pending p JOIN evidence e ON e.id = "
+                         "p.evidence_id LIMIT 1").fetchone():
             index_pending(ws)  # exhibit text ingested since the last search
         try:
             rows = dbapi.execute(sql, params).fetchall()
