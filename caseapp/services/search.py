@@ -186,8 +186,8 @@ def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
         # FTS5 is SQLite-only anyway: run on the DB-API connection, without the cost of
         # SQLAlchemy's result layer (about 0.2 ms a search).
         dbapi = conn.connection.driver_connection
-        if dbapi.execute("SELECT 1 FROM search_pending p JOIN evidence e ON e.id = "
-                         "p.evidence_id LIMIT 1").fetchone():
+        if dbapi.execute("SELECT 1 FROM search_pending p WHERE EXISTS (SELECT 1 FROM evidence "
+                         "e WHERE e.id = p.evidence_id) LIMIT 1").fetchone():
             index_pending(ws)  # exhibit text ingested since the last search
         try:
             rows = dbapi.execute(sql, params).fetchall()
