@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         ref = generate(ws, work / "files")
         print(f"generated {ref} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        export_s, build_s, floor_s = [], [], []
+        export_s, build_s, floor_s, rounds = [], [], [], []
         result = None
         for round_no in range(args.repeat):
             started = time.perf_counter()
@@ -184,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             if floor_pages != result.pages:
                 raise RuntimeError(f"floor built {floor_pages} pages, not {result.pages}")
             floor_s.append(seconds)
+            rounds.append({"pages": result.pages, "export_s": round(export_s[-1], 2),
+                           "build_only_s": round(build_s[-1], 2), "floor_s": round(seconds, 2)})
         assert result is not None
         export_med, build_med, floor_med = (statistics.median(v)
                                             for v in (export_s, build_s, floor_s))
@@ -194,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             "export_s": round(export_med, 2), "build_only_s": round(build_med, 2),
             "floor_s": round(floor_med, 2), "ratio": round(export_med / floor_med, 2),
             "target_ratio": TARGET_RATIO, "ok": export_med <= TARGET_RATIO * floor_med,
+            "rounds": rounds,  # each export adds custody events, so later rounds are longer
         }
         print(json.dumps(report, indent=2))
         ws.close()
