@@ -424,3 +424,72 @@ def test_exhibit_that_does_not_verify_stops_the_export(ws, tmp_path: Path) -> No
     with pytest.raises(IntegrityProblem, match="E-001"):
         exports.export_case_file(ws, ref, target, ExportOptions(package_dir=tmp_path / "p"))
     assert not target.exists() and not (tmp_path / "p").exists()
+
+
+def test_worker_thread_reports_progress_and_finishes(demo: Demo) -> None:
+    import threading
+
+    events: list[tuple[str, int, int]] = []
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = exports.export_case_file(
+                demo.ws, demo.refs[2], demo.tmp / "threaded.pdf",
+                ExportOptions(timezone="Asia/Seoul"),
+                progress=lambda stage, done, total: events.append((stage, done, total)),
+                cancel=lambda: False)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(120)
+    assert "error" not in outcome, outcome.get("error")
+    result = outcome["result"]
+    assert isinstance(result, exports.ExportResult)
+    stages = [stage for stage, _d, _t in events]
+    for expected in ("Reading and re-hashing exhibits", "Laying out pages (pass 1)",
+                     "Drawing pages (pass 2)", "Recording the export"):
+        assert expected in stages
+    assert all(0 <= done <= total for _s, done, total in events)
+    assert set(result.to_json()) == {"path", "sha256", "pages", "bates_first", "bates_last",
+                                     "package"}
+    text = "\n".join(p.extract_text() for p in PdfReader(result.path).pages)
+    assert "KST (UTC+09:00)" in text and "Asia/Seoul" in text
+
+
+def test_failure_while_recording_takes_the_files_back(
+        demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.security import audit
+
+    target, folder = demo.tmp / "unrecorded.pdf", demo.tmp / "unrecorded-package"
+    before = len(exports.export_history(demo.ws, demo.refs[2]))
+    real_append = audit.append
+
+    def failing(session, action, *args, **kw):  # type: ignore[no-untyped-def]
+        if action == "case.exported":
+            raise RuntimeError("audit write failed")
+        return real_append(session, action, *args, **kw)
+
+    monkeypatch.setattr(audit, "append", failing)
+    with pytest.raises(RuntimeError, match="audit write failed"):
+        exports.export_case_file(demo.ws, demo.refs[2], target,
+                                 ExportOptions(package_dir=folder))
+    assert not target.exists() and not folder.exists()
+    assert not [p for p in demo.tmp.iterdir() if p.name.startswith((".unrecorded", ".tmp"))]
+    assert len(exports.export_history(demo.ws, demo.refs[2])) == before
+    for ev in evidence.list_evidence(demo.ws, demo.refs[2]):
+        assert not [e for e in evidence.custody_log(demo.ws, ev.id)
+                    if json.loads(e.detail).get("pdf") == str(target)]
+
+
+def test_empty_case_still_has_every_section(ws, tmp_path: Path) -> None:
+    ref = cases.create_case(ws, "Nothing recorded yet").ref
+    result = exports.export_case_file(ws, ref, tmp_path / "empty.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(result.path).pages)
+    for i, title in enumerate([*SECTIONS.values(), "Export record", "Hash certification"], 1):
+        assert f"{i}. {title}" in text
+    assert "No exhibits are recorded for this case." in text
+    assert "This case has no exhibits." in text
+    assert "No subjects are recorded for this case." in text
