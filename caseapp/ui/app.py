@@ -56,6 +56,9 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
     def painted() -> None:
         if bench:
             _bench_print("first-paint")
+            heavy = [m for m in ("sqlalchemy", "sqlmodel", "alembic", "reportlab")
+                     if m in sys.modules]
+            print(f"heavy-modules-at-first-paint {','.join(heavy) or '-'}", flush=True)
         QTimer.singleShot(0, start)
 
     window.first_painted.connect(painted)

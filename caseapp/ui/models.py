@@ -104,62 +104,85 @@ _PRIORITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _STATUS_RANK = {"open": 0, "in-review": 1, "escalated": 2, "closed": 3}
 
 
-class _CaseItem:
-    """A CaseRow plus everything precomputed for display, sorting and filtering."""
+def _ref_key(ref: str) -> tuple[str, int]:
+    year, _, seq = ref.rpartition("-")
+    return (year, int(seq) if seq.isdigit() else 0)
 
-    __slots__ = ("row", "texts", "keys", "haystack")
 
-    def __init__(self, row: Any) -> None:
-        self.row = row
-        risk = "" if row.risk is None else f"{row.risk}" + (f" {row.risk_band}"
-                                                            if row.risk_band else "")
-        self.texts = (row.ref, row.title, label(row.status), label(row.priority), risk,
-                      str(row.subjects), str(row.exhibits), local_time(row.updated_at))
-        year, _, seq = row.ref.rpartition("-")
-        ref_key = (year, int(seq) if seq.isdigit() else 0)
-        self.keys = (ref_key, row.title.casefold(), _STATUS_RANK.get(row.status, 9),
-                     _PRIORITY_RANK.get(row.priority, 9), -1 if row.risk is None else row.risk,
-                     row.subjects, row.exhibits, row.updated_at)
-        self.haystack = " ".join((row.ref, row.title, row.status, row.priority,
-                                  row.risk_band or "")).casefold()
+_SORT_KEYS: tuple[Callable[[Any], Any], ...] = (
+    lambda r: _ref_key(r.ref),
+    lambda r: r.title.casefold(),
+    lambda r: _STATUS_RANK.get(r.status, 9),
+    lambda r: _PRIORITY_RANK.get(r.priority, 9),
+    lambda r: -1 if r.risk is None else r.risk,
+    lambda r: r.subjects,
+    lambda r: r.exhibits,
+    lambda r: r.updated_at,
+)
 
 
 class CaseTableModel(QAbstractTableModel):
-    """The case list (rows from ``services.cases.list_cases``); sorts itself."""
+    """The case list (rows from ``services.caselist.case_list``); sorts itself.
+
+    Display texts are built only for rows that are painted; the search text of every row is
+    built on the first filter keystroke.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._items: list[_CaseItem] = []
+        self._rows: list[Any] = []
+        self._hay: list[str] | None = None
+        self._texts: dict[int, tuple[str, ...]] = {}
         self._sort: tuple[int, Qt.SortOrder] = (7, Qt.SortOrder.DescendingOrder)
+        self._in_query_order = False
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         """Replace the list, keeping the current sort."""
         self.beginResetModel()
-        self._items = [_CaseItem(r) for r in rows]
-        self._sort_items()
+        self._rows = list(rows)
+        self._hay = None
+        self._texts = {}
+        self._in_query_order = True
+        self._sort_rows()
         self.endResetModel()
 
     def row_at(self, row: int) -> Any:
-        """The CaseRow on ``row``."""
-        return self._items[row].row
+        """The row record on ``row``."""
+        return self._rows[row]
 
     def row_of(self, ref: str) -> int:
         """Row of the case ``ref``, or -1."""
-        for i, item in enumerate(self._items):
-            if item.row.ref == ref:
+        for i, rec in enumerate(self._rows):
+            if rec.ref == ref:
                 return i
         return -1
 
     def matches(self, row: int, words: Sequence[str], status: str | None) -> bool:
         """Every word occurs in the row's text and the status matches (if given)."""
-        item = self._items[row]
-        if status and item.row.status != status:
+        if status and self._rows[row].status != status:
             return False
-        hay = item.haystack
+        if not words:
+            return True
+        if self._hay is None:
+            self._hay = [f"{r.ref} {r.title} {r.status} {r.priority} {r.risk_band or ''}"
+                         .casefold() for r in self._rows]
+        hay = self._hay[row]
         return all(w in hay for w in words)
 
+    def _display(self, rec: Any) -> tuple[str, ...]:
+        texts = self._texts.get(rec.id)
+        if texts is None:
+            from caseapp.services.caselist import as_utc
+
+            risk = "" if rec.risk is None else f"{rec.risk}" + (f" {rec.risk_band}"
+                                                                if rec.risk_band else "")
+            texts = (rec.ref, rec.title, label(rec.status), label(rec.priority), risk,
+                     str(rec.subjects), str(rec.exhibits), local_time(as_utc(rec.updated_at)))
+            self._texts[rec.id] = texts
+        return texts
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._items)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(CASE_COLUMNS)
@@ -173,39 +196,44 @@ class CaseTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self._items[index.row()]
+        rec = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return item.texts[column]
+            return self._display(rec)[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:
-            return theme.accent(item.row.status)
+            return theme.accent(rec.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5, 6):
             return _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return item.row.title
+            return rec.title
         if role == ROW_ROLE:
-            return item.row
+            return rec
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by ``column`` with precomputed keys, keeping selections (persistent indexes)."""
+        """Sort by ``column`` with Python's sort, keeping selections (persistent indexes)."""
         if not 0 <= column < len(CASE_COLUMNS):
             return
         self._sort = (column, order)
+        self._in_query_order = False
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        refs = [self._items[i.row()].row.ref if i.isValid() else None for i in persistent]
-        self._sort_items()
-        where = {item.row.ref: r for r, item in enumerate(self._items)}
-        for old, ref in zip(persistent, refs, strict=True):
-            if ref is not None:
-                self.changePersistentIndex(old, self.index(where[ref], old.column()))
+        ids = [self._rows[i.row()].id if i.isValid() else None for i in persistent]
+        self._sort_rows()
+        self._hay = None
+        where = {rec.id: r for r, rec in enumerate(self._rows)}
+        for old, rec_id in zip(persistent, ids, strict=True):
+            if rec_id is not None:
+                self.changePersistentIndex(old, self.index(where[rec_id], old.column()))
         self.layoutChanged.emit()
 
-    def _sort_items(self) -> None:
+    def _sort_rows(self) -> None:
         column, order = self._sort
-        self._items.sort(key=lambda it: (it.keys[column], it.keys[0]),
-                         reverse=order == Qt.SortOrder.DescendingOrder)
+        if (column, order) == (7, Qt.SortOrder.DescendingOrder) and self._in_query_order:
+            return  # case_list already returns newest activity first (ties: higher id first)
+        key = _SORT_KEYS[column]
+        self._rows.sort(key=lambda r: (key(r), r.id),
+                        reverse=order == Qt.SortOrder.DescendingOrder)
 
 
 class CaseFilterProxy(QSortFilterProxyModel):

@@ -22,7 +22,8 @@ from caseapp.ui.workers import TaskControl, TaskRunner
 
 #: Service modules warmed up on the worker thread while the store opens.
 _WARM = ("caseapp.services.cases", "caseapp.services.subjects", "caseapp.services.evidence",
-         "caseapp.services.notes", "caseapp.services.auditlog", "caseapp.services.integrity")
+         "caseapp.services.notes", "caseapp.services.auditlog", "caseapp.services.integrity",
+         "caseapp.services.caselist", "caseapp.services.risk")
 
 
 def _open(home: Path, passphrase: str | None, create: bool, key_mode: str | None) -> Any:

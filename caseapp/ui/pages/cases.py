@@ -102,11 +102,11 @@ class CaseListPanel(QWidget):
 
     def reload(self) -> None:
         """Fetch the list again, keeping the selected case selected."""
-        from caseapp.services import cases
+        from caseapp.services.caselist import case_list
 
         started = time.perf_counter()
         current = self.selected_ref()
-        self.model.set_rows(cases.list_cases(self.ctx.ws))
+        self.model.set_rows(case_list(self.ctx.ws))
         if current:
             self.select_ref(current)
         self._update_count()
