@@ -47,6 +47,11 @@ def timeline(ctx: Ctx) -> list[Flowable]:
                 parts.append((item.title, "b"))
             if item.text:
                 parts.append((item.text, ""))
+            opened = ctx.content.case.opened_at
+            if item.title == "Case opened" and opened and abs(
+                    (item.at - opened).total_seconds()) > 60:
+                parts.append((f"Recorded at this time; the case's opening date is "
+                              f"{ctx.time(opened)}.", "small"))
         meta = [m for m in (f"by {item.author}" if item.author else "",
                             "edited" if item.edited else "") if m]
         if meta:
