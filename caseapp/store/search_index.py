@@ -272,10 +272,30 @@ def is_current(engine: Engine) -> bool:
     return bool(_current.get(engine))
 
 
-def ensure_current(conn: Connection) -> bool:
-    """Rebuild the index when it was built by another :data:`INDEX_VERSION` (or never).
+_NEWEST = {"case": "case_file", "note": "note", "subject": "subject",
+           "identifier": "identifier", "exhibit": "evidence", "tip": "tip"}
 
-    Returns True when a rebuild ran. Cheap after the first call per engine.
+
+def _newest_indexed(conn: Connection) -> bool:
+    """The newest record of each type has its index row: catches rows bulk-loaded around the
+    ORM (index lookups only, so it costs microseconds whatever the store's size)."""
+    if not has_fts(conn):
+        return True
+    for doc_type, table in _NEWEST.items():
+        live = " WHERE withdrawn_at IS NULL" if table == "evidence" else ""
+        newest = conn.execute(text(f"SELECT MAX(id) FROM {table}{live}")).scalar()
+        indexed = conn.execute(text("SELECT MAX(entity_id) FROM search_doc WHERE doc_type = :t"),
+                               {"t": doc_type}).scalar()
+        if newest != indexed:
+            return False
+    return True
+
+
+def ensure_current(conn: Connection) -> bool:
+    """Rebuild the index when it was built by another :data:`INDEX_VERSION` (or never), or
+    when records lack their index rows (written around the ORM, e.g. a bulk load).
+
+    Returns True when a rebuild ran. Checked once per engine.
     """
     if _current.get(conn.engine):
         return False
@@ -283,7 +303,7 @@ def ensure_current(conn: Connection) -> bool:
         return False
     version = conn.execute(text(
         "SELECT value FROM search_state WHERE key = 'index_version'")).scalar()
-    rebuilt = version != INDEX_VERSION
+    rebuilt = version != INDEX_VERSION or not _newest_indexed(conn)
     if rebuilt:
         rebuild(conn)
     _current[conn.engine] = True

@@ -356,3 +356,17 @@ def test_migration_of_a_store_with_data_indexes_it(tmp_path: Path) -> None:
                                  "'gondwana'")).scalar() == 1
         assert search_index.ensure_current(conn) is False
     engine.dispose()
+
+
+def test_rows_written_around_the_orm_are_indexed_at_next_open(ws) -> None:
+    from sqlalchemy import insert
+
+    from caseapp.domain.models import Case, utcnow
+
+    cases.create_case(ws, "Through the service")
+    with ws.engine.begin() as conn:  # a bulk load: no session, so no listener
+        conn.execute(insert(Case.__table__), [{  # type: ignore[attr-defined]
+            "ref": "CASE-2001-0001", "year": 2001, "seq": 1, "title": "Bulk loaded cassiopeia",
+            "opened_at": utcnow(), "updated_at": utcnow()}])
+    search_index._current.pop(ws.engine, None)  # as the next process to open the store
+    assert [h.ref for h in search.search(ws, "cassiopeia")] == ["CASE-2001-0001"]
