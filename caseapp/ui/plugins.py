@@ -20,6 +20,7 @@ MODULES = [
     "caseapp.ui.tabs.subjects",
     "caseapp.ui.tabs.evidence",
     "caseapp.ui.tabs.timeline",
+    "caseapp.ui.tabs.redflags",
 ]
 
 
