@@ -99,11 +99,23 @@ def ingest_file(ws: Workspace, case_ref: str, path: Path, *, title: str | None =
         get_case_in(session, case_ref)
     result = vault_ingest(ws, path, progress, cancel)
     try:
-        return _record_ingest(ws, case_ref, path, result, title, description,
-                              acquisition or Acquisition())
+        recorded = _record_ingest(ws, case_ref, path, result, title, description,
+                                  acquisition or Acquisition())
     except BaseException:
         ws.vault.discard(result.blob_id)
         raise
+    _index_text_now(ws)
+    return recorded
+
+
+def _index_text_now(ws: Workspace) -> None:
+    """Index a new text exhibit's content now rather than at the next search."""
+    from caseapp.services.search import index_pending
+
+    try:
+        index_pending(ws)
+    except Exception:  # noqa: BLE001 - the exhibit stays queued; search() indexes it later
+        return
 
 
 def _record_ingest(ws: Workspace, case_ref: str, path: Path, result: IngestResult,

@@ -179,3 +179,16 @@ def test_open_and_export_original(ws, case_ref, tmp_path) -> None:
     assert not opened.exists()
     check = evidence.verify_exhibit(ws, case_ref, "E-001")
     assert check.ok
+
+
+def test_text_exhibit_content_is_searchable_right_after_ingest(ws, case_ref, tmp_path) -> None:
+    from sqlalchemy import text
+
+    (tmp_path / "chat.txt").write_text("the courier used the alias Zebrafinch", encoding="utf-8")
+    evidence.ingest_file(ws, case_ref, tmp_path / "chat.txt")
+    with ws.engine.connect() as conn:
+        pending = conn.execute(text("SELECT count(*) FROM search_pending")).scalar()
+    assert pending == 0
+    from caseapp.services.search import search
+
+    assert [h.type for h in search(ws, "zebrafinch")] == ["exhibit"]
