@@ -58,12 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def case_new(args: argparse.Namespace) -> int:
     from caseapp.services import cases
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         case = cases.create_case(ws, args.title, subject_name=args.subject,
                                  priority=args.priority, summary=args.summary)
-    finally:
-        ws.close()
     if args.json:
         print_json({"id": case.id, "ref": case.ref, "title": case.title, "status": case.status,
                     "priority": case.priority, "opened_at": case.opened_at})
@@ -75,11 +72,8 @@ def case_new(args: argparse.Namespace) -> int:
 def case_list(args: argparse.Namespace) -> int:
     from caseapp.services import cases
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         rows = cases.list_cases(ws, status=args.status)
-    finally:
-        ws.close()
     if args.json:
         print_json([{"id": r.id, "ref": r.ref, "title": r.title, "status": r.status,
                      "priority": r.priority, "opened_at": r.opened_at,
@@ -95,11 +89,8 @@ def case_list(args: argparse.Namespace) -> int:
 def case_status(args: argparse.Namespace) -> int:
     from caseapp.services import cases
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         case = cases.set_status(ws, args.case_ref, args.status)
-    finally:
-        ws.close()
     if args.json:
         print_json({"id": case.id, "ref": case.ref, "title": case.title, "status": case.status})
     else:
@@ -111,12 +102,9 @@ def subject_add(args: argparse.Namespace) -> int:
     from caseapp.services import subjects
 
     idents = [subjects.parse_identifier_arg(text) for text in args.identifier]
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         view = subjects.add_subject(ws, args.case_ref, args.name, aliases=args.alias,
                                     identifiers=idents)
-    finally:
-        ws.close()
     if args.json:
         print_json(view.to_json())
     else:
@@ -146,12 +134,9 @@ def note_add_cmd(args: argparse.Namespace) -> int:
     from caseapp.services import notes
 
     when = parse_when(args.at)
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         note = notes.add_note(ws, args.case_ref, args.text, occurred_at=when)
         case_ref = args.case_ref.strip().upper()
-    finally:
-        ws.close()
     if args.json:
         print_json({"id": note.id, "case": case_ref, "occurred_at": note.occurred_at,
                     "recorded_at": note.recorded_at})
@@ -163,11 +148,8 @@ def note_add_cmd(args: argparse.Namespace) -> int:
 def demo_cmd(args: argparse.Namespace) -> int:
     from caseapp.services import demo
 
-    ws = open_ws(args, exclusive=True)
-    try:
+    with open_ws(args, exclusive=True) as ws:
         summary = demo.load_demo(ws)
-    finally:
-        ws.close()
     if args.json:
         print_json(summary)
     else:

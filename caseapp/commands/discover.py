@@ -50,11 +50,8 @@ def _links_for(ws: object, args: argparse.Namespace) -> list:  # type: ignore[ty
 
 
 def links_cmd(args: argparse.Namespace) -> int:
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         groups = _links_for(ws, args)
-    finally:
-        ws.close()
     if args.json:
         print_json([g.to_json() for g in groups])
         return 0
@@ -79,11 +76,8 @@ def search_cmd(args: argparse.Namespace) -> int:
     from caseapp.services import search
 
     query = " ".join(args.query)
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         hits = search.search(ws, query, limit=args.limit)
-    finally:
-        ws.close()
     if args.json:
         print_json([h.to_json() for h in hits])
         return 0
@@ -101,11 +95,8 @@ def search_cmd(args: argparse.Namespace) -> int:
 def reindex_cmd(args: argparse.Namespace) -> int:
     from caseapp.services import search
 
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         counts = search.rebuild_index(ws)
-    finally:
-        ws.close()
     if args.json:
         print_json(counts)
     else:

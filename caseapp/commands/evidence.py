@@ -44,15 +44,12 @@ def evidence_add(args: argparse.Namespace) -> int:
 
     acq = evidence.Acquisition(acquired_by=args.acquired_by, acquired_from=args.acquired_from,
                                method=args.method)
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         # Validate the case before touching any file.
         from caseapp.services.cases import get_case
 
         get_case(ws, args.case_ref)
         outcomes = evidence.ingest_files(ws, args.case_ref, args.paths, acquisition=acq)
-    finally:
-        ws.close()
     if args.json:
         print_json([o.to_json() for o in outcomes])
     else:
@@ -72,11 +69,8 @@ def evidence_add(args: argparse.Namespace) -> int:
 def evidence_list(args: argparse.Namespace) -> int:
     from caseapp.services import evidence
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         items = evidence.list_evidence(ws, args.case_ref)
-    finally:
-        ws.close()
     if args.json:
         print_json([{"id": e.id, "exhibit": e.exhibit, "title": e.title,
                      "name": e.original_name, "size": e.size, "sha256": e.sha256,
@@ -93,11 +87,8 @@ def evidence_list(args: argparse.Namespace) -> int:
 def evidence_withdraw(args: argparse.Namespace) -> int:
     from caseapp.services import evidence
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         ev = evidence.withdraw(ws, args.case_ref, args.exhibit, args.reason)
-    finally:
-        ws.close()
     print(f"{ev.exhibit} withdrawn")
     return 0
 
@@ -105,12 +96,9 @@ def evidence_withdraw(args: argparse.Namespace) -> int:
 def evidence_export(args: argparse.Namespace) -> int:
     from caseapp.services import evidence
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         dest = evidence.export_original(ws, args.case_ref, args.exhibit, args.out)
         ev = evidence.get_exhibit(ws, args.case_ref, args.exhibit)
-    finally:
-        ws.close()
     if args.json:
         print_json({"path": dest, "exhibit": ev.exhibit, "sha256": ev.sha256})
     else:

@@ -75,11 +75,8 @@ def export_case(args: argparse.Namespace) -> int:
         reveal_tipsters=args.reveal_tipsters, reveal_accounts=args.reveal_accounts,
         password=os.environ.get(PASSWORD_ENV) or None, package_dir=args.package,
         timezone=args.timezone, **({"sections": sections} if sections is not None else {}))
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         result = exports.export_case_file(ws, args.case_ref, args.out, options)
-    finally:
-        ws.close()
     if args.json:
         print_json(result.to_json())
     else:

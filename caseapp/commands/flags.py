@@ -76,11 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _with_ws(args: argparse.Namespace, call: Any) -> Any:
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         return call(ws)
-    finally:
-        ws.close()
 
 
 def print_view(view: Any, only: str | None = None) -> None:

@@ -40,11 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def verify_cmd(args: argparse.Namespace) -> int:
     from caseapp.services import integrity
 
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         report = integrity.verify_store(ws)
-    finally:
-        ws.close()
     if args.json:
         print_json(report.to_json())
     else:
@@ -58,11 +55,8 @@ def verify_cmd(args: argparse.Namespace) -> int:
 def backup_cmd(args: argparse.Namespace) -> int:
     from caseapp.services import integrity
 
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         result = integrity.backup(ws, args.dest)
-    finally:
-        ws.close()
     if args.json:
         print_json(result)
     else:
@@ -99,11 +93,8 @@ def restore_cmd(args: argparse.Namespace) -> int:
 def key_recovery_code(args: argparse.Namespace) -> int:
     from caseapp.services import integrity
 
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         code = integrity.issue_recovery_code(ws)
-    finally:
-        ws.close()
     print(f"New recovery code (the previous one no longer works): {code}")
     return 0
 
@@ -115,11 +106,8 @@ def key_change_passphrase(args: argparse.Namespace) -> int:
     new = _secret(None, "CASEAPP_NEW_PASSPHRASE", "New passphrase: ")
     if not new:
         raise InvalidInput("Give the new passphrase (CASEAPP_NEW_PASSPHRASE or a terminal).")
-    ws = open_ws(args, create=False)
-    try:
+    with open_ws(args, create=False) as ws:
         integrity.change_passphrase(ws, new)
-    finally:
-        ws.close()
     print("Passphrase changed.")
     return 0
 

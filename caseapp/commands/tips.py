@@ -89,11 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def tips_import(args: argparse.Namespace) -> int:
     from caseapp.services import tips_import as service
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         report = service.import_tips_csv(ws, args.file)
-    finally:
-        ws.close()
     if args.json:
         print_json(report.to_json())
     else:
@@ -123,8 +120,7 @@ def tips_new(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise InvalidInput(f"{path} is not a file; nothing was saved.")
     received, due = parse_when(args.received_at), parse_when(args.follow_up)
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         saved = tips.create_tip(
             ws, args.content, channel=args.channel, received_at=received,
             programme=args.programme, reference=args.reference, anonymous=args.anonymous,
@@ -136,8 +132,6 @@ def tips_new(args: argparse.Namespace) -> int:
             tips_cases.add_attachment(ws, saved.tip.ref, path)
         if args.attach:
             saved = tips.TipSaved(tips.get_tip(ws, saved.tip.ref), saved.candidates)
-    finally:
-        ws.close()
     if args.json:
         print_json(saved.to_json())
     else:
@@ -150,11 +144,8 @@ def tips_new(args: argparse.Namespace) -> int:
 def tips_list(args: argparse.Namespace) -> int:
     from caseapp.services import tips
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         views = tips.list_tips(ws, status=args.status, active_only=args.active, text=args.filter)
-    finally:
-        ws.close()
     if args.json:
         print_json([v.to_json() for v in views])
     else:
@@ -166,14 +157,11 @@ def tips_list(args: argparse.Namespace) -> int:
 def tips_show(args: argparse.Namespace) -> int:
     from caseapp.services import tips
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         view = tips.get_tip(ws, args.tip_ref)
         if args.reveal and view.has_identity:
             view = view.with_identity(tips.reveal_tipster(ws, view.ref))
         candidates = tips.duplicate_candidates(ws, view.ref)
-    finally:
-        ws.close()
     if args.json:
         print_json(tips.TipSaved(view, candidates).to_json())
         return 0
@@ -208,44 +196,32 @@ def _print_view(args: argparse.Namespace, view: Any) -> int:
 def tips_link(args: argparse.Namespace) -> int:
     from caseapp.services import tips_cases
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         view = tips_cases.link_tip(ws, args.tip_ref, args.case_ref, note=args.note)
-    finally:
-        ws.close()
     return _print_view(args, view)
 
 
 def tips_status(args: argparse.Namespace) -> int:
     from caseapp.services import tips
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         view = tips.set_tip_status(ws, args.tip_ref, args.status)
-    finally:
-        ws.close()
     return _print_view(args, view)
 
 
 def tips_duplicate(args: argparse.Namespace) -> int:
     from caseapp.services import tips
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         view = tips.mark_duplicate(ws, args.tip_ref, args.of_ref)
-    finally:
-        ws.close()
     return _print_view(args, view)
 
 
 def tips_keep_separate(args: argparse.Namespace) -> int:
     from caseapp.services import tips
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         tips.keep_separate(ws, args.tip_ref, args.other_ref)
-    finally:
-        ws.close()
     print(f"{args.tip_ref.upper()} and {args.other_ref.upper()} kept separate")
     return 0
 
@@ -253,13 +229,10 @@ def tips_keep_separate(args: argparse.Namespace) -> int:
 def tips_new_case(args: argparse.Namespace) -> int:
     from caseapp.services import tips_cases
 
-    ws = open_ws(args)
-    try:
+    with open_ws(args) as ws:
         case = tips_cases.create_case_from_tip(ws, args.tip_ref, args.title,
                                                subject_name=args.subject,
                                                priority=args.priority)
-    finally:
-        ws.close()
     if args.json:
         print_json({"id": case.id, "ref": case.ref, "title": case.title, "status": case.status,
                     "tip": args.tip_ref.strip().upper()})

@@ -66,6 +66,12 @@ class Workspace:
         """Remove every exhibit decrypted for viewing."""
         shutil.rmtree(self.home / OPEN_DIR, ignore_errors=True)
 
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Dispose of connections, wipe decrypted copies, release the lock."""
         self.wipe_open_dir()
