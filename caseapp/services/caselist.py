@@ -6,19 +6,32 @@ this query runs on the driver's cursor (plain tuples, no per-value type processi
 timestamps over raw: on SQLite the stored ``YYYY-MM-DD HH:MM:SS.ffffff`` UTC text, which sorts
 like the time itself; other drivers return datetimes. :func:`as_utc` turns either into an aware
 UTC datetime when a row is displayed. Counts and the red-flag risk are the same as
-``list_cases``.
+``list_cases`` (a test checks it).
+
+This module imports no database library, so the app's start-up preview
+(:func:`caseapp.services.startup.quick_open`) can use it before SQLAlchemy is loaded.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import sqlalchemy as sa
-from sqlmodel import col, func, select
+if TYPE_CHECKING:
+    from caseapp.services.workspace import Workspace
 
-from caseapp.domain.models import Case, Evidence, Subject
-from caseapp.services.workspace import Workspace
+#: Plain SQL (no parameters, no dialect-specific syntax) over the tables of domain/models.py.
+CASE_LIST_SQL = """
+SELECT c.id, c.ref, c.title, c.status, c.priority, c.opened_at, c.updated_at,
+       COALESCE(s.n, 0), COALESCE(e.n, 0)
+FROM case_file AS c
+LEFT OUTER JOIN (SELECT case_id, COUNT(*) AS n FROM subject GROUP BY case_id) AS s
+  ON s.case_id = c.id
+LEFT OUTER JOIN (SELECT case_id, COUNT(*) AS n FROM evidence
+                 WHERE case_id IS NOT NULL AND withdrawn_at IS NULL GROUP BY case_id) AS e
+  ON e.case_id = c.id
+ORDER BY c.updated_at DESC, c.id DESC
+"""
 
 
 class CaseListRow(NamedTuple):
@@ -46,26 +59,14 @@ def as_utc(raw: Any) -> datetime | None:
     return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
 
 
-_SQL_CACHE: dict[str, str] = {}
-
-
-def _sql(engine: sa.engine.Engine) -> str:
-    key = engine.dialect.name
-    if key not in _SQL_CACHE:
-        subj = (select(Subject.case_id, func.count().label("n")).group_by(Subject.case_id)
-                .subquery())
-        exh = (select(Evidence.case_id, func.count().label("n"))
-               .where(col(Evidence.case_id).is_not(None), col(Evidence.withdrawn_at).is_(None))
-               .group_by(Evidence.case_id).subquery())
-        query = (sa.select(Case.id, Case.ref, Case.title, Case.status, Case.priority,
-                           Case.opened_at, Case.updated_at, func.coalesce(subj.c.n, 0),
-                           func.coalesce(exh.c.n, 0))
-                 .outerjoin(subj, subj.c.case_id == Case.id)
-                 .outerjoin(exh, exh.c.case_id == Case.id)
-                 .order_by(sa.desc(Case.updated_at), sa.desc(Case.id)))
-        _SQL_CACHE[key] = str(query.compile(dialect=engine.dialect,
-                                            compile_kwargs={"literal_binds": True}))
-    return _SQL_CACHE[key]
+def fetch_rows(dbapi_connection: Any) -> list[tuple[Any, ...]]:
+    """Run :data:`CASE_LIST_SQL` on a DB-API connection; plain tuples."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(CASE_LIST_SQL)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def case_list(ws: Workspace) -> list[CaseListRow]:
@@ -73,13 +74,7 @@ def case_list(ws: Workspace) -> list[CaseListRow]:
     from caseapp.services.risk import risk_in
 
     with ws.session() as session:
-        conn = session.connection()
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(_sql(ws.engine))
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows = fetch_rows(session.connection().connection.driver_connection)
         risks = risk_in(session)
     if not risks:
         return [CaseListRow(*row) for row in rows]

@@ -93,11 +93,14 @@ def open_workspace(
     create: bool = True,
     exclusive: bool = False,
     key_mode: str | None = None,
+    master_key: bytes | None = None,
 ) -> Workspace:
     """Unlock (or create) the store in ``home``.
 
     ``exclusive`` takes the single-GUI lock. ``key_mode`` ("keyring"/"passphrase") forces the
     key storage for a new store; by default the keyring is used when it is usable.
+    ``master_key`` opens an existing store with a key already unlocked (the app's quick start,
+    so the passphrase's scrypt runs once); a wrong key fails like a wrong passphrase.
     Raises StoreUnavailable with a user-readable message.
     """
     lock: HomeLock | None = None
@@ -109,7 +112,8 @@ def open_workspace(
         except HomeLocked as exc:
             raise StoreUnavailable(str(exc)) from None
     try:
-        return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock)
+        return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock,
+                     master_key=master_key)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -117,14 +121,19 @@ def open_workspace(
 
 
 def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
-          key_mode: str | None, lock: HomeLock | None) -> Workspace:
+          key_mode: str | None, lock: HomeLock | None,
+          master_key: bytes | None = None) -> Workspace:
     keys = KeyManager(home)
     recovery_code: str | None = None
     created = False
     try:
         if keys.exists():
-            secret = passphrase("unlock") if keys.needs_passphrase() and passphrase else None
-            master = keys.unlock(secret)
+            if master_key is not None:
+                master = master_key
+            else:
+                secret = (passphrase("unlock") if keys.needs_passphrase() and passphrase
+                          else None)
+                master = keys.unlock(secret)
         else:
             if not create:
                 raise StoreUnavailable(f"No caseapp store in {home}.")

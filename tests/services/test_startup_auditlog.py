@@ -64,3 +64,61 @@ def test_store_counts(ws, tmp_path: Path) -> None:
     evidence.withdraw(ws, a, "E-001", "wrong file")
     counts = auditlog.store_counts(ws)
     assert counts == auditlog.StoreCounts(cases=2, open_cases=1, subjects=1, exhibits=1, tips=0)
+
+
+def test_quick_open_reads_the_case_list_read_only(home: Path, tmp_path: Path) -> None:
+    from caseapp.services import caselist
+    from caseapp.services.startup import quick_open
+
+    ws = open_workspace(home)
+    refs = [cases.create_case(ws, f"Case {i} 김").ref for i in range(3)]
+    subjects.add_subject(ws, refs[0], "X")
+    expected = caselist.case_list(ws)
+    ws.close()
+    for leftover in home.glob("caseapp.db-*"):
+        leftover.unlink()  # as after a clean shutdown: no -wal/-shm files
+    before = (home / "caseapp.db").stat().st_mtime_ns
+    quick = quick_open(home)
+    assert quick.key_mode == "keyring" and len(quick.master_key) == 32
+    assert quick.rows == expected and [r.ref for r in quick.rows] == [refs[0], refs[2], refs[1]]
+    assert (home / "caseapp.db").stat().st_mtime_ns == before
+    again = open_workspace(home, master_key=quick.master_key, exclusive=True)
+    assert [r.ref for r in cases.list_cases(again)] == [refs[0], refs[2], refs[1]]
+    again.close()
+
+
+def test_quick_open_refuses_wrong_passphrase_and_locked_store(home: Path, no_keyring) -> None:
+    import pytest
+
+    from caseapp.services.errors import StoreUnavailable
+    from caseapp.services.startup import quick_open
+
+    open_workspace(home, lambda _p: "right passphrase").close()
+    with pytest.raises(StoreUnavailable, match="Wrong passphrase"):
+        quick_open(home, "wrong passphrase")
+    assert quick_open(home, "right passphrase").rows == []
+    holder = open_workspace(home, lambda _p: "right passphrase", exclusive=True)
+    try:
+        with pytest.raises(StoreUnavailable, match="already open"):
+            quick_open(home, "right passphrase")
+    finally:
+        holder.close()
+    with pytest.raises(StoreUnavailable, match="No caseapp store"):
+        quick_open(home / "elsewhere")
+
+
+def test_open_workspace_with_a_wrong_master_key_fails(home: Path) -> None:
+    import pytest
+
+    from caseapp.services.errors import StoreUnavailable
+
+    open_workspace(home).close()
+    with pytest.raises(StoreUnavailable):
+        open_workspace(home, master_key=b"\x00" * 32)
+
+
+def test_db_name_matches_the_store_module() -> None:
+    from caseapp.services import startup
+    from caseapp.store.db import DB_NAME
+
+    assert startup._DB_NAME == DB_NAME
