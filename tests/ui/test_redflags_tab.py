@@ -3,13 +3,14 @@ exhibit links, filters, suggestions, template import and upgrade, the case list'
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QMessageBox
 from uihelpers import type_text, wait_task
 
@@ -197,6 +198,18 @@ def test_suggestions_open_accept_and_dismiss(qtbot, demo_window) -> None:
     panel = tab.panel
     assert panel.suggestion_box.isVisible()
     assert "also in CASE-2026-0002 (subject Alex Morgan)" in panel.reason.text()
+    # The item's sources and evidence hint: in its tooltip and in the panel.
+    stored = _stored(demo_window, CASE1, item_id)
+    tip = tab.model.index_of(item_id).data(Qt.ItemDataRole.ToolTipRole)
+    sources = {s.id: s for s in checklists.get_checklist(demo_window.ctx.ws, CASE1)
+               .template.sources}
+    for sid in stored.item.sources:
+        src = sources[sid]
+        for part in (src.title, src.publisher, src.date, src.url):
+            assert html.escape(part, quote=False) in tip
+            assert html.escape(part, quote=False) in panel.sources.text()
+    assert html.escape(stored.item.evidence_hint, quote=False) in tip
+    assert panel.hint.text() == f"What supports it: {stored.item.evidence_hint}"
     assert _row_texts(tab, item_id)[5] == "◆ CASE-2026-0002"
     assert [b.text() for b in panel.link_buttons] == [f"Open {CASE2}"]
     qtbot.mouseClick(panel.link_buttons[0], Qt.MouseButton.LeftButton)
@@ -317,9 +330,41 @@ def test_risk_column_follows_changes(qtbot, demo_window) -> None:
     qtbot.waitUntil(lambda: _risk_cell(demo_window, CASE3) == f"{after.score} {after.band}")
 
 
-def test_band_badges_are_readable_and_unchanged_upgrade(window) -> None:
+def test_colours_are_readable_in_both_palettes(qapp, demo_window) -> None:
     for band, (bg, fg) in BAND_COLOURS.items():
         assert theme.contrast_ratio(QColor(bg), QColor(fg)) >= 4.5, band
+    checklists.set_item(demo_window.ctx.ws, CASE1, "identity.borrowed-photo",
+                        state="not-applicable")
+    tab = _tab(demo_window, CASE1)
+    states = {i.state for i in checklists.get_checklist(demo_window.ctx.ws, CASE1).items}
+    assert states == set(ChecklistState)
+    for mode in ("light", "dark"):
+        theme.apply_theme(qapp, mode)
+        base = qapp.palette().color(QPalette.ColorRole.Base)
+        for iv in tab.view.items:
+            colour = tab.model.index_of(iv.item.id, STATE_COLUMN).data(
+                Qt.ItemDataRole.ForegroundRole)
+            if colour is not None:
+                assert theme.contrast_ratio(colour, base) >= 4.5, (mode, iv.state)
+        # The panel follows a live palette switch, and its unticked exhibit boxes stay
+        # visible (Fusion's own outline all but vanishes on the dark base).
+        text = qapp.palette().color(QPalette.ColorRole.Text)
+        qapp.processEvents()
+        assert tab.panel.title.palette().color(QPalette.ColorRole.WindowText) == text
+        assert _indicator_contrast(tab.panel.exhibits, base) >= 3, mode
+
+
+def _indicator_contrast(view: Any, base: QColor) -> float:
+    """Best contrast against ``base`` inside the check box of the first (unticked) row."""
+    assert view.model().index(0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    rect = view.visualRect(view.model().index(0))
+    image = view.viewport().grab().toImage()
+    return max(theme.contrast_ratio(image.pixelColor(x, y), base)
+               for x in range(rect.left(), rect.left() + rect.height())
+               for y in range(rect.top(), rect.bottom()))
+
+
+def test_upgrade_on_the_newest_version_says_so(window) -> None:
     ref = cases.create_case(window.ctx.ws, "Newest template").ref
     result = checklists.upgrade_checklist(window.ctx.ws, ref)
     assert upgrade_summary(result) == "Already on the newest version (v1)."

@@ -37,6 +37,7 @@ from caseapp.ui.tabs.redflags_model import (
     ExhibitLinkModel,
     state_text,
 )
+from caseapp.ui.tabs.redflags_style import IndicatorStyle
 
 
 def _plain(text: str = "", *, bold: bool = False, wrap: bool = True) -> QLabel:
@@ -120,8 +121,8 @@ class ItemPanel(QWidget):
         sug.addLayout(self.links_row)
         self.link_buttons: list[QPushButton] = []
         buttons = QHBoxLayout()
-        self.accept_suspected = QPushButton("Accept as &suspected")
-        self.accept_confirmed = QPushButton("Accept as c&onfirmed")
+        self.accept_suspected = QPushButton("&Accept as suspected")
+        self.accept_confirmed = QPushButton("Accept as confir&med")
         self.dismiss_button = QPushButton("&Dismiss")
         self.dismiss_button.setToolTip("Hide this suggestion until a new link appears")
         for button in (self.accept_suspected, self.accept_confirmed, self.dismiss_button):
@@ -183,6 +184,9 @@ class ItemPanel(QWidget):
         layout.addWidget(ex_box)
         layout.addWidget(self.sources)
         layout.addStretch(1)
+        self.indicator_style = IndicatorStyle()
+        for widget in (self.exhibits, *self.state_buttons.values()):
+            widget.setStyle(self.indicator_style)
         self.show_item(None, None)
 
     # -- showing -----------------------------------------------------------------------------

@@ -387,6 +387,10 @@ class ExhibitLinkModel(QAbstractListModel):
         if role == Qt.ItemDataRole.CheckStateRole:
             return (Qt.CheckState.Checked if ev.exhibit in self.linked
                     else Qt.CheckState.Unchecked)
+        if role == Qt.ItemDataRole.FontRole and ev.exhibit in self.linked:
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole:
             if ev.withdrawn_at is not None:
                 return f"{ev.exhibit} was withdrawn; it can be unlinked but not linked."
