@@ -19,7 +19,7 @@ from caseapp.services import cases, checklists, demo, evidence, templates
 from caseapp.services.errors import InvalidInput
 from caseapp.ui import theme
 from caseapp.ui.dialogs.templates import TemplatesDialog
-from caseapp.ui.tabs.redflags import BAND_COLOURS, KEYS_HELP, upgrade_summary
+from caseapp.ui.tabs.redflags_header import BAND_COLOURS, KEYS_HELP, upgrade_summary
 from caseapp.ui.tabs.redflags_model import COLUMNS, STATE_COLUMN
 
 CASE1, CASE2, CASE3 = "CASE-2026-0001", "CASE-2026-0002", "CASE-2026-0003"
@@ -55,13 +55,13 @@ def test_keyboard_sets_states_and_the_score_band_coverage_follow(qtbot, window) 
     ref = cases.create_case(window.ctx.ws, "Unassessed case").ref
     tab = _tab(window, ref)
     items = [i.item for i in checklists.get_checklist(window.ctx.ws, ref).items]
-    assert tab.band_label.text() == "UNASSESSED"
-    assert tab.score_label.text() == "Risk 0 / 100"
-    assert tab.coverage_label.text() == f"Coverage 0 of {len(items)} items assessed (0%)"
-    assert tab.caution.isVisible() and "Nothing assessed" in tab.caution.text()
-    assert tab.keys_label.text() == KEYS_HELP and "3 confirmed" in tab.tree.toolTip()
-    assert tab.template_label.text().endswith("dprk-remote-it-worker v1")
-    assert not tab.upgrade_button.isVisible()
+    assert tab.header.band_label.text() == "UNASSESSED"
+    assert tab.header.score_label.text() == "Risk 0 / 100"
+    assert tab.header.coverage_label.text() == f"Coverage 0 of {len(items)} items assessed (0%)"
+    assert tab.header.caution.isVisible() and "Nothing assessed" in tab.header.caution.text()
+    assert tab.header.keys_label.text() == KEYS_HELP and "3 confirmed" in tab.tree.toolTip()
+    assert tab.header.template_label.text().endswith("dprk-remote-it-worker v1")
+    assert not tab.header.upgrade_button.isVisible()
     # The first item is selected; "3" confirms it.
     first = items[0]
     assert tab.current_item_id() == first.id
@@ -69,10 +69,10 @@ def test_keyboard_sets_states_and_the_score_band_coverage_follow(qtbot, window) 
     assert _stored(window, ref, first.id).state == ChecklistState.CONFIRMED
     expected = checklists.get_checklist(window.ctx.ws, ref).score
     assert expected.score > 0 and expected.band != "unassessed"
-    assert tab.score_label.text() == f"Risk {expected.score} / 100"
-    assert tab.band_label.text() == expected.band.upper()
-    assert tab.coverage_label.text().startswith(f"Coverage 1 of {len(items)} items")
-    assert "does not mean the case is clean" in tab.caution.text()
+    assert tab.header.score_label.text() == f"Risk {expected.score} / 100"
+    assert tab.header.band_label.text() == expected.band.upper()
+    assert tab.header.coverage_label.text().startswith(f"Coverage 1 of {len(items)} items")
+    assert "does not mean the case is clean" in tab.header.caution.text()
     assert _row_texts(tab, first.id)[STATE_COLUMN] == "Confirmed"
     assert tab.panel.state_buttons["confirmed"].isChecked()
     # Down moves to the next item; "2" (keypad too) marks it suspected; "1" not observed.
@@ -80,12 +80,12 @@ def test_keyboard_sets_states_and_the_score_band_coverage_follow(qtbot, window) 
     assert tab.current_item_id() == items[1].id
     qtbot.keyClick(tab.tree, Qt.Key.Key_2, Qt.KeyboardModifier.KeypadModifier)
     assert _stored(window, ref, items[1].id).state == ChecklistState.SUSPECTED
-    before = tab.score_label.text()
+    before = tab.header.score_label.text()
     qtbot.keyClick(tab.tree, Qt.Key.Key_Down)
     qtbot.keyClick(tab.tree, Qt.Key.Key_1)
     assert _stored(window, ref, items[2].id).state == ChecklistState.NOT_OBSERVED
-    assert tab.score_label.text() == before  # not observed does not dilute the score
-    assert tab.coverage_label.text().startswith(f"Coverage 3 of {len(items)}")
+    assert tab.header.score_label.text() == before  # not observed does not dilute the score
+    assert tab.header.coverage_label.text().startswith(f"Coverage 3 of {len(items)}")
     # F2 opens the state list of the current row; choosing "Not applicable" saves it.
     qtbot.keyClick(tab.tree, Qt.Key.Key_Down)
     qtbot.keyClick(tab.tree, Qt.Key.Key_F2)
@@ -167,15 +167,15 @@ def test_filters_and_keyboard_triage(qtbot, demo_window) -> None:
     stored = checklists.get_checklist(demo_window.ctx.ws, CASE1)
     all_ids = [i.item.id for i in stored.items]
     assert tab.visible_item_ids() == all_ids
-    tab.filter.setCurrentIndex(tab.filter.findData("flagged"))
+    tab.header.filter.setCurrentIndex(tab.header.filter.findData("flagged"))
     flagged = [i.item.id for i in stored.items if i.state in (ChecklistState.SUSPECTED,
                                                                ChecklistState.CONFIRMED)]
     assert tab.visible_item_ids() == flagged and len(flagged) == 5
     shown_categories = {tab.proxy.index(r, 0).data() for r in range(tab.proxy.rowCount())}
     assert "Payment and finance" not in shown_categories
-    tab.filter.setCurrentIndex(tab.filter.findData("suggested"))
+    tab.header.filter.setCurrentIndex(tab.header.filter.findData("suggested"))
     assert tab.visible_item_ids() == [i.item.id for i in stored.items if i.suggestion]
-    tab.filter.setCurrentIndex(tab.filter.findData("not-assessed"))
+    tab.header.filter.setCurrentIndex(tab.header.filter.findData("not-assessed"))
     todo = [i.item.id for i in stored.items if i.state == ChecklistState.NOT_ASSESSED]
     assert tab.visible_item_ids() == todo
     # Triage: the answered item leaves the filter and the next one is selected.
@@ -186,13 +186,13 @@ def test_filters_and_keyboard_triage(qtbot, demo_window) -> None:
     qtbot.keyClick(tab.tree, Qt.Key.Key_4)
     assert tab.current_item_id() == todo[2]
     assert _stored(demo_window, CASE1, todo[1]).state == ChecklistState.NOT_APPLICABLE
-    tab.filter.setCurrentIndex(tab.filter.findData("all"))
+    tab.header.filter.setCurrentIndex(tab.header.filter.findData("all"))
     assert tab.visible_item_ids() == all_ids and tab.current_item_id() == todo[2]
 
 
 def test_suggestions_open_accept_and_dismiss(qtbot, demo_window) -> None:
     tab = _tab(demo_window, CASE1)
-    assert tab.suggestions_label.text().startswith("13 item(s) with open suggestions")
+    assert tab.header.suggestions_label.text().startswith("13 item(s) with open suggestions")
     item_id = "payment.third-party-name"
     tab.select_item(item_id)
     panel = tab.panel
@@ -228,7 +228,7 @@ def test_suggestions_open_accept_and_dismiss(qtbot, demo_window) -> None:
     qtbot.mouseClick(tab.panel.dismiss_button, Qt.MouseButton.LeftButton)
     item = _stored(demo_window, CASE1, dismissed)
     assert item.suggestion is None and item.state == ChecklistState.NOT_ASSESSED
-    assert tab.suggestions_label.text().startswith("11 item(s)")
+    assert tab.header.suggestions_label.text().startswith("11 item(s)")
     # A confirmed item's suggestion can only be dismissed; a tip link is not a button.
     tab.select_item("logistics.ship-to-mismatch")
     assert not tab.panel.accept_suspected.isEnabled()
@@ -259,7 +259,7 @@ def _import_action(window: Any) -> QAction:
 
 def test_import_v2_template_then_upgrade(qtbot, demo_window, dialogs, tmp_path) -> None:
     tab = _tab(demo_window, CASE1)
-    assert not tab.upgrade_button.isVisible()
+    assert not tab.header.upgrade_button.isVisible()
     dialogs.queue("getOpenFileNames", ([str(_template_v2(tmp_path))], ""))
     _import_action(demo_window).trigger()
     dialog = demo_window.findChild(TemplatesDialog)
@@ -270,14 +270,14 @@ def test_import_v2_template_then_upgrade(qtbot, demo_window, dialogs, tmp_path) 
     rows = [(dialog.model.index(r, 1).data(), dialog.model.index(r, 5).data())
             for r in range(dialog.model.rowCount())]
     assert rows == [("v1", ""), ("v2", "yes")]
-    qtbot.waitUntil(lambda: tab.upgrade_button.isVisible())
-    assert tab.upgrade_button.text() == "&Upgrade to v2…"
+    qtbot.waitUntil(lambda: tab.header.upgrade_button.isVisible())
+    assert tab.header.upgrade_button.text() == "&Upgrade to v2…"
     # Answering No changes nothing.
-    qtbot.mouseClick(tab.upgrade_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.header.upgrade_button, Qt.MouseButton.LeftButton)
     assert "question" in dialogs.names()
     assert checklists.get_checklist(demo_window.ctx.ws, CASE1).template.version == 1
     dialogs.queue("question", QMessageBox.StandardButton.Yes)
-    qtbot.mouseClick(tab.upgrade_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.header.upgrade_button, Qt.MouseButton.LeftButton)
     view = checklists.get_checklist(demo_window.ctx.ws, CASE1)
     assert view.template.version == 2 and view.newer_version is None
     text = tab.banner.text()
@@ -286,8 +286,8 @@ def test_import_v2_template_then_upgrade(qtbot, demo_window, dialogs, tmp_path) 
             "(not-observed; note “Camera on throughout the interview.”)") in text
     assert "New items to assess: behaviour.new-indicator." in text
     assert tab.banner.kind == "warn"
-    assert tab.template_label.text().endswith("dprk-remote-it-worker v2")
-    assert not tab.upgrade_button.isVisible()
+    assert tab.header.template_label.text().endswith("dprk-remote-it-worker v2")
+    assert not tab.header.upgrade_button.isVisible()
     assert "interview.avoids-video" not in tab.visible_item_ids()
     # The new item's label (markup-like text) is shown literally and escaped in its tooltip.
     assert tab.select_item("behaviour.new-indicator")

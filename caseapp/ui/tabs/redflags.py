@@ -14,13 +14,8 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTreeView,
@@ -35,8 +30,8 @@ from caseapp.ui.dialogs.templates import import_template_action
 from caseapp.ui.errors import log_event
 from caseapp.ui.registry import register_case_tab, register_window_action
 from caseapp.ui.tabs.redflags_detail import ItemPanel
+from caseapp.ui.tabs.redflags_header import KEYS_HELP, ScoreHeader, upgrade_summary
 from caseapp.ui.tabs.redflags_model import (
-    FILTERS,
     ITEM_ROLE,
     STATES,
     ChecklistFilter,
@@ -45,19 +40,7 @@ from caseapp.ui.tabs.redflags_model import (
     state_text,
 )
 
-KEYS_HELP = ("Keys: ↑ ↓ move · ← → fold · 0 not assessed · 1 not observed · 2 suspected · "
-             "3 confirmed · 4 not applicable · F2 state list · Enter note · N next suggestion")
-#: Band badge colours (background, text): fixed pairs with contrast >= 4.5 in either palette.
-BAND_COLOURS = {"unassessed": ("#57606a", "#ffffff"), "low": ("#0f6e2f", "#ffffff"),
-                "elevated": ("#f0c24b", "#1f2328"), "high": ("#c2410c", "#ffffff"),
-                "critical": ("#8b1a1a", "#ffffff")}
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(len(STATES))}
-
-
-def _plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class ChecklistTree(QTreeView):
@@ -95,7 +78,8 @@ class RedFlagsTab(QWidget):
         self.view: Any = None
         self._collapsed: set[str] = set()
         layout = QVBoxLayout(self)
-        self._build_header(layout)
+        self.header = ScoreHeader()
+        layout.addWidget(self.header)
         self.banner = Banner()
         layout.addWidget(self.banner)
         self.model = ChecklistModel(self)
@@ -114,18 +98,19 @@ class RedFlagsTab(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.setItemDelegateForColumn(1, StateDelegate(self.tree))
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(60)
+        columns = self.tree.header()
+        columns.setStretchLastSection(False)
+        columns.setMinimumSectionSize(60)
         for column, width in enumerate((300, 110, 85, 70, 120, 125)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            columns.resizeSection(column, width)
+        columns.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setMinimumWidth(560)
         self.panel = ItemPanel()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + 24)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -138,58 +123,6 @@ class RedFlagsTab(QWidget):
         self.setFocusProxy(self.tree)
         self._connect()
 
-    def _build_header(self, layout: QVBoxLayout) -> None:
-        top = QHBoxLayout()
-        self.template_label = _plain()
-        self.template_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.upgrade_button = QPushButton()
-        self.upgrade_button.hide()
-        top.addWidget(self.template_label, 1)
-        top.addWidget(self.upgrade_button)
-        layout.addLayout(top)
-        score_row = QHBoxLayout()
-        self.band_label = _plain()
-        self.band_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.band_label.setMinimumWidth(110)
-        self.score_label = _plain()
-        font = self.score_label.font()
-        font.setPointSize(font.pointSize() + 3)
-        font.setBold(True)
-        self.score_label.setFont(font)
-        self.coverage_label = _plain()
-        self.coverage_bar = QProgressBar()
-        self.coverage_bar.setRange(0, 100)
-        self.coverage_bar.setMaximumWidth(180)
-        self.coverage_bar.setAccessibleName("Coverage")
-        self.coverage_bar.setTextVisible(False)
-        self.coverage_bar.setFixedHeight(12)
-        self.suggestions_label = _plain()
-        for widget in (self.band_label, self.score_label, self.coverage_label,
-                       self.coverage_bar):
-            score_row.addWidget(widget)
-        score_row.addSpacing(12)
-        score_row.addWidget(self.suggestions_label, 1)
-        layout.addLayout(score_row)
-        self.caution = _plain()
-        self.caution.setWordWrap(True)
-        layout.addWidget(self.caution)
-        filter_row = QHBoxLayout()
-        show = QLabel("Sho&w:")
-        self.filter = QComboBox()
-        self.filter.setAccessibleName("Show which red flags")
-        for key, text in FILTERS.items():
-            self.filter.addItem(text, key)
-        show.setBuddy(self.filter)
-        self.keys_label = _plain(KEYS_HELP)
-        self.keys_label.setWordWrap(True)
-        self.keys_label.setEnabled(False)
-        filter_row.addWidget(show)
-        filter_row.addWidget(self.filter)
-        filter_row.addSpacing(12)
-        filter_row.addWidget(self.keys_label, 1)
-        layout.addLayout(filter_row)
-
     def _connect(self) -> None:
         self.model.state_edited.connect(self.set_state)
         self.tree.state_key.connect(self._state_key)
@@ -198,8 +131,8 @@ class RedFlagsTab(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.collapsed.connect(lambda i: self._fold(i, True))
         self.tree.expanded.connect(lambda i: self._fold(i, False))
-        self.filter.currentIndexChanged.connect(self._filter_changed)
-        self.upgrade_button.clicked.connect(self.upgrade)
+        self.header.filter.currentIndexChanged.connect(self._filter_changed)
+        self.header.upgrade_button.clicked.connect(self.upgrade)
         self.panel.state_requested.connect(self.set_state)
         self.panel.note_requested.connect(self.set_note)
         self.panel.exhibit_toggled.connect(self.toggle_exhibit)
@@ -221,7 +154,7 @@ class RedFlagsTab(QWidget):
         self.view = view
         if rebuilt:
             self._expand()
-        self._show_header(view)
+        self.header.show_view(view)
         visible = self.visible_item_ids()
         if current not in visible and visible:
             current = visible[min(position, len(visible) - 1)]
@@ -229,46 +162,6 @@ class RedFlagsTab(QWidget):
             self.select_item(current)
         else:
             self._show_current()
-
-    def _show_header(self, view: Any) -> None:
-        t, score = view.template, view.score
-        self.template_label.setText(f"Template: {t.title} — {t.id} v{t.version}")
-        if view.newer_version:
-            self.upgrade_button.setText(f"&Upgrade to v{view.newer_version}…")
-            self.upgrade_button.setToolTip(
-                f"Move this checklist to {t.id} v{view.newer_version}; answers carry over by "
-                "item id, answers to removed items are dropped (and kept in the audit log).")
-        self.upgrade_button.setVisible(bool(view.newer_version))
-        bg, fg = BAND_COLOURS.get(score.band, BAND_COLOURS["unassessed"])
-        self.band_label.setText(score.band.upper())
-        self.band_label.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; "
-                                      "border-radius: 4px; padding: 3px 10px; "
-                                      "font-weight: 700; }")
-        self.band_label.setToolTip(
-            f"Bands: low < {t.bands.elevated} ≤ elevated < {t.bands.high} ≤ high < "
-            f"{t.bands.critical} ≤ critical; 'unassessed' until an item is assessed.")
-        self.score_label.setText(f"Risk {score.score} / 100")
-        pct = round(score.coverage * 100)
-        self.coverage_label.setText(f"Coverage {score.assessed} of {score.total} items "
-                                    f"assessed ({pct}%)")
-        self.coverage_bar.setValue(pct)
-        if score.assessed == 0:
-            caution = ("Nothing assessed yet: the score says nothing about this case. "
-                       "Work through the items (filter 'Not assessed only').")
-        elif score.coverage < 0.5:
-            caution = (f"Only {pct}% of the items are assessed: the score counts what was "
-                       "found, so a low score here does not mean the case is clean.")
-        else:
-            caution = ""
-        self.caution.setText(caution)
-        self.caution.setVisible(bool(caution))
-        open_ = [i for i in view.items if i.suggestion is not None]
-        self.suggestions_label.setText(
-            f"{len(open_)} item(s) with open suggestions from shared identifiers (N: next)"
-            if open_ else "No open suggestions")
-        summary = (f"{score.confirmed} confirmed, {score.suspected} suspected"
-                   if score.assessed else "not assessed")
-        self.score_label.setToolTip(f"{score.score}/100, {score.band}: {summary}.")
 
     # -- tree helpers ------------------------------------------------------------------------
     def _expand(self) -> None:
@@ -321,7 +214,7 @@ class RedFlagsTab(QWidget):
 
     def _filter_changed(self) -> None:
         keep = self.current_item_id()
-        self.proxy.set_mode(self.filter.currentData())
+        self.proxy.set_mode(self.header.filter.currentData())
         self._expand()
         visible = self.visible_item_ids()
         if keep in visible:
@@ -454,27 +347,6 @@ class RedFlagsTab(QWidget):
         log_event("checklist.upgraded", case=self.case_ref, to=result.to_version)
         self.ctx.notify_changed(self.case_ref)
         return result
-
-
-def upgrade_summary(result: Any) -> str:
-    """What an upgrade kept, dropped and added, in one paragraph."""
-    if not result.changed:
-        return f"Already on the newest version (v{result.to_version})."
-    parts = [f"Upgraded from v{result.from_version} to v{result.to_version}.",
-             f"Kept {len(result.kept)} answer(s)."]
-    if result.dropped:
-        drops = []
-        for d in result.dropped:
-            extra = [label for label in (d["state"], f"note “{d['note']}”" if d["note"] else "",
-                                         ", ".join(d["exhibits"])) if label]
-            drops.append(f"{d['id']} ({'; '.join(extra)})")
-        parts.append(f"Dropped {len(drops)} answer(s) to items v{result.to_version} no longer "
-                     f"has: {', '.join(drops)} — recorded in the audit log.")
-    else:
-        parts.append("Nothing dropped.")
-    if result.added:
-        parts.append(f"New items to assess: {', '.join(result.added)}.")
-    return " ".join(parts)
 
 
 register_case_tab("redflags", "Red flags", RedFlagsTab, order=25)

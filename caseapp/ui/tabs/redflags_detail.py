@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from caseapp.domain.enums import ChecklistState
 from caseapp.ui.dialogs.common import ErrorLabel, html_escape
 from caseapp.ui.formatting import local_time
+from caseapp.ui.tabs.redflags_exhibits import ExhibitLinkModel
 from caseapp.ui.tabs.redflags_model import (
     FLAGGED,
     STATES,
     WEIGHT_NAMES,
-    ExhibitLinkModel,
     state_text,
 )
 from caseapp.ui.tabs.redflags_style import IndicatorStyle

@@ -1,4 +1,4 @@
-"""Item models of the Red flags tab: the checklist tree, its filter, the exhibit picker.
+"""Item models of the Red flags tab: the checklist tree, its filter, the state editor.
 
 The tree has one top-level row per template category and one child row per item. It is
 refreshed in place (``dataChanged``) while the template stays the same, so the selection,
@@ -8,12 +8,10 @@ upgrade) resets it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -339,70 +337,3 @@ class StateDelegate(QStyledItemDelegate):
                      index: _Index) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
-
-
-class ExhibitLinkModel(QAbstractListModel):
-    """The case's exhibits with a check box each: checked = linked to the current item."""
-
-    #: A check box was toggled: (exhibit label, linked).
-    toggled = Signal(str, bool)
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.exhibits: list[Any] = []
-        self.linked: set[str] = set()
-        self.enabled = False
-
-    def set_exhibits(self, exhibits: Sequence[Any]) -> None:
-        """Replace the list (records from ``services.evidence.list_evidence``)."""
-        self.beginResetModel()
-        self.exhibits = list(exhibits)
-        self.endResetModel()
-
-    def set_linked(self, linked: Sequence[str], enabled: bool = True) -> None:
-        """Tick the exhibits linked to the current item."""
-        self.linked = set(linked)
-        self.enabled = enabled
-        if self.exhibits:
-            self.dataChanged.emit(self.index(0), self.index(len(self.exhibits) - 1))
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.exhibits)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        ev = self.exhibits[index.row()]
-        usable = self.enabled and (ev.withdrawn_at is None or ev.exhibit in self.linked)
-        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
-        return flags | Qt.ItemFlag.ItemIsEnabled if usable else flags
-
-    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid():
-            return None
-        ev = self.exhibits[index.row()]
-        if role == _DISPLAY:
-            gone = " (withdrawn)" if ev.withdrawn_at is not None else ""
-            return f"{ev.exhibit}  {ev.title}{gone}"
-        if role == Qt.ItemDataRole.CheckStateRole:
-            return (Qt.CheckState.Checked if ev.exhibit in self.linked
-                    else Qt.CheckState.Unchecked)
-        if role == Qt.ItemDataRole.FontRole and ev.exhibit in self.linked:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if ev.withdrawn_at is not None:
-                return f"{ev.exhibit} was withdrawn; it can be unlinked but not linked."
-            return f"{ev.original_name} — Space toggles the link"
-        return None
-
-    def setData(self, index: _Index, value: Any,  # noqa: N802
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
-            return False
-        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
-        ev = self.exhibits[index.row()]
-        if checked != (ev.exhibit in self.linked):
-            self.toggled.emit(ev.exhibit, checked)
-        return True
