@@ -1,0 +1,124 @@
+"""The Tips tab of a case: the tips linked to it (tipster identity masked), open or unlink."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.ui.context import AppContext
+from caseapp.ui.dialogs.common import Banner
+from caseapp.ui.errors import log_event
+from caseapp.ui.registry import register_case_tab
+from caseapp.ui.tips.identifiers import bind_keys, record_table
+from caseapp.ui.tips.models import QUEUE_COLUMNS, TipQueueModel
+
+#: The queue's columns without "Cases" (this case is every row's case).
+CASE_TIP_COLUMNS = [c for c in QUEUE_COLUMNS if c.title != "Cases"]
+
+
+class CaseTipsTab(QWidget):
+    """Tips linked to one case, oldest first."""
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_ref = case_ref
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.open_button = QPushButton("Open &tip")
+        self.open_button.setToolTip("Show the selected tip on the Tips page (Enter)")
+        self.unlink_button = QPushButton("&Unlink tip")
+        self.unlink_button.setToolTip("Remove the link between the selected tip and this case "
+                                      "(Delete)")
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.unlink_button)
+        bar.addStretch(1)
+        hint = QLabel("Link tips from the Tips page (Link to case…). Tipster identities stay "
+                      "hidden here.")
+        hint.setEnabled(False)
+        bar.addWidget(hint)
+        layout.addLayout(bar)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        sort_keys = [lambda t, c=c: c.text(t) for c in CASE_TIP_COLUMNS]
+        self.model = TipQueueModel(self, CASE_TIP_COLUMNS, sort_keys)
+        self.table = record_table(self.model, "Tips linked to this case")
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((120, 110, 60, 150, 150, 190, 110)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(len(CASE_TIP_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.empty = QLabel("No tips are linked to this case.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self.open_button.clicked.connect(self.open_selected)
+        self.unlink_button.clicked.connect(self.unlink_selected)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        bind_keys(self.table, self.open_selected, "Return", "Enter")
+        bind_keys(self.table, self.unlink_selected, "Delete")
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._sync())
+        self._sync()
+
+    def refresh(self) -> None:
+        """Reload the linked tips, keeping the selected one."""
+        from caseapp.services import tips_cases
+
+        keep = self.selected_ref()
+        self.model.set_records(tips_cases.tips_for_case(self.ctx.ws, self.case_ref))
+        row = self.model.row_of(keep) if keep else -1
+        if self.model.rowCount():
+            self.table.selectRow(max(row, 0))
+        self._sync()
+
+    def selected_ref(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()).ref if index.isValid() else None
+
+    def _sync(self) -> None:
+        has = self.selected_ref() is not None
+        self.open_button.setEnabled(has)
+        self.unlink_button.setEnabled(has)
+        self.empty.setVisible(self.model.rowCount() == 0)
+
+    def open_selected(self) -> Any:
+        """Show the selected tip in the Tips page's editor."""
+        ref = self.selected_ref()
+        window = self.window()
+        if ref is None or not hasattr(window, "show_page"):
+            return None
+        page = window.show_page("tips")
+        opener = getattr(page, "open_tip", None)
+        if not callable(opener):
+            self.ctx.show_message("The Tips page is not available.", error=True)
+            return None
+        return opener(ref)
+
+    def unlink_selected(self) -> None:
+        """Unlink the selected tip from this case (it can be linked again)."""
+        from caseapp.services import tips_cases
+
+        ref = self.selected_ref()
+        if ref is None:
+            return
+        try:
+            view = tips_cases.unlink_tip(self.ctx.ws, ref, self.case_ref)
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_text(self.ctx.report_error(exc, "Unlink tip"), "error")
+            return
+        log_event("tip.unlinked", tip=ref, case=self.case_ref)
+        self.banner.show_text(f"{ref} is no longer linked to {self.case_ref} (now "
+                              f"{view.status.replace('-', ' ')}).", "ok")
+        self.refresh()
+        self.ctx.notify_changed(self.case_ref)
+
+
+register_case_tab("tips", "Tips", CaseTipsTab, order=35)

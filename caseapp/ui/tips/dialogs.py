@@ -1,0 +1,200 @@
+"""Dialogs of the Tips page: link a tip to a case, create a case from a tip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.domain.enums import Priority
+from caseapp.ui.dialogs.common import ErrorLabel
+from caseapp.ui.formatting import first_line
+from caseapp.ui.models import ROW_ROLE, CaseFilterProxy, CaseTableModel, Column, RecordTableModel
+from caseapp.ui.tips.identifiers import record_table
+
+RELATED_COLUMNS = [
+    Column("Case", lambda r: r.ref),
+    Column("Title", lambda r: r.title, tooltip=lambda r: r.title),
+    Column("Shares", lambda r: "; ".join(f"{k} {v}" for k, v in r.shared),
+           tooltip=lambda r: "\n".join(f"{k} {v}" for k, v in r.shared)),
+]
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    box = QDialogButtonBox()
+    ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok.setDefault(True)
+    box.addButton(QDialogButtonBox.StandardButton.Cancel)
+    box.rejected.connect(dialog.reject)
+    return box, ok
+
+
+class LinkCaseDialog(QDialog):
+    """Choose a case for a tip: cases sharing its identifiers first, then every case."""
+
+    def __init__(self, tip_ref: str, related: list[Any], case_rows: list[Any],
+                 linked: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Link {tip_ref} to a case")
+        self.setMinimumSize(720, 520)
+        self.linked = set(linked)
+        self.choice: str | None = None
+        layout = QVBoxLayout(self)
+        self.related_model = RecordTableModel(RELATED_COLUMNS, self)
+        self.related_model.set_records(related)
+        self.related = record_table(self.related_model, "Cases sharing identifiers")
+        self.related.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.related.setMaximumHeight(140)
+        related_label = QLabel("&Suggested — cases whose subjects share identifiers with "
+                               f"{tip_ref}:")
+        related_label.setBuddy(self.related)
+        layout.addWidget(related_label)
+        layout.addWidget(self.related)
+        related_label.setVisible(bool(related))
+        self.related.setVisible(bool(related))
+        self.filter = QLineEdit(placeholderText="Filter cases by ref, title, status")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setAccessibleName("Filter cases")
+        filter_label = QLabel("&All cases:")
+        filter_label.setBuddy(self.filter)
+        layout.addWidget(filter_label)
+        layout.addWidget(self.filter)
+        self.model = CaseTableModel(self)
+        self.model.set_rows(case_rows)
+        self.proxy = CaseFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.cases = record_table(self.proxy, "Cases")
+        header = self.cases.horizontalHeader()
+        header.resizeSection(0, 130)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in range(3, self.model.columnCount()):
+            self.cases.hideColumn(column)
+        layout.addWidget(self.cases, 1)
+        form = QFormLayout()
+        self.note = QLineEdit(placeholderText="why this tip belongs to the case (optional)")
+        form.addRow("&Note:", self.note)
+        layout.addLayout(form)
+        self.chosen = QLabel()
+        self.chosen.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.chosen)
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+        box, self.ok_button = _buttons(self, "&Link")
+        box.accepted.connect(self._try_accept)
+        layout.addWidget(box)
+        self.filter.textChanged.connect(lambda t: self.proxy.set_filter(t, None))
+        self.filter.returnPressed.connect(self._first_match)
+        self.related.selectionModel().currentRowChanged.connect(
+            lambda cur, _p: self._choose(self.related_model.record(cur.row()).ref
+                                         if cur.isValid() else None))
+        self.cases.selectionModel().currentRowChanged.connect(
+            lambda cur, _p: self._choose(self._case_ref(cur)))
+        self.related.doubleClicked.connect(lambda _i: self._try_accept())
+        self.cases.doubleClicked.connect(lambda _i: self._try_accept())
+        if related:
+            self.related.selectRow(0)
+            self.related.setFocus()
+        else:
+            self.filter.setFocus()
+        self._choose(self.choice)
+
+    @staticmethod
+    def _case_ref(index: QModelIndex) -> str | None:
+        return index.data(ROW_ROLE).ref if index.isValid() else None
+
+    def _first_match(self) -> None:
+        if self.proxy.rowCount():
+            self.cases.setCurrentIndex(self.proxy.index(0, 0))
+            self.cases.setFocus()
+
+    def select_case(self, ref: str) -> bool:
+        """Make ``ref`` the chosen case (from the full list)."""
+        row = self.model.row_of(ref)
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else None
+        if index is None or not index.isValid():
+            return False
+        self.cases.setCurrentIndex(index)
+        return True
+
+    def _choose(self, ref: str | None) -> None:
+        self.choice = ref
+        self.error.clear_error()
+        if ref is None:
+            self.chosen.setText("Choose a case.")
+        elif ref in self.linked:
+            self.chosen.setText(f"{ref} is already linked to this tip.")
+        else:
+            self.chosen.setText(f"Link to {ref}.")
+        self.ok_button.setEnabled(ref is not None and ref not in self.linked)
+
+    def _try_accept(self) -> None:
+        if self.choice is None or self.choice in self.linked:
+            self.error.show_error("Choose a case this tip is not linked to yet.")
+            return
+        self.accept()
+
+
+class CaseFromTipDialog(QDialog):
+    """Title, first subject and priority of a new case opened from a tip."""
+
+    def __init__(self, tip: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Create case from {tip.ref}")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"The new case gets {tip.ref}'s identifiers as its first subject's and "
+                       "its attachments as exhibits (custody records say they came from the "
+                       "tip); the tip is linked to it. The tipster's identity is not copied.")
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.title_edit = QLineEdit(first_line(tip.content, 120))
+        self.title_edit.setMaxLength(500)
+        self.title_edit.selectAll()
+        self.subject = QLineEdit(placeholderText=f"claimed name (default: Unknown subject "
+                                                 f"({tip.ref}))")
+        self.priority = QComboBox()
+        for prio in Priority:
+            self.priority.addItem(prio.title, prio.value)
+        self.priority.setCurrentIndex(self.priority.findData(Priority.MEDIUM.value))
+        self.summary = QPlainTextEdit(f"Opened from tip {tip.ref}.")
+        self.summary.setTabChangesFocus(True)
+        self.summary.setFixedHeight(80)
+        form.addRow("Case &title:", self.title_edit)
+        form.addRow("First &subject:", self.subject)
+        form.addRow("&Priority:", self.priority)
+        form.addRow("S&ummary:", self.summary)
+        layout.addLayout(form)
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+        box, self.ok_button = _buttons(self, "&Create case")
+        box.accepted.connect(self._try_accept)
+        layout.addWidget(box)
+        self.title_edit.setFocus()
+
+    def values(self) -> dict[str, Any]:
+        """Keyword arguments for ``services.tips_cases.create_case_from_tip``."""
+        return {"title": self.title_edit.text(), "subject_name": self.subject.text() or None,
+                "priority": self.priority.currentData(),
+                "summary": self.summary.toPlainText()}
+
+    def _try_accept(self) -> None:
+        if not self.title_edit.text().strip():
+            self.error.show_error("A case needs a title.")
+            self.title_edit.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,444 @@
+"""The tip editor: every field of a tip, new or saved, saved with one Save.
+
+Field edits, the tipster's identity, identifiers to add or remove and a status change are
+applied by :meth:`TipEditor.save`. Linking, attachments and duplicate decisions act at once
+(they live in :mod:`caseapp.ui.tips.panels`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.domain import tips as rules
+from caseapp.domain.enums import CREDIBILITY_GRADES, RELIABILITY_GRADES, TipChannel, TipStatus
+from caseapp.ui import theme
+from caseapp.ui.context import AppContext
+from caseapp.ui.dialogs.common import Banner, ErrorLabel
+from caseapp.ui.errors import log_event
+from caseapp.ui.formatting import label, local_time
+from caseapp.ui.tips.fields import DueEdit, GradeCombo, TipsterBox, ZonedDateTimeEdit
+from caseapp.ui.tips.identifiers import IdentifiersPanel
+from caseapp.ui.tips.models import REWARD_LABELS, channel_label, grade_tooltip
+from caseapp.ui.tips.panels import AttachmentsPanel, CasesPanel, DuplicatesPanel
+
+
+def _labelled(text: str, buddy: QWidget) -> QLabel:
+    widget = QLabel(text)
+    widget.setBuddy(buddy)
+    return widget
+
+
+class TipEditor(QWidget):
+    """Edit one tip (or a new one); shows likely duplicates after each save."""
+
+    saved = Signal(str)
+    changed = Signal(str)
+    open_tip = Signal(str)
+    dirty_changed = Signal(bool)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tip: Any = None
+        self.dirty = False
+        self._loading = False
+        self._initial: dict[str, Any] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)
+        head = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 2)
+        self.heading.setFont(font)
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status")
+        self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.save_button = QPushButton("&Save tip")
+        self.save_button.setToolTip("Save the tip (Ctrl+S)")
+        self.discard_button = QPushButton("Disc&ard changes")
+        self.dups_button = QPushButton("Find du&plicates")
+        self.dups_button.setToolTip("Look for likely duplicates of this tip (Ctrl+D)")
+        head.addWidget(self.heading, 1)
+        head.addWidget(_labelled("Stat&us:", self.status))
+        head.addWidget(self.status)
+        for button in (self.save_button, self.discard_button, self.dups_button):
+            head.addWidget(button)
+        layout.addLayout(head)
+        sub = QHBoxLayout()
+        self.subheading = QLabel()
+        self.subheading.setTextFormat(Qt.TextFormat.PlainText)
+        self.subheading.setWordWrap(True)
+        self.overdue = QLabel("⚠ Follow-up overdue")
+        self.overdue.setTextFormat(Qt.TextFormat.PlainText)
+        sub.addWidget(self.subheading, 1)
+        sub.addWidget(self.overdue)
+        layout.addLayout(sub)
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.duplicates = DuplicatesPanel(ctx)
+        layout.addWidget(self.duplicates)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self._build_details()
+        self.tipster = TipsterBox()
+        self.identifiers = IdentifiersPanel()
+        self.attachments = AttachmentsPanel(ctx)
+        self.cases = CasesPanel(ctx)
+        for widget, title in ((self.details, "Detai&ls"), (self.tipster, "Tipste&r"),
+                              (self.identifiers, "I&dentifiers"),
+                              (self.attachments, "Attach&ments"),
+                              (self.cases, "Lin&ked cases")):
+            self.tabs.addTab(widget, title)
+        self._suggest_timer = QTimer(self, singleShot=True, interval=300)
+        self._suggest_timer.timeout.connect(
+            lambda: self.identifiers.suggest_from(self.content.toPlainText()))
+        self._connect()
+        self.new_tip()
+
+    def _build_details(self) -> None:
+        self.details = QWidget()
+        columns = QHBoxLayout(self.details)
+        form = QFormLayout()
+        columns.addLayout(form, 2)
+        text_column = QVBoxLayout()
+        columns.addLayout(text_column, 3)
+        self.received = ZonedDateTimeEdit()
+        self.channel = QComboBox()
+        self.channel.setAccessibleName("Channel")
+        for chan in TipChannel:
+            self.channel.addItem(channel_label(chan.value), chan.value)
+        self.programme = QLineEdit(placeholderText="e.g. the reward programme's name")
+        self.reference = QLineEdit(placeholderText="the programme's or sender's reference no.")
+        self.reliability = GradeCombo(RELIABILITY_GRADES, "Source reliability")
+        self.credibility = GradeCombo(CREDIBILITY_GRADES, "Information credibility")
+        self.grade = QLabel()
+        self.grade.setTextFormat(Qt.TextFormat.PlainText)
+        self.due = DueEdit()
+        self.reward = QComboBox()
+        self.reward.setAccessibleName("Reward status")
+        for value, text in REWARD_LABELS.items():
+            self.reward.addItem(text, value)
+        self.assignee_note = QPlainTextEdit()
+        self.assignee_note.setTabChangesFocus(True)
+        self.assignee_note.setPlaceholderText("who works this lead, what is next")
+        self.assignee_note.setFixedHeight(58)
+        self.content = QPlainTextEdit()
+        self.content.setTabChangesFocus(True)
+        self.content.setPlaceholderText("What the tipster said, as received (required)")
+        self.content.setAccessibleName("Tip content")
+        self.content.setMinimumHeight(110)
+        form.addRow(_labelled("&When received:", self.received.edit), self.received)
+        form.addRow("Channel:", self.channel)
+        form.addRow("Programme:", self.programme)
+        form.addRow("Reference:", self.reference)
+        form.addRow(_labelled("Reliabilit&y:", self.reliability), self.reliability)
+        form.addRow(_labelled("Credi&bility:", self.credibility), self.credibility)
+        form.addRow("Grade:", self.grade)
+        form.addRow("Follow-up:", self.due)
+        form.addRow("Reward status:", self.reward)
+        text_column.addWidget(_labelled("Tip te&xt (as received):", self.content))
+        text_column.addWidget(self.content, 1)
+        text_column.addWidget(_labelled("Assi&gnee note:", self.assignee_note))
+        text_column.addWidget(self.assignee_note)
+
+    def _connect(self) -> None:
+        for signal in (self.received.changed, self.channel.currentIndexChanged,
+                       self.programme.textEdited, self.reference.textEdited,
+                       self.reliability.currentIndexChanged,
+                       self.credibility.currentIndexChanged, self.due.changed,
+                       self.reward.currentIndexChanged, self.assignee_note.textChanged,
+                       self.content.textChanged, self.status.currentIndexChanged,
+                       self.tipster.changed, self.identifiers.changed):
+            signal.connect(self._mark_dirty)
+        self.reliability.currentIndexChanged.connect(self._show_grade)
+        self.credibility.currentIndexChanged.connect(self._show_grade)
+        self.content.textChanged.connect(lambda: self._suggest_timer.start())
+        self.save_button.clicked.connect(self.save)
+        self.discard_button.clicked.connect(self.discard)
+        self.dups_button.clicked.connect(self.find_duplicates)
+        self.tipster.reveal_requested.connect(self.reveal)
+        self.duplicates.open_tip.connect(self.open_tip.emit)
+        for panel in (self.duplicates, self.cases, self.attachments):
+            panel.changed.connect(self._acted)
+
+    # -- loading -----------------------------------------------------------------------------
+    @property
+    def ref(self) -> str | None:
+        """Ref of the tip being edited (None for a new tip)."""
+        return self.tip.ref if self.tip is not None else None
+
+    def new_tip(self) -> None:
+        """An empty form for a new tip (received now, local time)."""
+        from datetime import datetime
+
+        self._fill(None)
+        self._loading = True
+        self.received.set_value(datetime.now().astimezone())
+        self._loading = False
+        self._initial = self._snapshot()
+        self.content.setFocus()
+
+    def load(self, tip: Any) -> None:
+        """Show a saved tip (identity masked)."""
+        self._fill(tip)
+        self._initial = self._snapshot()
+
+    def _fill(self, tip: Any) -> None:
+        self._loading = True
+        try:
+            if tip is None or self.duplicates.tip_ref != tip.ref:
+                self.duplicates.hide()
+            self.tip = tip
+            self.error.clear_error()
+            self.banner.hide()
+            if tip is not None:
+                self.received.set_value(tip.received_at)
+            self.channel.setCurrentIndex(max(0, self.channel.findData(
+                tip.channel if tip else TipChannel.EMAIL.value)))
+            self.programme.setText(tip.programme if tip else "")
+            self.reference.setText(tip.reference if tip else "")
+            self.reliability.set_value(tip.reliability if tip else None)
+            self.credibility.set_value(tip.credibility if tip else None)
+            self.due.set_value(tip.follow_up_due if tip else None)
+            self.reward.setCurrentIndex(max(0, self.reward.findData(
+                tip.reward_status if tip else "not-applicable")))
+            self.assignee_note.setPlainText(tip.assignee_note if tip else "")
+            self.content.setPlainText(tip.content if tip else "")
+            if tip is None:
+                self.tipster.clear_for_new()
+            else:
+                self.tipster.load(tip)
+            self.identifiers.load(tip)
+            self.identifiers.suggest_from(self.content.toPlainText())
+            self._fill_status(tip)
+            self.attachments.set_tip(tip)
+            self.cases.set_tip(tip)
+            self._show_grade()
+            self._titles()
+        finally:
+            self._loading = False
+        self._set_dirty(False)
+
+    def _fill_status(self, tip: Any) -> None:
+        self.status.clear()
+        if tip is None:
+            self.status.addItem("New", TipStatus.NEW.value)
+            self.status.setEnabled(False)
+            return
+        current = TipStatus.parse(tip.status)
+        now = label(current.value) + (f" (of {tip.duplicate_of})" if tip.duplicate_of else "")
+        self.status.addItem(now, current.value)
+        for target in rules.next_statuses(current):
+            if target == TipStatus.DUPLICATE:
+                continue  # entered with "Mark as duplicate of selected"
+            if target == TipStatus.LINKED and not tip.cases:
+                continue  # entered by linking the tip to a case
+            self.status.addItem(f"→ {label(target.value)}", target.value)
+        self.status.setEnabled(self.status.count() > 1)
+
+    def _titles(self) -> None:
+        tip = self.tip
+        self.heading.setText(tip.ref if tip else "New tip")
+        if tip is None:
+            self.subheading.setText("Not saved yet. Likely duplicates are looked for when you "
+                                    "save.")
+        else:
+            parts = [f"Received {local_time(tip.received_at)}",
+                     f"via {channel_label(tip.channel)}"]
+            if tip.grade:
+                parts.append(f"graded {tip.grade} ({tip.grade_meaning})")
+            self.subheading.setText(" · ".join(parts))
+        self.overdue.setVisible(bool(tip is not None and tip.overdue))
+        self.overdue.setStyleSheet(f"color: {theme.accent('error').name()}; font-weight: 600;")
+        idents = len(self.identifiers.saved)
+        self.tabs.setTabText(2, f"I&dentifiers ({idents})" if idents else "I&dentifiers")
+        n_att = len(tip.attachments) if tip else 0
+        self.tabs.setTabText(3, f"Attach&ments ({n_att})" if n_att else "Attach&ments")
+        n_cases = len(tip.cases) if tip else 0
+        self.tabs.setTabText(4, f"Lin&ked cases ({n_cases})" if n_cases else "Lin&ked cases")
+        self.dups_button.setEnabled(tip is not None)
+
+    def _show_grade(self) -> None:
+        rel, cred = self.reliability.value(), self.credibility.value()
+        grade = rules.grade_label(rel, cred)
+        self.grade.setText(f"{grade} — {rules.grade_meaning(rel, cred)}" if grade
+                           else "Not graded")
+        self.grade.setToolTip(grade_tooltip(rel, cred))
+
+    # -- dirty state -------------------------------------------------------------------------
+    def _snapshot(self) -> dict[str, Any]:
+        return {"received": self.received.value(), "due": self.due.value(),
+                "reliability": self.reliability.value(),
+                "credibility": self.credibility.value()}
+
+    def _mark_dirty(self, *_args: Any) -> None:
+        if not self._loading:
+            self._set_dirty(True)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self.dirty = dirty
+        self.save_button.setEnabled(dirty or self.tip is None)
+        self.discard_button.setEnabled(dirty)
+        if dirty != getattr(self, "_last_dirty", None):
+            self._last_dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    def discard(self) -> None:
+        """Forget unsaved edits (reload the tip, or clear the new-tip form)."""
+        if self.tip is None:
+            self.new_tip()
+        else:
+            self.reload_tip()
+
+    def reload_tip(self) -> None:
+        """Fetch the tip again and show it (unsaved edits are dropped)."""
+        from caseapp.services import tips
+
+        if self.tip is not None:
+            self.load(tips.get_tip(self.ctx.ws, self.tip.ref))
+
+    # -- actions -----------------------------------------------------------------------------
+    def _field_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "content": self.content.toPlainText(), "channel": self.channel.currentData(),
+            "programme": self.programme.text(), "reference": self.reference.text(),
+            "assignee_note": self.assignee_note.toPlainText(),
+            "reward_status": self.reward.currentData()}
+        current = self._snapshot()
+        for key, name in (("received", "received_at"), ("due", "follow_up_due"),
+                          ("reliability", "reliability"), ("credibility", "credibility")):
+            if self.tip is None or current[key] != self._initial.get(key):
+                values[name] = current[key]
+        return values
+
+    def save(self) -> bool:
+        """Create or update the tip; then show its likely duplicates. False on an error."""
+        if not self.content.toPlainText().strip():
+            self.error.show_error("A tip needs its content: what the tipster said.")
+            self.tabs.setCurrentWidget(self.details)
+            self.content.setFocus()
+            return False
+        created = self.tip is None
+        try:
+            saved = self._create() if created else self._update()
+        except Exception as exc:  # noqa: BLE001 - shown inline; the edits stay in the form
+            self.error.show_error(self.ctx.report_error(exc, "Save tip"))
+            return False
+        self.load(saved.tip)
+        self.duplicates.show_candidates(saved.tip.ref, saved.candidates)
+        found = len(saved.candidates)
+        self.banner.show_text(f"Saved {saved.tip.ref}." + (
+            f" {found} likely duplicate{'s' * (found != 1)} found: decide below." if found
+            else " No likely duplicates found."), "warn" if found else "ok")
+        self.ctx.show_message(f"Saved {saved.tip.ref}.")
+        self.saved.emit(saved.tip.ref)
+        if created:
+            self.ctx.notify_changed("")  # store-wide counts include tips
+        for case_ref in saved.tip.cases:
+            self.ctx.notify_changed(case_ref)
+        return True
+
+    def _create(self) -> Any:
+        from caseapp.services import tips
+
+        values = self._field_values()
+        saved = tips.create_tip(self.ctx.ws, values.pop("content"), **values,
+                                **self.tipster.values(),
+                                identifiers=self.identifiers.pending_inputs())
+        log_event("tip.created", tip=saved.tip.ref)
+        return saved
+
+    def _update(self) -> Any:
+        """Each step that succeeds is taken out of the form's pending state, so a Save
+        repeated after an error does not apply it twice."""
+        from caseapp.services import subjects, tips
+
+        ref = self.tip.ref
+        saved = tips.update_tip(self.ctx.ws, ref, **self._field_values())
+        self._initial = self._snapshot()
+        identity = self.tipster.changes()
+        if identity is not None:
+            tips.set_tipster(self.ctx.ws, ref, **identity)
+            self.tipster.was_anonymous = bool(identity["anonymous"])
+        for ident_id in self.identifiers.removed_ids():
+            subjects.remove_identifier(self.ctx.ws, ident_id)
+            self.identifiers.removed.discard(ident_id)
+        if self.identifiers.pending:
+            saved = tips.add_tip_identifiers(self.ctx.ws, ref, self.identifiers.pending_inputs())
+            self.identifiers.pending = []
+        target = self.status.currentData()
+        if target and target != self.tip.status:
+            tips.set_tip_status(self.ctx.ws, ref, target)
+        log_event("tip.saved", tip=ref)
+        return tips.TipSaved(tips.get_tip(self.ctx.ws, ref), saved.candidates)
+
+    def reveal(self) -> None:
+        """Show the tipster's identity; the reveal is recorded in the audit log."""
+        from caseapp.services import tips
+
+        if self.tip is None:
+            return
+        try:
+            identity = tips.reveal_tipster(self.ctx.ws, self.tip.ref)
+        except Exception as exc:  # noqa: BLE001
+            self.error.show_error(self.ctx.report_error(exc, "Reveal"))
+            return
+        log_event("tip.tipster-revealed", tip=self.tip.ref)
+        self._loading = True
+        self.tipster.show_identity(identity)
+        self._loading = False
+        self.tipster.name.setFocus()
+
+    def find_duplicates(self) -> None:
+        """Look for likely duplicates of the saved tip now."""
+        from caseapp.services import tips
+
+        if self.tip is None:
+            return
+        try:
+            found = tips.duplicate_candidates(self.ctx.ws, self.tip.ref)
+        except Exception as exc:  # noqa: BLE001
+            self.error.show_error(self.ctx.report_error(exc, "Find duplicates"))
+            return
+        self.duplicates.show_candidates(self.tip.ref, found)
+        if not found:
+            self.banner.show_text(f"No likely duplicates of {self.tip.ref}.", "ok")
+
+    def _acted(self, ref: str) -> None:
+        """After a link, attachment or duplicate decision: show the tip's new state,
+        keeping unsaved field edits."""
+        from caseapp.services import tips
+
+        if self.tip is None or ref != self.tip.ref:
+            return
+        fresh = tips.get_tip(self.ctx.ws, ref)
+        if self.dirty:
+            self.tip = fresh
+            self._loading = True
+            self._fill_status(fresh)
+            self.attachments.set_tip(fresh)
+            self.cases.set_tip(fresh)
+            self._titles()
+            self._loading = False
+        else:
+            self.load(fresh)
+        self.changed.emit(ref)

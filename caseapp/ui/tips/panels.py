@@ -1,0 +1,413 @@
+"""Parts of the tip editor that act at once on a saved tip: duplicate decisions, linked
+cases, attachments. Each calls the services itself and emits ``changed`` afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.ui import theme
+from caseapp.ui.context import AppContext
+from caseapp.ui.dialogs.common import Banner, run_with_progress
+from caseapp.ui.errors import log_event
+from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
+from caseapp.ui.tips.identifiers import bind_keys, record_table
+from caseapp.ui.tips.models import ATTACHMENT_COLUMNS, CANDIDATE_COLUMNS
+from caseapp.ui.workers import TaskControl
+
+
+def _plain(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class DuplicatesPanel(QFrame):
+    """Likely duplicates found on save, with reasons and scores, for the user to decide."""
+
+    changed = Signal(str)
+    open_tip = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tip_ref = ""
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("duplicates")
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = _plain()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        close = QToolButton(text="✕", autoRaise=True)
+        close.setToolTip("Hide (decide later with Find duplicates)")
+        close.clicked.connect(self.hide)
+        top.addWidget(self.title, 1)
+        top.addWidget(close)
+        layout.addLayout(top)
+        self.model = RecordTableModel(CANDIDATE_COLUMNS, self)
+        self.table = record_table(self.model, "Possible duplicates")
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((120, 110, 60)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        bar = QHBoxLayout()
+        self.mark_button = QPushButton("Mark as duplicate of selected")
+        self.keep_button = QPushButton("Keep separate")
+        self.open_button = QPushButton("Open candidate")
+        for button in (self.mark_button, self.keep_button, self.open_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.result = Banner()
+        layout.addWidget(self.result)
+        self.mark_button.clicked.connect(self.mark_duplicate)
+        self.keep_button.clicked.connect(self.keep_separate)
+        self.open_button.clicked.connect(self._open)
+        self.table.doubleClicked.connect(lambda _i: self._open())
+        bind_keys(self.table, self._open, "Return", "Enter")
+        self.hide()
+
+    def show_candidates(self, tip_ref: str, candidates: list[Any]) -> None:
+        """Show the candidates of ``tip_ref`` (hidden when there are none)."""
+        self.tip_ref = tip_ref
+        self.model.set_records(candidates)
+        self.result.hide()
+        colour = theme.accent("warn").name()
+        self.setStyleSheet(f"QFrame#duplicates {{ border: 2px solid {colour}; "
+                           "border-radius: 4px; }")
+        self._update_title()
+        if candidates:
+            self.table.selectRow(0)
+            self.show()
+        else:
+            self.hide()
+
+    def _update_title(self) -> None:
+        n = self.model.rowCount()
+        rows = min(max(n, 1), 5)
+        row_height = self.table.verticalHeader().defaultSectionSize()
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height()
+                                  + rows * row_height + 2 * self.table.frameWidth() + 2)
+        self.title.setText(f"{self.tip_ref} may duplicate {n} other tip{'s' * (n != 1)}: mark "
+                           "it a duplicate of one, or keep it separate from each.")
+        for button in (self.mark_button, self.keep_button, self.open_button):
+            button.setEnabled(n > 0)
+
+    def selected(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def mark_duplicate(self) -> None:
+        """Mark the tip a duplicate of the selected candidate."""
+        from caseapp.services import tips
+
+        cand = self.selected()
+        if cand is None:
+            return
+        try:
+            view = tips.mark_duplicate(self.ctx.ws, self.tip_ref, cand.ref)
+        except Exception as exc:  # noqa: BLE001 - shown inline
+            self.result.show_text(self.ctx.report_error(exc, "Mark duplicate"), "error")
+            return
+        log_event("tip.marked-duplicate", tip=self.tip_ref, of=view.duplicate_of)
+        self.model.set_records([])
+        self._update_title()
+        self.title.setText(f"{self.tip_ref} is marked a duplicate of {view.duplicate_of}.")
+        self.changed.emit(self.tip_ref)
+
+    def keep_separate(self) -> None:
+        """Record that the tip and the selected candidate are different leads."""
+        from caseapp.services import tips
+
+        cand = self.selected()
+        if cand is None:
+            return
+        try:
+            tips.keep_separate(self.ctx.ws, self.tip_ref, cand.ref)
+        except Exception as exc:  # noqa: BLE001 - shown inline
+            self.result.show_text(self.ctx.report_error(exc, "Keep separate"), "error")
+            return
+        log_event("tip.kept-separate", tip=self.tip_ref, other=cand.ref)
+        self.model.set_records([c for c in self.model.records if c.ref != cand.ref])
+        self._update_title()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self.title.setText(f"{self.tip_ref} is kept separate from the tips found.")
+        self.changed.emit(self.tip_ref)
+
+    def _open(self) -> None:
+        cand = self.selected()
+        if cand is not None:
+            self.open_tip.emit(cand.ref)
+
+
+class CasesPanel(QWidget):
+    """Cases the tip is linked to; link, unlink, open, create a case from the tip."""
+
+    changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tip: Any = None
+        self.dialog: Any = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.link_button = QPushButton("L&ink to case…")
+        self.link_button.setToolTip("Link this tip to a case (Ctrl+L)")
+        self.unlink_button = QPushButton("Unlink")
+        self.open_button = QPushButton("Open case")
+        self.create_button = QPushButton("Ne&w case from tip…")
+        for button in (self.link_button, self.unlink_button, self.open_button,
+                       self.create_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.model = RecordTableModel([
+            Column("Case", lambda c: c[0]), Column("Title", lambda c: c[1],
+                                                   tooltip=lambda c: c[1]),
+            Column("Status", lambda c: c[2])], self)
+        self.table = record_table(self.model, "Linked cases")
+        self.table.horizontalHeader().resizeSection(0, 130)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.link_button.clicked.connect(self.link_case)
+        self.unlink_button.clicked.connect(self.unlink_selected)
+        self.open_button.clicked.connect(self.open_selected)
+        self.create_button.clicked.connect(self.create_case)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        bind_keys(self.table, self.open_selected, "Return", "Enter")
+        bind_keys(self.table, self.unlink_selected, "Delete")
+        self.unlink_button.setToolTip("Remove the selected link (Delete)")
+        self.open_button.setToolTip("Open the selected case (Enter)")
+        self.set_tip(None)
+
+    def set_tip(self, tip: Any) -> None:
+        """Show the links of ``tip`` (None: a new tip, nothing to link yet)."""
+        from caseapp.services import cases
+
+        self.tip = tip
+        rows = []
+        for ref in (tip.cases if tip is not None else ()):
+            try:
+                case = cases.get_case(self.ctx.ws, ref)
+                rows.append((ref, case.title, case.status.replace("-", " ").capitalize()))
+            except Exception:  # noqa: BLE001 - deleted meanwhile: still show the ref
+                rows.append((ref, "", ""))
+        self.model.set_records(rows)
+        if rows:
+            self.table.selectRow(0)
+        for button in (self.link_button, self.create_button):
+            button.setEnabled(tip is not None)
+        for button in (self.unlink_button, self.open_button):
+            button.setEnabled(bool(rows))
+
+    def selected_ref(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row())[0] if index.isValid() else None
+
+    def link_case(self) -> LinkCaseDialog | None:
+        """Choose a case (suggestions first) and link the tip to it."""
+        from caseapp.services import tips_cases
+        from caseapp.services.caselist import case_list
+
+        if self.tip is None:
+            return None
+        related = tips_cases.related_cases(self.ctx.ws, self.tip.ref)
+        dialog = LinkCaseDialog(self.tip.ref, related, case_list(self.ctx.ws), self.tip.cases,
+                                self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._link(dialog))
+        dialog.open()
+        return dialog
+
+    def _link(self, dialog: LinkCaseDialog) -> None:
+        from caseapp.services import tips_cases
+
+        ref = self.tip.ref
+        try:
+            tips_cases.link_tip(self.ctx.ws, ref, dialog.choice or "", note=dialog.note.text())
+        except Exception as exc:  # noqa: BLE001 - back to the dialog with the reason
+            dialog.error.show_error(self.ctx.report_error(exc, "Link"))
+            dialog.open()
+            return
+        log_event("tip.linked", tip=ref, case=dialog.choice)
+        self.banner.show_text(f"{ref} is linked to {dialog.choice}.", "ok")
+        self.ctx.notify_changed(dialog.choice or "")
+        self.changed.emit(ref)
+
+    def unlink_selected(self) -> None:
+        """Remove the selected link (a link made by mistake)."""
+        from caseapp.services import tips_cases
+
+        case = self.selected_ref()
+        if self.tip is None or case is None:
+            return
+        try:
+            tips_cases.unlink_tip(self.ctx.ws, self.tip.ref, case)
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_text(self.ctx.report_error(exc, "Unlink"), "error")
+            return
+        log_event("tip.unlinked", tip=self.tip.ref, case=case)
+        self.banner.show_text(f"{self.tip.ref} is no longer linked to {case}.", "ok")
+        self.ctx.notify_changed(case)
+        self.changed.emit(self.tip.ref)
+
+    def open_selected(self) -> None:
+        """Open the selected case in the Cases page."""
+        case = self.selected_ref()
+        if case is not None:
+            self.ctx.open_case(case)
+
+    def create_case(self) -> CaseFromTipDialog | None:
+        """Ask for a title, then open a new case from the tip."""
+        if self.tip is None:
+            return None
+        dialog = CaseFromTipDialog(self.tip, self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._create(dialog))
+        dialog.open()
+        return dialog
+
+    def _create(self, dialog: CaseFromTipDialog) -> None:
+        from caseapp.services import tips_cases
+
+        ref = self.tip.ref
+        try:
+            case = tips_cases.create_case_from_tip(self.ctx.ws, ref, **dialog.values())
+        except Exception as exc:  # noqa: BLE001
+            dialog.error.show_error(self.ctx.report_error(exc, "Create case"))
+            dialog.open()
+            return
+        log_event("case.created-from-tip", tip=ref, case=case.ref)
+        self.ctx.show_message(f"Created {case.ref} from {ref}.")
+        self.ctx.notify_changed(case.ref)
+        self.changed.emit(ref)
+        self.ctx.open_case(case.ref)
+
+
+class AttachmentsPanel(QWidget):
+    """Files attached to the tip, stored encrypted in the vault with their SHA-256."""
+
+    changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tip: Any = None
+        self.handle: Any = None
+        self.progress_dialog: Any = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.add_button = QPushButton("Attach f&iles…")
+        bar.addWidget(self.add_button)
+        self.hint = _plain()
+        bar.addWidget(self.hint, 1)
+        layout.addLayout(bar)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.model = RecordTableModel(ATTACHMENT_COLUMNS, self)
+        self.model.dim = lambda a: a.withdrawn
+        self.table = record_table(self.model, "Attachments")
+        for column, width in enumerate((90, 220, 110, 130, 200)):
+            self.table.horizontalHeader().resizeSection(column, width)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.add_button.clicked.connect(self.choose_files)
+        self.set_tip(None)
+
+    def set_tip(self, tip: Any) -> None:
+        self.tip = tip
+        self.model.set_records(list(tip.attachments) if tip is not None else [])
+        self.add_button.setEnabled(tip is not None and self.handle is None)
+        self.hint.setText("Files are hashed and encrypted into the vault." if tip is not None
+                          else "Save the new tip first, then attach files to it.")
+
+    def choose_files(self) -> None:
+        """Ask for files to attach."""
+        if self.tip is None:
+            return
+        names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {self.tip.ref}")
+        if names:
+            self.add_files([Path(n) for n in names])
+
+    def add_files(self, paths: list[Path]) -> None:
+        """Attach ``paths`` in the background, behind a progress dialog with Cancel."""
+        from caseapp.services import tips_cases
+
+        if self.tip is None or self.handle is not None:
+            return
+        ref, total = self.tip.ref, len(paths)
+
+        def work(control: TaskControl) -> list[tuple[str, str]]:
+            outcomes: list[tuple[str, str]] = []
+            for index, path in enumerate(paths):
+                if control.cancelled():
+                    outcomes.append((path.name, "cancelled"))
+                    continue
+
+                def progress(done: int, size: int, i: int = index, p: Path = path) -> None:
+                    control.progress(done, size, f"Hashing and encrypting file {i + 1} of "
+                                     f"{total}: {p.name}")
+                try:
+                    ev = tips_cases.add_attachment(self.ctx.ws, ref, path, progress=progress,
+                                                   cancel=control.cancelled)
+                except Exception as exc:  # noqa: BLE001 - reported per file
+                    from caseapp.ui.errors import user_message
+
+                    outcomes.append((path.name, "cancelled" if control.cancelled()
+                                     else f"error: {user_message(exc)}"))
+                else:
+                    outcomes.append((path.name, ev.exhibit))
+            return outcomes
+
+        self.add_button.setEnabled(False)
+        self.handle, self.progress_dialog = run_with_progress(
+            self.ctx, self, f"Attaching {total} file(s) to {ref}", work, name="tip-attach",
+            on_done=lambda out: self._done(ref, out),
+            on_error=lambda e: self.banner.show_text(self.ctx.report_error(e, "Attach"),
+                                                     "error"))
+        self.handle.finished.connect(self._finished)
+
+    def _finished(self) -> None:
+        self.handle = self.progress_dialog = None
+        self.add_button.setEnabled(self.tip is not None)
+
+    def _done(self, ref: str, outcomes: list[tuple[str, str]]) -> None:
+        added = [f"{name} as {what}" for name, what in outcomes
+                 if not what.startswith("error") and what != "cancelled"]
+        failed = [f"{name}: {what[7:]}" for name, what in outcomes if what.startswith("error")]
+        cancelled = [name for name, what in outcomes if what == "cancelled"]
+        parts = []
+        if added:
+            parts.append("Attached " + ", ".join(added) + ".")
+        if failed:
+            parts.append("Not attached: " + "; ".join(failed) + ".")
+        if cancelled:
+            parts.append(f"Cancelled: {', '.join(cancelled)} (nothing stored for them).")
+        kind = "error" if failed else "warn" if cancelled else "ok"
+        self.banner.show_text(" ".join(parts) or "Nothing was attached.", kind)
+        log_event("tip.attachments-added", tip=ref, added=len(added), failed=len(failed))
+        if added:
+            self.changed.emit(ref)
