@@ -21,6 +21,7 @@ MODULES = [
     "caseapp.ui.tabs.evidence",
     "caseapp.ui.tabs.timeline",
     "caseapp.ui.tabs.redflags",
+    "caseapp.ui.export.actions",
 ]
 
 
