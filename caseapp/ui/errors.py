@@ -8,7 +8,6 @@ content. The report shown in the error dialog (and copyable by the user) is comp
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import threading
 import traceback
@@ -27,6 +26,8 @@ _SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 def setup_log(home: Path) -> Path:
     """Log to ``home/logs/caseapp-ui.log`` (rotated at 1 MB, 3 kept); returns the path."""
     global _handler
+    import logging.handlers  # not on the first-paint path (pulls in socket, pickle, queue)
+
     folder = home / LOG_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_NAME

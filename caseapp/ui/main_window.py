@@ -2,6 +2,9 @@
 
 It paints before the store is open (a start panel stands in for the pages) and builds the
 registered pages in :meth:`MainWindow.attach` once a workspace is unlocked.
+
+Nothing here touches ``PySide6.QtCore.Qt`` before the first paint: the first use of that
+namespace builds all of its enums (~25 ms), so it is imported inside the methods that run later.
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -42,19 +46,25 @@ class StartPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.label = QLabel("Opening the encrypted case store…")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.label)
         self.button = QPushButton()
         self.button.hide()
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.label, self.button):
+            row = QHBoxLayout()  # centred by stretches: no Qt enums before the first paint
+            row.addStretch(1)
+            row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
         layout.addStretch(2)
         self._callback: Callable[[], None] | None = None
         self.button.clicked.connect(lambda: self._callback() if self._callback else None)
 
     def show_text(self, text: str, *, error: bool = False, button: str = "",
                   callback: Callable[[], None] | None = None) -> None:
+        from PySide6.QtCore import Qt
+
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setText(text)
         self.label.setStyleSheet(f"color: {theme.accent('error').name()};" if error else "")
         self._callback = callback
@@ -65,16 +75,25 @@ class StartPanel(QWidget):
 class MainWindow(QMainWindow):
     """Navigation list beside a stack of pages; menus, toolbar and status bar."""
 
+    #: Emitted from inside the first paint event: receivers must defer any real work.
     first_painted = Signal()
+    #: Emitted once, when a case table (start-up preview or the Cases page) first paints rows.
+    cases_painted = Signal(int)
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("caseapp")
         self.settings = settings or QSettings()
         self.ctx: AppContext | None = None
+        self.preview: Any = None
+        self.pending_case: str | None = None
+        self._cases_painted = False
         self.pages: dict[str, QWidget] = {}
         self._page_keys: list[str] = []
         self._painted = False
+        self._after_paint = QTimer(self)  # not QTimer.singleShot: see the module docstring
+        self._after_paint.setSingleShot(True)
+        self._after_paint.setInterval(0)
         self._close_hooks: list[Callable[[], None]] = []
         self._error_dialogs: list[QWidget] = []
         self.nav = QListWidget()
@@ -91,6 +110,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.actions_ = WindowActions(self)
+        self._after_paint.timeout.connect(self.actions_.apply_shortcuts)
         self._build_status_bar()
         self.resize(1280, 800)
         geometry = self.settings.value(SETTINGS_GEOMETRY)
@@ -105,7 +125,6 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.message_label = QLabel()
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.lock_label = QLabel("Locked")
         self.location_label = QLabel()
         self.counts_label = QLabel()
@@ -120,6 +139,9 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str, error: bool = False) -> None:
         """A transient message in the status bar (errors stay longer and in colour)."""
+        from PySide6.QtCore import Qt
+
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setText(text)
         self.message_label.setStyleSheet(
             f"color: {theme.accent('error').name()}; font-weight: 600;" if error else "")
@@ -152,13 +174,57 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.first_painted.emit)
+            self._after_paint.start()
+            self.first_painted.emit()
 
     def show_start(self, text: str, *, error: bool = False, button: str = "",
                    callback: Callable[[], None] | None = None) -> None:
         """Show the start panel with a message (and an optional retry button)."""
         self.start_panel.show_text(text, error=error, button=button, callback=callback)
         self.stack.setCurrentWidget(self.start_panel)
+
+    def show_preview(self, rows: list[Any], home: str) -> None:
+        """Show the case list read at start-up while the rest of the app loads.
+
+        Filtering, sorting and selecting work at once; opening a case is remembered and done
+        when the store is fully open.
+        """
+        from caseapp.ui.pages.cases import CaseListPanel
+
+        self.set_location(home)
+        panel = CaseListPanel(None)
+        panel.new_button.setEnabled(False)
+        panel.set_rows(rows)
+        panel.open_case.connect(self._open_when_ready)
+        self.preview = panel
+        self.stack.addWidget(panel)
+        self.stack.setCurrentWidget(panel)
+        self._watch_cases_paint(panel.table)
+        self.show_message("Opening the rest of the case store…")
+
+    def discard_preview(self) -> None:
+        """Drop the start-up preview (the store could not be fully opened)."""
+        if self.preview is not None:
+            self.stack.removeWidget(self.preview)
+            self.preview.deleteLater()
+            self.preview = None
+            self.pending_case = None
+
+    def _open_when_ready(self, ref: str) -> None:
+        self.pending_case = ref
+        self.show_message(f"{ref} opens as soon as the store is ready…")
+
+    def _watch_cases_paint(self, table: Any) -> None:
+        if self._cases_painted:
+            return
+        from caseapp.ui.paint_watch import PaintWatch
+
+        PaintWatch(table.viewport(), lambda: self._on_cases_painted(table))
+
+    def _on_cases_painted(self, table: Any) -> None:
+        if not self._cases_painted:
+            self._cases_painted = True
+            self.cases_painted.emit(table.model().rowCount())
 
     def attach(self, ctx: AppContext) -> None:
         """Build the registered pages over the unlocked workspace."""
@@ -191,8 +257,21 @@ class MainWindow(QMainWindow):
             cases.current_case_changed.connect(lambda _r: self.actions_.sync_case_actions())
         self.nav.setEnabled(True)
         last = self.settings.value(SETTINGS_PAGE, "cases")
+        preview, self.preview = self.preview, None
+        if preview is not None and cases is not None:
+            cases.list.restore_view_state(preview.view_state())  # type: ignore[attr-defined]
+            last = "cases"
         self.show_page(last if last in self.pages else self._page_keys[0])
+        if preview is not None:
+            self.stack.removeWidget(preview)
+            preview.deleteLater()
+            self.message_label.setText("")
+        if cases is not None:
+            self._watch_cases_paint(cases.list.table)  # type: ignore[attr-defined]
         self.update_counts()
+        if self.pending_case and cases is not None:
+            ref, self.pending_case = self.pending_case, None
+            self.open_case(ref)
 
     # -- pages -------------------------------------------------------------------------------
     def show_page(self, key: str) -> QWidget:
@@ -240,6 +319,8 @@ class MainWindow(QMainWindow):
         handle_unexpected(exc, self.show_error_report)
 
     def show_error_report(self, summary: str, report: str) -> None:
+        from PySide6.QtCore import Qt
+
         from caseapp.ui.dialogs.forms import ErrorReportDialog
         from caseapp.ui.errors import LOG_DIR, LOG_NAME
 

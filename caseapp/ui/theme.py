@@ -6,8 +6,7 @@ readable (WCAG contrast >= 4.5 against the base colour; a test checks it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
@@ -36,6 +35,7 @@ ACCENTS = {
 }
 
 _current = "light"
+_system_dark: bool | None = None
 
 
 def _palette(colours: dict[str, str]) -> QPalette:
@@ -70,24 +70,28 @@ def dark_palette() -> QPalette:
     return _palette(_DARK)
 
 
-def system_prefers_dark() -> bool:
-    """True when the OS asks for a dark colour scheme (Qt 6.5+)."""
-    hints = QGuiApplication.styleHints()
-    scheme = getattr(hints, "colorScheme", None)
-    return bool(scheme and scheme() == Qt.ColorScheme.Dark)
+def system_prefers_dark(app: QApplication) -> bool:
+    """True when the platform's own palette is dark (Windows/macOS/desktop dark modes).
+
+    Reads the default window colour rather than ``styleHints().colorScheme()``: returning a
+    ``Qt`` enum builds the whole ``Qt`` namespace, which would cost ~25 ms before the first paint.
+    """
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def resolve(mode: str) -> str:
-    """'system' -> 'light' or 'dark'."""
+def resolve(mode: str, system_dark: bool) -> str:
+    """'system' -> 'light' or 'dark'; unknown modes mean 'light'."""
     if mode == "system":
-        return "dark" if system_prefers_dark() else "light"
+        return "dark" if system_dark else "light"
     return mode if mode in ("light", "dark") else "light"
 
 
 def apply_theme(app: QApplication, mode: str = "system") -> str:
     """Apply Fusion with the light or dark palette; returns the palette used."""
-    global _current
-    _current = resolve(mode)
+    global _current, _system_dark
+    if _system_dark is None:  # read once, before our own palette replaces the platform's
+        _system_dark = system_prefers_dark(app)
+    _current = resolve(mode, _system_dark)
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if _current == "dark" else light_palette())
     return _current

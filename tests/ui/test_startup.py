@@ -153,3 +153,33 @@ def test_passphrase_strength_scores() -> None:
     assert passphrase_strength("aaaaaaaaaaaaaaaa")[0] == 1
     assert passphrase_strength("correct horse battery staple")[0] >= 3
     assert passphrase_strength("Tr0ub4dor&3xK9!q")[0] >= 3
+
+
+def test_preview_list_then_full_app_keeps_filter_and_opens_pending_case(
+        qtbot, started, home) -> None:
+    ws = open_workspace(home)
+    refs = [cases.create_case(ws, title).ref for title in ("Alpha laptop", "Beta payroll")]
+    ws.close()
+    win, controller = started
+    previews: list[Any] = []
+    win.cases_painted.connect(lambda rows: previews.append((rows, win.preview)))
+    gate = []  # hold the full open until the preview has been used
+
+    original = controller._full_open
+    controller._full_open = lambda: gate.append(original)  # type: ignore[method-assign]
+    controller.start()
+    _wait_for(qtbot, lambda: bool(gate))
+    rows, preview = previews[0]
+    assert rows == 2 and preview is not None and controller.ctx is None
+    assert not preview.new_button.isEnabled()
+    qtbot.keyClicks(preview.filter, "payroll")
+    assert preview.proxy.rowCount() == 1
+    qtbot.keyClick(preview.filter, Qt.Key.Key_Return)  # open: remembered until ready
+    assert win.pending_case == refs[1] and "opens as soon" in win.message_label.text()
+    gate[0]()
+    _wait_for(qtbot, lambda: controller.ctx is not None)
+    page = win.pages["cases"]
+    assert win.preview is None and page.list.filter.text() == "payroll"
+    assert page.list.proxy.rowCount() == 1
+    assert page.current_case_view() is not None
+    assert page.current_case_view().case_ref == refs[1]

@@ -213,10 +213,10 @@ def test_registered_tab_and_action_join_the_case_view(qtbot, clean_registry, ui_
     registry.register_case_tab("flags", "Red flags",
                                lambda ctx, ref, parent: QLabel(f"flags of {ref}", parent),
                                order=25)
-    registry.register_case_action("export-pdf", "Export &PDF…",
+    registry.register_case_action("test-pdf", "Test &PDF…",
                                   lambda ctx, ref, parent: calls.append(ref), order=10,
-                                  shortcut="Ctrl+E", toolbar=True)
-    registry.register_window_action("import-tips", "Import tips…",
+                                  shortcut="Ctrl+Alt+E", toolbar=True)
+    registry.register_window_action("test-import", "Test import…",
                                     lambda ctx, parent: calls.append("window"), menu="File")
 
     def broken(ctx: Any, ref: str, parent: Any) -> QWidget:
@@ -237,13 +237,13 @@ def test_registered_tab_and_action_join_the_case_view(qtbot, clean_registry, ui_
     assert view.tabs.tabText(view._keys.index("flags")) == "Red flags"
     assert view.tab("flags").text() == f"flags of {ref}"
     assert "plugin bug" in shown[0] and "could not be loaded" in view.tab("broken").text()
-    action = next(a for a in win.actions_.registered_case_actions if "PDF" in a.text())
-    assert action.shortcut().toString() == "Ctrl+E" and action.isEnabled()
+    action = next(a for a in win.actions_.registered_case_actions if a.text() == "Test &PDF…")
+    assert action.shortcut().toString() == "Ctrl+Alt+E" and action.isEnabled()
     action.trigger()
     assert calls == [ref]
     file_actions = [a.text() for a in win.actions_.menus["File"].actions()]
-    assert "Import tips…" in file_actions
-    next(a for a in win.actions_.menus["File"].actions() if a.text() == "Import tips…").trigger()
+    assert "Test import…" in file_actions
+    next(a for a in win.actions_.menus["File"].actions() if a.text() == "Test import…").trigger()
     assert calls == [ref, "window"]
     win.show_page("audit")
     assert not action.isEnabled(), "case actions need a case in front"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -61,7 +62,8 @@ class CaseListPanel(QWidget):
     open_case = Signal(str)
     loaded = Signal(int)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext | None, parent: QWidget | None = None) -> None:
+        """``ctx`` None makes a start-up preview: rows come from :meth:`set_rows` only."""
         super().__init__(parent)
         self.ctx = ctx
         layout = QVBoxLayout(self)
@@ -104,14 +106,36 @@ class CaseListPanel(QWidget):
         """Fetch the list again, keeping the selected case selected."""
         from caseapp.services.caselist import case_list
 
+        if self.ctx is None:
+            return
         started = time.perf_counter()
+        self.set_rows(case_list(self.ctx.ws))
+        self.last_load_ms = (time.perf_counter() - started) * 1000
+
+    def set_rows(self, rows: list[Any]) -> None:
+        """Show ``rows``, keeping the selected case selected."""
         current = self.selected_ref()
-        self.model.set_rows(case_list(self.ctx.ws))
+        self.model.set_rows(rows)
         if current:
             self.select_ref(current)
         self._update_count()
-        self.last_load_ms = (time.perf_counter() - started) * 1000
         self.loaded.emit(self.model.rowCount())
+
+    def view_state(self) -> dict[str, Any]:
+        """Filter, status, sort and selection (to carry them from the preview to the page)."""
+        header = self.table.horizontalHeader()
+        return {"text": self.filter.text(), "status": self.status.currentIndex(),
+                "sort": (header.sortIndicatorSection(), header.sortIndicatorOrder()),
+                "selected": self.selected_ref(), "focus": self.filter.hasFocus()}
+
+    def restore_view_state(self, state: dict[str, Any]) -> None:
+        self.table.sortByColumn(*state["sort"])
+        self.status.setCurrentIndex(state["status"])
+        self.filter.setText(state["text"])
+        if state["selected"]:
+            self.select_ref(state["selected"])
+        if state["focus"]:
+            self.filter.setFocus()
 
     def _filter_changed(self) -> None:
         started = time.perf_counter()
