@@ -158,7 +158,7 @@ class TipsPage(QWidget):
             ("Find duplicates", "Ctrl+D", editor.find_duplicates, True),
             ("Reveal tipster identity (audited)", "Ctrl+Shift+R", self.reveal, True),
             ("Add identifier…", None, self._add_identifier, True),
-            ("Attach files…", None, editor.attachments.choose_files, True),
+            ("Attach files…", None, self._attach_files, True),
             ("Link to case…", "Ctrl+L", self._link_case, True),
             ("New case from tip…", None, editor.cases.create_case, True),
             ("Back to the queue", "Esc", self.focus_queue, True),
@@ -316,6 +316,10 @@ class TipsPage(QWidget):
     def _add_identifier(self) -> None:
         self.editor.tabs.setCurrentWidget(self.editor.identifiers)
         self.editor.identifiers.add_identifier()
+
+    def _attach_files(self) -> None:
+        self.editor.tabs.setCurrentWidget(self.editor.attachments)
+        self.editor.attachments.choose_files()
 
     def _link_case(self) -> None:
         self.editor.tabs.setCurrentWidget(self.editor.cases)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -98,10 +99,10 @@ class LinkCaseDialog(QDialog):
         self.filter.textChanged.connect(lambda t: self.proxy.set_filter(t, None))
         self.filter.returnPressed.connect(self._first_match)
         self.related.selectionModel().currentRowChanged.connect(
-            lambda cur, _p: self._choose(self.related_model.record(cur.row()).ref
-                                         if cur.isValid() else None))
+            lambda cur, _p: self._picked(self.related_model.record(cur.row()).ref
+                                         if cur.isValid() else None, self.cases))
         self.cases.selectionModel().currentRowChanged.connect(
-            lambda cur, _p: self._choose(self._case_ref(cur)))
+            lambda cur, _p: self._picked(self._case_ref(cur), self.related))
         self.related.doubleClicked.connect(lambda _i: self._try_accept())
         self.cases.doubleClicked.connect(lambda _i: self._try_accept())
         if related:
@@ -128,6 +129,18 @@ class LinkCaseDialog(QDialog):
             return False
         self.cases.setCurrentIndex(index)
         return True
+
+    def _picked(self, ref: str | None, other: QTableView) -> None:
+        """A row chosen in one table clears the other, so choosing there again counts."""
+        if ref is None:
+            return
+        model = other.selectionModel()
+        model.blockSignals(True)
+        model.clearSelection()
+        model.clearCurrentIndex()
+        model.blockSignals(False)
+        other.viewport().update()
+        self._choose(ref)
 
     def _choose(self, ref: str | None) -> None:
         self.choice = ref
