@@ -16,6 +16,7 @@ MODULES = [
     "caseapp.ui.pages.cases",
     "caseapp.ui.pages.placeholders",
     "caseapp.ui.pages.audit",
+    "caseapp.ui.pages.tips",
     "caseapp.ui.tabs.overview",
     "caseapp.ui.tabs.subjects",
     "caseapp.ui.tabs.evidence",
