@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setAccessibleName("Navigation")
         self.nav.setMaximumWidth(220)
+        self.nav.setStyleSheet("QListWidget::item { padding: 6px 10px; }")
         self.stack = QStackedWidget()
         self.start_panel = StartPanel()
         self.stack.addWidget(self.start_panel)
@@ -236,7 +237,7 @@ class MainWindow(QMainWindow):
         ctx.message.connect(self.show_message)
         ctx.data_changed.connect(lambda _ref: self._counts_timer.start())
         mode = "OS keyring" if ctx.ws.key_mode == "keyring" else "passphrase"
-        self.lock_label.setText(f"🔒 Encrypted (key: {mode})")
+        self.lock_label.setText(f"Encrypted store · key: {mode}")
         self.lock_label.setToolTip("The database (SQLCipher) and every exhibit (AES-256-GCM) "
                                    "are encrypted at rest.")
         self.set_location(str(ctx.ws.home))

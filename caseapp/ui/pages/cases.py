@@ -29,7 +29,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.models import ROW_ROLE, CaseFilterProxy, CaseTableModel
 from caseapp.ui.registry import register_page
 
-_WIDTHS = (130, 420, 90, 80, 60, 70, 70, 160)
+_WIDTHS = (130, 420, 90, 80, 100, 70, 70, 170)
 
 
 class CaseTable(QTableView):

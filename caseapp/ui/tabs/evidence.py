@@ -143,7 +143,10 @@ class EvidenceTab(QWidget):
         lower_layout.addWidget(QLabel("Chain of custody of the selected exhibit:"))
         self.custody_model = RecordTableModel(CUSTODY_COLUMNS, self)
         self.custody = _table(self.custody_model, "Chain of custody")
-        self.custody.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        custody_header = self.custody.horizontalHeader()
+        for column, width in enumerate((180, 90, 110)):
+            custody_header.resizeSection(column, width)
+        custody_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         lower_layout.addWidget(self.custody, 1)
         splitter.addWidget(lower)
         splitter.setSizes([320, 260])

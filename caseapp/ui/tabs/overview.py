@@ -55,6 +55,7 @@ class OverviewTab(QWidget):
         self.revert_button = QPushButton("&Revert")
         row.addWidget(self.state)
         row.addWidget(self.error, 1)
+        row.addStretch(1)
         row.addWidget(self.revert_button)
         row.addWidget(self.save_button)
         editors.addLayout(row)

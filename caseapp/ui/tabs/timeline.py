@@ -29,9 +29,8 @@ TIMELINE_COLUMNS = [
     Column("When", lambda t: local_time(t.at)),
     Column("Type", lambda t: "Note" + (" (edited)" if t.edited else "") if t.kind == "note"
            else "Event"),
-    Column("What", lambda t: t.title if t.kind == "event" else first_line(t.text),
-           tooltip=lambda t: t.text),
-    Column("Detail", lambda t: first_line(t.text) if t.kind == "event" else ""),
+    Column("What", lambda t: first_line(t.text) if t.kind == "note" else
+           t.title + (f" — {first_line(t.text)}" if t.text else ""), tooltip=lambda t: t.text),
 ]
 
 
