@@ -482,6 +482,7 @@ def test_csv_import_report_inline(qtbot, window, tmp_path) -> None:
     assert report.kind == "error"
     assert report.model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole) == \
         theme.accent("error")
+    assert all(t.ref in summary for t in tips.list_tips(ws))
     contents = {t.content for t in tips.list_tips(ws)}
     assert '=HYPERLINK("http://x.example","x")' in contents
     assert len(_queue_refs(page)) == 2

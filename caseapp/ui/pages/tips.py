@@ -37,7 +37,7 @@ from caseapp.ui.tips.editor import TipEditor
 from caseapp.ui.tips.importer import FileOutcome, ImportReportPanel, TipImporter
 from caseapp.ui.tips.models import TipFilterProxy, TipQueueModel
 
-_WIDTHS = (118, 100, 52, 160, 150, 230, 120, 110, 300)
+_WIDTHS = (118, 95, 52, 140, 150, 265, 120, 110, 300)
 
 
 class QueueTable(QTableView):

@@ -12,11 +12,8 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -24,22 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain import tips as rules
-from caseapp.domain.enums import CREDIBILITY_GRADES, RELIABILITY_GRADES, TipChannel, TipStatus
+from caseapp.domain.enums import TipChannel, TipStatus
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.dialogs.common import Banner, ErrorLabel
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import label, local_time
-from caseapp.ui.tips.fields import DueEdit, GradeCombo, TipsterBox, ZonedDateTimeEdit
+from caseapp.ui.tips.attachments import AttachmentsPanel
+from caseapp.ui.tips.details import TipDetails, labelled
+from caseapp.ui.tips.fields import TipsterBox
 from caseapp.ui.tips.identifiers import IdentifiersPanel
-from caseapp.ui.tips.models import REWARD_LABELS, channel_label, grade_tooltip
-from caseapp.ui.tips.panels import AttachmentsPanel, CasesPanel, DuplicatesPanel
-
-
-def _labelled(text: str, buddy: QWidget) -> QLabel:
-    widget = QLabel(text)
-    widget.setBuddy(buddy)
-    return widget
+from caseapp.ui.tips.models import channel_label
+from caseapp.ui.tips.panels import CasesPanel, DuplicatesPanel
 
 
 class TipEditor(QWidget):
@@ -75,7 +68,7 @@ class TipEditor(QWidget):
         self.dups_button = QPushButton("Find du&plicates")
         self.dups_button.setToolTip("Look for likely duplicates of this tip (Ctrl+D)")
         head.addWidget(self.heading, 1)
-        head.addWidget(_labelled("Stat&us:", self.status))
+        head.addWidget(labelled("Stat&us:", self.status))
         head.addWidget(self.status)
         for button in (self.save_button, self.discard_button, self.dups_button):
             head.addWidget(button)
@@ -98,7 +91,13 @@ class TipEditor(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
-        self._build_details()
+        self.details = TipDetails()
+        d = self.details
+        self.received, self.channel, self.programme, self.reference = (
+            d.received, d.channel, d.programme, d.reference)
+        self.reliability, self.credibility, self.grade, self.due, self.reward = (
+            d.reliability, d.credibility, d.grade, d.due, d.reward)
+        self.assignee_note, self.content = d.assignee_note, d.content
         self.tipster = TipsterBox()
         self.identifiers = IdentifiersPanel()
         self.attachments = AttachmentsPanel(ctx)
@@ -114,52 +113,6 @@ class TipEditor(QWidget):
         self._connect()
         self.new_tip()
 
-    def _build_details(self) -> None:
-        self.details = QWidget()
-        columns = QHBoxLayout(self.details)
-        form = QFormLayout()
-        columns.addLayout(form, 2)
-        text_column = QVBoxLayout()
-        columns.addLayout(text_column, 3)
-        self.received = ZonedDateTimeEdit()
-        self.channel = QComboBox()
-        self.channel.setAccessibleName("Channel")
-        for chan in TipChannel:
-            self.channel.addItem(channel_label(chan.value), chan.value)
-        self.programme = QLineEdit(placeholderText="e.g. the reward programme's name")
-        self.reference = QLineEdit(placeholderText="the programme's or sender's reference no.")
-        self.reliability = GradeCombo(RELIABILITY_GRADES, "Source reliability")
-        self.credibility = GradeCombo(CREDIBILITY_GRADES, "Information credibility")
-        self.grade = QLabel()
-        self.grade.setTextFormat(Qt.TextFormat.PlainText)
-        self.due = DueEdit()
-        self.reward = QComboBox()
-        self.reward.setAccessibleName("Reward status")
-        for value, text in REWARD_LABELS.items():
-            self.reward.addItem(text, value)
-        self.assignee_note = QPlainTextEdit()
-        self.assignee_note.setTabChangesFocus(True)
-        self.assignee_note.setPlaceholderText("who works this lead, what is next")
-        self.assignee_note.setFixedHeight(58)
-        self.content = QPlainTextEdit()
-        self.content.setTabChangesFocus(True)
-        self.content.setPlaceholderText("What the tipster said, as received (required)")
-        self.content.setAccessibleName("Tip content")
-        self.content.setMinimumHeight(110)
-        form.addRow(_labelled("&When received:", self.received.edit), self.received)
-        form.addRow("Channel:", self.channel)
-        form.addRow("Programme:", self.programme)
-        form.addRow("Reference:", self.reference)
-        form.addRow(_labelled("Reliabilit&y:", self.reliability), self.reliability)
-        form.addRow(_labelled("Credi&bility:", self.credibility), self.credibility)
-        form.addRow("Grade:", self.grade)
-        form.addRow("Follow-up:", self.due)
-        form.addRow("Reward status:", self.reward)
-        text_column.addWidget(_labelled("Tip te&xt (as received):", self.content))
-        text_column.addWidget(self.content, 1)
-        text_column.addWidget(_labelled("Assi&gnee note:", self.assignee_note))
-        text_column.addWidget(self.assignee_note)
-
     def _connect(self) -> None:
         for signal in (self.received.changed, self.channel.currentIndexChanged,
                        self.programme.textEdited, self.reference.textEdited,
@@ -169,8 +122,6 @@ class TipEditor(QWidget):
                        self.content.textChanged, self.status.currentIndexChanged,
                        self.tipster.changed, self.identifiers.changed):
             signal.connect(self._mark_dirty)
-        self.reliability.currentIndexChanged.connect(self._show_grade)
-        self.credibility.currentIndexChanged.connect(self._show_grade)
         self.content.textChanged.connect(lambda: self._suggest_timer.start())
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard)
@@ -232,7 +183,7 @@ class TipEditor(QWidget):
             self._fill_status(tip)
             self.attachments.set_tip(tip)
             self.cases.set_tip(tip)
-            self._show_grade()
+            self.details.show_grade()
             self._titles()
         finally:
             self._loading = False
@@ -276,13 +227,6 @@ class TipEditor(QWidget):
         n_cases = len(tip.cases) if tip else 0
         self.tabs.setTabText(4, f"Lin&ked cases ({n_cases})" if n_cases else "Lin&ked cases")
         self.dups_button.setEnabled(tip is not None)
-
-    def _show_grade(self) -> None:
-        rel, cred = self.reliability.value(), self.credibility.value()
-        grade = rules.grade_label(rel, cred)
-        self.grade.setText(f"{grade} — {rules.grade_meaning(rel, cred)}" if grade
-                           else "Not graded")
-        self.grade.setToolTip(grade_tooltip(rel, cred))
 
     # -- dirty state -------------------------------------------------------------------------
     def _snapshot(self) -> dict[str, Any]:

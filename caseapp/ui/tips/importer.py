@@ -83,6 +83,9 @@ def summary_of(outcomes: list[FileOutcome]) -> tuple[str, str]:
              f"{row_errors} row error{'s' * (row_errors != 1)}",
              f"{warnings} warning{'s' * (warnings != 1)}"]
     text = ", ".join(parts) + "."
+    refs = [ref for r in reports for ref in r.tips]
+    if 0 < len(refs) <= 12:
+        text += f" New: {', '.join(refs)}."
     if refused:
         text += f" {len(refused)} file{'s' * (len(refused) != 1)} refused."
     if cancelled:
