@@ -103,7 +103,7 @@ def test_recipient_and_passwords_are_validated_inline(qtbot, demo_window, tmp_pa
     form.out_path.setText(str(tmp_path / "out.pdf"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.handle is None
-    assert form.recipient_error.isVisible() and "receives" in form.recipient_error.text()
+    assert form.recipient_error.isVisible() and "who receives" in form.recipient_error.text()
     assert dialog.focusWidget() is form.recipient
     type_text(form.recipient, "   ")
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLayout,
     QProgressDialog,
     QPushButton,
     QVBoxLayout,
@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.dialogs.common import run_with_progress
 from caseapp.ui.errors import log_event
-from caseapp.ui.export.form import ExportForm, ExportRequest, InlineLabel
+from caseapp.ui.export.form import ExportForm, ExportRequest
 from caseapp.ui.export.preview import ExportPreview, PreviewTarget
+from caseapp.ui.export.widgets import InlineLabel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 
@@ -41,6 +42,8 @@ class ExportDialog(QDialog):
         self.preview: ExportPreview | None = None
         self.setWindowTitle(f"Export PDF case file — {case_ref}")
         layout = QVBoxLayout(self)
+        # The dialog grows when an inline message appears instead of squashing the fields.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         intro = QLabel("The case file leaves the app in clear unless you set a password. Each "
                        "export is recorded in the case's export history, the audit log and "
                        "every exhibit's chain of custody.")
@@ -58,8 +61,18 @@ class ExportDialog(QDialog):
         box.accepted.connect(self.start_export)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
+        self.form.messages_changed.connect(self.fit_height)
         self.form.recipient.setFocus()
-        self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()))
+        self.resize(max(920, self.sizeHint().width()), self.sizeHint().height())
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Grow to fit wrapped inline messages (minimum sizes ignore height-for-width)."""
+        layout = self.layout()
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def start_export(self) -> TaskHandle | None:
         """Validate, then run the export behind a progress dialog; returns the task."""
@@ -73,6 +86,7 @@ class ExportDialog(QDialog):
             request.options.validated(self.case_ref)
         except ValueError as exc:  # OptionsError: a value the form did not catch itself
             self.error.show_error(str(exc))
+            self.fit_height()
             return None
         self.export_button.setEnabled(False)
         log_event("export.started", case=self.case_ref)
@@ -123,6 +137,7 @@ class ExportDialog(QDialog):
             self.error.show_hint("Export cancelled; no file was written and nothing was "
                                  "recorded.")
             self.ctx.show_message("Export cancelled.")
+            self.fit_height()
             return
         log_event("export.failed", case=self.case_ref, error=type(exc).__name__)
         text = self.ctx.report_error(exc, "Export PDF")
@@ -131,6 +146,7 @@ class ExportDialog(QDialog):
             self.form.package_path.setFocus()
         else:
             self.error.show_error(text)
+        self.fit_height()
 
     def reject(self) -> None:
         """Esc/Cancel: while an export runs, cancel it instead of closing under it."""
@@ -147,7 +163,8 @@ def open_export_dialog(ctx: AppContext, case_ref: str, parent: QWidget) -> Expor
             existing.raise_()
             existing.activateWindow()
             return existing
+        if not existing.isVisible() and existing.handle is None:
+            existing.deleteLater()  # an earlier, finished dialog
     dialog = ExportDialog(ctx, case_ref, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     dialog.open()
     return dialog

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, QStandardPaths, Qt
+from PySide6.QtCore import QRegularExpression, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,8 +36,8 @@ from caseapp.export.options import (  # pure data: labels and defaults, no I/O
     SUGGESTED_PRIVILEGE_LEGEND,
 )
 from caseapp.services.exports import ExportOptions
-from caseapp.ui import theme
 from caseapp.ui.dialogs.common import ErrorLabel
+from caseapp.ui.export.widgets import InlineLabel, hint, side_by_side
 
 CLASSIFICATIONS = (DEFAULT_CLASSIFICATION, "STRICTLY CONFIDENTIAL", "RESTRICTED",
                    "INTERNAL USE ONLY", "LAW ENFORCEMENT SENSITIVE")
@@ -67,43 +67,11 @@ class ExportRequest:
     out: Path
 
 
-class InlineLabel(ErrorLabel):
-    """An inline message that is either an error (red) or a caution (amber)."""
-
-    def show_hint(self, text: str) -> None:
-        """Show ``text`` as a caution rather than an error."""
-        self.setStyleSheet(f"color: {theme.accent('warn').name()};")
-        self.setText(text)
-        self.show()
-
-    def show_ok(self, text: str) -> None:
-        """Show ``text`` as a success."""
-        self.setStyleSheet(f"color: {theme.accent('ok').name()};")
-        self.setText(text)
-        self.show()
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setEnabled(False)
-    return label
-
-
-def _row(*widgets: QWidget) -> QHBoxLayout:
-    """Widgets side by side; line edits share the width, buttons keep theirs."""
-    row = QHBoxLayout()
-    row.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        row.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
-        if isinstance(widget, QPushButton):
-            widget.setAutoDefault(False)  # Enter in a field means Export, not Browse
-    return row
-
-
 class ExportForm(QWidget):
     """Labels, Bates numbering, sections, redaction and output of one export."""
+
+    #: An inline message appeared or went: the window may need to grow.
+    messages_changed = Signal()
 
     def __init__(self, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,6 +105,7 @@ class ExportForm(QWidget):
         self.classification_error = ErrorLabel()
         self.legend = QLineEdit(placeholderText="None")
         self.legend.setAccessibleName("Privilege legend")
+        self.legend.textChanged.connect(self.legend.setToolTip)  # the whole legend on hover
         self.legend_button = QPushButton("Use the &standard legend")
         self.legend_button.setToolTip(SUGGESTED_PRIVILEGE_LEGEND)
         self.legend_button.setAutoDefault(False)
@@ -155,8 +124,8 @@ class ExportForm(QWidget):
         form.addRow(self._label("Prepared &by:", self.prepared_by), self.prepared_by)
         form.addRow(self._label("&Recipient:", self.recipient), self.recipient)
         form.addRow("", self.recipient_error)
-        form.addRow("", _hint("The recipient is printed on the cover as \"prepared for\" and "
-                              "kept in the case's export history."))
+        form.addRow("", hint("The recipient is printed on the cover as \"prepared for\" and "
+                             "kept in the case's export history."))
         self.recipient.textEdited.connect(lambda _t: self.recipient_error.clear_error())
         self.classification.editTextChanged.connect(
             lambda _t: self.classification_error.clear_error())
@@ -193,8 +162,8 @@ class ExportForm(QWidget):
             box.setChecked(True)
             self.section_boxes[key] = box
             grid.addWidget(box, index // 2, index % 2)
-        grid.addWidget(_hint("The cover, contents, export record and hash certification are "
-                             "always included."), len(SECTIONS) // 2 + 1, 0, 1, 2)
+        grid.addWidget(hint("The cover, contents, export record and hash certification are "
+                            "always included."), len(SECTIONS) // 2 + 1, 0, 1, 2)
         self.section_boxes["exhibits"].toggled.connect(lambda _c: self._update_toggles())
         return group
 
@@ -203,8 +172,8 @@ class ExportForm(QWidget):
         box = QVBoxLayout(group)
         self.reveal_tipsters = QCheckBox("Reveal tipster &identities (names and contacts)")
         self.reveal_accounts = QCheckBox("Print bank and government ID numbers in f&ull")
-        box.addWidget(_hint("By default tipster identities are replaced by [REDACTED] and "
-                            "account and ID numbers show only their last four characters."))
+        box.addWidget(hint("By default tipster identities are replaced by [REDACTED] and "
+                           "account and ID numbers show only their last four characters."))
         box.addWidget(self.reveal_tipsters)
         box.addWidget(self.reveal_accounts)
         self.reveal_warning = InlineLabel()
@@ -221,7 +190,8 @@ class ExportForm(QWidget):
         self.out_browse = QPushButton("Bro&wse…")
         self.out_browse.clicked.connect(self.choose_output)
         self.out_error = InlineLabel()
-        form.addRow(self._label("Save &as:", self.out_path), _row(self.out_path, self.out_browse))
+        form.addRow(self._label("Save &as:", self.out_path),
+                    side_by_side(self.out_path, self.out_browse))
         form.addRow("", self.out_error)
         self.use_password = QCheckBox("Protect the PDF with an &open password (AES-256)")
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password,
@@ -232,7 +202,7 @@ class ExportForm(QWidget):
         self.password2.setAccessibleName("Password again")
         self.password_error = ErrorLabel()
         form.addRow(self.use_password)
-        form.addRow("", _row(self.password, self.password2))
+        form.addRow("", side_by_side(self.password, self.password2))
         form.addRow("", self.password_error)
         self.use_package = QCheckBox("Also write a &production folder (the PDF, native files, "
                                      "manifest.csv, SHA256SUMS)")
@@ -242,7 +212,7 @@ class ExportForm(QWidget):
         self.package_browse.clicked.connect(self.choose_package)
         self.package_error = InlineLabel()
         form.addRow(self.use_package)
-        form.addRow("", _row(self.package_path, self.package_browse))
+        form.addRow("", side_by_side(self.package_path, self.package_browse))
         form.addRow("", self.package_error)
         self.timezone = QComboBox(editable=True)
         self.timezone.setAccessibleName("Time zone")
@@ -299,6 +269,7 @@ class ExportForm(QWidget):
                                          f"will go into a new folder inside it: {folder.name}")
         self.package_path.setText(str(folder))
         self.use_package.setChecked(True)
+        self.messages_changed.emit()
 
     def _update_bates(self) -> None:
         try:
@@ -308,9 +279,11 @@ class ExportForm(QWidget):
         except ValueError as exc:
             self.bates_preview.setText("")
             self.bates_error.show_error(str(exc))
+            self.messages_changed.emit()
             return
         self.bates_error.clear_error()
         self.bates_preview.setText(f"The first page is numbered {opts.bates(1)}.")
+        self.messages_changed.emit()
 
     def _update_toggles(self) -> None:
         on = self.use_password.isChecked()
@@ -332,6 +305,7 @@ class ExportForm(QWidget):
                                           + "; the export record says so.")
         else:
             self.reveal_warning.clear_error()
+        self.messages_changed.emit()
 
     def sections(self) -> tuple[str, ...]:
         """The optional sections ticked, in document order."""
@@ -351,8 +325,8 @@ class ExportForm(QWidget):
                              f"empty (the usual one is {DEFAULT_CLASSIFICATION}).",
                              self.classification))
         if not self.recipient.text().strip():
-            problems.append((self.recipient_error, "Say who receives this file; it is printed "
-                             "on the cover and kept in the export history.", self.recipient))
+            problems.append((self.recipient_error, "Say who receives this file (a person or "
+                             "an organisation).", self.recipient))
         out = self._output_problem(problems)
         password = self._password_problem(problems)
         package = self._package_problem(problems)
@@ -365,6 +339,7 @@ class ExportForm(QWidget):
                 label.show_error(text)
         if problems:
             problems[0][2].setFocus()
+            self.messages_changed.emit()
             return None
         assert out is not None
         options = ExportOptions(

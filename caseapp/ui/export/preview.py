@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.export.form import InlineLabel
+from caseapp.ui.export.widgets import InlineLabel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 _CHUNK = 1 << 20
@@ -236,24 +236,27 @@ class ExportPreview(QDialog):
     # -- hash check --------------------------------------------------------------------------
     def start_check(self) -> None:
         """Re-hash the file in the background and compare with the recorded SHA-256."""
-        path, expected = self.target.path, self.target.sha256
+        path = self.target.path
         if not path.is_file():
             return
         self.check_label.show_hint("Checking the file against the recorded SHA-256…")
         self.check_handle = self.ctx.runner.submit(lambda c: file_sha256(path, c),
                                                    name="export-check")
-        self.check_handle.succeeded.connect(lambda digest: self._checked(digest, expected))
-        self.check_handle.failed.connect(
-            lambda exc: self.check_label.show_error(self.ctx.report_error(exc, "File check")))
+        # Bound methods, not lambdas: Qt drops them if the preview is closed (deleted) first.
+        self.check_handle.succeeded.connect(self._checked)
+        self.check_handle.failed.connect(self._check_failed)
         self.check_handle.finished.connect(self._check_finished)
 
     def _check_finished(self) -> None:
         self.check_handle = None
 
-    def _checked(self, digest: str | None, expected: str) -> None:
+    def _check_failed(self, exc: BaseException) -> None:
+        self.check_label.show_error(self.ctx.report_error(exc, "File check"))
+
+    def _checked(self, digest: str | None) -> None:
         if digest is None:
             return
-        if digest == expected:
+        if digest == self.target.sha256:
             self.check_label.show_ok("The file matches the recorded SHA-256.")
         else:
             self.check_label.show_error(f"The file has changed since the export: its SHA-256 "
