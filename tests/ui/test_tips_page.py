@@ -509,3 +509,17 @@ def test_overdue_and_status_colours_readable(qtbot, window, qapp, mode) -> None:
     for column in (1, 5):
         colour = page.proxy.index(0, column).data(Qt.ItemDataRole.ForegroundRole)
         assert theme.contrast_ratio(colour, base) >= 4.5
+
+
+def test_user_text_shown_literally(qtbot, window) -> None:
+    ws = window.ctx.ws
+    text = "<b>Boss</b> & <i>team</i>\n=HYPERLINK(\"http://x.example\")"
+    ref = tips.create_tip(ws, text, channel="email", programme="<u>Prog</u>").tip.ref
+    page = _page(window)
+    content = page.proxy.index(0, 8)
+    assert content.data() == "<b>Boss</b> & <i>team</i>"
+    tooltip = content.data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;Boss&lt;/b&gt; &amp; &lt;i&gt;" in tooltip and "<b>" not in tooltip
+    assert "&lt;u&gt;Prog&lt;/u&gt;" in page.proxy.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+    _select(page, ref)
+    assert page.editor.content.toPlainText() == text

@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.dialogs.common import Banner, run_with_progress
 from caseapp.ui.errors import log_event
-from caseapp.ui.models import RecordTableModel
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.tips.models import ATTACHMENT_COLUMNS
+from caseapp.ui.tips.models import ATTACHMENT_COLUMNS, PlainTableModel
 from caseapp.ui.workers import TaskControl
 
 
@@ -47,7 +46,7 @@ class AttachmentsPanel(QWidget):
         layout.addLayout(bar)
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.model = RecordTableModel(ATTACHMENT_COLUMNS, self)
+        self.model = PlainTableModel(ATTACHMENT_COLUMNS, self)
         self.model.dim = lambda a: a.withdrawn
         self.table = record_table(self.model, "Attachments")
         for column, width in enumerate((90, 220, 110, 130, 200)):

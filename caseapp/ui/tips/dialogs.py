@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from caseapp.domain.enums import Priority
 from caseapp.ui.dialogs.common import ErrorLabel
 from caseapp.ui.formatting import first_line
-from caseapp.ui.models import ROW_ROLE, CaseFilterProxy, CaseTableModel, Column, RecordTableModel
+from caseapp.ui.models import ROW_ROLE, CaseFilterProxy, CaseTableModel, Column
 from caseapp.ui.tips.identifiers import record_table
+from caseapp.ui.tips.models import PlainTableModel
 
 RELATED_COLUMNS = [
     Column("Case", lambda r: r.ref),
@@ -54,7 +55,7 @@ class LinkCaseDialog(QDialog):
         self.linked = set(linked)
         self.choice: str | None = None
         layout = QVBoxLayout(self)
-        self.related_model = RecordTableModel(RELATED_COLUMNS, self)
+        self.related_model = PlainTableModel(RELATED_COLUMNS, self)
         self.related_model.set_records(related)
         self.related = record_table(self.related_model, "Cases sharing identifiers")
         self.related.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

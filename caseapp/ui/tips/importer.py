@@ -21,8 +21,9 @@ from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.dialogs.common import run_with_progress
 from caseapp.ui.errors import log_event, user_message
-from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.models import Column
 from caseapp.ui.tips.identifiers import record_table
+from caseapp.ui.tips.models import PlainTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 
@@ -116,7 +117,7 @@ class ImportReportPanel(QFrame):
         top.addWidget(self.summary, 1)
         top.addWidget(close)
         layout.addLayout(top)
-        self.model = RecordTableModel(ISSUE_COLUMNS, self)
+        self.model = PlainTableModel(ISSUE_COLUMNS, self)
         self.table = record_table(self.model, "Import problems")
         header = self.table.horizontalHeader()
         for column, width in enumerate((160, 50, 90)):

@@ -97,7 +97,27 @@ _QUEUE_SORT: tuple[Callable[[Any], Any], ...] = (
 DUE_COLUMN = 5
 
 
-class TipQueueModel(RecordTableModel):
+def literal_tooltip(text: str | None) -> str | None:
+    """Tooltip markup that shows ``text`` literally (Qt guesses rich text otherwise, so a
+    tip reading ``<b>x</b>`` would render bold)."""
+    if not text:
+        return None
+    escaped = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+               .replace("\n", "<br>"))
+    return f"<qt>{escaped}</qt>"
+
+
+class PlainTableModel(RecordTableModel):
+    """A :class:`RecordTableModel` whose tooltips show user text literally."""
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = super().data(index, role)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return literal_tooltip(value)
+        return value
+
+
+class TipQueueModel(PlainTableModel):
     """The triage queue as :func:`caseapp.services.tips.list_tips` orders it."""
 
     def __init__(self, parent: Any = None, columns: Sequence[Column] = QUEUE_COLUMNS,
@@ -223,7 +243,7 @@ IDENT_COLUMNS = [
 ]
 
 
-class IdentifierModel(RecordTableModel):
+class IdentifierModel(PlainTableModel):
     """The identifiers of the tip being edited; suggestions in italics, removals struck out."""
 
     def __init__(self, parent: Any = None) -> None:

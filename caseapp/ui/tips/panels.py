@@ -22,10 +22,10 @@ from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.dialogs.common import Banner
 from caseapp.ui.errors import log_event
-from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.models import Column
 from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
-from caseapp.ui.tips.models import CANDIDATE_COLUMNS
+from caseapp.ui.tips.models import CANDIDATE_COLUMNS, PlainTableModel
 
 
 def _plain(text: str = "") -> QLabel:
@@ -59,7 +59,7 @@ class DuplicatesPanel(QFrame):
         top.addWidget(self.title, 1)
         top.addWidget(close)
         layout.addLayout(top)
-        self.model = RecordTableModel(CANDIDATE_COLUMNS, self)
+        self.model = PlainTableModel(CANDIDATE_COLUMNS, self)
         self.table = record_table(self.model, "Possible duplicates")
         header = self.table.horizontalHeader()
         for column, width in enumerate((120, 110, 60)):
@@ -182,7 +182,7 @@ class CasesPanel(QWidget):
         layout.addLayout(bar)
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.model = RecordTableModel([
+        self.model = PlainTableModel([
             Column("Case", lambda c: c[0]), Column("Title", lambda c: c[1],
                                                    tooltip=lambda c: c[1]),
             Column("Status", lambda c: c[2])], self)
