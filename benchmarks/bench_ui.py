@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         med = statistics.median(values)
         verdict = "" if target is None else ("  OK" if med <= target else "  OVER TARGET")
         goal = f"target median <= {target:.0f} ms" if target else "(no target)"
-        return (f"{name:<28} median {med:7.1f} ms   p95 {_pct(values, 0.95):7.1f} ms   "
-                f"n={len(values):<4} {goal}{verdict}")
+        return (f"{name:<28} median {med:7.1f} ms   min {min(values):6.1f} ms   "
+                f"p95 {_pct(values, 0.95):7.1f} ms   n={len(values):<4} {goal}{verdict}")
 
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"case list benchmark: {total:,} cases, platform {app.platformName()}, "

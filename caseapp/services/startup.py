@@ -97,7 +97,7 @@ def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
 def _read_case_list(db_path: Path, key: bytes) -> list[Any] | None:
     import sqlcipher3
 
-    from caseapp.services.caselist import CaseListRow, fetch_rows
+    from caseapp.services.caselist import fetch_rows, rows_from_tuples
 
     if not db_path.is_file():
         return None
@@ -108,7 +108,7 @@ def _read_case_list(db_path: Path, key: bytes) -> list[Any] | None:
         return None
     try:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-        return [CaseListRow(*row) for row in fetch_rows(conn)]
+        return rows_from_tuples(fetch_rows(conn))
     except sqlcipher3.Error:
         return None  # wrong key or another schema: the full open reports or upgrades
     finally:
