@@ -135,8 +135,13 @@ def test_full_export_writes_the_pdf_and_shows_the_preview(qtbot, demo_window, di
     out = tmp_path / "case file"  # no suffix: the dialog adds .pdf
     _fill(dialog, out)
     dialog.form.use_standard_legend()
-    handle = _export(qtbot, dialog)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    handle, progress = dialog.handle, dialog.progress
+    shown: list[str] = []  # what the progress dialog said at each update
+    handle.progressed.connect(lambda *_a: shown.append(progress.labelText()))
+    wait_task(qtbot, handle)
     assert handle.error is None
+    assert "Reading and re-hashing exhibits" in shown, shown
     result = handle.result
     pdf = tmp_path / "case file.pdf"
     assert result.path == pdf and pdf.is_file()
@@ -265,14 +270,19 @@ def test_reveal_tipsters_reaches_the_pdf(qtbot, demo_window, tmp_path) -> None:
     dialog.preview.close()
     text = _text(tmp_path / "redacted.pdf")
     assert "[REDACTED]" in text and "Sam Okafor" not in text
+    assert "[REDACTED] …7890" in text
     dialog = _open_dialog(qtbot, demo_window, CASE2)
     _fill(dialog, tmp_path / "revealed.pdf")
-    qtbot.mouseClick(dialog.form.reveal_tipsters, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog.form.reveal_tipsters, Qt.Key.Key_Space)
+    qtbot.keyClick(dialog.form.reveal_accounts, Qt.Key.Key_Space)
     assert _export(qtbot, dialog).error is None
     dialog.preview.close()
-    assert "Sam Okafor" in _text(tmp_path / "revealed.pdf")
-    newest = exports.export_history(demo_window.ctx.ws, CASE2)[0]
+    text = _text(tmp_path / "revealed.pdf")
+    assert "Sam Okafor" in text and "US00 FICT 0000 1234 5678 90" in text
+    newest, older = exports.export_history(demo_window.ctx.ws, CASE2)
     assert '"reveal_tipsters": true' in newest.options
+    assert '"reveal_accounts": true' in newest.options
+    assert '"reveal_tipsters": false' in older.options
 
 
 def test_production_folder_writes_sha256sums(qtbot, demo_window, dialogs, tmp_path) -> None:
@@ -330,7 +340,8 @@ def test_service_errors_are_shown_inline_and_the_app_keeps_running(qtbot, demo_w
     assert demo_window.isVisible() and "Export PDF" in demo_window.message_label.text()
 
 
-def test_existing_file_is_replaced_only_when_confirmed(qtbot, demo_window, tmp_path) -> None:
+def test_existing_file_is_replaced_only_when_confirmed(qtbot, demo_window, dialogs,
+                                                       tmp_path) -> None:
     out = tmp_path / "old.pdf"
     out.write_bytes(b"earlier file")
     dialog = _open_dialog(qtbot, demo_window)
@@ -341,11 +352,45 @@ def test_existing_file_is_replaced_only_when_confirmed(qtbot, demo_window, tmp_p
     handle = _export(qtbot, dialog)  # the second click confirms
     assert handle.error is None and PdfReader(out).pages
     dialog.preview.close()
-
-
-def test_every_control_has_a_unique_mnemonic(qtbot, demo_window) -> None:
+    # Chosen with the file dialog (which asks before replacing): no second confirmation.
     dialog = _open_dialog(qtbot, demo_window)
-    texts = [w.text() for w in dialog.findChildren(QAbstractButton) + dialog.findChildren(QLabel)
-             if "&" in w.text().replace("&&", "")]
-    keys = [re.search(r"&(\w)", t).group(1).lower() for t in texts if re.search(r"&(\w)", t)]
-    assert len(keys) >= 14 and len(keys) == len(set(keys)), texts
+    type_text(dialog.form.recipient, RECIPIENT)
+    dialogs.queue("getSaveFileName", (str(tmp_path / "old"), "PDF files (*.pdf)"))
+    qtbot.mouseClick(dialog.form.out_browse, Qt.MouseButton.LeftButton)
+    assert dialog.form.out_path.text() == str(out)
+    before = out.read_bytes()
+    assert _export(qtbot, dialog).error is None
+    assert out.read_bytes() != before
+    dialog.preview.close()
+
+
+def _mnemonics(widget: Any) -> list[str]:
+    texts = [w.text() for w in widget.findChildren(QAbstractButton) + widget.findChildren(QLabel)]
+    return [m.group(1).lower() for t in texts if (m := re.search(r"&(\w)", t))]
+
+
+def test_every_control_has_a_unique_mnemonic(qtbot, demo_window, tmp_path) -> None:
+    dialog = _open_dialog(qtbot, demo_window)
+    keys = _mnemonics(dialog)
+    assert len(keys) >= 16 and len(keys) == len(set(keys)), keys
+    _fill(dialog, tmp_path / "keys.pdf")
+    qtbot.keyClick(dialog.form.recipient, Qt.Key.Key_Return)  # Enter exports
+    wait_task(qtbot, dialog.handle)
+    keys = _mnemonics(dialog.preview)
+    assert len(keys) >= 8 and len(keys) == len(set(keys)), keys
+    dialog.preview.close()
+    tab = demo_window.current_case_view().show_tab("exports")
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    keys = _mnemonics(tab)
+    assert len(keys) >= 4 and len(keys) == len(set(keys)), keys
+    tab.table.setFocus()
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)  # Enter on a row previews it, once
+    previews = [p for p in tab.findChildren(ExportPreview) if p.isVisible()]
+    assert len(previews) == 1
+    previews[0].close()
+    cell = tab.table.visualRect(tab.model.index(0, 1)).center()
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)  # as a user:
+    qtbot.mouseDClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)  # then double
+    previews = [p for p in tab.findChildren(ExportPreview) if p.isVisible()]
+    assert len(previews) == 1, "a double-click opens one preview"
+    previews[0].close()

@@ -160,7 +160,7 @@ class ExportsTab(QWidget):
         self.folder_button.clicked.connect(self.open_folder)
         self.viewer_button.clicked.connect(self.open_in_viewer)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
-        self.table.doubleClicked.connect(lambda _i: self.preview_selected())
+        # activated: Enter, and double-click (connecting doubleClicked too would open two)
         self.table.activated.connect(lambda _i: self.preview_selected())
         QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_sha,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
