@@ -36,13 +36,15 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
     from caseapp.ui import theme
-    from caseapp.ui.errors import ExceptionHook
+    from caseapp.ui.errors import ExceptionHook, ReportBridge
     from caseapp.ui.main_window import SETTINGS_THEME, MainWindow
 
     settings = QSettings()
     theme.apply_theme(app, str(settings.value(SETTINGS_THEME, "system")))
     window = MainWindow(settings)
-    hook = ExceptionHook(lambda summary, report: window.show_error_report(summary, report))
+    bridge = ReportBridge(window)  # hooks may run on any thread; dialogs only on this one
+    bridge.report.connect(window.show_error_report)
+    hook = ExceptionHook(bridge.report.emit)
     hook.install()
     bench = os.environ.get(BENCH_ENV) == "1"
 

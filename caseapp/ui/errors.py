@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from PySide6.QtCore import QObject, Signal
+
 LOG_DIR = "logs"
 LOG_NAME = "caseapp-ui.log"
 _logger = logging.getLogger("caseapp.ui")
@@ -103,6 +105,12 @@ def user_message(exc: BaseException) -> str:
     if is_expected(exc):
         return text or type(exc).__name__
     return f"Unexpected error ({type(exc).__name__}); see the error report."
+
+
+class ReportBridge(QObject):
+    """Carries (summary, report) from any thread to the UI thread (a queued signal)."""
+
+    report = Signal(str, str)
 
 
 class ExceptionHook:

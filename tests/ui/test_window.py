@@ -264,3 +264,30 @@ def test_backup_action_runs_in_background(qtbot, window, dialogs, tmp_path) -> N
     qtbot.waitUntil(lambda: "Backed up to" in window.message_label.text(), timeout=30_000)
     backups = [p for p in tmp_path.iterdir() if p.name.startswith("caseapp-backup-")]
     assert len(backups) == 1 and (backups[0] / "caseapp.db").exists()
+
+
+def test_exception_hook_from_a_worker_thread_reaches_the_ui_thread(qtbot, window) -> None:
+    import threading
+
+    from caseapp.ui.errors import ExceptionHook, ReportBridge
+
+    bridge = ReportBridge(window)
+    seen: list[tuple[str, bool]] = []
+    bridge.report.connect(lambda summary, report: seen.append(
+        (report, threading.current_thread() is threading.main_thread())))
+    hook = ExceptionHook(bridge.report.emit)
+    hook.install()
+    try:
+        def boom() -> None:
+            raise ValueError("secret subject name")
+
+        worker = threading.Thread(target=boom)
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: bool(seen))
+    finally:
+        hook.uninstall()
+    report, on_main = seen[0]
+    assert on_main and "secret subject name" in report and "boom" in report
+    log = (window.ctx.ws.home / LOG_DIR / LOG_NAME).read_text(encoding="utf-8")
+    assert "builtins.ValueError" in log and "secret" not in log
