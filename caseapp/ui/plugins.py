@@ -16,11 +16,13 @@ MODULES = [
     "caseapp.ui.pages.cases",
     "caseapp.ui.pages.placeholders",
     "caseapp.ui.pages.audit",
+    "caseapp.ui.pages.search",
     "caseapp.ui.pages.tips",
     "caseapp.ui.tabs.overview",
     "caseapp.ui.tabs.subjects",
     "caseapp.ui.tabs.evidence",
     "caseapp.ui.tabs.timeline",
+    "caseapp.ui.tabs.links",
     "caseapp.ui.tabs.redflags",
     "caseapp.ui.export.actions",
 ]

@@ -1,0 +1,206 @@
+"""Layout of the Links tab's graph: this case in the centre, its shared identifiers on an
+inner ring, the other cases and tips on an outer ring.
+
+:func:`layout_links` is pure and deterministic (same groups, same picture): identifiers are
+spread evenly from the top, clockwise; each other case or tip sits near the mean angle of the
+identifiers it shares, in that order around the outer ring, nudged apart where they crowd.
+Each ring grows until no two node boxes come closer than :data:`GAP` (crowded rings are
+staggered), so 20, 40 or more nodes stay readable: the view scrolls rather than shrinking text
+below :data:`MIN_SCALE`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QRectF
+
+from caseapp.ui.tabs.links_model import kind_label
+
+MAX_GROUPS = 40  # identifier nodes drawn; the table lists every group
+SIZES = {"centre": (210.0, 50.0), "identifier": (200.0, 44.0), "case": (190.0, 44.0),
+         "tip": (150.0, 44.0)}
+GAP = 14.0
+ASPECT = 1.6  # rings are ellipses this much wider than tall (labels are wide)
+MIN_SCALE = 0.75
+STAGGER = 0.22
+STAGGER_FROM = 12
+_LABEL = 26
+
+
+def _elide(text: str, limit: int = _LABEL) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A box of the graph. ``ref`` is the case or tip ref; ``group`` the identifier's row."""
+
+    key: str
+    kind: str  # centre | identifier | case | tip
+    lines: tuple[str, str]
+    tooltip: str
+    ref: str = ""
+    group: int | None = None
+    x: float = 0.0
+    y: float = 0.0
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return SIZES[self.kind]
+
+    def rect(self, margin: float = 0.0) -> QRectF:
+        w, h = self.size
+        return QRectF(self.x - w / 2 - margin, self.y - h / 2 - margin, w + 2 * margin,
+                      h + 2 * margin)
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """A line between two node keys; ``near`` lines are dashed."""
+
+    a: str
+    b: str
+    near: bool
+    tooltip: str
+
+
+@dataclass
+class GraphLayout:
+    """Positioned nodes and edges; ``omitted`` identifier groups were left out of the picture."""
+
+    nodes: list[GraphNode] = field(default_factory=list)
+    edges: list[GraphEdge] = field(default_factory=list)
+    omitted: int = 0
+
+    def node(self, key: str) -> GraphNode:
+        return next(n for n in self.nodes if n.key == key)
+
+
+def _place(angles: Sequence[float], ry: float, stagger: bool = False) -> list[tuple[float, float]]:
+    """Points on the ellipse; ``stagger`` puts every other point on a wider ellipse, so that
+    crowded neighbours sit side by side instead of forcing the whole ring outwards."""
+    points = []
+    odd_last = len(angles) % 2 == 1
+    for i, a in enumerate(angles):
+        step = 0.5 if odd_last and i == len(angles) - 1 else i % 2  # halfway at an odd wrap
+        r = ry * (1.0 + STAGGER * step) if stagger else ry
+        points.append((round(ASPECT * r * math.cos(a), 1), round(r * math.sin(a), 1)))
+    return points
+
+
+def _boxes(kind: str, points: Sequence[tuple[float, float]]) -> list[QRectF]:
+    w, h = SIZES[kind]
+    return [QRectF(x - w / 2 - GAP / 2, y - h / 2 - GAP / 2, w + GAP, h + GAP) for x, y in points]
+
+
+def _fit_ring(kinds: Sequence[str], angles: Sequence[float], start: float,
+              avoid: Sequence[QRectF]) -> tuple[float, list[tuple[float, float]]]:
+    """The smallest radius (growing from ``start``) at which the ring's boxes are clear of
+    each other and of ``avoid``; and the positions there. Rings of more than
+    :data:`STAGGER_FROM` nodes are staggered."""
+    ry = start
+    stagger = len(angles) > STAGGER_FROM
+    for _ in range(80):
+        points = _place(angles, ry, stagger)
+        boxes = [_boxes(k, [p])[0] for k, p in zip(kinds, points, strict=True)]
+        clash = any(b.intersects(o) for b in boxes for o in avoid) or any(
+            boxes[i].intersects(boxes[j]) for i in range(len(boxes))
+            for j in range(i + 1, len(boxes)))
+        if not clash:
+            return ry, points
+        ry *= 1.1
+    return ry, points
+
+
+def _circular_mean(angles: Sequence[float]) -> float:
+    x = sum(math.cos(a) for a in angles)
+    y = sum(math.sin(a) for a in angles)
+    return math.atan2(y, x) if abs(x) + abs(y) > 1e-9 else angles[0]
+
+
+def spread(wanted: Sequence[float], min_gap: float = 0.5) -> list[float]:
+    """Angles close to ``wanted`` (sorted, radians) but at least ``min_gap`` apart (or evenly
+    spaced when there is no room), keeping their order around the circle."""
+    m = len(wanted)
+    if m < 2:
+        return list(wanted)
+    gap = min(min_gap, 2 * math.pi / m)
+    angles = list(wanted)
+    for _ in range(200):
+        moved = False
+        for i in range(m):
+            j = (i + 1) % m
+            between = angles[j] - angles[i] if j else angles[0] + 2 * math.pi - angles[i]
+            if between < gap - 1e-6:
+                push = (gap - between) / 2
+                angles[i] -= push
+                angles[j] += push
+                moved = True
+        if not moved:
+            break
+    return angles
+
+
+def layout_links(case_ref: str, case_title: str, groups: Sequence[Any],
+                 max_groups: int = MAX_GROUPS) -> GraphLayout:
+    """Nodes and edges for the link groups of ``case_ref`` (see the module docstring)."""
+    shown = list(groups[:max_groups])
+    layout = GraphLayout(omitted=len(groups) - len(shown))
+    centre = GraphNode("centre", "centre", (case_ref, _elide(case_title, 30)),
+                       f"{case_ref}\n{case_title}\n(this case)", case_ref)
+    layout.nodes.append(centre)
+    if not shown:
+        return layout
+    n = len(shown)
+    angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
+    ry1, points = _fit_ring(["identifier"] * n, angles, 150.0, _boxes("centre", [(0.0, 0.0)]))
+    outer: dict[str, dict[str, Any]] = {}
+    for i, (group, (x, y)) in enumerate(zip(shown, points, strict=True)):
+        near = group.match == "near"
+        key = f"id:{i}"
+        title = kind_label(group.kind) + (" ≈ near" if near else "")
+        layout.nodes.append(GraphNode(key, "identifier", (title, _elide(group.normalized)),
+                                      f"{kind_label(group.kind)} {group.normalized}\n"
+                                      f"{'Near' if near else 'Exact'}: {group.reason}",
+                                      group=i, x=x, y=y))
+        layout.edges.append(GraphEdge("centre", key, False, f"{case_ref} holds this "
+                                      f"{kind_label(group.kind).lower()}"))
+        for ref, kind, who, reason in ([(c.ref, "case", c.subject, c.reason)
+                                        for c in group.cases]
+                                       + [(t.ref, "tip", "", t.reason) for t in group.tips]):
+            entry = outer.setdefault(f"{kind}:{ref}", {"kind": kind, "ref": ref, "links": {},
+                                                       "who": [], "title": ""})
+            entry["links"].setdefault(i, (near, reason))
+            if who and who not in entry["who"]:
+                entry["who"].append(who)
+            if kind == "case":
+                entry["title"] = next(c.title for c in group.cases if c.ref == ref)
+    if not outer:
+        return layout
+    wanted = {k: _circular_mean([angles[i] for i in e["links"]]) % (2 * math.pi)
+              for k, e in outer.items()}
+    order = sorted(outer, key=lambda k: (round(wanted[k], 6), k))
+    outer_angles = spread([wanted[k] for k in order])
+    kinds = [outer[k]["kind"] for k in order]
+    avoid = _boxes("centre", [(0.0, 0.0)]) + _boxes("identifier", points)
+    _ry2, outer_points = _fit_ring(kinds, outer_angles, ry1 + 120.0, avoid)
+    for key, (x, y) in zip(order, outer_points, strict=True):
+        entry = outer[key]
+        ref = entry["ref"]
+        if entry["kind"] == "case":
+            lines = (ref, _elide(", ".join(entry["who"])) or "case")
+            tip = f"{ref}\n{entry['title']}\nSubjects: {', '.join(entry['who'])}"
+        else:
+            lines = (ref, "tip")
+            tip = ref
+        layout.nodes.append(GraphNode(key, entry["kind"], lines, tip + "\n(click to open)",
+                                      ref, x=x, y=y))
+        for i, (near, reason) in sorted(entry["links"].items()):
+            text = f"{'Near' if near else 'Exact'}: " + (reason or shown[i].reason)
+            layout.edges.append(GraphEdge(f"id:{i}", key, near, text))
+    return layout
