@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,13 @@ from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Evidence, ExportRecord, utcnow
 from caseapp.export import package as pkg
 from caseapp.export.layout import BuildCancelled
-from caseapp.export.options import ExportOptions, OptionsError
+from caseapp.export.options import (
+    DEFAULT_CLASSIFICATION,
+    SECTIONS,
+    SUGGESTED_PRIVILEGE_LEGEND,
+    ExportOptions,
+    OptionsError,
+)
 from caseapp.export.pdf_case_file import BuildResult, build_case_file
 from caseapp.security import audit
 from caseapp.services.cases import get_case_in
@@ -39,9 +46,22 @@ from caseapp.services.errors import CaseappError, Conflict, InvalidInput
 from caseapp.services.evidence import Cancel, Cancelled, record_custody, safe_file_name
 from caseapp.services.export_content import Natives, Progress, gather
 from caseapp.services.workspace import Workspace
-from caseapp.store.files import fsync_dir
+from caseapp.store.files import fsync_dir, sha256_file
 
-__all__ = ["ExportOptions", "ExportResult", "export_case_file", "export_history"]
+__all__ = ["DEFAULT_CLASSIFICATION", "SECTIONS", "SUGGESTED_PRIVILEGE_LEGEND", "ExportOptions",
+           "ExportResult", "export_case_file", "export_history", "exported_file_sha256"]
+
+
+def exported_file_sha256(path: Path, *, progress: Callable[[int, int], None] | None = None,
+                         cancel: Callable[[], bool] | None = None) -> str | None:
+    """Re-hash an exported file on disk (to compare with its export record); None if cancelled.
+
+    Raises InvalidInput when the file is gone or unreadable.
+    """
+    try:
+        return sha256_file(Path(path), progress=progress, cancel=cancel)
+    except OSError as exc:
+        raise InvalidInput(f"{Path(path).name} cannot be read: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True)

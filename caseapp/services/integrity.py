@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from caseapp.security.vault import BlobCorrupt, BlobMissing
 from caseapp.services.errors import InvalidInput, StoreUnavailable
 from caseapp.services.workspace import VAULT_DIR, PassphraseProvider, Workspace, open_workspace
 from caseapp.store.db import DB_NAME
-from caseapp.store.files import atomic_write_text, fsync_dir, private_dir
+from caseapp.store.files import atomic_write_text, fsync_dir, private_dir, sha256_file
 from caseapp.store.home import HomeLock, HomeLocked
 
 BACKUP_MANIFEST = "backup.json"
@@ -83,11 +82,7 @@ def verify_store(ws: Workspace, progress: Callable[[int, int], None] | None = No
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path) or ""
 
 
 def backup(ws: Workspace, dest: Path) -> dict[str, Any]:

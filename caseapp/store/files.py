@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -48,3 +50,20 @@ def private_dir(path: Path) -> Path:
     with contextlib.suppress(OSError):
         os.chmod(path, 0o700)
     return path
+
+
+def sha256_file(path: Path, *, progress: Callable[[int, int], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> str | None:
+    """SHA-256 of a file read in 1 MiB blocks; None when ``cancel()`` returned True."""
+    digest = hashlib.sha256()
+    total = path.stat().st_size
+    done = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            if cancel is not None and cancel():
+                return None
+            digest.update(block)
+            done += len(block)
+            if progress is not None:
+                progress(done, total)
+    return digest.hexdigest()

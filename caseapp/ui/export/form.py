@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.export.options import (  # pure data: labels and defaults, no I/O
+from caseapp.services.exports import (
     DEFAULT_CLASSIFICATION,
     SECTIONS,
     SUGGESTED_PRIVILEGE_LEGEND,
+    ExportOptions,
 )
-from caseapp.services.exports import ExportOptions
 from caseapp.ui.dialogs.common import ErrorLabel
 from caseapp.ui.export.widgets import InlineLabel, hint, side_by_side
 

@@ -54,7 +54,7 @@ def options_summary(record: Any) -> str:
 
 def detail_lines(record: Any) -> list[str]:
     """What the selected export was: who for, when, numbering, sections, redaction, files."""
-    from caseapp.export.options import SECTIONS  # pure data: the section headings
+    from caseapp.services.exports import SECTIONS
 
     opts = record_options(record)
     lines = [f"For {record.recipient}, exported {local_time(record.created_at, seconds=True)} "

@@ -7,7 +7,6 @@ the user just chose, or asks for it inline (previews from the export history).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,6 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.export.widgets import InlineLabel
 from caseapp.ui.workers import TaskControl, TaskHandle
-
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -66,19 +63,13 @@ class PreviewTarget:
 
 
 def file_sha256(path: Path, control: TaskControl | None = None) -> str | None:
-    """SHA-256 of ``path`` read in chunks; None when cancelled."""
-    digest = hashlib.sha256()
-    total = path.stat().st_size
-    done = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            if control is not None:
-                if control.cancelled():
-                    return None
-                control.progress(done, total, "")
-            digest.update(chunk)
-            done += len(chunk)
-    return digest.hexdigest()
+    """SHA-256 of the exported file through the export service; None when cancelled."""
+    from caseapp.services.exports import exported_file_sha256
+
+    if control is None:
+        return exported_file_sha256(path)
+    return exported_file_sha256(path, progress=lambda done, total: control.progress(done, total, ""),
+                                cancel=control.cancelled)
 
 
 def _copy_field(text: str, name: str) -> tuple[QLineEdit, QToolButton]:
