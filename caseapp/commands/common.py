@@ -34,7 +34,7 @@ def passphrase_from_env_or_tty(purpose: str) -> str | None:
 
 
 def home_of(args: argparse.Namespace) -> Path:
-    from caseapp.store.home import resolve_home
+    from caseapp.services.startup import resolve_home
 
     return resolve_home(args.home)
 

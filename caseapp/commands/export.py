@@ -24,7 +24,7 @@ def _bates_start(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from caseapp.export.options import DEFAULT_CLASSIFICATION, SECTIONS
+    from caseapp.services.exports import DEFAULT_CLASSIFICATION, SECTIONS
 
     exp = sub.add_parser(
         "export", help="write the case file as a Bates-numbered PDF",
@@ -62,8 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def export_case(args: argparse.Namespace) -> int:
-    from caseapp.export.options import ExportOptions
     from caseapp.services import exports
+    from caseapp.services.exports import ExportOptions
 
     sections = None
     if args.sections is not None:
