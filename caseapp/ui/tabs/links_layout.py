@@ -24,7 +24,7 @@ MAX_GROUPS = 40  # identifier nodes drawn; the table lists every group
 SIZES = {"centre": (210.0, 50.0), "identifier": (200.0, 44.0), "case": (190.0, 44.0),
          "tip": (150.0, 44.0)}
 GAP = 14.0
-ASPECT = 1.6  # rings are ellipses this much wider than tall (labels are wide)
+ASPECT = 2.0  # rings are ellipses this much wider than tall (labels and views are wide)
 MIN_SCALE = 0.75
 STAGGER = 0.22
 STAGGER_FROM = 12
@@ -129,7 +129,11 @@ def spread(wanted: Sequence[float], min_gap: float = 0.5) -> list[float]:
     m = len(wanted)
     if m < 2:
         return list(wanted)
-    gap = min(min_gap, 2 * math.pi / m)
+    if m * min_gap >= 2 * math.pi * 0.9:  # no room to spare: evenly, turned to fit best
+        steps = [2 * math.pi * j / m for j in range(m)]
+        base = _circular_mean([w - s for w, s in zip(wanted, steps, strict=True)])
+        return [base + s for s in steps]
+    gap = min_gap
     angles = list(wanted)
     for _ in range(200):
         moved = False
