@@ -31,7 +31,7 @@ from caseapp.ui.dialogs.common import ErrorLabel
 from caseapp.ui.errors import log_event
 from caseapp.ui.registry import register_case_tab
 from caseapp.ui.tabs.links_graph import LinkGraphView
-from caseapp.ui.tabs.links_layout import MAX_GROUPS, GraphNode, layout_links
+from caseapp.ui.tabs.links_layout import GraphLayout, GraphNode, layout_links
 from caseapp.ui.tabs.links_model import (
     GROUP_ROLE,
     LinksFilterProxy,
@@ -82,7 +82,6 @@ class LinksTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.case_ref = case_ref
-        self.case_title = ""
         self.handle: Any = None
         self.menu: QMenu | None = None
         self._stale = False
@@ -145,22 +144,26 @@ class LinksTab(QWidget):
 
         ws, ref = self.ctx.ws, self.case_ref
         self._stale = False
-        handle = self.ctx.runner.submit(
-            lambda _control: (get_case(ws, ref).title, links_for_case(ws, ref)), name="links")
+
+        def work(_control: Any) -> tuple[list[Any], GraphLayout]:
+            groups = links_for_case(ws, ref)
+            return groups, layout_links(ref, get_case(ws, ref).title, groups)  # pure: off-thread
+
+        handle = self.ctx.runner.submit(work, name="links")
         self.handle = handle
         handle.succeeded.connect(self._loaded)
         handle.failed.connect(self._failed)
 
-    def _loaded(self, result: tuple[str, list[Any]]) -> None:
+    def _loaded(self, result: tuple[list[Any], GraphLayout]) -> None:
         if self.sender() is not self.handle:
             return  # an older load
         self.handle = None
-        self.case_title, groups = result
+        groups, layout = result
         keep = self.selected_group()
         self.error.clear_error()
         self.model.set_groups(groups)
-        self.graph.set_layout(layout_links(self.case_ref, self.case_title, groups))
-        self._summarise(groups)
+        self.graph.set_layout(layout)
+        self._summarise(groups, layout)
         self._size_panels(len(groups))
         row = next((i for i, g in enumerate(groups) if keep is not None and
                     (g.kind, g.normalized, g.match) == (keep.kind, keep.normalized, keep.match)),
@@ -187,7 +190,7 @@ class LinksTab(QWidget):
         self.error.show_error(self.ctx.report_error(exc, "Links"))
         self.summary.setText("The links could not be loaded.")
 
-    def _summarise(self, groups: list[Any]) -> None:
+    def _summarise(self, groups: list[Any], layout: GraphLayout) -> None:
         if not groups:
             self.summary.setText(f"No other case or tip shares an identifier with "
                                  f"{self.case_ref}.")
@@ -199,8 +202,10 @@ class LinksTab(QWidget):
                 f"{self.case_ref} to {len(cases)} other case{'s' if len(cases) != 1 else ''} "
                 f"and {len(tips)} tip{'s' if len(tips) != 1 else ''} "
                 f"({len(groups) - near} exact, {near} near).")
-        if len(groups) > MAX_GROUPS:
-            text += f" The graph shows the first {MAX_GROUPS}; the table lists them all."
+        if layout.omitted or layout.omitted_others:
+            text += (f" To stay readable the graph leaves out {layout.omitted} identifiers and "
+                     f"{layout.omitted_others} less connected cases or tips; the table lists "
+                     "every link.")
         self.summary.setText(text)
 
     def _data_changed(self, ref: str) -> None:

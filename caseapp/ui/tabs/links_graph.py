@@ -20,7 +20,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
-    QGraphicsLineItem,
     QGraphicsPathItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -109,7 +108,7 @@ class LinkGraphView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.layout_: GraphLayout = GraphLayout()
         self.items: dict[str, NodeItem] = {}
-        self.edges: list[tuple[GraphEdge, QGraphicsLineItem]] = []
+        self.edges: list[tuple[GraphEdge, QGraphicsPathItem]] = []
         self._zoom = 1.0
         self._press: QPointF | None = None
         self.scene().selectionChanged.connect(self._selection_changed)
@@ -135,7 +134,12 @@ class LinkGraphView(QGraphicsView):
             pen = QPen(colours["edge"], 1.6)
             if edge.near:
                 pen.setStyle(Qt.PenStyle.DashLine)
-            line = scene.addLine(a.x(), a.y(), b.x(), b.y(), pen)
+            path = QPainterPath(a)
+            if edge.control is None:
+                path.lineTo(b)
+            else:
+                path.quadTo(QPointF(*edge.control), b)
+            line = scene.addPath(path, pen)
             line.setZValue(0)
             line.setToolTip(plain_tooltip(edge.tooltip))
             self.edges.append((edge, line))

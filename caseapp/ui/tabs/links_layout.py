@@ -3,7 +3,8 @@ inner ring, the other cases and tips on an outer ring.
 
 :func:`layout_links` is pure and deterministic (same groups, same picture): identifiers are
 spread evenly from the top, clockwise; each other case or tip sits near the mean angle of the
-identifiers it shares, in that order around the outer ring, nudged apart where they crowd.
+identifiers it shares, in that order around the outer ring, nudged apart where they crowd; an
+edge that would cut through another node bends round it where a simple curve can.
 Each ring grows until no two node boxes come closer than :data:`GAP` (crowded rings are
 staggered), so 20, 40 or more nodes stay readable: the view scrolls rather than shrinking text
 below :data:`MIN_SCALE`.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QRectF
@@ -21,6 +22,7 @@ from PySide6.QtCore import QRectF
 from caseapp.ui.tabs.links_model import kind_label
 
 MAX_GROUPS = 40  # identifier nodes drawn; the table lists every group
+MAX_OTHERS = 60  # other cases and tips drawn
 SIZES = {"centre": (210.0, 50.0), "identifier": (200.0, 44.0), "case": (190.0, 44.0),
          "tip": (150.0, 44.0)}
 GAP = 14.0
@@ -28,6 +30,8 @@ ASPECT = 2.0  # rings are ellipses this much wider than tall (labels and views a
 MIN_SCALE = 0.75
 STAGGER = 0.22
 STAGGER_FROM = 12
+BENDS = (0.35, 0.6, 0.9)  # control-point offsets tried, as a share of half the edge's length
+WIDE_BENDS = (1.3, 1.8, 2.4)  # only to keep a line out of the centre node
 _LABEL = 26
 
 
@@ -67,15 +71,18 @@ class GraphEdge:
     b: str
     near: bool
     tooltip: str
+    control: tuple[float, float] | None = None  # bends the line round the centre
 
 
 @dataclass
 class GraphLayout:
-    """Positioned nodes and edges; ``omitted`` identifier groups were left out of the picture."""
+    """Positioned nodes and edges; ``omitted`` identifier groups and ``omitted_others`` other
+    cases/tips were left out of the picture (the table lists everything)."""
 
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[GraphEdge] = field(default_factory=list)
     omitted: int = 0
+    omitted_others: int = 0
 
     def node(self, key: str) -> GraphNode:
         return next(n for n in self.nodes if n.key == key)
@@ -123,6 +130,97 @@ def _circular_mean(angles: Sequence[float]) -> float:
     return math.atan2(y, x) if abs(x) + abs(y) > 1e-9 else angles[0]
 
 
+def direction(angles: Sequence[float]) -> float:
+    """Where a node linked to identifiers at ``angles`` should sit: their mean direction, or,
+    when they pull evenly apart (opposite sides), the middle of the widest gap between them."""
+    x = sum(math.cos(a) for a in angles)
+    y = sum(math.sin(a) for a in angles)
+    if math.hypot(x, y) > 0.25 * len(angles):
+        return math.atan2(y, x)
+    ring = sorted(a % (2 * math.pi) for a in angles)
+    gaps = [((ring[(i + 1) % len(ring)] - a) % (2 * math.pi) or 2 * math.pi, a)
+            for i, a in enumerate(ring)]
+    width, start = max(gaps, key=lambda g: (round(g[0], 9), -g[1]))
+    return start + width / 2
+
+
+Box = tuple[float, float, float, float]
+
+
+def _box(node: GraphNode) -> Box:
+    w, h = node.size
+    return (node.x - w / 2 - 2, node.y - h / 2 - 2, node.x + w / 2 + 2, node.y + h / 2 + 2)
+
+
+def _crossings(points: Sequence[tuple[float, float]], boxes: Sequence[Box]) -> int:
+    """How many boxes the sampled curve enters."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    return sum(any(x0 <= x <= x1 and y0 <= y <= y1 for x, y in points)
+               for x0, y0, x1, y1 in boxes
+               if x1 >= left and x0 <= right and y1 >= top and y0 <= bottom)
+
+
+def _samples(a: tuple[float, float], b: tuple[float, float],
+             control: tuple[float, float] | None) -> list[tuple[float, float]]:
+    """Inner points of the edge every ~12 px (boxes are at least 48 px tall)."""
+    steps = max(8, int(math.hypot(b[0] - a[0], b[1] - a[1]) / 12))
+    return bezier(a, b, control, steps)[1:-1]
+
+
+def edge_control(a: tuple[float, float], b: tuple[float, float], boxes: Sequence[Box],
+                 centre: Box) -> tuple[float, float] | None:
+    """A control point bending the edge a–b round the boxes it would cut through.
+
+    None when the straight line is clear. Otherwise the first gentle bend (:data:`BENDS`, away
+    from the centre first, then the other side) that clears every box; failing that, a line
+    through the ``centre`` box (which would read as a link of this case) takes the wider bend
+    that clears the centre and crosses the fewest nodes, and any other line stays straight: in
+    a dense graph wide arcs are worse than a straight line behind a node.
+    """
+    everything = [*boxes, centre]
+    if not _crossings(_samples(a, b, None), everything):
+        return None
+    mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+    half = math.hypot(b[0] - a[0], b[1] - a[1]) / 2 or 1.0
+    px, py = (a[1] - b[1]) / (2 * half), (b[0] - a[0]) / (2 * half)  # unit, across a–b
+    if mx * px + my * py < 0:
+        px, py = -px, -py  # "across" pointing away from the centre
+    options = [(factor, (round(mx + sx * factor * half, 1), round(my + sy * factor * half, 1)))
+               for factor in (*BENDS, *WIDE_BENDS) for sx, sy in ((px, py), (-px, -py))]
+    for factor, control in options:
+        if factor in BENDS and not _crossings(_samples(a, b, control), everything):
+            return control
+    if not _crossings(_samples(a, b, None), [centre]):
+        return None
+    clear = [(_crossings(_samples(a, b, c), boxes), n, c) for n, (_f, c) in enumerate(options)
+             if not _crossings(_samples(a, b, c), [centre])]
+    return min(clear)[2] if clear else None
+
+
+def _route(layout: GraphLayout) -> None:
+    """Bend the identifier–case/tip edges that would cut through other nodes."""
+    boxes = {n.key: _box(n) for n in layout.nodes}
+    centre = boxes.pop("centre")
+    routed = []
+    for edge in layout.edges:
+        if edge.a != "centre":
+            a, b = layout.node(edge.a), layout.node(edge.b)
+            others = [box for key, box in boxes.items() if key not in (edge.a, edge.b)]
+            edge = replace(edge, control=edge_control((a.x, a.y), (b.x, b.y), others, centre))
+        routed.append(edge)
+    layout.edges = routed
+
+
+def bezier(a: tuple[float, float], b: tuple[float, float], control: tuple[float, float] | None,
+           steps: int = 24) -> list[tuple[float, float]]:
+    """Points along the (quadratic) edge, for hit tests."""
+    c = control or ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    return [((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0],
+             (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1])
+            for t in (i / steps for i in range(steps + 1))]
+
+
 def spread(wanted: Sequence[float], min_gap: float = 0.5) -> list[float]:
     """Angles close to ``wanted`` (sorted, radians) but at least ``min_gap`` apart (or evenly
     spaced when there is no room), keeping their order around the circle."""
@@ -151,7 +249,7 @@ def spread(wanted: Sequence[float], min_gap: float = 0.5) -> list[float]:
 
 
 def layout_links(case_ref: str, case_title: str, groups: Sequence[Any],
-                 max_groups: int = MAX_GROUPS) -> GraphLayout:
+                 max_groups: int = MAX_GROUPS, max_others: int = MAX_OTHERS) -> GraphLayout:
     """Nodes and edges for the link groups of ``case_ref`` (see the module docstring)."""
     shown = list(groups[:max_groups])
     layout = GraphLayout(omitted=len(groups) - len(shown))
@@ -184,9 +282,13 @@ def layout_links(case_ref: str, case_title: str, groups: Sequence[Any],
                 entry["who"].append(who)
             if kind == "case":
                 entry["title"] = next(c.title for c in group.cases if c.ref == ref)
+    if len(outer) > max_others:  # keep the most connected ones
+        keep = sorted(outer, key=lambda k: (-len(outer[k]["links"]), k))[:max_others]
+        layout.omitted_others = len(outer) - max_others
+        outer = {k: outer[k] for k in outer if k in keep}
     if not outer:
         return layout
-    wanted = {k: _circular_mean([angles[i] for i in e["links"]]) % (2 * math.pi)
+    wanted = {k: direction([angles[i] for i in e["links"]]) % (2 * math.pi)
               for k, e in outer.items()}
     order = sorted(outer, key=lambda k: (round(wanted[k], 6), k))
     outer_angles = spread([wanted[k] for k in order])
@@ -207,4 +309,5 @@ def layout_links(case_ref: str, case_title: str, groups: Sequence[Any],
         for i, (near, reason) in sorted(entry["links"].items()):
             text = f"{'Near' if near else 'Exact'}: " + (reason or shown[i].reason)
             layout.edges.append(GraphEdge(f"id:{i}", key, near, text))
+    _route(layout)
     return layout
