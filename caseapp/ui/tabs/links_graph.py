@@ -86,7 +86,7 @@ def graph_colours(palette: QPalette) -> dict[str, QColor]:
             "selected": theme.accent("escalated"),
             "centre_border": palette.color(role.Highlight),
             "identifier_fill": palette.color(role.AlternateBase),
-            "identifier_border": palette.color(role.Dark), "case_fill": base,
+            "identifier_border": palette.color(role.PlaceholderText), "case_fill": base,
             "case_border": palette.color(role.Highlight), "tip_fill": base,
             "tip_border": theme.accent("warn"), "edge": QColor(text.red(), text.green(),
                                                                 text.blue(), 150)}
