@@ -368,6 +368,7 @@ def _near_key(kind: IdentifierKind, value: str) -> str | None:
         return digits if len(digits) >= 6 else None
     if kind is K.ADDRESS:
         text = _CJK_UNIT.sub("", _UNIT_PART.sub("", value))
+        text = _COUNTRY_TAIL.sub("", text)  # "..., NJ 07999, USA" is near "..., NJ 07999"
         return "".join(c for c in text if c.isalnum()) or None
     if kind is K.URL:
         parts = urlsplit(value if "://" in value else "https://" + value)
@@ -380,6 +381,9 @@ def _near_key(kind: IdentifierKind, value: str) -> str | None:
     return None
 
 
+_COUNTRY_TAIL = re.compile(
+    r"[\s,]*\b(?:usa|us|u s a|united states(?: of america)?|uk|united kingdom|canada|"
+    r"republic of korea|south korea|korea|china|prc|russia|russian federation)\s*$")
 _URL_CHARS = r"[^\s<>\"'`\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]"
 _FIND_SCHEME_URL = re.compile(rf"(?i)\bhttps?://{_URL_CHARS}+")
 _FIND_EMAIL = re.compile(

@@ -127,7 +127,7 @@ CASES: list[dict[str, Any]] = [
                 Ident("email", "alex.morgan.qa@mailbox.example"),
                 Ident("phone", "+1 206 555 0187"),
                 Ident("url", "https://github.com/AlexMorganQA"),
-                Ident("address", "1208 Larkspur Court Apt 4B, Millbrook NJ 07999"),
+                Ident("address", "1208 Larkspur Court, Apt. 4B, Millbrook, NJ 07999, USA"),
                 Ident("bank", SHARED_PAYMENT_ACCOUNT),
                 Ident("handle", "@amorgan_qa"),
             ],

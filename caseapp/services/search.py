@@ -161,7 +161,10 @@ def _snippets(conn: Connection, rows: list[Any], parsed: ParsedQuery) -> dict[in
     patterns = _matcher(parsed)
     found: dict[int, str] = {}
     for row in rows:
-        window = (mark_window(row[6], patterns, _OPEN, _CLOSE)
+        # An identifier's body holds index-only text (normalised form, near keys, kind):
+        # its snippet comes from the value as typed.
+        body = row[6] if row[1] != "identifier" else ""
+        window = (mark_window(body, patterns, _OPEN, _CLOSE)
                   or mark_window(row[7], patterns, _OPEN, _CLOSE))
         if window:
             found[row[0]] = window
@@ -196,7 +199,8 @@ def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
         snippets = _snippets(conn, rows, parsed)
     hits: list[Hit] = []
     for doc_id, doc_type, eid, ref, label, title, body, fts_title, score in rows:
-        plain, marked = _finish(snippets.get(doc_id) or _head(body) or _head(fts_title))
+        shown_body = "" if doc_type == "identifier" else body
+        plain, marked = _finish(snippets.get(doc_id) or _head(shown_body) or _head(fts_title))
         hits.append(Hit(doc_type, ref, eid, title, plain, -float(score) or 0.0,
                         label if doc_type == "exhibit" else None, marked))
     return hits

@@ -783,3 +783,11 @@ def test_extract_is_fast_on_large_input() -> None:
     found = extract_identifiers(text)
     assert time.perf_counter() - started < 10
     assert len(found) == 4000
+
+
+def test_address_near_key_ignores_a_trailing_country() -> None:
+    with_country = normalize(K.ADDRESS, "1208 Larkspur Ct, Apt 4B, Millbrook, NJ 07999, USA")
+    without = normalize(K.ADDRESS, "1208 Larkspur Court Apt 4C, Millbrook NJ 07999")
+    assert with_country.value != without.value
+    assert near_keys(K.ADDRESS, with_country.value) == near_keys(
+        K.ADDRESS, without.value)

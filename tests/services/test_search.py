@@ -370,3 +370,16 @@ def test_rows_written_around_the_orm_are_indexed_at_next_open(ws) -> None:
             "opened_at": utcnow(), "updated_at": utcnow()}])
     search_index._current.pop(ws.engine, None)  # as the next process to open the store
     assert [h.ref for h in search.search(ws, "cassiopeia")] == ["CASE-2001-0001"]
+
+
+def test_identifier_snippet_shows_the_value_not_index_keys(ws) -> None:
+    from caseapp.services import cases, subjects
+    from caseapp.services.search import search
+    from caseapp.services.subjects import IdentifierInput
+
+    case = cases.create_case(ws, "Snippet")
+    subjects.add_subject(ws, case.ref, "A", identifiers=[
+        IdentifierInput("address", "1208 Larkspur Court, Apt 4B, Millbrook NJ 07999, USA")])
+    hits = [h for h in search(ws, "larkspur") if h.type == "identifier"]
+    assert hits and "1208larkspur" not in hits[0].snippet
+    assert "Larkspur" in hits[0].snippet

@@ -64,7 +64,7 @@ def test_table_lists_exact_and_near_groups_for_demo_case_1(qtbot, demo_window) -
     assert bank[1] == "US00FICT00001234567890" and bank[2] == "Exact: same bank account"
     assert (bank[3], bank[4]) == ("1", "0") and bank[5] == f"{CASE2} (Alex Morgan)"
     assert bank[6] and bank[7], "first and last seen are shown"
-    assert rows[("Address", "Exact")][5] == "TIP-2026-0001"
+    assert rows[("Address", "Exact")][5] == f"{CASE2} (Alex Morgan), TIP-2026-0001"
     near = rows[("Address", "Near")]
     assert near[2] == "Near: same address apart from the unit, flat or room number"
     assert near[5] == f"{CASE3} (Jordan Reyes)"
@@ -124,8 +124,8 @@ def test_keyboard_opens_rows_and_nodes(qtbot, demo_window) -> None:
     qtbot.keyClick(tab.table, Qt.Key.Key_Return)
     assert demo_window.current_case_view().case_ref == CASE2
     tab = _links(qtbot, demo_window)
-    address = next(r for r, g in enumerate(rows) if g.kind == "address" and g.match == "exact")
-    tab.table.setCurrentIndex(tab.proxy.index(address, 0))
+    tip_only = next(r for r, g in enumerate(rows) if g.tips and not g.cases)
+    tab.table.setCurrentIndex(tab.proxy.index(tip_only, 0))
     qtbot.keyClick(tab.table, Qt.Key.Key_Return)
     assert demo_window.current_page_key() == "tips"
     assert demo_window.pages["tips"].editor.ref == "TIP-2026-0001"

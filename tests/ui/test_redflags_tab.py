@@ -233,7 +233,10 @@ def test_suggestions_open_accept_and_dismiss(qtbot, demo_window) -> None:
     tab.select_item("logistics.ship-to-mismatch")
     assert not tab.panel.accept_suspected.isEnabled()
     assert not tab.panel.accept_confirmed.isEnabled() and tab.panel.dismiss_button.isEnabled()
-    assert tab.panel.link_buttons == [] and "Already confirmed" in tab.panel.accept_note.text()
+    # The shared address links CASE-2026-0002 (a button) and TIP-2026-0001 (text only).
+    assert [b.text() for b in tab.panel.link_buttons] == [f"Open {CASE2}"]
+    assert "TIP-2026-0001" in tab.panel.reason.text()
+    assert "Already confirmed" in tab.panel.accept_note.text()
 
 
 def _template_v2(tmp_path: Path) -> Path:
