@@ -150,10 +150,21 @@ def _fold_char(char: str) -> str:
     return folded
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table filled on first sight of each character (no per-call dict)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and drop diacritics character by character (same length, so
     positions in the result are positions in ``text``); unicode61's folding, near enough."""
-    return text.translate({ord(c): _fold_char(c) for c in set(text)})
+    return text.translate(_FOLD_TABLE)
 
 
 _WORD = re.compile(r"[^\W_]+")
