@@ -59,6 +59,11 @@ class Acquisition:
     acquired_at: datetime | None = None
 
 
+def current_user() -> str:
+    """The OS user recorded as the actor (and default 'acquired by') of custody events."""
+    return audit.current_actor()
+
+
 def record_custody(session: Session, evidence: Evidence, action: CustodyAction,
                    detail: dict[str, Any] | None = None, sha256: str = "",
                    at: datetime | None = None) -> CustodyEvent:

@@ -245,3 +245,21 @@ def test_overview_saves_summary_and_key_facts(qtbot, window) -> None:
     assert case.summary == "Summary with Кириллица and <b>markup</b>"
     assert case.key_facts == "Laptop shipped to NJ (E-001)"
     assert not tab.save_button.isEnabled()
+
+
+def test_acquisition_details_go_into_the_chain_of_custody(qtbot, window, tmp_path) -> None:
+    view = _open(window)
+    tab = view.show_tab("evidence")
+    assert tab.acquisition.acquired_by.text(), "defaults to the OS user"
+    tab.acquisition.acquired_by.setText("J. Rivera")
+    type_text(tab.acquisition.acquired_from, "HR 시스템 export")
+    tab.acquisition.method.setText("CSV export")
+    src = tmp_path / "hr.csv"
+    src.write_text("a,b\n1,2\n", encoding="utf-8")
+    tab.add_files([src])
+    wait_task(qtbot, tab.ingest_handle)
+    [exhibit] = evidence.list_evidence(window.ctx.ws, view.case_ref)
+    assert (exhibit.acquired_by, exhibit.acquired_from, exhibit.acquisition_method) == (
+        "J. Rivera", "HR 시스템 export", "CSV export")
+    acquired = evidence.custody_log(window.ctx.ws, exhibit.id)[0]
+    assert acquired.action == "acquired" and "HR 시스템 export" in acquired.detail

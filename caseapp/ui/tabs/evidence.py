@@ -39,6 +39,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import human_size, local_time
 from caseapp.ui.models import Column, RecordTableModel
 from caseapp.ui.registry import register_case_tab
+from caseapp.ui.tabs.acquisition import AcquisitionFields
 from caseapp.ui.workers import TaskControl
 
 EXHIBIT_COLUMNS = [
@@ -111,6 +112,10 @@ class EvidenceTab(QWidget):
         hint.setEnabled(False)
         bar.addWidget(hint)
         layout.addLayout(bar)
+        from caseapp.services.evidence import current_user
+
+        self.acquisition = AcquisitionFields(current_user(), self)
+        layout.addWidget(self.acquisition)
         self.banner = Banner()
         layout.addWidget(self.banner)
         self.model = RecordTableModel(EXHIBIT_COLUMNS, self)
@@ -253,13 +258,14 @@ class EvidenceTab(QWidget):
             return
         total = len(paths)
         ref = self.case_ref
+        acquisition = self.acquisition.acquisition()
 
         def work(control: TaskControl) -> list[Any]:
             def progress(index: int, done: int, size: int) -> None:
                 control.progress(done, size, f"Hashing and encrypting file {index + 1} of "
                                  f"{total}: {paths[index].name}")
-            return evidence.ingest_files(self.ctx.ws, ref, paths, progress=progress,
-                                         cancel=control.cancelled)
+            return evidence.ingest_files(self.ctx.ws, ref, paths, acquisition=acquisition,
+                                         progress=progress, cancel=control.cancelled)
 
         log_event("evidence.ingest-started", case=ref, files=total)
         self.ingest_handle, self.progress_dialog = run_with_progress(
