@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from caseapp.ui import theme
 from caseapp.ui.formatting import label, local_time
@@ -322,3 +323,17 @@ def _detail_text(detail: dict[str, Any]) -> str:
         parts.append(f"{key}={text}")
     joined = ", ".join(parts)
     return joined if len(joined) <= 200 else joined[:199] + "…"
+
+
+def read_only_table(model: Any, name: str) -> QTableView:
+    """A row-selecting, read-only, alternating-colour table view over ``model``."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setAccessibleName(name)
+    return table

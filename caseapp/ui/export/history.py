@@ -9,14 +9,12 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,7 +23,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.dialogs.common import Banner
 from caseapp.ui.formatting import local_time
-from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.models import Column, RecordTableModel, read_only_table
 
 
 def record_options(record: Any) -> dict[str, Any]:
@@ -117,15 +115,7 @@ class ExportsTab(QWidget):
         self.banner = Banner()
         layout.addWidget(self.banner)
         self.model = RecordTableModel(HISTORY_COLUMNS, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setAccessibleName("Exports")
+        self.table = read_only_table(self.model, "Exports")
         header = self.table.horizontalHeader()
         for column, width in enumerate((150, 200, 60, 360, 150, 260, 80, 200)):
             header.resizeSection(column, width)

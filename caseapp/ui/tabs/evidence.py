@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,7 +35,7 @@ from caseapp.ui.dialogs.common import Banner, run_with_progress
 from caseapp.ui.dialogs.forms import WithdrawDialog
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import human_size, local_time
-from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.models import Column, RecordTableModel, read_only_table
 from caseapp.ui.registry import register_case_tab
 from caseapp.ui.tabs.acquisition import AcquisitionFields
 from caseapp.ui.workers import TaskControl
@@ -72,17 +70,6 @@ CUSTODY_COLUMNS = [
 ]
 
 
-def _table(model: RecordTableModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setAccessibleName(name)
-    return table
 
 
 class EvidenceTab(QWidget):
@@ -120,7 +107,7 @@ class EvidenceTab(QWidget):
         layout.addWidget(self.banner)
         self.model = RecordTableModel(EXHIBIT_COLUMNS, self)
         self.model.dim = lambda e: e.withdrawn_at is not None
-        self.table = _table(self.model, "Exhibits")
+        self.table = read_only_table(self.model, "Exhibits")
         header = self.table.horizontalHeader()
         for column, width in enumerate((70, 260, 80, 200, 150, 120, 160)):
             header.resizeSection(column, width)
@@ -147,7 +134,7 @@ class EvidenceTab(QWidget):
         lower_layout.addLayout(form)
         lower_layout.addWidget(QLabel("Chain of custody of the selected exhibit:"))
         self.custody_model = RecordTableModel(CUSTODY_COLUMNS, self)
-        self.custody = _table(self.custody_model, "Chain of custody")
+        self.custody = read_only_table(self.custody_model, "Chain of custody")
         custody_header = self.custody.horizontalHeader()
         for column, width in enumerate((180, 90, 110)):
             custody_header.resizeSection(column, width)

@@ -6,13 +6,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from caseapp.ui.dialogs.common import Banner
 from caseapp.ui.dialogs.forms import NoteDialog
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import first_line, local_time
-from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.models import Column, RecordTableModel, read_only_table
 from caseapp.ui.registry import register_case_tab
 
 TIMELINE_COLUMNS = [
@@ -54,15 +52,7 @@ class TimelineTab(QWidget):
         self.banner = Banner()
         layout.addWidget(self.banner)
         self.model = RecordTableModel(TIMELINE_COLUMNS, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setAccessibleName("Timeline")
+        self.table = read_only_table(self.model, "Timeline")
         header = self.table.horizontalHeader()
         header.resizeSection(0, 160)
         header.resizeSection(1, 110)

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.dialogs.common import ErrorLabel
 from caseapp.ui.dialogs.subject import IdentifierDialog
+from caseapp.ui.models import read_only_table
 from caseapp.ui.tips.models import IdentifierModel, IdentRow
 
 
@@ -36,15 +36,7 @@ def make_row(kind: str, value: str, state: str) -> IdentRow:
 
 def record_table(model: Any, name: str) -> QTableView:
     """A read-only, row-selecting table over ``model``."""
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setAccessibleName(name)
+    table = read_only_table(model, name)
     table.setTabKeyNavigation(False)
     return table
 
