@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,12 +71,15 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     tips: list[str] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    #: Line at which the user cancelled (rows before it were imported), or None.
+    cancelled_at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"imported": self.imported, "skipped_duplicates": self.skipped_duplicates,
                 "errors": [{"line": e.line, "error": e.error} for e in self.errors],
                 "warnings": list(self.warnings), "tips": list(self.tips),
-                "duplicate_candidates": list(self.candidates)}
+                "duplicate_candidates": list(self.candidates),
+                "cancelled_at": self.cancelled_at}
 
 
 class _RowProblem(Exception):
@@ -202,14 +206,20 @@ def _row_fields(row: list[str], layout: _Layout) -> dict[str, Any]:
             "identifiers": _identifiers(cells["identifiers"])}
 
 
-def import_tips_csv(ws: Workspace, path: Path) -> ImportReport:
+def import_tips_csv(ws: Workspace, path: Path, *,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> ImportReport:
     """Import tips from a CSV file; see the module docstring for the rules.
 
     Raises InvalidInput (nothing imported) when the file cannot be read as a UTF-8 CSV with a
     usable header; row problems are reported in the returned :class:`ImportReport`.
+    ``progress(line, total_lines)`` is called per record; when ``cancel()`` returns True the
+    import stops before the next record (rows already imported stay: one transaction per
+    row) and ``cancelled_at`` names the first line not read.
     """
     path = Path(path)
     text = _decode(path)
+    total_lines = text.count("\n") + 1
     report = ImportReport()
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -231,13 +241,21 @@ def import_tips_csv(ws: Workspace, path: Path) -> ImportReport:
             report.errors.append(RowError(line, f"CSV syntax error ({exc}); the rest of the "
                                                 "file was not read"))
             break
+        if cancel is not None and cancel():
+            report.cancelled_at = line
+            report.warnings.append(f"Import cancelled at line {line}: the rows before it were "
+                                   "imported, the rest of the file was not read.")
+            break
+        if progress is not None:
+            progress(line, total_lines)
         if not any(cell.strip() for cell in row):
             continue
         _import_row(ws, row, layout, line, index, report)
     with ws.transaction() as session:
         audit.append(session, "tips.imported", "tip", "", {
             "file": path.name, "imported": report.imported,
-            "skipped_duplicates": report.skipped_duplicates, "errors": len(report.errors)})
+            "skipped_duplicates": report.skipped_duplicates, "errors": len(report.errors),
+            "cancelled_at": report.cancelled_at})
     return report
 
 

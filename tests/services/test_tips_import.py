@@ -255,3 +255,19 @@ def test_oversized_file_is_refused_before_reading(ws, tmp_path, monkeypatch) -> 
     with pytest.raises(InvalidInput, match="limit for a tip CSV"):
         import_tips_csv(ws, path)
     assert _count(ws) == 0
+
+
+def test_cancel_stops_before_the_next_row_and_says_where(ws, tmp_path) -> None:
+    rows = "".join(f"2026-03-{day:02d}T10:00:00,hotline,,,yes,,,Distinct report number {day} "
+                   f"about courier {day * 7919},,,\n" for day in range(1, 11))
+    path = _csv(tmp_path, HEADER + rows)
+    seen: list[tuple[int, int]] = []
+    report = import_tips_csv(ws, path, progress=lambda line, total: seen.append((line, total)),
+                             cancel=lambda: len(seen) >= 3)
+    assert report.imported == 3 and _count(ws) == 3
+    assert report.cancelled_at == 5  # header is line 1; rows 2-4 were imported
+    assert report.to_json()["cancelled_at"] == 5
+    assert any("cancelled at line 5" in w for w in report.warnings)
+    assert seen[0] == (2, 12) and [line for line, _ in seen] == [2, 3, 4]
+    again = import_tips_csv(ws, path)  # re-import finishes the job, skipping what is there
+    assert (again.imported, again.skipped_duplicates, again.cancelled_at) == (7, 3, None)

@@ -158,8 +158,9 @@ class TipImporter(QObject):
     def start(self, paths: list[Path], parent: QWidget) -> TaskHandle | None:
         """Import ``paths`` one after the other; returns the task (None if one is running).
 
-        The import service has no progress or cancel hooks of its own: progress counts
-        files, and Cancel stops before the next file (a file being read is finished).
+        Progress follows the lines of the file being read; Cancel stops before the next
+        record (rows already imported stay, one transaction per row, and the report says
+        where it stopped).
         """
         from caseapp.services.tips_import import import_tips_csv
 
@@ -173,10 +174,14 @@ class TipImporter(QObject):
                 if control.cancelled():
                     outcomes.append(FileOutcome(path.name, cancelled=True))
                     continue
-                control.progress(index, total, f"Importing {path.name} ({index + 1} of "
-                                 f"{total}); Cancel stops before the next file")
+                label = f"Importing {path.name} ({index + 1} of {total})"
+
+                def row_progress(line: int, lines: int, _label: str = label) -> None:
+                    control.progress(line, lines, f"{_label}: line {line} of about {lines}")
+
                 try:
-                    outcomes.append(FileOutcome(path.name, import_tips_csv(self.ctx.ws, path)))
+                    outcomes.append(FileOutcome(path.name, import_tips_csv(
+                        self.ctx.ws, path, progress=row_progress, cancel=control.cancelled)))
                 except Exception as exc:  # noqa: BLE001 - a refused file is reported
                     from caseapp.ui.errors import is_expected
 
