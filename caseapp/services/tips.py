@@ -11,6 +11,7 @@ in :mod:`caseapp.services.tips_import`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -370,3 +371,29 @@ def suggest_identifiers(text: str, *,
         if (kind.value, normalized) not in skip:
             result.append(IdentifierSuggestion(kind.value, value, normalized))
     return result
+
+
+def save_tip_edit(ws: Workspace, ref: str, *, fields: dict[str, Any] | None = None,
+                  identity: dict[str, Any] | None = None,
+                  remove_identifier_ids: Sequence[int] = (),
+                  add_identifiers: Sequence[IdentifierInput] = (),
+                  status: str | None = None) -> TipSaved:
+    """Apply one edit of a tip (fields, tipster, identifiers, status) as ONE transaction:
+    if any part is refused, nothing of the edit is stored."""
+    from caseapp.services import subjects
+
+    with ws.unit_of_work() as session:
+        tip = get_tip_in(session, ref)
+        saved = update_tip(ws, ref, **(fields or {}))
+        if identity is not None:
+            set_tipster(ws, ref, **identity)
+        for ident_id in remove_identifier_ids:
+            ident = session.get(Identifier, ident_id)
+            if ident is None or ident.tip_id != tip.id:
+                raise InvalidInput(f"Identifier #{ident_id} is not one of {tip.ref}'s.")
+            subjects.remove_identifier(ws, ident_id)
+        if add_identifiers:
+            saved = add_tip_identifiers(ws, ref, list(add_identifiers))
+        if status and status != tip.status:
+            set_tip_status(ws, ref, status)
+    return TipSaved(get_tip(ws, ref), saved.candidates)

@@ -6,6 +6,7 @@ import contextlib
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,12 +44,27 @@ class Workspace:
     master_key: bytes = field(default=b"", repr=False)
 
     def session(self) -> Session:
-        """A new Session; objects stay usable after commit."""
+        """A new Session; objects stay usable after commit.
+
+        Inside :meth:`unit_of_work` it is the unit's session (closing it does nothing), so
+        reads see the unit's uncommitted writes.
+        """
+        unit = _UNIT.get()
+        if unit is not None and unit[0] is self:
+            return _BorrowedSession(unit[1])  # type: ignore[return-value]
         return Session(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any exception."""
+        """One unit of work: commits on success, rolls back on any exception.
+
+        Inside :meth:`unit_of_work` it joins the unit: the unit commits or rolls back.
+        """
+        unit = _UNIT.get()
+        if unit is not None and unit[0] is self:
+            yield unit[1]
+            unit[1].flush()
+            return
         with self.session() as session:
             try:
                 yield session
@@ -56,6 +72,22 @@ class Workspace:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextlib.contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """Make several service calls one transaction: all of them land, or none does."""
+        if _UNIT.get() is not None:
+            raise RuntimeError("units of work do not nest")
+        with Session(self.engine, expire_on_commit=False) as session:
+            token = _UNIT.set((self, session))
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                _UNIT.reset(token)
 
     @property
     def open_dir(self) -> Path:
@@ -79,6 +111,29 @@ class Workspace:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+#: The unit of work open in this thread/context: (workspace, its session).
+_UNIT: ContextVar[tuple[Workspace, Session] | None] = ContextVar("caseapp_unit", default=None)
+
+
+class _BorrowedSession:
+    """The unit's session handed to code that expects its own: closing it is a no-op."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __enter__(self) -> Session:
+        return self._session
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._session, name)
 
 
 def store_exists(home: Path) -> bool:

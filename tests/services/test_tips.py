@@ -233,3 +233,37 @@ def test_update_changes_only_given_fields_and_keeps_ref(ws) -> None:
     before = _audit_text(ws).count("tip.updated")
     tips.update_tip(ws, view.ref, reference="R-2")  # no change, no audit entry
     assert _audit_text(ws).count("tip.updated") == before
+
+
+def test_a_tip_edit_is_one_transaction(ws) -> None:
+    from sqlmodel import func, select
+
+    from caseapp.domain.models import AuditEntry
+    from caseapp.services import tips
+    from caseapp.services.errors import CaseappError
+    from caseapp.services.subjects import IdentifierInput
+
+    saved = tips.create_tip(ws, "Courier collects laptops weekly", channel="hotline",
+                            identifiers=[IdentifierInput("phone", "+1 512 555 0142")])
+    ref = saved.tip.ref
+    with ws.session() as session:
+        audits_before = session.exec(select(func.count()).select_from(AuditEntry)).one()
+    # The last step (an impossible status) fails: the earlier steps must not stay.
+    with pytest.raises(CaseappError):
+        tips.save_tip_edit(ws, ref, fields={"content": "Changed content", "programme": "RFJ"},
+                           add_identifiers=[IdentifierInput("email", "a@b.example")],
+                           status="duplicate")
+    after = tips.get_tip(ws, ref)
+    assert after.content == "Courier collects laptops weekly" and after.programme == ""
+    assert [i.kind for i in after.identifiers] == ["phone"]
+    with ws.session() as session:
+        assert session.exec(select(func.count()).select_from(AuditEntry)).one() == audits_before
+    # A valid edit lands whole.
+    done = tips.save_tip_edit(ws, ref, fields={"content": "Changed content"},
+                              add_identifiers=[IdentifierInput("email", "a@b.example")],
+                              status="in-triage")
+    assert done.tip.content == "Changed content" and done.tip.status == "in-triage"
+    assert sorted(i.kind for i in done.tip.identifiers) == ["email", "phone"]
+    from caseapp.services.integrity import verify_store
+
+    assert verify_store(ws).ok

@@ -312,28 +312,25 @@ class TipEditor(QWidget):
         return saved
 
     def _update(self) -> Any:
-        """Each step that succeeds is taken out of the form's pending state, so a Save
-        repeated after an error does not apply it twice."""
-        from caseapp.services import subjects, tips
+        """One transaction for the whole edit: on an error nothing is stored and the form
+        keeps every change, so Save can simply be pressed again."""
+        from caseapp.services import tips
 
         ref = self.tip.ref
-        saved = tips.update_tip(self.ctx.ws, ref, **self._field_values())
-        self._initial = self._snapshot()
         identity = self.tipster.changes()
-        if identity is not None:
-            tips.set_tipster(self.ctx.ws, ref, **identity)
-            self.tipster.was_anonymous = bool(identity["anonymous"])
-        for ident_id in self.identifiers.removed_ids():
-            subjects.remove_identifier(self.ctx.ws, ident_id)
-            self.identifiers.removed.discard(ident_id)
-        if self.identifiers.pending:
-            saved = tips.add_tip_identifiers(self.ctx.ws, ref, self.identifiers.pending_inputs())
-            self.identifiers.pending = []
         target = self.status.currentData()
-        if target and target != self.tip.status:
-            tips.set_tip_status(self.ctx.ws, ref, target)
+        saved = tips.save_tip_edit(
+            self.ctx.ws, ref, fields=self._field_values(), identity=identity,
+            remove_identifier_ids=sorted(self.identifiers.removed_ids()),
+            add_identifiers=self.identifiers.pending_inputs(),
+            status=target if target and target != self.tip.status else None)
+        self._initial = self._snapshot()
+        if identity is not None:
+            self.tipster.was_anonymous = bool(identity["anonymous"])
+        self.identifiers.removed.clear()
+        self.identifiers.pending = []
         log_event("tip.saved", tip=ref)
-        return tips.TipSaved(tips.get_tip(self.ctx.ws, ref), saved.candidates)
+        return saved
 
     def reveal(self) -> None:
         """Show the tipster's identity; the reveal is recorded in the audit log."""
