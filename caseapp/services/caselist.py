@@ -1,12 +1,11 @@
 """The case list as the desktop app shows it, fetched fast enough for 10,000+ cases.
 
-:func:`caseapp.services.cases.list_cases` builds ORM rows and datetimes for every case, which
-costs ~150 ms at 10,000 cases here. The app's table only formats the ~30 rows on screen, so
-this query runs on the driver's cursor (plain tuples, no per-value type processing) and hands
+:func:`caseapp.services.cases.list_cases` (CLI, export) wraps these rows with datetimes; the
+app's table only formats the ~30 rows on screen, so it uses them raw. The query runs on the
+driver's cursor (plain tuples, no per-value type processing) and hands
 timestamps over raw: on SQLite the stored ``YYYY-MM-DD HH:MM:SS.ffffff`` UTC text, which sorts
 like the time itself; other drivers return datetimes. :func:`as_utc` turns either into an aware
-UTC datetime when a row is displayed. Counts and the red-flag risk are the same as
-``list_cases`` (a test checks it).
+UTC datetime when a row is displayed.
 
 This module imports no database library, so the app's start-up preview
 (:func:`caseapp.services.startup.quick_open`) can use it before SQLAlchemy is loaded.

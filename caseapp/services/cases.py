@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from caseapp.domain.enums import CASE_TRANSITIONS, CaseStatus, Priority
-from caseapp.domain.models import Case, Evidence, Subject, utcnow
+from caseapp.domain.models import Case, Subject, utcnow
 from caseapp.domain.text import case_ref, clean_line, clean_text, dump_list, load_list
 from caseapp.security import audit
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
-from caseapp.services.risk import risk_in
 from caseapp.services.workspace import Workspace
 
 
@@ -150,26 +148,14 @@ class CaseRow:
 
 def list_cases(ws: Workspace, *, status: str | None = None) -> list[CaseRow]:
     """All cases (newest activity first) with subject and exhibit counts and the red-flag
-    risk score and band (None for a case whose checklist was never started), in a few
-    queries whatever the number of cases."""
-    subj = (select(Subject.case_id, func.count().label("n")).group_by(Subject.case_id)
-            .subquery())
-    exh = (select(Evidence.case_id, func.count().label("n"))
-           .where(col(Evidence.case_id).is_not(None), col(Evidence.withdrawn_at).is_(None))
-           .group_by(Evidence.case_id).subquery())
-    query = (select(Case.id, Case.ref, Case.title, Case.status, Case.priority, Case.opened_at,
-                    Case.updated_at, func.coalesce(subj.c.n, 0), func.coalesce(exh.c.n, 0))
-             .outerjoin(subj, subj.c.case_id == Case.id)
-             .outerjoin(exh, exh.c.case_id == Case.id)
-             .order_by(sa.desc(Case.updated_at), sa.desc(Case.id)))
-    if status:
-        query = query.where(Case.status == _enum(CaseStatus, status).value)
-    with ws.session() as session:
-        rows = session.exec(query).all()
-        risks = risk_in(session)
-    result = []
-    for row in rows:
-        score = risks.get(row[0])
-        result.append(CaseRow(*row, risk=score.score if score else None,
-                              risk_band=score.band if score else None))
-    return result
+    risk score and band (None for a case whose checklist was never started).
+
+    Same rows as the app's case list (:func:`caseapp.services.caselist.case_list`, one query
+    for all cases), with aware UTC datetimes.
+    """
+    from caseapp.services.caselist import as_utc, case_list
+
+    wanted = _enum(CaseStatus, status).value if status else None
+    return [CaseRow(r.id, r.ref, r.title, r.status, r.priority, as_utc(r.opened_at),
+                    as_utc(r.updated_at), r.subjects, r.exhibits, r.risk, r.risk_band)
+            for r in case_list(ws) if wanted is None or r.status == wanted]

@@ -1,4 +1,4 @@
-"""The app's fast case list agrees with services.cases.list_cases."""
+"""The case list (raw rows for the app, list_cases with datetimes): counts, order, filter."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def test_case_list_matches_list_cases(ws, tmp_path: Path) -> None:
         assert caselist.as_utc(f.opened_at) == s.opened_at
     assert (fast[1].subjects, fast[0].exhibits) == (2, 1)
     assert caselist.as_utc(fast[1].opened_at) == datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
+    # Counted from the data itself: b has no subject, a no exhibit; withdrawn ones not counted.
+    assert (fast[0].subjects, fast[1].exhibits) == (0, 0)
+    cases.set_status(ws, a, "in-review")
+    assert [r.ref for r in cases.list_cases(ws, status="In Review")] == [a]
+    assert cases.list_cases(ws, status="closed") == []
 
 
 def test_as_utc_accepts_datetimes_and_none() -> None:
