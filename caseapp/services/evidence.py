@@ -269,9 +269,14 @@ def withdraw(ws: Workspace, case_ref: str, exhibit: str, reason: str) -> Evidenc
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
 
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)", re.IGNORECASE)
+
+
 def safe_file_name(name: str, fallback: str) -> str:
     """A file name safe on every OS, keeping letters of any script."""
-    cleaned = _SAFE_NAME.sub("_", name).strip(" .")[:120]
+    cleaned = _SAFE_NAME.sub("_", name).strip(" .")[:120].strip(" .")
+    if _WINDOWS_RESERVED.match(cleaned):
+        cleaned = "_" + cleaned  # "CON.txt" cannot be created on Windows
     return cleaned or fallback
 
 

@@ -192,3 +192,15 @@ def test_text_exhibit_content_is_searchable_right_after_ingest(ws, case_ref, tmp
     from caseapp.services.search import search
 
     assert [h.type for h in search(ws, "zebrafinch")] == ["exhibit"]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("../../etc/passwd", "_.._etc_passwd"),
+    ("..", "E-001.bin"),
+    ("CON.txt", "_CON.txt"),
+    ("nul", "_nul"),
+    ("résumé 김민준.pdf", "résumé 김민준.pdf"),
+    ("a:b*c?.txt", "a_b_c_.txt"),
+])
+def test_safe_file_name_never_escapes_or_breaks_on_windows(name: str, expected: str) -> None:
+    assert evidence.safe_file_name(name, "E-001.bin") == expected
