@@ -6,7 +6,7 @@ Generates (untimed) a case with 300 exhibits (50 of them PNG screenshots of 1280
 rest text, CSV and binary files), a 40-item red-flag checklist with every item answered, and
 200 timeline notes, in a fresh passphrase-mode store. Then measures in the same run:
 
-* ``export``: ``caseapp.services.exports.export_case_file`` end to end (re-hashing every
+* ``export``: ``caseapp.services.casefile.exports.export_case_file`` end to end (re-hashing every
   exhibit from the vault, layout passes, writing atomically, recording custody and audit);
 * ``build``: the PDF build alone on the gathered content (no vault, no database);
 * ``floor``: a plain reportlab ``SimpleDocTemplate`` build of the same number of pages of
@@ -80,8 +80,10 @@ def _screenshot(rng: random.Random, index: int) -> bytes:
 
 def generate(ws: object, folder: Path, seed: int = 6) -> str:
     """The benchmark case; returns its ref."""
-    from caseapp.services import cases, checklists, evidence, notes, subjects, templates
-    from caseapp.services.subjects import IdentifierInput as Ident
+    from caseapp.services.cases import cases, notes, subjects
+    from caseapp.services.cases.subjects import IdentifierInput as Ident
+    from caseapp.services.evidence import evidence
+    from caseapp.services.redflags import checklists, templates
 
     rng = random.Random(seed)
     case = cases.create_case(ws, "Benchmark: contractor network with 300 exhibits",
@@ -158,10 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = args.dir or Path(tempfile.mkdtemp(prefix="caseapp-bench-export-"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from caseapp.export.options import ExportOptions
-    from caseapp.export.pdf_case_file import build_case_file
-    from caseapp.services import exports
-    from caseapp.services.export_content import gather
+    from caseapp.pdf.case_file import build_case_file
+    from caseapp.pdf.options import ExportOptions
+    from caseapp.services.casefile import exports
+    from caseapp.services.casefile.content import gather
     from caseapp.services.workspace import open_workspace
 
     try:

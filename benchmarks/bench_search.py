@@ -57,9 +57,9 @@ def main() -> None:
 
     import sqlcipher3
 
+    from caseapp.domain.search_query import parse_query
     from caseapp.security.keys import derive_keys
-    from caseapp.services import links, search
-    from caseapp.services.search_query import parse_query
+    from caseapp.services.discovery import links, search
     from caseapp.services.workspace import open_workspace
 
     ws = open_workspace(home, lambda _p: os.environ["CASEAPP_PASSPHRASE"], create=False)

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from caseapp.services import cases as case_service
+    from caseapp.services.cases import cases as case_service
     from caseapp.services.workspace import open_workspace
     from caseapp.ui.context import AppContext
     from caseapp.ui.main_window import MainWindow

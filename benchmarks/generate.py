@@ -5,7 +5,7 @@
 
 Rows go in through SQLAlchemy Core in one transaction per batch (thousands of rows per
 ``executemany``); identifiers are normalised with the services' own rules
-(:func:`caseapp.services.subjects.make_identifier`). Each batch appends one ``bench.generated``
+(:func:`caseapp.services.cases.subjects.make_identifier`). Each batch appends one ``bench.generated``
 audit entry, so the audit chain stays valid. A small share of identifiers is reused across
 cases so that correlation features have something to find.
 
@@ -31,7 +31,7 @@ from sqlmodel import func, select
 from caseapp.domain.models import Case, Identifier, Note, Subject
 from caseapp.domain.text import case_ref, dump_list
 from caseapp.security import audit
-from caseapp.services.subjects import make_identifier
+from caseapp.services.cases.subjects import make_identifier
 from caseapp.services.workspace import Workspace, open_workspace
 
 _GIVEN = ["Daniel", "Minjun", "Ivan", "Alex", "Sofia", "Chen", "Maria", "Jae-won", "Olga", "Sam",

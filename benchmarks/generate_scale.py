@@ -144,7 +144,7 @@ def generate(home: Path, *, cases: int = 1000, seed: int = 7) -> dict[str, Any]:
     from caseapp.domain.models import Case, Evidence, Identifier, Note, Subject, Tip
     from caseapp.domain.text import case_ref, dump_list, tip_ref
     from caseapp.services.workspace import open_workspace
-    from caseapp.store import search_index
+    from caseapp.store.sqlcipher import search_index
 
     os.environ.setdefault("CASEAPP_PASSPHRASE", "benchmark")
     ws = open_workspace(home, lambda _p: os.environ["CASEAPP_PASSPHRASE"], key_mode="passphrase")

@@ -1,6 +1,6 @@
 """Pure rules for tips: status transitions, Admiralty grading, follow-up, triage order, de-dup keys.
 
-No I/O here; the services in :mod:`caseapp.services.tips` apply these rules.
+No I/O here; the services in :mod:`caseapp.services.tips.tips` apply these rules.
 """
 
 from __future__ import annotations

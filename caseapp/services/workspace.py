@@ -18,9 +18,9 @@ from caseapp.security import audit
 from caseapp.security.keys import KeyManager, KeyProblem, WrongSecret, derive_keys, keyring_usable
 from caseapp.security.vault import Vault
 from caseapp.services.errors import StoreUnavailable
-from caseapp.store.db import DB_NAME, StoreOpenError, make_engine, upgrade
 from caseapp.store.files import private_dir
 from caseapp.store.home import HomeLock, HomeLocked
+from caseapp.store.sqlcipher.engine import DB_NAME, StoreOpenError, make_engine, upgrade
 
 #: Called with "new" (choose a passphrase) or "unlock"; returns the passphrase or None.
 PassphraseProvider = Callable[[str], str | None]

@@ -1,5 +1,5 @@
 """What the full-text index holds for each record: one :class:`Doc` per case, note, subject,
-identifier, exhibit and tip, read straight from the tables (see :mod:`caseapp.store.search_index`).
+identifier, exhibit and tip, read straight from the tables (see :mod:`caseapp.store.sqlcipher.search_index`).
 
 Tipster identity (``tipster_name``, ``tipster_contact``, ``relationship``) is never read here.
 """
@@ -14,8 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from caseapp.domain.identifiers import near_keys
+from caseapp.domain.search_text import first_line, is_text_like
 from caseapp.domain.text import load_list
-from caseapp.store.search_text import first_line, is_text_like
 
 __all__ = ["BUILDERS", "CHUNK", "DOC_TYPES", "Doc", "rows_for"]
 

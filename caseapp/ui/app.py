@@ -1,7 +1,7 @@
 """Desktop app bootstrap: ``caseapp`` with no command ends up in :func:`run`.
 
 Start-up order keeps the first frame cheap: QApplication, theme and the main window (Qt only)
-are created and painted first; only then does :class:`~caseapp.ui.unlock.StartupController`
+are created and painted first; only then does :class:`~caseapp.ui.startup.StartupController`
 open the store on a worker thread, importing the database layer there.
 
 ``CASEAPP_BENCH_READY=1`` (benchmarks only) prints ``first-paint <t>`` (main window painted),
@@ -49,7 +49,7 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
     bench = os.environ.get(BENCH_ENV) == "1"
 
     def start() -> None:
-        from caseapp.ui.unlock import StartupController
+        from caseapp.ui.startup import StartupController
 
         controller = StartupController(window, home)
         window.controller = controller  # type: ignore[attr-defined]

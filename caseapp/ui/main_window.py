@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         """Refresh the case/exhibit counts in the status bar."""
         if self.ctx is None:
             return
-        from caseapp.services import auditlog
+        from caseapp.services.maintenance import auditlog
 
         try:
             counts = auditlog.store_counts(self.ctx.ws)
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         Filtering, sorting and selecting work at once; opening a case is remembered and done
         when the store is fully open.
         """
-        from caseapp.ui.pages.cases import CaseListPanel
+        from caseapp.ui.cases.page import CaseListPanel
 
         self.set_location(home)
         panel = CaseListPanel(None)
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
     def show_error_report(self, summary: str, report: str) -> None:
         from PySide6.QtCore import Qt
 
-        from caseapp.ui.dialogs.forms import ErrorReportDialog
+        from caseapp.ui.cases.dialogs import ErrorReportDialog
         from caseapp.ui.errors import LOG_DIR, LOG_NAME
 
         self._error_dialogs = [d for d in self._error_dialogs if d.isVisible()]

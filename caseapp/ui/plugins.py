@@ -13,18 +13,18 @@ import importlib
 
 #: Modules that register themselves, in no particular order (``order`` decides placement).
 MODULES = [
-    "caseapp.ui.pages.cases",
+    "caseapp.ui.cases.page",
     "caseapp.ui.pages.placeholders",
-    "caseapp.ui.pages.audit",
-    "caseapp.ui.pages.search",
-    "caseapp.ui.pages.tips",
-    "caseapp.ui.tabs.overview",
-    "caseapp.ui.tabs.subjects",
-    "caseapp.ui.tabs.evidence",
-    "caseapp.ui.tabs.timeline",
-    "caseapp.ui.tabs.links",
-    "caseapp.ui.tabs.redflags",
-    "caseapp.ui.export.actions",
+    "caseapp.ui.maintenance.audit_page",
+    "caseapp.ui.discovery.search_page",
+    "caseapp.ui.tips.page",
+    "caseapp.ui.cases.overview",
+    "caseapp.ui.cases.subjects",
+    "caseapp.ui.evidence.tab",
+    "caseapp.ui.cases.timeline",
+    "caseapp.ui.discovery.links_tab",
+    "caseapp.ui.redflags.tab",
+    "caseapp.ui.casefile.actions",
 ]
 
 

@@ -3,7 +3,7 @@
 A feature module registers itself at import time and is imported from ONE place,
 :mod:`caseapp.ui.plugins` (add one ``import`` line there). Example, a Tips page::
 
-    # caseapp/ui/pages/tips.py
+    # caseapp/ui/tips/page.py
     from caseapp.ui.registry import register_page
 
     class TipsPage(QWidget):

@@ -191,14 +191,14 @@ class WindowActions(QObject):
 
     def load_demo(self) -> None:
         """Load the fictional demo cases into an empty store, in the background."""
-        from caseapp.ui.dialogs.common import run_with_progress
+        from caseapp.ui.widgets.common import run_with_progress
 
         if self.ctx is None:
             return
         ctx = self.ctx
 
         def work(_control: Any) -> Any:
-            from caseapp.services import demo
+            from caseapp.services.maintenance import demo
 
             return demo.load_demo(ctx.ws)
 
@@ -212,7 +212,7 @@ class WindowActions(QObject):
 
     def backup_store(self) -> None:
         """Back up the (still encrypted) store into a new folder chosen by the user."""
-        from caseapp.ui.dialogs.common import run_with_progress
+        from caseapp.ui.widgets.common import run_with_progress
 
         if self.ctx is None:
             return
@@ -223,7 +223,7 @@ class WindowActions(QObject):
         dest = Path(parent) / f"caseapp-backup-{datetime.now():%Y%m%d-%H%M%S}"
 
         def work(_control: Any) -> Any:
-            from caseapp.services import integrity
+            from caseapp.services.maintenance import integrity
 
             return integrity.backup(ctx.ws, dest)
 

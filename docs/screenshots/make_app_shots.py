@@ -30,7 +30,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     from caseapp.ui import theme
     from caseapp.ui.main_window import MainWindow
-    from caseapp.ui.unlock import StartupController
+    from caseapp.ui.startup import StartupController
 
     theme.apply_theme(app, args.theme)
     window = MainWindow(QSettings())

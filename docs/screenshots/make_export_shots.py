@@ -32,11 +32,11 @@ def main() -> int:
     os.environ.setdefault("CASEAPP_SCRYPT_LOG2N", "10")  # throw-away store: cheap unlock
     QCoreApplication.setOrganizationName("caseapp-screenshots")
     app = QApplication(sys.argv[:1])
-    from caseapp.services import demo
+    from caseapp.services.maintenance import demo
     from caseapp.services.workspace import open_workspace
     from caseapp.ui import theme
     from caseapp.ui.context import AppContext
-    from caseapp.ui.export.dialog import ExportDialog
+    from caseapp.ui.casefile.dialog import ExportDialog
     from caseapp.ui.main_window import MainWindow
     from caseapp.ui.workers import TaskRunner
 

@@ -23,7 +23,7 @@ def main() -> None:
     from memkeyring import MemoryKeyring
     from PySide6.QtWidgets import QApplication
 
-    from caseapp.services import demo
+    from caseapp.services.maintenance import demo
     from caseapp.services.workspace import open_workspace
     from caseapp.ui import theme
     from caseapp.ui.context import AppContext

@@ -36,8 +36,9 @@ def main() -> None:
     from memkeyring import MemoryKeyring
     from PySide6.QtWidgets import QApplication
 
-    from caseapp.services import demo, subjects
-    from caseapp.services.subjects import IdentifierInput
+    from caseapp.services.maintenance import demo
+    from caseapp.services.cases import subjects
+    from caseapp.services.cases.subjects import IdentifierInput
     from caseapp.services.workspace import open_workspace
     from caseapp.ui import theme
     from caseapp.ui.context import AppContext

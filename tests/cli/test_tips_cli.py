@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from caseapp.cli import main
+from caseapp.cli.main import main
 from caseapp.domain.models import AuditEntry
 from caseapp.services.workspace import open_workspace
 

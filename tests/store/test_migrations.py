@@ -10,8 +10,8 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import caseapp.domain.models  # noqa: F401
-from caseapp.store.db import HEAD_REVISION, current_revision, make_engine, upgrade
 from caseapp.store.migrations.runner import alembic_config, include_object
+from caseapp.store.sqlcipher.engine import HEAD_REVISION, current_revision, make_engine, upgrade
 
 
 def test_head_constant_matches_alembic_head() -> None:

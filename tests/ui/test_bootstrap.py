@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from caseapp.services import cases
+from caseapp.services.cases import cases
 from caseapp.services.workspace import open_workspace
 
 

@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from uihelpers import type_text
 
-from caseapp.services import cases
+from caseapp.services.cases import cases
 from caseapp.services.workspace import open_workspace
-from caseapp.ui.dialogs.keys import passphrase_strength
 from caseapp.ui.main_window import MainWindow
-from caseapp.ui.unlock import StartupController
+from caseapp.ui.maintenance.key_dialogs import passphrase_strength
+from caseapp.ui.startup import StartupController
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from uihelpers import wait_task
 
-from caseapp.services import cases, evidence
+from caseapp.services.cases import cases
+from caseapp.services.evidence import evidence
 from caseapp.ui import registry, theme
 from caseapp.ui.errors import LOG_DIR, LOG_NAME
 

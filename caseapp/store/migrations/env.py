@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed in by caseapp.store.db.upgrade."""
+"""Alembic environment: runs on the connection handed in by caseapp.store.sqlcipher.engine.upgrade."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("caseapp migrations run only through caseapp.store.db.upgrade")
+        raise RuntimeError("caseapp migrations run only through caseapp.store.sqlcipher.engine.upgrade")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -1,1 +1,1 @@
-"""Widgets of the Tips page and the case Tips tab (registered from :mod:`caseapp.ui.pages.tips`)."""
+"""Widgets of the Tips page and the case Tips tab (registered from :mod:`caseapp.ui.tips.page`)."""

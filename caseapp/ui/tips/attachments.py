@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.context import AppContext
-from caseapp.ui.dialogs.common import Banner, run_with_progress
 from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import ATTACHMENT_COLUMNS, PlainTableModel
+from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.workers import TaskControl
 
 
@@ -73,7 +73,7 @@ class AttachmentsPanel(QWidget):
 
     def add_files(self, paths: list[Path]) -> None:
         """Attach ``paths`` in the background, behind a progress dialog with Cancel."""
-        from caseapp.services import tips_cases
+        from caseapp.services.tips import casework
 
         if self.tip is None or self.handle is not None:
             return
@@ -90,7 +90,7 @@ class AttachmentsPanel(QWidget):
                     control.progress(done, size, f"Hashing and encrypting file {i + 1} of "
                                      f"{total}: {p.name}")
                 try:
-                    ev = tips_cases.add_attachment(self.ctx.ws, ref, path, progress=progress,
+                    ev = casework.add_attachment(self.ctx.ws, ref, path, progress=progress,
                                                    cancel=control.cancelled)
                 except Exception as exc:  # noqa: BLE001 - reported per file
                     from caseapp.ui.errors import user_message

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.context import AppContext
-from caseapp.ui.dialogs.common import Banner
 from caseapp.ui.errors import log_event
 from caseapp.ui.registry import register_case_tab
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import QUEUE_COLUMNS, TipQueueModel
+from caseapp.ui.widgets.common import Banner
 
 #: The queue's columns without "Cases" (this case is every row's case).
 CASE_TIP_COLUMNS = [c for c in QUEUE_COLUMNS if c.title != "Cases"]
@@ -70,10 +70,10 @@ class CaseTipsTab(QWidget):
 
     def refresh(self) -> None:
         """Reload the linked tips, keeping the selected one."""
-        from caseapp.services import tips_cases
+        from caseapp.services.tips import casework
 
         keep = self.selected_ref()
-        self.model.set_records(tips_cases.tips_for_case(self.ctx.ws, self.case_ref))
+        self.model.set_records(casework.tips_for_case(self.ctx.ws, self.case_ref))
         row = self.model.row_of(keep) if keep else -1
         if self.model.rowCount():
             self.table.selectRow(max(row, 0))
@@ -104,13 +104,13 @@ class CaseTipsTab(QWidget):
 
     def unlink_selected(self) -> None:
         """Unlink the selected tip from this case (it can be linked again)."""
-        from caseapp.services import tips_cases
+        from caseapp.services.tips import casework
 
         ref = self.selected_ref()
         if ref is None:
             return
         try:
-            view = tips_cases.unlink_tip(self.ctx.ws, ref, self.case_ref)
+            view = casework.unlink_tip(self.ctx.ws, ref, self.case_ref)
         except Exception as exc:  # noqa: BLE001
             self.banner.show_text(self.ctx.report_error(exc, "Unlink tip"), "error")
             return

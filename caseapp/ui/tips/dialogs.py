@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import Priority
-from caseapp.ui.dialogs.common import ErrorLabel
 from caseapp.ui.formatting import first_line
-from caseapp.ui.models import ROW_ROLE, CaseFilterProxy, CaseTableModel, Column
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import PlainTableModel
+from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.tables import ROW_ROLE, CaseFilterProxy, CaseTableModel, Column
 
 RELATED_COLUMNS = [
     Column("Case", lambda r: r.ref),

@@ -24,7 +24,6 @@ from caseapp.domain import tips as rules
 from caseapp.domain.enums import TipChannel, TipStatus
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
-from caseapp.ui.dialogs.common import Banner, ErrorLabel
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import label, local_time
 from caseapp.ui.tips.attachments import AttachmentsPanel
@@ -33,6 +32,7 @@ from caseapp.ui.tips.fields import TipsterBox
 from caseapp.ui.tips.identifiers import IdentifiersPanel
 from caseapp.ui.tips.models import channel_label
 from caseapp.ui.tips.panels import CasesPanel, DuplicatesPanel
+from caseapp.ui.widgets.common import Banner, ErrorLabel
 
 
 class TipEditor(QWidget):
@@ -255,7 +255,7 @@ class TipEditor(QWidget):
 
     def reload_tip(self) -> None:
         """Fetch the tip again and show it (unsaved edits are dropped)."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         if self.tip is not None:
             self.load(tips.get_tip(self.ctx.ws, self.tip.ref))
@@ -302,7 +302,7 @@ class TipEditor(QWidget):
         return True
 
     def _create(self) -> Any:
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         values = self._field_values()
         saved = tips.create_tip(self.ctx.ws, values.pop("content"), **values,
@@ -314,7 +314,7 @@ class TipEditor(QWidget):
     def _update(self) -> Any:
         """One transaction for the whole edit: on an error nothing is stored and the form
         keeps every change, so Save can simply be pressed again."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         ref = self.tip.ref
         identity = self.tipster.changes()
@@ -334,7 +334,7 @@ class TipEditor(QWidget):
 
     def reveal(self) -> None:
         """Show the tipster's identity; the reveal is recorded in the audit log."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         if self.tip is None:
             return
@@ -351,7 +351,7 @@ class TipEditor(QWidget):
 
     def find_duplicates(self) -> None:
         """Look for likely duplicates of the saved tip now."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         if self.tip is None:
             return
@@ -367,7 +367,7 @@ class TipEditor(QWidget):
     def _acted(self, ref: str) -> None:
         """After a link, attachment or duplicate decision: show the tip's new state,
         keeping unsaved field edits."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         if self.tip is None or ref != self.tip.ref:
             return

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui.dialogs.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel
 
 MASK = "●●●●●●  hidden — Reveal to see it (recorded in the audit log)"
 

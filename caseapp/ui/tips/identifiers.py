@@ -19,15 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui.dialogs.common import ErrorLabel
-from caseapp.ui.dialogs.subject import IdentifierDialog
-from caseapp.ui.models import read_only_table
+from caseapp.ui.cases.subject_dialog import IdentifierDialog
 from caseapp.ui.tips.models import IdentifierModel, IdentRow
+from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.tables import read_only_table
 
 
 def make_row(kind: str, value: str, state: str) -> IdentRow:
     """Type and normalise ``value`` with the services' rules (raises InvalidInput)."""
-    from caseapp.services.subjects import make_identifier
+    from caseapp.services.cases.subjects import make_identifier
 
     ident = make_identifier(kind, value, subject_id=0)
     return IdentRow(ident.kind, ident.raw, ident.normalized, bool(ident.normalized_ok),
@@ -108,7 +108,7 @@ class IdentifiersPanel(QWidget):
 
     def suggest_from(self, content: str) -> None:
         """Offer identifiers found in ``content`` that are not recorded yet."""
-        from caseapp.services.tips import suggest_identifiers
+        from caseapp.services.tips.tips import suggest_identifiers
 
         known = [r.key for r in self.saved + self.pending]
         rows: list[IdentRow] = []
@@ -130,7 +130,7 @@ class IdentifiersPanel(QWidget):
 
     def pending_inputs(self) -> list[Any]:
         """Identifiers to record on Save (services.subjects.IdentifierInput)."""
-        from caseapp.services.subjects import IdentifierInput
+        from caseapp.services.cases.subjects import IdentifierInput
 
         return [IdentifierInput(r.kind, r.raw) for r in self.pending]
 

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
-from caseapp.ui.dialogs.common import run_with_progress
 from caseapp.ui.errors import log_event, user_message
-from caseapp.ui.models import Column
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import PlainTableModel
+from caseapp.ui.widgets.common import run_with_progress
+from caseapp.ui.widgets.tables import Column
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 
@@ -162,7 +162,7 @@ class TipImporter(QObject):
         record (rows already imported stay, one transaction per row, and the report says
         where it stopped).
         """
-        from caseapp.services.tips_import import import_tips_csv
+        from caseapp.services.tips.importer import import_tips_csv
 
         if self.handle is not None or not paths:
             return None

@@ -1,7 +1,7 @@
 """Qt item models of the Tips page: the triage queue, its filter, identifiers, candidates.
 
 Nothing here ever shows a tipster's identity: the records are masked
-:class:`~caseapp.services.tips_views.TipView` objects, and the filter text is built only from
+:class:`~caseapp.services.tips.views.TipView` objects, and the filter text is built only from
 ref, status, grade, channel, programme, reference, content and linked case refs.
 """
 
@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont
 
 from caseapp.domain.enums import CREDIBILITY_GRADES, RELIABILITY_GRADES
 from caseapp.ui.formatting import first_line, label, local_time
-from caseapp.ui.models import Column, RecordTableModel
+from caseapp.ui.widgets.tables import Column, RecordTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
@@ -118,7 +118,7 @@ class PlainTableModel(RecordTableModel):
 
 
 class TipQueueModel(PlainTableModel):
-    """The triage queue as :func:`caseapp.services.tips.list_tips` orders it."""
+    """The triage queue as :func:`caseapp.services.tips.tips.list_tips` orders it."""
 
     def __init__(self, parent: Any = None, columns: Sequence[Column] = QUEUE_COLUMNS,
                  sort_keys: Sequence[Callable[[Any], Any]] = _QUEUE_SORT) -> None:

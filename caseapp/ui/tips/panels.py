@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
-from caseapp.ui.dialogs.common import Banner
 from caseapp.ui.errors import log_event
-from caseapp.ui.models import Column
 from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS, PlainTableModel
+from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.tables import Column
 
 
 def _plain(text: str = "") -> QLabel:
@@ -115,7 +115,7 @@ class DuplicatesPanel(QFrame):
 
     def mark_duplicate(self) -> None:
         """Mark the tip a duplicate of the selected candidate."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         cand = self.selected()
         if cand is None:
@@ -133,7 +133,7 @@ class DuplicatesPanel(QFrame):
 
     def keep_separate(self) -> None:
         """Record that the tip and the selected candidate are different leads."""
-        from caseapp.services import tips
+        from caseapp.services.tips import tips
 
         cand = self.selected()
         if cand is None:
@@ -203,7 +203,7 @@ class CasesPanel(QWidget):
 
     def set_tip(self, tip: Any) -> None:
         """Show the links of ``tip`` (None: a new tip, nothing to link yet)."""
-        from caseapp.services import cases
+        from caseapp.services.cases import cases
 
         self.tip = tip
         rows = []
@@ -227,12 +227,12 @@ class CasesPanel(QWidget):
 
     def link_case(self) -> LinkCaseDialog | None:
         """Choose a case (suggestions first) and link the tip to it."""
-        from caseapp.services import tips_cases
-        from caseapp.services.caselist import case_list
+        from caseapp.services.cases.caselist import case_list
+        from caseapp.services.tips import casework
 
         if self.tip is None:
             return None
-        related = tips_cases.related_cases(self.ctx.ws, self.tip.ref)
+        related = casework.related_cases(self.ctx.ws, self.tip.ref)
         dialog = LinkCaseDialog(self.tip.ref, related, case_list(self.ctx.ws), self.tip.cases,
                                 self)
         self.dialog = dialog
@@ -241,11 +241,11 @@ class CasesPanel(QWidget):
         return dialog
 
     def _link(self, dialog: LinkCaseDialog) -> None:
-        from caseapp.services import tips_cases
+        from caseapp.services.tips import casework
 
         ref = self.tip.ref
         try:
-            tips_cases.link_tip(self.ctx.ws, ref, dialog.choice or "", note=dialog.note.text())
+            casework.link_tip(self.ctx.ws, ref, dialog.choice or "", note=dialog.note.text())
         except Exception as exc:  # noqa: BLE001 - back to the dialog with the reason
             dialog.error.show_error(self.ctx.report_error(exc, "Link"))
             dialog.open()
@@ -257,13 +257,13 @@ class CasesPanel(QWidget):
 
     def unlink_selected(self) -> None:
         """Remove the selected link (a link made by mistake)."""
-        from caseapp.services import tips_cases
+        from caseapp.services.tips import casework
 
         case = self.selected_ref()
         if self.tip is None or case is None:
             return
         try:
-            tips_cases.unlink_tip(self.ctx.ws, self.tip.ref, case)
+            casework.unlink_tip(self.ctx.ws, self.tip.ref, case)
         except Exception as exc:  # noqa: BLE001
             self.banner.show_text(self.ctx.report_error(exc, "Unlink"), "error")
             return
@@ -289,11 +289,11 @@ class CasesPanel(QWidget):
         return dialog
 
     def _create(self, dialog: CaseFromTipDialog) -> None:
-        from caseapp.services import tips_cases
+        from caseapp.services.tips import casework
 
         ref = self.tip.ref
         try:
-            case = tips_cases.create_case_from_tip(self.ctx.ws, ref, **dialog.values())
+            case = casework.create_case_from_tip(self.ctx.ws, ref, **dialog.values())
         except Exception as exc:  # noqa: BLE001
             dialog.error.show_error(self.ctx.report_error(exc, "Create case"))
             dialog.open()

@@ -5,9 +5,9 @@ Revises: 0001_initial
 Create Date: 2026-11-25
 
 Tables are named ``search_*`` (ignored by the models-vs-migrations check) and maintained by
-the session listener in :mod:`caseapp.store.search_index`, not by triggers, so no batch
+the session listener in :mod:`caseapp.store.sqlcipher.search_index`, not by triggers, so no batch
 migration of a base table has to recreate anything. The FTS5 table exists on SQLite only
-(``unicode61 remove_diacritics 2`` plus CJK bigram columns; see caseapp.store.search_text).
+(``unicode61 remove_diacritics 2`` plus CJK bigram columns; see caseapp.domain.search_text).
 A store that already holds records is left without an ``index_version``: the app rebuilds its
 index on first use (this migration does not import application code).
 """
@@ -22,7 +22,7 @@ down_revision = "0001_initial"
 branch_labels = None
 depends_on = None
 
-# Matches caseapp.store.search_index.INDEX_VERSION at the time of writing; a later version
+# Matches caseapp.store.sqlcipher.search_index.INDEX_VERSION at the time of writing; a later version
 # simply makes the app rebuild.
 _INDEX_VERSION = "1"
 

@@ -1,0 +1,87 @@
+"""CLI: export a case as a Bates-numbered PDF case file (optionally with a production
+package)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from caseapp.cli.common import open_ws, print_json
+
+PASSWORD_ENV = "CASEAPP_PDF_PASSWORD"
+
+
+def _bates_start(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the Bates start number cannot be negative")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from caseapp.services.casefile.exports import DEFAULT_CLASSIFICATION, SECTIONS
+
+    exp = sub.add_parser(
+        "export", help="write the case file as a Bates-numbered PDF",
+        description="Write a case's PDF case file: cover, contents, summary, subjects, red "
+        "flags, exhibits with SHA-256, custody, timeline, tips, links, appendix, export "
+        "record and hash certification. Bank/government ID numbers show their last four "
+        "characters and tipster identities are redacted unless revealed. Set "
+        f"{PASSWORD_ENV} to protect the PDF with an AES-256 open password.")
+    exp.add_argument("case_ref", metavar="CASE_REF")
+    exp.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    exp.add_argument("--bates-prefix", metavar="P", help="default: the case ref")
+    exp.add_argument("--bates-start", type=_bates_start, default=1, metavar="N",
+                     help="first Bates number (default 1; continue a production with it)")
+    exp.add_argument("--classification", default=DEFAULT_CLASSIFICATION, metavar="TEXT",
+                     help=f"label on every page (default {DEFAULT_CLASSIFICATION})")
+    exp.add_argument("--privilege", default="", metavar="TEXT",
+                     help="privilege legend for the cover and every page")
+    exp.add_argument("--prepared-by", default="", metavar="NAME")
+    exp.add_argument("--recipient", "--prepared-for", dest="recipient", default="",
+                     metavar="NAME", help="who receives the file (printed on the cover and "
+                     "kept in the export history)")
+    exp.add_argument("--sections", metavar="LIST",
+                     help=f"comma-separated subset of: {', '.join(SECTIONS)} (default all)")
+    exp.add_argument("--timezone", metavar="ZONE",
+                     help="IANA zone for times shown (default: this computer's)")
+    exp.add_argument("--reveal-tipsters", action="store_true",
+                     help="print tipster identities (redacted by default)")
+    exp.add_argument("--reveal-accounts", action="store_true",
+                     help="print bank and government ID numbers in full")
+    exp.add_argument("--package", type=Path, metavar="DIR",
+                     help="also write a production folder: the PDF, natives, manifest.csv, "
+                     "SHA256SUMS (DIR must be new or empty)")
+    exp.add_argument("--json", action="store_true")
+    exp.set_defaults(handler=export_case)
+
+
+def export_case(args: argparse.Namespace) -> int:
+    from caseapp.services.casefile import exports
+    from caseapp.services.casefile.exports import ExportOptions
+
+    sections = None
+    if args.sections is not None:
+        sections = tuple(s.strip().lower() for s in args.sections.split(",") if s.strip())
+    options = ExportOptions(
+        classification=args.classification, privilege_legend=args.privilege,
+        prepared_by=args.prepared_by, prepared_for=args.recipient,
+        bates_prefix=args.bates_prefix, bates_start=args.bates_start,
+        reveal_tipsters=args.reveal_tipsters, reveal_accounts=args.reveal_accounts,
+        password=os.environ.get(PASSWORD_ENV) or None, package_dir=args.package,
+        timezone=args.timezone, **({"sections": sections} if sections is not None else {}))
+    with open_ws(args, create=False) as ws:
+        result = exports.export_case_file(ws, args.case_ref, args.out, options)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(f"{result.path}\t{result.sha256}\t{result.pages} pages\t"
+              f"{result.bates_first} to {result.bates_last}")
+        if result.package:
+            print(f"package: {result.package}", file=sys.stderr)
+    return 0

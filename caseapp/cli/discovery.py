@@ -1,0 +1,104 @@
+"""CLI: cross-case links, full-text search and rebuilding the search index."""
+
+from __future__ import annotations
+
+import argparse
+
+from caseapp.cli.common import open_ws, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    links = sub.add_parser("links", help="other cases and tips sharing identifiers with a "
+                           "case or tip (exact and near matches)")
+    links.add_argument("ref", metavar="CASE_REF", nargs="?",
+                       help="a case ref (CASE-YYYY-NNNN) or a tip ref (TIP-YYYY-NNNN)")
+    links.add_argument("--identifier", metavar="KIND:VALUE",
+                       help="instead of a case: who holds this identifier")
+    links.add_argument("--json", action="store_true")
+    links.set_defaults(handler=links_cmd)
+
+    search = sub.add_parser(
+        "search", help="search cases, notes, subjects, identifiers, exhibits and tips",
+        description='Words, "quoted phrases", prefix* and filters: type:, status:, '
+                    "priority:, case:, tip:, and identifier kinds (email:a@b.com, phone:...). "
+                    "Every word must match; accents and case are ignored.")
+    search.add_argument("query", metavar="QUERY", nargs="+")
+    search.add_argument("--limit", type=int, default=50, help="most results (default 50)")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=search_cmd)
+
+    reindex = sub.add_parser("reindex", help="rebuild the full-text index and near-match keys")
+    reindex.add_argument("--json", action="store_true")
+    reindex.set_defaults(handler=reindex_cmd)
+
+
+def _links_for(ws: object, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    from caseapp.services.cases.subjects import parse_identifier_arg
+    from caseapp.services.discovery import links
+    from caseapp.services.errors import InvalidInput
+
+    if args.identifier and args.ref:
+        raise InvalidInput("Give a case/tip ref or --identifier, not both.")
+    if args.identifier:
+        ident = parse_identifier_arg(args.identifier)
+        return links.links_for_identifier(ws, ident.kind, ident.value)  # type: ignore[arg-type]
+    if not args.ref:
+        raise InvalidInput("Give a case ref (CASE-YYYY-NNNN), a tip ref or --identifier.")
+    if args.ref.strip().upper().startswith("TIP-"):
+        return links.links_for_tip(ws, args.ref)  # type: ignore[arg-type]
+    return links.links_for_case(ws, args.ref)  # type: ignore[arg-type]
+
+
+def links_cmd(args: argparse.Namespace) -> int:
+    with open_ws(args, create=False) as ws:
+        groups = _links_for(ws, args)
+    if args.json:
+        print_json([g.to_json() for g in groups])
+        return 0
+    if not groups:
+        print("No shared identifiers.")
+        return 0
+    for group in groups:
+        label = "exact" if group.match == "exact" else f"NEAR ({group.reason})"
+        counts = group.counts
+        print(f"{group.kind} {group.normalized}  [{label}]  cases: {counts['cases']}, "
+              f"tips: {counts['tips']}")
+        for case in group.cases:
+            extra = f"  as {case.value}" if group.match == "near" else ""
+            print(f"    {case.ref}  {case.title}  (subject: {case.subject}){extra}")
+        for tip in group.tips:
+            extra = f"  as {tip.value}" if group.match == "near" else ""
+            print(f"    {tip.ref}{extra}")
+    return 0
+
+
+def search_cmd(args: argparse.Namespace) -> int:
+    from caseapp.services.discovery import search
+
+    query = " ".join(args.query)
+    with open_ws(args, create=False) as ws:
+        hits = search.search(ws, query, limit=args.limit)
+    if args.json:
+        print_json([h.to_json() for h in hits])
+        return 0
+    if not hits:
+        print("No matches.")
+        return 0
+    for hit in hits:
+        where = f"{hit.ref} {hit.exhibit}" if hit.exhibit else hit.ref
+        print(f"{hit.type:<10} {where}  {hit.title}")
+        if hit.snippet and hit.snippet != hit.title:
+            print(f"           {hit.snippet}")
+    return 0
+
+
+def reindex_cmd(args: argparse.Namespace) -> int:
+    from caseapp.services.discovery import search
+
+    with open_ws(args, create=False) as ws:
+        counts = search.rebuild_index(ws)
+    if args.json:
+        print_json(counts)
+    else:
+        print("Rebuilt the search index: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0

@@ -1,0 +1,106 @@
+"""CLI: evidence ingest, listing, withdrawal, export of originals."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from caseapp.cli.common import open_ws, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    evidence = sub.add_parser("evidence", help="ingest and manage exhibits")
+    ev_sub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
+    add = ev_sub.add_parser("add", help="hash, encrypt and record files as exhibits")
+    add.add_argument("case_ref", metavar="CASE_REF")
+    add.add_argument("paths", metavar="PATH", nargs="+", type=Path)
+    add.add_argument("--acquired-by", default="")
+    add.add_argument("--acquired-from", default="")
+    add.add_argument("--method", default="", help="how it was acquired")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=evidence_add)
+
+    lst = ev_sub.add_parser("list", help="list a case's exhibits")
+    lst.add_argument("case_ref", metavar="CASE_REF")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=evidence_list)
+
+    wd = ev_sub.add_parser("withdraw", help="withdraw an exhibit (kept, marked, logged)")
+    wd.add_argument("case_ref", metavar="CASE_REF")
+    wd.add_argument("exhibit", metavar="EXHIBIT")
+    wd.add_argument("--reason", required=True)
+    wd.set_defaults(handler=evidence_withdraw)
+
+    exp = ev_sub.add_parser("export", help="write an exhibit's original bytes")
+    exp.add_argument("case_ref", metavar="CASE_REF")
+    exp.add_argument("exhibit", metavar="EXHIBIT")
+    exp.add_argument("--out", required=True, type=Path, metavar="PATH")
+    exp.add_argument("--json", action="store_true")
+    exp.set_defaults(handler=evidence_export)
+
+
+def evidence_add(args: argparse.Namespace) -> int:
+    from caseapp.services.evidence import evidence
+
+    acq = evidence.Acquisition(acquired_by=args.acquired_by, acquired_from=args.acquired_from,
+                               method=args.method)
+    with open_ws(args) as ws:
+        # Validate the case before touching any file.
+        from caseapp.services.cases.cases import get_case
+
+        get_case(ws, args.case_ref)
+        outcomes = evidence.ingest_files(ws, args.case_ref, args.paths, acquisition=acq)
+    if args.json:
+        print_json([o.to_json() for o in outcomes])
+    else:
+        for o in outcomes:
+            if o.evidence is not None:
+                print(f"{o.evidence.exhibit}\t{o.evidence.sha256}\t{o.evidence.size}\t{o.path}")
+            elif o.duplicate_of:
+                print(f"duplicate of {o.duplicate_of}\t{o.path}")
+    failed = [o for o in outcomes if o.error]
+    for o in failed:
+        import sys
+
+        print(f"caseapp: {o.path}: {o.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def evidence_list(args: argparse.Namespace) -> int:
+    from caseapp.services.evidence import evidence
+
+    with open_ws(args) as ws:
+        items = evidence.list_evidence(ws, args.case_ref)
+    if args.json:
+        print_json([{"id": e.id, "exhibit": e.exhibit, "title": e.title,
+                     "name": e.original_name, "size": e.size, "sha256": e.sha256,
+                     "media_type": e.media_type, "acquired_at": e.acquired_at,
+                     "withdrawn": e.withdrawn_at is not None,
+                     "withdrawn_reason": e.withdrawn_reason or None} for e in items])
+    else:
+        for e in items:
+            mark = " (withdrawn)" if e.withdrawn_at else ""
+            print(f"{e.exhibit}\t{e.size}\t{e.sha256}\t{e.title}{mark}")
+    return 0
+
+
+def evidence_withdraw(args: argparse.Namespace) -> int:
+    from caseapp.services.evidence import evidence
+
+    with open_ws(args) as ws:
+        ev = evidence.withdraw(ws, args.case_ref, args.exhibit, args.reason)
+    print(f"{ev.exhibit} withdrawn")
+    return 0
+
+
+def evidence_export(args: argparse.Namespace) -> int:
+    from caseapp.services.evidence import evidence
+
+    with open_ws(args) as ws:
+        dest = evidence.export_original(ws, args.case_ref, args.exhibit, args.out)
+        ev = evidence.get_exhibit(ws, args.case_ref, args.exhibit)
+    if args.json:
+        print_json({"path": dest, "exhibit": ev.exhibit, "sha256": ev.sha256})
+    else:
+        print(dest)
+    return 0

@@ -1,0 +1,126 @@
+"""CLI: verify, backup, restore, key lifecycle."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    verify = sub.add_parser("verify", help="re-hash every exhibit and check the audit chain")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(handler=verify_cmd)
+
+    backup = sub.add_parser("backup", help="consistent encrypted copy of store and vault")
+    backup.add_argument("dest", metavar="DEST_DIR", type=Path)
+    backup.add_argument("--json", action="store_true")
+    backup.set_defaults(handler=backup_cmd)
+
+    restore = sub.add_parser("restore", help="restore a backup into an empty home")
+    restore.add_argument("backup_dir", metavar="BACKUP_DIR", type=Path)
+    restore.add_argument("--recovery-code", help="or set CASEAPP_RECOVERY_CODE, or type it")
+    restore.set_defaults(handler=restore_cmd)
+
+    key = sub.add_parser("key", help="recovery code and passphrase")
+    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_sub.add_parser("recovery-code", help="issue a new recovery code (old one stops "
+                       "working)").set_defaults(handler=key_recovery_code)
+    key_sub.add_parser("change-passphrase", help="choose a new passphrase"
+                       ).set_defaults(handler=key_change_passphrase)
+    recover = key_sub.add_parser("recover", help="unlock with the recovery code and keep the "
+                                 "key on this machine (lost keyring)")
+    recover.add_argument("--recovery-code")
+    recover.set_defaults(handler=key_recover)
+
+
+def verify_cmd(args: argparse.Namespace) -> int:
+    from caseapp.services.maintenance import integrity
+
+    with open_ws(args, create=False) as ws:
+        report = integrity.verify_store(ws)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: {report.blobs_checked} exhibits "
+              f"re-hashed, {report.audit_entries} audit entries checked")
+        for p in report.problems:
+            print(f"  {p['kind']}\t{p['where']}\t{p['detail']}")
+    return 0 if report.ok else 1
+
+
+def backup_cmd(args: argparse.Namespace) -> int:
+    from caseapp.services.maintenance import integrity
+
+    with open_ws(args, create=False) as ws:
+        result = integrity.backup(ws, args.dest)
+    if args.json:
+        print_json(result)
+    else:
+        print(f"Backup written to {result['path']} ({result['blobs']} exhibits). Keep the "
+              "recovery code: it is needed to open the backup elsewhere.")
+    return 0
+
+
+def _secret(arg: str | None, env: str, prompt: str) -> str | None:
+    if arg:
+        return arg
+    if os.environ.get(env):
+        return os.environ[env]
+    if sys.stdin and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt) or None
+    return None
+
+
+def restore_cmd(args: argparse.Namespace) -> int:
+    from caseapp.services.maintenance import integrity
+
+    code = _secret(args.recovery_code, "CASEAPP_RECOVERY_CODE", "Recovery code: ")
+    passphrase = os.environ.get("CASEAPP_PASSPHRASE")
+    ws = integrity.restore(home_of(args), args.backup_dir, recovery_code=code,
+                           passphrase=passphrase, new_passphrase=passphrase_from_env_or_tty)
+    ws.close()
+    print(f"Restored into {home_of(args)}; the key is now kept on this machine "
+          f"({ws.key_mode}).")
+    return 0
+
+
+def key_recovery_code(args: argparse.Namespace) -> int:
+    from caseapp.services.maintenance import integrity
+
+    with open_ws(args, create=False) as ws:
+        code = integrity.issue_recovery_code(ws)
+    print(f"New recovery code (the previous one no longer works): {code}")
+    return 0
+
+
+def key_change_passphrase(args: argparse.Namespace) -> int:
+    from caseapp.services.errors import InvalidInput
+    from caseapp.services.maintenance import integrity
+
+    new = _secret(None, "CASEAPP_NEW_PASSPHRASE", "New passphrase: ")
+    if not new:
+        raise InvalidInput("Give the new passphrase (CASEAPP_NEW_PASSPHRASE or a terminal).")
+    with open_ws(args, create=False) as ws:
+        integrity.change_passphrase(ws, new)
+    print("Passphrase changed.")
+    return 0
+
+
+def key_recover(args: argparse.Namespace) -> int:
+    from caseapp.services.errors import InvalidInput
+    from caseapp.services.maintenance import integrity
+
+    code = _secret(args.recovery_code, "CASEAPP_RECOVERY_CODE", "Recovery code: ")
+    if not code:
+        raise InvalidInput("Give the recovery code (--recovery-code or CASEAPP_RECOVERY_CODE).")
+    mode = integrity.recover_key(home_of(args), code,
+                                 os.environ.get("CASEAPP_NEW_PASSPHRASE")
+                                 or os.environ.get("CASEAPP_PASSPHRASE"))
+    print(f"Key recovered and kept on this machine ({mode}).")
+    return 0

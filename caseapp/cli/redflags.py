@@ -1,0 +1,237 @@
+"""CLI: red-flag checklists (``flags``) and red-flag templates (``templates``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from caseapp.cli.common import open_ws, print_json
+
+_STATE_MARK = {"not-assessed": " ", "not-observed": "-", "suspected": "?", "confirmed": "!",
+               "not-applicable": "/"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    flags = sub.add_parser("flags", help="a case's red-flag checklist and risk score")
+    flags_sub = flags.add_subparsers(dest="flags_command", metavar="ACTION", required=True)
+
+    show = flags_sub.add_parser("show", help="show the checklist, score, band and coverage")
+    show.add_argument("case_ref", metavar="CASE_REF")
+    show.add_argument("--only", choices=["flagged", "not-assessed", "suggested"],
+                      help="list only suspected/confirmed, unassessed or suggested items")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=flags_show)
+
+    set_ = flags_sub.add_parser(
+        "set", help="set an item's state",
+        description="STATE is one of not-assessed, not-observed, suspected, confirmed, "
+                    "not-applicable (any case; spaces or underscores for hyphens).")
+    set_.add_argument("case_ref", metavar="CASE_REF")
+    set_.add_argument("item_id", metavar="ITEM_ID")
+    set_.add_argument("state", metavar="STATE")
+    set_.add_argument("--note", metavar="TEXT", help="the item's note (replaces it; '' clears)")
+    set_.add_argument("--exhibit", action="append", metavar="E-NNN",
+                      help="link exactly these exhibits (repeat; replaces the links)")
+    set_.add_argument("--json", action="store_true")
+    set_.set_defaults(handler=flags_set)
+
+    link = flags_sub.add_parser("link", help="link an exhibit of the case to an item")
+    link.add_argument("case_ref", metavar="CASE_REF")
+    link.add_argument("item_id", metavar="ITEM_ID")
+    link.add_argument("exhibit", metavar="EXHIBIT")
+    link.add_argument("--remove", action="store_true", help="unlink it instead")
+    link.add_argument("--json", action="store_true")
+    link.set_defaults(handler=flags_link)
+
+    dismiss = flags_sub.add_parser("dismiss", help="dismiss an item's suggestion")
+    dismiss.add_argument("case_ref", metavar="CASE_REF")
+    dismiss.add_argument("item_id", metavar="ITEM_ID")
+    dismiss.add_argument("--json", action="store_true")
+    dismiss.set_defaults(handler=flags_dismiss)
+
+    start = flags_sub.add_parser("start", help="start the checklist on a chosen template")
+    start.add_argument("case_ref", metavar="CASE_REF")
+    start.add_argument("--template", metavar="ID", help="template id (default: the DPRK "
+                       "remote-IT-worker template)")
+    start.add_argument("--json", action="store_true")
+    start.set_defaults(handler=flags_start)
+
+    upgrade = flags_sub.add_parser("upgrade", help="move the checklist to the newest version "
+                                   "of its template, carrying answers over")
+    upgrade.add_argument("case_ref", metavar="CASE_REF")
+    upgrade.add_argument("--json", action="store_true")
+    upgrade.set_defaults(handler=flags_upgrade)
+
+    templates = sub.add_parser("templates", help="red-flag templates (list, import)")
+    templates_sub = templates.add_subparsers(dest="templates_command", metavar="ACTION",
+                                             required=True)
+    lst = templates_sub.add_parser("list", help="list available templates and versions")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=templates_list)
+    imp = templates_sub.add_parser("import", help="validate and import a template file")
+    imp.add_argument("file", metavar="FILE.toml")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=templates_import)
+
+
+def _with_ws(args: argparse.Namespace, call: Any) -> Any:
+    with open_ws(args) as ws:
+        return call(ws)
+
+
+def print_view(view: Any, only: str | None = None) -> None:
+    """Text form of a checklist: header, then items grouped by category."""
+    t, score = view.template, view.score
+    print(f"{view.case_ref}  {t.title}  [{t.id} v{t.version}]")
+    print(f"Risk {score.score}/100 ({score.band})  coverage {score.assessed}/{score.total} "
+          f"({score.coverage:.0%})  confirmed {score.confirmed}, suspected {score.suspected}")
+    if view.newer_version:
+        print(f"Version {view.newer_version} of the template is available: "
+              f"caseapp flags upgrade {view.case_ref}")
+    category = None
+    for entry in view.items:
+        state = entry.state.value
+        if only == "flagged" and state not in ("suspected", "confirmed"):
+            continue
+        if only == "not-assessed" and state != "not-assessed":
+            continue
+        if only == "suggested" and entry.suggestion is None:
+            continue
+        if entry.item.category_id != category:
+            category = entry.item.category_id
+            print(f"\n{entry.category_title}")
+        print(f"  [{_STATE_MARK[state]}] {state:<14} w{entry.item.weight}  {entry.item.id}  "
+              f"{entry.item.label}")
+        if entry.note:
+            print(f"        note: {' / '.join(entry.note.splitlines())}")
+        if entry.exhibits:
+            print(f"        exhibits: {', '.join(entry.exhibits)}")
+        if entry.suggestion:
+            print(f"        suggestion: {entry.suggestion.reason}")
+
+
+def flags_show(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import checklists
+
+    view = _with_ws(args, lambda ws: checklists.get_checklist(ws, args.case_ref))
+    if args.json:
+        data = view.to_json()
+        if args.only:
+            data["items"] = [i for i in data["items"] if _keep(i, args.only)]
+        print_json(data)
+    else:
+        print_view(view, args.only)
+    return 0
+
+
+def _keep(item: dict[str, Any], only: str) -> bool:
+    if only == "flagged":
+        return item["state"] in ("suspected", "confirmed")
+    if only == "suggested":
+        return item["suggestion"] is not None
+    return bool(item["state"] == "not-assessed")
+
+
+def _summary(view: Any, item_id: str) -> None:
+    entry = view.item(item_id)
+    score = view.score
+    print(f"{view.case_ref} {entry.item.id}: {entry.state.value}"
+          f"{' (exhibits ' + ', '.join(entry.exhibits) + ')' if entry.exhibits else ''}")
+    print(f"Risk {score.score}/100 ({score.band})  coverage {score.assessed}/{score.total}")
+
+
+def flags_set(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import checklists
+
+    view = _with_ws(args, lambda ws: checklists.set_item(
+        ws, args.case_ref, args.item_id, args.state, note=args.note, exhibits=args.exhibit))
+    if args.json:
+        print_json(view.to_json())
+    else:
+        _summary(view, args.item_id.strip())
+    return 0
+
+
+def flags_link(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import checklists
+
+    view = _with_ws(args, lambda ws: checklists.link_exhibit(
+        ws, args.case_ref, args.item_id, args.exhibit, remove=args.remove))
+    if args.json:
+        print_json(view.to_json())
+    else:
+        _summary(view, args.item_id.strip())
+    return 0
+
+
+def flags_dismiss(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import checklists
+
+    view = _with_ws(args, lambda ws: checklists.dismiss_suggestion(ws, args.case_ref,
+                                                                   args.item_id))
+    if args.json:
+        print_json(view.to_json())
+    else:
+        print(f"{view.case_ref} {args.item_id.strip()}: suggestion dismissed")
+    return 0
+
+
+def flags_start(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import checklists
+
+    view = _with_ws(args, lambda ws: checklists.start_checklist(ws, args.case_ref,
+                                                                args.template))
+    if args.json:
+        print_json(view.to_json())
+    else:
+        print(f"{view.case_ref}: checklist on {view.template.id} v{view.template.version} "
+              f"({len(view.items)} items)")
+    return 0
+
+
+def flags_upgrade(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import checklists
+
+    result = _with_ws(args, lambda ws: checklists.upgrade_checklist(ws, args.case_ref))
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    if not result.changed:
+        print(f"{result.case_ref}: already on the newest version ({result.template_id} "
+              f"v{result.to_version}).")
+        return 0
+    print(f"{result.case_ref}: {result.template_id} v{result.from_version} -> "
+          f"v{result.to_version}; {len(result.kept)} answers carried over, "
+          f"{len(result.added)} new items")
+    for dropped in result.dropped:
+        print(f"  dropped {dropped['id']} (was {dropped['state']}"
+              f"{', note kept in the audit log' if dropped['note'] else ''})")
+    return 0
+
+
+def templates_list(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import templates
+
+    listing = _with_ws(args, templates.list_templates)
+    for problem in listing.problems:
+        print(f"caseapp: unusable template: {problem}", file=sys.stderr)
+    if args.json:
+        print_json([t.to_json() for t in listing.templates])
+    else:
+        for t in listing.templates:
+            print(f"{t.id}\tv{t.version}{' (newest)' if t.newest else ''}\t{t.origin}\t"
+                  f"{t.items} items\t{t.cases} cases\t{t.title}")
+    return 0
+
+
+def templates_import(args: argparse.Namespace) -> int:
+    from caseapp.services.redflags import templates
+
+    info = _with_ws(args, lambda ws: templates.import_template(ws, args.file))
+    if args.json:
+        print_json(info.to_json())
+    else:
+        print(f"Imported {info.id} v{info.version}: {info.title} ({info.items} items in "
+              f"{info.categories} categories)")
+    return 0

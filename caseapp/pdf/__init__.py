@@ -1,0 +1,1 @@
+"""The PDF renderer (reportlab): typed content in, a Bates-numbered case file out."""

@@ -1,0 +1,185 @@
+"""Case-file sections about the case itself: cover, contents, summary, subjects and
+identifiers, and the red-flag checklist."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
+
+from caseapp.domain.enums import ChecklistState
+from caseapp.domain.text import load_list
+from caseapp.pdf.layout import ALERT, CONTENT_W, Heading, Late, make_toc, table_style
+from caseapp.pdf.sections_base import Ctx, grid, kv_table
+from caseapp.pdf.text import markup
+
+_STATE_LABEL = {s.value: s.title for s in ChecklistState}
+
+
+def cover(ctx: Ctx) -> list[Flowable]:
+    """Title page: classification, legend, case, prepared by/for, date, Bates range."""
+    s, o, case = ctx.styles, ctx.options, ctx.content.case
+    label = Table([[Paragraph(markup(o.classification, bold=True), s.cover_label)]],
+                  colWidths=[CONTENT_W])
+    label.setStyle(table_style(s, header=False, zebra=False, extra=[
+        ("BOX", (0, 0), (-1, -1), 1.5, ALERT), ("TOPPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    story: list[Flowable] = [Spacer(1, 10 * mm), label]
+    if o.privilege_legend:
+        story += [Spacer(1, 3 * mm), Paragraph(markup(o.privilege_legend, bold=True),
+                                               s.cover_label.clone("legend_c", fontSize=9.5,
+                                                                   leading=12))]
+    story += [Spacer(1, 22 * mm), Paragraph("CASE FILE", s.cover_ref),
+              ctx.p(case.title, s.cover_title, bold=True),
+              Paragraph(markup(case.ref), s.cover_ref), Spacer(1, 8 * mm)]
+
+    def bates_range() -> Flowable:
+        total = ctx.page_total() if ctx.page_total else None
+        last = o.bates(total) if total else f"{o.bates_prefix}-…"
+        return ctx.p(f"{o.bates(1)} to {last}" + (f" ({total} pages)" if total else ""),
+                     s.cell)
+
+    info = ctx.content.info
+    story.append(kv_table(ctx, [
+        ("Prepared by", o.prepared_by or info.actor),
+        ("Prepared for", o.prepared_for or "—"),
+        ("Date of export", ctx.time(info.generated_at)),
+        ("Bates range", Late(bates_range)),
+        ("Case status", f"{case.status} · priority {case.priority}"),
+        ("Exhibits", str(len(ctx.content.exhibits))),
+    ], key_width=38 * mm))
+    cert = ctx.numbers["certification"]
+    record = ctx.numbers["record"]
+    story += [Spacer(1, 10 * mm), ctx.note(
+        f"Produced with {info.software}. Section {cert} lists the SHA-256 of every exhibit "
+        f"with a certification block; section {record} records how this file was produced "
+        "and how to verify the hashes."), PageBreak()]
+    return story
+
+
+def contents(ctx: Ctx) -> list[Flowable]:
+    """The clickable table of contents (the PDF outline mirrors it)."""
+    o = ctx.options
+    return [Heading("Contents", ctx.styles.h1, key="sec-contents", level=0, toc=False),
+            make_toc(ctx.styles), Spacer(1, 6 * mm),
+            Late(lambda: ctx.note(
+                "Page numbers are those of the footers (“Page X of Y”). Every page also "
+                f"carries its Bates number, from {o.bates(1)} on page 1 to "
+                f"{o.bates(ctx.page_total() or 1)} on the last page.")), PageBreak()]
+
+
+def summary(ctx: Ctx) -> list[Flowable]:
+    """Status, dates, risk score with band and coverage, counts, summary and key facts."""
+    c, case = ctx.content, ctx.content.case
+    if c.checklist is not None:
+        cl = c.checklist
+        risk = (f"{cl.get('score')} / 100 — band {cl.get('band')} — coverage "
+                f"{_pct(cl.get('coverage'))} of {len(cl.get('items', []))} indicators")
+    else:
+        risk = f"Not available: {c.checklist_note}"
+    withdrawn = sum(1 for e in c.exhibits if e.withdrawn)
+    notes = sum(1 for t in c.timeline if t.kind == "note")
+    rows: list[tuple[str, object]] = [
+        ("Case", f"{case.ref} — {case.title}"),
+        ("Status", case.status), ("Priority", case.priority),
+        ("Opened", ctx.time(case.opened_at)), ("Closed", ctx.time(case.closed_at)),
+        ("Last activity", ctx.time(case.updated_at)),
+        ("Tags", ", ".join(load_list(case.tags)) or "—"),
+        ("Risk score", risk),
+        ("Subjects", str(len(c.subjects))),
+        ("Exhibits", f"{len(c.exhibits)}" + (f" ({withdrawn} withdrawn)" if withdrawn else "")),
+        ("Notes", str(notes)),
+        ("Linked tips", str(len(c.tips)) if c.tips is not None else "—"),
+        ("Earlier exports", str(c.other_exports)),
+    ]
+    story: list[Flowable] = [ctx.heading("summary"), kv_table(ctx, rows)]
+    for title, text in (("Summary", case.summary), ("Key facts", case.key_facts)):
+        story += [Paragraph(title, ctx.styles.h2),
+                  ctx.p(text or "—", ctx.styles.body)]
+    return story
+
+
+def _pct(value: object) -> str:
+    try:
+        return f"{round(float(value) * 100)}%"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+
+
+def subjects(ctx: Ctx) -> list[Flowable]:
+    """Each subject with aliases, claimed details and identifiers (raw and normalised)."""
+    s, r = ctx.styles, ctx.redactor
+    story: list[Flowable] = [ctx.heading("subjects")]
+    if not ctx.content.subjects:
+        story.append(ctx.p("No subjects are recorded for this case.", s.body))
+    for n, entry in enumerate(ctx.content.subjects, 1):
+        subj = entry.subject
+        story.append(ctx.sub_heading(f"Subject {n}: {subj.name}", s.h2,
+                                     key=f"subject-{subj.id}", toc=True))
+        story.append(kv_table(ctx, [
+            ("Name (as claimed)", subj.name),
+            ("Aliases", "\n".join(entry.aliases) or "—"),
+            ("Role applied for", subj.role_applied or "—"),
+            ("Hiring platform", subj.hiring_platform or "—"),
+            ("Claimed location", subj.claimed_location or "—"),
+            ("Notes", subj.notes or "—"),
+        ]))
+        if not entry.identifiers:
+            story.append(ctx.note("No identifiers recorded."))
+            continue
+        rows = []
+        for ident in entry.identifiers:
+            normalised = r.identifier(ident.kind, ident.normalized)
+            if not ident.normalized_ok:
+                normalised = "(kept as entered: could not be normalised)"
+            rows.append([ident.kind, r.identifier(ident.kind, ident.raw), normalised,
+                         ident.normalize_note or ""])
+        story += [Spacer(1, 3 * mm),
+                  grid(ctx, ["Kind", "As recorded", "Normalised", "Note"], rows,
+                       [48, 170, 170, CONTENT_W - 388])]
+    if not r.reveal_accounts:
+        story.append(ctx.note("Bank account and government ID numbers show only their last "
+                              "four characters (redaction default for filings)."))
+    return story
+
+
+def checklist(ctx: Ctx) -> list[Flowable]:
+    """Template and version, score, each assessed item, unassessed items summarised."""
+    s, cl = ctx.styles, ctx.content.checklist
+    story: list[Flowable] = [ctx.heading("checklist")]
+    if cl is None:
+        return story + [ctx.p(ctx.content.checklist_note, s.body)]
+    items = cl.get("items", [])
+    story.append(kv_table(ctx, [
+        ("Template", f"{cl.get('template')} (version {cl.get('version')})"),
+        ("Risk score", f"{cl.get('score')} / 100 — band {cl.get('band')}"),
+        ("Coverage", f"{_pct(cl.get('coverage'))} of {len(items)} indicators assessed"),
+    ]))
+    assessed = [i for i in items if i.get("state") != ChecklistState.NOT_ASSESSED.value]
+    open_items = [i for i in items if i.get("state") == ChecklistState.NOT_ASSESSED.value]
+    if assessed:
+        rows = []
+        for item in assessed:
+            label = ctx.lines([(str(item.get("label", "")), ""),
+                               (f"{item.get('category', '')} · {item.get('id', '')}", "small")])
+            state = str(item.get("state", ""))
+            rows.append([label, str(item.get("weight", "")), _STATE_LABEL.get(state, state),
+                         str(item.get("note") or "") or "—",
+                         ", ".join(item.get("exhibits") or []) or "—"])
+        story += [Spacer(1, 3 * mm), Paragraph("Assessed indicators", s.h2),
+                  grid(ctx, ["Indicator", "Weight", "State", "Note", "Exhibits"], rows,
+                       [180, 40, 62, 151, CONTENT_W - 433], bold=(2,))]
+    else:
+        story.append(ctx.p("No indicator has been assessed yet.", s.body))
+    if open_items:
+        lines = []
+        for item in open_items:
+            line = f"{item.get('id')}: {item.get('label')}"
+            suggestion = item.get("suggestion")
+            if isinstance(suggestion, dict) and suggestion.get("reason"):
+                line += f" — suggested: {suggestion['reason']}"
+            lines.append(line)
+        story += [Paragraph(f"Not assessed ({len(open_items)} of {len(items)})", s.h2),
+                  ctx.p("\n".join(lines), s.small)]
+    story.append(ctx.note("Weights: 1 low, 2 medium, 3 high. Not-observed and not-applicable "
+                          "indicators do not lower the score; suspected ones count half."))
+    return story

@@ -1,0 +1,184 @@
+"""Case-file sections from the case's records: timeline and notes, linked tips, links to
+other cases and tips, and the export record."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
+from caseapp.pdf.content import TimelineItem
+from caseapp.pdf.layout import CONTENT_W, Heading
+from caseapp.pdf.options import SECTIONS
+from caseapp.pdf.sections_base import Ctx, grid, kv_table, split_hash
+
+
+def _grouped(items: list[TimelineItem]) -> list[tuple[TimelineItem, int, str]]:
+    """Collapse runs of the same event at the same moment (e.g. one export's 300 custody
+    events) into one line: (first item, count, exhibit range)."""
+    out: list[tuple[TimelineItem, int, str]] = []
+    for item in items:
+        exhibit, _, action = item.title.partition(" ")
+        if out and item.kind == "event" and action:
+            first, count, _span = out[-1]
+            f_exhibit, _, f_action = first.title.partition(" ")
+            if first.kind == "event" and first.at == item.at and f_action == action:
+                out[-1] = (first, count + 1, f"{f_exhibit} … {exhibit}")
+                continue
+        out.append((item, 1, ""))
+    return out
+
+
+def timeline(ctx: Ctx) -> list[Flowable]:
+    """Notes and recorded events in time order."""
+    s = ctx.styles
+    story: list[Flowable] = [ctx.heading("timeline")]
+    if not ctx.content.timeline:
+        return story + [ctx.p("Nothing is recorded on this case's timeline.", s.body)]
+    rows = []
+    for item, count, span in _grouped(ctx.content.timeline):
+        when = ctx.time(item.at, two_lines=True)
+        if item.tz_name and item.tz_name != "UTC":
+            when += f"\n(entered as {item.tz_name})"
+        parts: list[tuple[str, str]] = []
+        if count > 1:
+            parts.append((f"{span}: {item.title.partition(' ')[2]} ({count} exhibits)", "b"))
+        else:
+            if item.kind != "note":
+                parts.append((item.title, "b"))
+            if item.text:
+                parts.append((item.text, ""))
+            opened = ctx.content.case.opened_at
+            if item.title == "Case opened" and opened and abs(
+                    (item.at - opened).total_seconds()) > 60:
+                parts.append((f"Recorded at this time; the case's opening date is "
+                              f"{ctx.time(opened)}.", "small"))
+        meta = [m for m in (f"by {item.author}" if item.author else "",
+                            "edited" if item.edited else "") if m]
+        if meta:
+            parts.append((" · ".join(meta), "small"))
+        rows.append([when, "Note" if item.kind == "note" else "Event", ctx.lines(parts)])
+    story.append(grid(ctx, ["When", "Type", "Entry"], rows, [96, 40, CONTENT_W - 136]))
+    return story
+
+
+def _identity(ctx: Ctx, identity: dict[str, str | None] | None, anonymous: bool) -> str:
+    if anonymous:
+        return "Anonymous tip (no identity recorded)"
+    if not identity:
+        return "No identity recorded"
+    r = ctx.redactor
+    if not r.reveal_tipsters:
+        return "[REDACTED]"
+    return "\n".join(f"{label}: {r.tipster(identity.get(key))}" for key, label in (
+        ("name", "Name"), ("contact", "Contact"), ("relationship", "Relationship")))
+
+
+def tips(ctx: Ctx) -> list[Flowable]:
+    """Tips linked to the case; the tipster's identity is redacted unless revealed."""
+    s, r = ctx.styles, ctx.redactor
+    story: list[Flowable] = [ctx.heading("tips")]
+    if ctx.content.tips is None:
+        return story + [ctx.p(ctx.content.tips_note, s.body)]
+    if not ctx.content.tips:
+        return story + [ctx.p("No tips are linked to this case.", s.body)]
+    for tip in ctx.content.tips:
+        story.append(Heading(tip.ref, s.h2, key=f"tip-{tip.ref}", level=1))
+        idents = "\n".join(f"{i.kind}: {r.identifier(i.kind, i.raw)}" for i in tip.identifiers)
+        files: list[Flowable] = []
+        for a in tip.attachments:
+            files += [ctx.p(f"{a.get('label')} {a.get('name')} ({a.get('media_type')}, "
+                            f"{a.get('size')} bytes)", s.cell),
+                      ctx.p(f"SHA-256 {a.get('sha256')}", s.mono, redact=False)]
+        grade = f"{tip.grade} — {tip.grade_meaning}" if tip.grade else "not graded"
+        linked = ctx.time(tip.linked_at) + (f"\n{tip.link_note}" if tip.link_note else "")
+        story.append(kv_table(ctx, [
+            ("Received", ctx.time(tip.received_at)),
+            ("Channel", tip.channel),
+            ("Programme / reference", " / ".join(v for v in (tip.programme, tip.reference)
+                                                 if v) or "—"),
+            ("Grading", grade),
+            ("Status", f"{tip.status} · reward: {tip.reward_status}"),
+            ("Tipster", _identity(ctx, tip.identity, tip.anonymous)),
+            ("Linked to this case", linked),
+            ("Content", tip.content or "—"),
+            ("Identifiers", idents or "—"),
+            ("Attachments", files or "—"),
+        ]))
+    if not r.reveal_tipsters:
+        story.append(ctx.note("Tipster identities are redacted in this export; the store "
+                              "keeps them."))
+    return story
+
+
+def links(ctx: Ctx) -> list[Flowable]:
+    """Identifiers this case shares with other cases and tips."""
+    s, r = ctx.styles, ctx.redactor
+    story: list[Flowable] = [ctx.heading("links")]
+    groups = ctx.content.links
+    if groups is None:
+        return story + [ctx.p(ctx.content.links_note, s.body)]
+    if ctx.content.links_note:
+        story.append(ctx.note(ctx.content.links_note))
+    if not groups:
+        return story + [ctx.p("No identifier of this case is shared with another case or "
+                              "tip.", s.body)]
+    rows = []
+    for g in groups:
+        kind = str(g.get("kind", ""))
+        cases = "\n".join(f"{c.get('ref')} — {c.get('title')}"
+                          + (f" (subject: {c.get('subject')})" if c.get("subject") else "")
+                          for c in g.get("cases", []))
+        tip_refs = ", ".join(str(t.get("ref")) for t in g.get("tips", []))
+        rows.append([kind, r.identifier(kind, str(g.get("normalized", ""))),
+                     str(g.get("match", "")), str(g.get("reason") or "—"), cases or "—",
+                     tip_refs or "—"])
+    story.append(grid(ctx, ["Kind", "Shared value", "Match", "Reason", "Other cases", "Tips"],
+                      rows, [44, 120, 34, 90, 141, CONTENT_W - 429]))
+    return story
+
+
+def export_record(ctx: Ctx) -> list[Flowable]:
+    """Software, store, audit-chain head, options used, and how to verify the hashes."""
+    s, o, info = ctx.styles, ctx.options, ctx.content.info
+    yes_no = {True: "yes", False: "no"}
+    head = (f"entry #{info.audit_head_id}\n{split_hash(info.audit_head_hash)}"
+            if info.audit_head_id else "empty log")
+    components = ", ".join(f"{k} {v}" for k, v in info.components.items())
+    story: list[Flowable] = [ctx.heading("record"), kv_table(ctx, [
+        ("Software", f"{info.software}" + (f" ({components})" if components else "")),
+        ("Store id", ctx.p(info.store_id, redact=False)),
+        ("Audit-chain head at export", ctx.p(head, s.mono, redact=False)),
+        ("Generated", f"{ctx.time(info.generated_at)}\n"
+                      f"{info.generated_at.isoformat(timespec='seconds')}"),
+        ("Exported by (OS user)", info.actor),
+        ("Prepared by / for", f"{o.prepared_by or info.actor} / {o.prepared_for or '—'}"),
+    ], key_width=48 * mm), Paragraph("Options used", s.h2), kv_table(ctx, [
+        ("Classification", o.classification),
+        ("Privilege legend", o.privilege_legend or "none"),
+        ("Bates numbering", f"prefix {o.bates_prefix}, first number {o.bates_start}"),
+        ("Sections", ", ".join(SECTIONS[k] for k in o.sections) or "none"),
+        ("Reveal tipster identity", yes_no[o.reveal_tipsters]),
+        ("Reveal account / ID numbers", yes_no[o.reveal_accounts]),
+        ("Open password (AES-256)", yes_no[o.password is not None]),
+        ("Production package", yes_no[o.package_dir is not None]),
+        ("Time zone of times shown", o.timezone or f"this computer's ({ctx.time(info.generated_at).split(' ', 2)[2]})"),
+    ], key_width=48 * mm), Paragraph("How to verify the exhibits", s.h2)]
+    story.append(ctx.p(
+        "Each exhibit's SHA-256 is listed in the exhibit list and the hash certification. To "
+        "check a copy of an exhibit (for example a native file of the production package), "
+        "compute its SHA-256 and compare all 64 hexadecimal characters:\n"
+        "• Linux: sha256sum FILE   • macOS: shasum -a 256 FILE\n"
+        "• Windows PowerShell: Get-FileHash -Algorithm SHA256 FILE\n"
+        "In a production package, “sha256sum -c SHA256SUMS” checks this PDF and every native "
+        "file at once; manifest.csv maps each exhibit to its Bates pages.\n"
+        "This PDF's own SHA-256 cannot be printed inside it: it is recorded in the case's "
+        "audit log (the entry after the head shown above), as an “exported-in-pdf” event in "
+        "every exhibit's chain of custody and in the case's export history. Running "
+        "“caseapp verify” re-hashes every stored exhibit and checks the audit chain.", s.body))
+    story += [Spacer(1, 2 * mm), ctx.note(
+        "Redaction: unless revealed above, bank account and government ID numbers show only "
+        "their last four characters and tipster identities read [REDACTED]; those values are "
+        "also masked where they appear in notes, tip content and text excerpts. Numbers that "
+        "were never recorded as identifiers are not detected in free text. Native files in a "
+        "production package are the unredacted originals.")]
+    return story

@@ -1,0 +1,1 @@
+"""The case file: what the PDF shows, the export, the production folder."""

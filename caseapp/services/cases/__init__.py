@@ -1,0 +1,1 @@
+"""Cases, their subjects and identifiers, notes and the case list."""

@@ -1,0 +1,144 @@
+"""Use cases for notes and the case timeline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+
+from caseapp.domain.models import AuditEntry, CustodyEvent, Evidence, Note, NoteRevision, utcnow
+from caseapp.domain.text import clean_text
+from caseapp.security import audit
+from caseapp.services.cases.cases import get_case_in, touch
+from caseapp.services.errors import InvalidInput, NotFound
+from caseapp.services.workspace import Workspace
+
+
+def _zone_name(moment: datetime) -> str:
+    tz = moment.tzinfo
+    key = getattr(tz, "key", None)  # zoneinfo.ZoneInfo carries an IANA name
+    return str(key) if key else (moment.tzname() or "UTC")
+
+
+def _require_text(text: str) -> str:
+    cleaned = clean_text(text)
+    if not cleaned:
+        raise InvalidInput("A note cannot be empty.")
+    return cleaned
+
+
+def _require_aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInput("Give the time with its zone (e.g. 2026-03-02T10:15+09:00).")
+    return moment
+
+
+def add_note(ws: Workspace, case_ref: str, text: str, *,
+             occurred_at: datetime | None = None) -> Note:
+    """Add a note to a case's timeline; ``occurred_at`` (aware) defaults to now."""
+    text = _require_text(text)
+    occurred = _require_aware(occurred_at)
+    now = utcnow()
+    with ws.transaction() as session:
+        case = get_case_in(session, case_ref)
+        note = Note(case_id=case.id or 0, occurred_at=occurred.astimezone(UTC) if occurred else now,
+                    occurred_tz=_zone_name(occurred) if occurred else "UTC",
+                    recorded_at=now, updated_at=now, author=audit.current_actor(), text=text)
+        session.add(note)
+        session.flush()
+        touch(case, now)
+        session.add(case)
+        audit.append(session, "note.added", "note", note.id,
+                     {"case": case.ref, "occurred_at": note.occurred_at.isoformat()})
+        return note
+
+
+def edit_note(ws: Workspace, note_id: int, *, text: str | None = None,
+              occurred_at: datetime | None = None) -> Note:
+    """Change a note; the previous version is kept in its history."""
+    occurred = _require_aware(occurred_at)
+    with ws.transaction() as session:
+        note = session.get(Note, note_id)
+        if note is None:
+            raise NotFound(f"No note #{note_id}.")
+        new_text = _require_text(text) if text is not None else note.text
+        if new_text == note.text and (occurred is None or occurred == note.occurred_at):
+            return note
+        session.add(NoteRevision(note_id=note_id, version=note.version, text=note.text,
+                                 occurred_at=note.occurred_at, occurred_tz=note.occurred_tz,
+                                 saved_at=note.updated_at, author=note.author))
+        note.text = new_text
+        if occurred is not None:
+            note.occurred_at, note.occurred_tz = occurred.astimezone(UTC), _zone_name(occurred)
+        note.version += 1
+        note.updated_at = utcnow()
+        note.author = audit.current_actor()
+        session.add(note)
+        case = note.case_id
+        audit.append(session, "note.edited", "note", note_id,
+                     {"case_id": case, "version": note.version})
+        return note
+
+
+def note_history(ws: Workspace, note_id: int) -> list[NoteRevision]:
+    """Earlier versions of a note, oldest first."""
+    with ws.session() as session:
+        return list(session.exec(select(NoteRevision).where(NoteRevision.note_id == note_id)
+                                 .order_by(col(NoteRevision.version))).all())
+
+
+def list_notes(ws: Workspace, case_ref: str) -> list[Note]:
+    """Notes of a case in the order they happened."""
+    with ws.session() as session:
+        case = get_case_in(session, case_ref)
+        return list(session.exec(select(Note).where(Note.case_id == case.id)
+                                 .order_by(col(Note.occurred_at), col(Note.id))).all())
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A note or a recorded event, placed on the case timeline."""
+
+    at: datetime
+    kind: str  # "note" or "event"
+    title: str
+    text: str
+    note_id: int | None = None
+    edited: bool = False
+
+
+_EVENT_TITLES = {
+    "case.created": "Case opened",
+    "case.status": "Status changed",
+    "case.updated": "Case details edited",
+}
+
+
+def timeline(ws: Workspace, case_ref: str) -> list[TimelineEntry]:
+    """Notes, status changes and exhibit custody events of a case, in time order."""
+    with ws.session() as session:
+        case = get_case_in(session, case_ref)
+        notes = session.exec(select(Note).where(Note.case_id == case.id)).all()
+        events = session.exec(select(AuditEntry).where(AuditEntry.entity == "case",
+                                                       AuditEntry.entity_id == case.ref)).all()
+        custody = session.exec(select(CustodyEvent, Evidence)
+                               .join(Evidence, CustodyEvent.evidence_id == Evidence.id)
+                               .where(Evidence.case_id == case.id)).all()
+    entries = [TimelineEntry(n.occurred_at, "note", "Note", n.text, n.id, n.version > 1)
+               for n in notes]
+    for event in events:
+        detail = json.loads(event.detail)
+        text = (f"{detail.get('from')} → {detail.get('to')}" if event.action == "case.status"
+                else "")
+        entries.append(TimelineEntry(event.at, "event",
+                                     _EVENT_TITLES.get(event.action, event.action), text))
+    for custody_event, evidence in custody:
+        if custody_event.action in ("acquired",):
+            continue
+        entries.append(TimelineEntry(
+            custody_event.at, "event", f"{evidence.exhibit} {custody_event.action}",
+            evidence.title))
+    entries.sort(key=lambda e: e.at)
+    return entries

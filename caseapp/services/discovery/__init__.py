@@ -1,0 +1,1 @@
+"""Discovery: cross-case links and full-text search."""

@@ -1,0 +1,1 @@
+"""Evidence: ingest into the vault, chain of custody, open, export, verify, withdraw."""

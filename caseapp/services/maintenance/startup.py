@@ -1,0 +1,115 @@
+"""Cheap facts about a data home for the app's start-up path.
+
+Nothing here imports the database layer (SQLAlchemy/SQLModel/Alembic), so the desktop app can
+find out whether a store exists and how it is unlocked before paying for those imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StoreProbe:
+    """What the app needs to know before unlocking a data home."""
+
+    home: Path
+    exists: bool
+    #: "keyring" or "passphrase" for an existing store, else None.
+    key_mode: str | None
+    #: True when a new store could keep its key in the OS keyring.
+    keyring_usable: bool
+
+    @property
+    def needs_passphrase(self) -> bool:
+        """An existing store that is unlocked with a passphrase."""
+        return self.exists and self.key_mode == "passphrase"
+
+
+def resolve_home(cli_home: str | Path | None = None) -> Path:
+    """``--home`` wins, then ``CASEAPP_HOME``, then the platform's user data folder."""
+    from caseapp.store.home import resolve_home as _resolve
+
+    return _resolve(cli_home)
+
+
+def probe_store(home: str | Path | None = None) -> StoreProbe:
+    """Whether ``home`` holds a store, its key mode, and whether a keyring is usable here."""
+    from caseapp.security.keys import KeyManager, keyring_usable
+
+    path = resolve_home(home)
+    keys = KeyManager(path)
+    exists = keys.exists()
+    mode = keys.manifest().key_mode if exists else None
+    return StoreProbe(home=path, exists=exists, key_mode=mode, keyring_usable=keyring_usable())
+
+
+#: Must equal caseapp.store.sqlcipher.engine.DB_NAME (a test checks it); that module imports SQLAlchemy.
+_DB_NAME = "caseapp.db"
+
+
+@dataclass(frozen=True)
+class QuickOpen:
+    """A store unlocked for the start-up preview: its key and its case list, read directly."""
+
+    home: Path
+    key_mode: str
+    master_key: bytes = field(repr=False)
+    #: The case list (risk not filled in), or None when it could not be read this way
+    #: (e.g. an older schema that the full open will upgrade first).
+    rows: list[Any] | None = None
+
+
+def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
+    """Unlock an existing store and read its case list without the database layer.
+
+    Used by the app to show the case list while the full workspace (SQLAlchemy, migrations)
+    is still loading; pass ``master_key`` on to ``open_workspace`` afterwards. The database is
+    opened read-only. Raises StoreUnavailable (no store, wrong passphrase, no key, or the store
+    is already open in another window).
+    """
+    from caseapp.security.keys import KeyManager, KeyProblem, derive_keys
+    from caseapp.services.errors import StoreUnavailable
+    from caseapp.store.home import HomeLock, HomeLocked
+
+    path = Path(home)
+    keys = KeyManager(path)
+    if not keys.exists():
+        raise StoreUnavailable(f"No caseapp store in {path}.")
+    lock = HomeLock(path)
+    try:  # refuse early if another window holds the store; the full open locks for real
+        lock.acquire()
+    except HomeLocked as exc:
+        raise StoreUnavailable(str(exc)) from None
+    finally:
+        lock.release()
+    mode = keys.manifest().key_mode
+    try:
+        master = keys.unlock(passphrase if mode == "passphrase" else None)
+    except KeyProblem as exc:
+        raise StoreUnavailable(str(exc)) from None
+    return QuickOpen(path, mode, master, _read_case_list(path / _DB_NAME,
+                                                         derive_keys(master).database))
+
+
+def _read_case_list(db_path: Path, key: bytes) -> list[Any] | None:
+    import sqlcipher3
+
+    from caseapp.services.cases.caselist import fetch_rows, rows_from_tuples
+
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlcipher3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True,
+                                  check_same_thread=False)
+    except sqlcipher3.Error:
+        return None
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        return rows_from_tuples(fetch_rows(conn))
+    except sqlcipher3.Error:
+        return None  # wrong key or another schema: the full open reports or upgrades
+    finally:
+        conn.close()

@@ -1,0 +1,1 @@
+"""Red-flag checklists: templates, per-case answers, risk score, suggestions."""

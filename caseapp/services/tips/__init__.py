@@ -1,0 +1,1 @@
+"""Tips: intake, grading, triage, de-duplication, CSV import, links to cases."""

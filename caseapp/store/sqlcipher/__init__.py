@@ -1,0 +1,1 @@
+"""The embedded store: SQLCipher (encrypted SQLite) with FTS5."""

@@ -1,0 +1,1 @@
+"""Export PDF: options dialog, export in the background, preview, Exports tab."""

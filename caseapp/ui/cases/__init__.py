@@ -1,0 +1,1 @@
+"""The Cases page, the case view and its Overview, Subjects and Timeline tabs."""

@@ -1,0 +1,216 @@
+"""One open case: a header (ref, title, status, priority, tags) over the registered tabs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.domain.enums import CaseStatus, Priority
+from caseapp.ui import registry
+from caseapp.ui.cases.dialogs import split_tags
+from caseapp.ui.context import AppContext
+from caseapp.ui.errors import log_event
+from caseapp.ui.widgets.common import ErrorLabel
+
+
+class CaseHeader(QWidget):
+    """Editable header of a case; each change is saved at once through the services."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_ref = case_ref
+        self._loading = False
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 8, 8, 4)
+        self.ref_label = QLabel(case_ref)
+        font = QFont(self.ref_label.font())
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 3)
+        self.ref_label.setFont(font)
+        self.ref_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_edit = QLineEdit()
+        self.title_edit.setFont(font)
+        self.title_edit.setAccessibleName("Case title")
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status")
+        self.priority = QComboBox()
+        self.priority.setAccessibleName("Priority")
+        for prio in Priority:
+            self.priority.addItem(prio.title, prio.value)
+        self.tags = QLineEdit(placeholderText="tags, comma-separated")
+        self.tags.setAccessibleName("Tags")
+        self.error = ErrorLabel()
+        grid.addWidget(self.ref_label, 0, 0)
+        grid.addWidget(self.title_edit, 0, 1, 1, 5)
+        status_label = QLabel("&Status:")
+        status_label.setBuddy(self.status)
+        priority_label = QLabel("&Priority:")
+        priority_label.setBuddy(self.priority)
+        tags_label = QLabel("Ta&gs:")
+        tags_label.setBuddy(self.tags)
+        grid.addWidget(status_label, 1, 0)
+        grid.addWidget(self.status, 1, 1)
+        grid.addWidget(priority_label, 1, 2)
+        grid.addWidget(self.priority, 1, 3)
+        grid.addWidget(tags_label, 1, 4)
+        grid.addWidget(self.tags, 1, 5)
+        grid.addWidget(self.error, 2, 0, 1, 6)
+        grid.setColumnStretch(5, 1)
+        self.title_edit.editingFinished.connect(self._save_title)
+        self.tags.editingFinished.connect(self._save_tags)
+        self.status.activated.connect(self._save_status)
+        self.priority.activated.connect(self._save_priority)
+        self.case: Any = None
+
+    def load(self) -> None:
+        """Read the case and fill the header."""
+        from caseapp.domain.text import load_list
+        from caseapp.services.cases import cases
+
+        self.case = case = cases.get_case(self.ctx.ws, self.case_ref)
+        self._loading = True
+        try:
+            self.title_edit.setText(case.title)
+            self.title_edit.setCursorPosition(0)
+            self.status.clear()
+            current = CaseStatus.parse(case.status)
+            self.status.addItem(current.title, current.value)
+            for target in cases.allowed_statuses(case):
+                self.status.addItem(f"→ {target.title}", target.value)
+            self.status.setCurrentIndex(0)
+            self.priority.setCurrentIndex(max(0, self.priority.findData(case.priority)))
+            self.tags.setText(", ".join(load_list(case.tags)))
+        finally:
+            self._loading = False
+
+    def _apply(self, what: str, fn: Any) -> None:
+        if self._loading or self.case is None:
+            return
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - shown inline; header reloads below
+            self.error.show_error(self.ctx.report_error(exc, what))
+            self.load()
+            return
+        self.error.clear_error()
+        log_event("case.edited", case=self.case_ref, field=what)
+        self.load()
+        self.changed.emit()
+
+    def _save_title(self) -> None:
+        from caseapp.services.cases import cases
+
+        if self.case is not None and self.title_edit.text().strip() != self.case.title:
+            self._apply("title", lambda: cases.update_case(self.ctx.ws, self.case_ref,
+                                                           title=self.title_edit.text()))
+
+    def _save_tags(self) -> None:
+        from caseapp.domain.text import load_list
+        from caseapp.services.cases import cases
+
+        tags = split_tags(self.tags.text())
+        if self.case is not None and tags != load_list(self.case.tags):
+            self._apply("tags", lambda: cases.update_case(self.ctx.ws, self.case_ref,
+                                                          tags=tags))
+
+    def _save_status(self, index: int) -> None:
+        from caseapp.services.cases import cases
+
+        if index > 0:
+            target = self.status.itemData(index)
+            self._apply("status", lambda: cases.set_status(self.ctx.ws, self.case_ref, target))
+
+    def _save_priority(self, _index: int) -> None:
+        from caseapp.services.cases import cases
+
+        value = self.priority.currentData()
+        if self.case is not None and value != self.case.priority:
+            self._apply("priority", lambda: cases.update_case(self.ctx.ws, self.case_ref,
+                                                              priority=value))
+
+
+class CaseView(QWidget):
+    """Header plus one tab per registered case tab; tabs refresh lazily when shown."""
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_ref = case_ref
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.header = CaseHeader(ctx, case_ref)
+        layout.addWidget(self.header)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self._keys: list[str] = []
+        self._stale: set[str] = set()
+        for spec in registry.case_tabs():
+            widget = self._build(spec)
+            self.tabs.addTab(widget, spec.title)
+            self._keys.append(spec.key)
+            self._stale.add(spec.key)
+        self.header.changed.connect(lambda: ctx.notify_changed(case_ref))
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
+        self.header.load()
+        self._refresh_current()
+
+    def _build(self, spec: registry.CaseTabSpec) -> QWidget:
+        try:
+            return spec.factory(self.ctx, self.case_ref, None)
+        except Exception as exc:  # noqa: BLE001 - one broken tab must not break the case
+            self.ctx.report_error(exc, f"{spec.title} tab")
+            failed = QLabel(f"The {spec.title} tab could not be loaded; see the error report.")
+            failed.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return failed
+
+    @property
+    def title(self) -> str:
+        """The case title as last loaded."""
+        return self.header.case.title if self.header.case is not None else self.case_ref
+
+    def tab(self, key: str) -> Any:
+        """The widget of the tab registered as ``key``."""
+        return self.tabs.widget(self._keys.index(key))
+
+    def show_tab(self, key: str) -> Any:
+        """Bring the tab ``key`` to the front and return it."""
+        self.tabs.setCurrentIndex(self._keys.index(key))
+        return self.tab(key)
+
+    @property
+    def current_key(self) -> str:
+        return self._keys[self.tabs.currentIndex()] if self._keys else ""
+
+    def refresh(self) -> None:
+        """Reload the header and the visible tab; the others reload when shown."""
+        self.header.load()
+        self._stale = set(self._keys)
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        key = self.current_key
+        if not key or key not in self._stale:
+            return
+        self._stale.discard(key)
+        widget = self.tab(key)
+        refresh = getattr(widget, "refresh", None)
+        if callable(refresh):
+            try:
+                refresh()
+            except Exception as exc:  # noqa: BLE001 - shown; the rest of the app keeps going
+                self.ctx.report_error(exc, "Loading the tab")

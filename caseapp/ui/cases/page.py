@@ -1,0 +1,308 @@
+"""The Cases page: the filterable case list and the open cases, each in its own tab."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.domain.enums import CaseStatus
+from caseapp.ui.cases.case_view import CaseView
+from caseapp.ui.cases.dialogs import NewCaseDialog
+from caseapp.ui.context import AppContext
+from caseapp.ui.errors import log_event
+from caseapp.ui.registry import register_page
+from caseapp.ui.widgets.tables import ROW_ROLE, CaseFilterProxy, CaseTableModel
+
+_WIDTHS = (130, 420, 90, 80, 100, 70, 70, 170)
+
+
+class CaseTable(QTableView):
+    """The case table; Enter/Return or a double-click asks to open the current case."""
+
+    open_requested = Signal(QModelIndex)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setHighlightSections(False)
+        self.doubleClicked.connect(self.open_requested.emit)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class CaseListPanel(QWidget):
+    """Filter box, status filter, New case button and the case table."""
+
+    open_case = Signal(str)
+    loaded = Signal(int)
+
+    def __init__(self, ctx: AppContext | None, parent: QWidget | None = None) -> None:
+        """``ctx`` None makes a start-up preview: rows come from :meth:`set_rows` only."""
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.filter = QLineEdit(placeholderText="Filter by ref, title, status, priority (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setAccessibleName("Filter cases")
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status filter")
+        self.status.addItem("Any status", None)
+        for status in CaseStatus:
+            self.status.addItem(status.title, status.value)
+        self.new_button = QPushButton("&New case…")
+        self.count = QLabel()
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.status)
+        bar.addWidget(self.new_button)
+        layout.addLayout(bar)
+        self.model = CaseTableModel(self)
+        self.proxy = CaseFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = CaseTable()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate(_WIDTHS):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        self.filter.textChanged.connect(self._filter_changed)
+        self.filter.returnPressed.connect(self._open_from_filter)
+        self.status.currentIndexChanged.connect(self._filter_changed)
+        self.table.open_requested.connect(self._open_index)
+        self.last_load_ms = 0.0
+        self.last_filter_ms = 0.0
+
+    def reload(self) -> None:
+        """Fetch the list again, keeping the selected case selected."""
+        from caseapp.services.cases.caselist import case_list
+
+        if self.ctx is None:
+            return
+        started = time.perf_counter()
+        self.set_rows(case_list(self.ctx.ws))
+        self.last_load_ms = (time.perf_counter() - started) * 1000
+
+    def set_rows(self, rows: list[Any]) -> None:
+        """Show ``rows``, keeping the selected case selected."""
+        current = self.selected_ref()
+        self.model.set_rows(rows)
+        if current:
+            self.select_ref(current)
+        self._update_count()
+        self.loaded.emit(self.model.rowCount())
+
+    def view_state(self) -> dict[str, Any]:
+        """Filter, status, sort and selection (to carry them from the preview to the page)."""
+        header = self.table.horizontalHeader()
+        return {"text": self.filter.text(), "status": self.status.currentIndex(),
+                "sort": (header.sortIndicatorSection(), header.sortIndicatorOrder()),
+                "selected": self.selected_ref(), "focus": self.filter.hasFocus()}
+
+    def restore_view_state(self, state: dict[str, Any]) -> None:
+        self.table.sortByColumn(*state["sort"])
+        self.status.setCurrentIndex(state["status"])
+        self.filter.setText(state["text"])
+        if state["selected"]:
+            self.select_ref(state["selected"])
+        if state["focus"]:
+            self.filter.setFocus()
+
+    def _filter_changed(self) -> None:
+        started = time.perf_counter()
+        self.proxy.set_filter(self.filter.text(), self.status.currentData())
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+        self._update_count()
+        self.last_filter_ms = (time.perf_counter() - started) * 1000
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count.setText(f"{total:,} cases" if shown == total else
+                           f"{shown:,} of {total:,} cases")
+
+    def selected_ref(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(ROW_ROLE).ref if index.isValid() else None
+
+    def select_ref(self, ref: str) -> bool:
+        """Make ``ref`` the current row if it is visible."""
+        row = self.model.row_of(ref)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_case.emit(index.data(ROW_ROLE).ref)
+
+    def _open_from_filter(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() and self.proxy.rowCount():
+            index = self.proxy.index(0, 0)
+        self._open_index(index)
+
+    def focus_find(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+
+class CasesPage(QWidget):
+    """The case list plus a closable tab per open case."""
+
+    current_case_changed = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.list = CaseListPanel(ctx)
+        self.tabs.addTab(self.list, "All cases")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        layout.addWidget(self.tabs)
+        self.list.open_case.connect(self.open_case)
+        self.list.new_button.clicked.connect(self.new_case)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._current_changed)
+        self._stale_refs: set[str] = set()
+        self._reload_timer = QTimer(self, singleShot=True, interval=0)
+        self._reload_timer.timeout.connect(self._apply_changes)
+        ctx.data_changed.connect(self._data_changed)
+        self.new_case_dialog: NewCaseDialog | None = None
+        self.list.reload()
+
+    # -- case tabs ---------------------------------------------------------------------------
+    def views(self) -> list[CaseView]:
+        """Every open case view, in tab order."""
+        return [w for i in range(self.tabs.count())
+                if isinstance(w := self.tabs.widget(i), CaseView)]
+
+    def open_case(self, ref: str) -> CaseView:
+        """Show the case ``ref``, opening a tab for it if needed."""
+        for view in self.views():
+            if view.case_ref == ref:
+                self.tabs.setCurrentWidget(view)
+                return view
+        view = CaseView(self.ctx, ref)
+        index = self.tabs.addTab(view, ref)
+        self.tabs.setTabToolTip(index, view.title)
+        self.tabs.setCurrentIndex(index)
+        log_event("case.opened", case=ref)
+        return view
+
+    def current_case_view(self) -> CaseView | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, CaseView) else None
+
+    def close_tab(self, index: int) -> bool:
+        """Close a case tab (the list tab stays)."""
+        widget = self.tabs.widget(index)
+        if not isinstance(widget, CaseView):
+            return False
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+        return True
+
+    def close_current(self) -> bool:
+        return self.close_tab(self.tabs.currentIndex())
+
+    def _current_changed(self, _index: int) -> None:
+        view = self.current_case_view()
+        if view is not None and view.case_ref in self._stale_refs:
+            self._stale_refs.discard(view.case_ref)
+            view.refresh()
+        self.current_case_changed.emit(view.case_ref if view else None)
+
+    # -- list --------------------------------------------------------------------------------
+    def show_list(self) -> None:
+        self.tabs.setCurrentIndex(self.tabs.indexOf(self.list))
+
+    def focus_find(self) -> None:
+        self.show_list()
+        self.list.focus_find()
+
+    def new_case(self) -> None:
+        """Ask for a new case; on success open it."""
+        dialog = NewCaseDialog(self)
+        self.new_case_dialog = dialog
+        dialog.accepted.connect(lambda: self._create(dialog))
+        dialog.open()
+
+    def _create(self, dialog: NewCaseDialog) -> None:
+        from caseapp.services.cases import cases
+
+        try:
+            case = cases.create_case(self.ctx.ws, **dialog.values())  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - reopen the dialog with the message inline
+            message = self.ctx.report_error(exc, "New case")
+            dialog.error.show_error(message)
+            dialog.open()
+            return
+        log_event("case.created", case=case.ref)
+        self.ctx.show_message(f"Created {case.ref}.")
+        self.ctx.notify_changed(case.ref)
+        self.list.reload()
+        self.open_case(case.ref)
+
+    def refresh(self) -> None:
+        """Reload the list and the visible case."""
+        self.list.reload()
+        view = self.current_case_view()
+        if view is not None:
+            view.refresh()
+        self._stale_refs = {v.case_ref for v in self.views() if v is not view}
+
+    def _data_changed(self, ref: str) -> None:
+        self._stale_refs |= ({ref} if ref else {v.case_ref for v in self.views()})
+        self._reload_timer.start()
+
+    def _apply_changes(self) -> None:
+        self.list.reload()
+        view = self.current_case_view()
+        if view is not None and view.case_ref in self._stale_refs:
+            self._stale_refs.discard(view.case_ref)
+            view.refresh()
+        for v in self.views():
+            index = self.tabs.indexOf(v)
+            self.tabs.setTabToolTip(index, v.title)
+
+
+register_page("cases", "Cases", CasesPage, order=10)

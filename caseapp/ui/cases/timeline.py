@@ -1,0 +1,138 @@
+"""Timeline tab: notes and recorded events of a case in time order; add and edit notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.ui.cases.dialogs import NoteDialog
+from caseapp.ui.context import AppContext
+from caseapp.ui.errors import log_event
+from caseapp.ui.formatting import first_line, local_time
+from caseapp.ui.registry import register_case_tab
+from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+
+TIMELINE_COLUMNS = [
+    Column("When", lambda t: local_time(t.at)),
+    Column("Type", lambda t: "Note" + (" (edited)" if t.edited else "") if t.kind == "note"
+           else "Event"),
+    Column("What", lambda t: first_line(t.text) if t.kind == "note" else
+           t.title + (f" — {first_line(t.text)}" if t.text else ""), tooltip=lambda t: t.text),
+]
+
+
+class TimelineTab(QWidget):
+    """Notes and events, oldest first; the selected entry's full text below the table."""
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_ref = case_ref
+        self.dialog: Any = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.add_button = QPushButton("&Add note…")
+        self.add_button.setToolTip("Add a note (Ctrl+Shift+N)")
+        self.edit_button = QPushButton("&Edit note…")
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.edit_button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.model = RecordTableModel(TIMELINE_COLUMNS, self)
+        self.table = read_only_table(self.model, "Timeline")
+        header = self.table.horizontalHeader()
+        header.resizeSection(0, 160)
+        header.resizeSection(1, 110)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setAccessibleName("Selected entry")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.text)
+        splitter.setSizes([400, 150])
+        layout.addWidget(splitter, 1)
+        self.add_button.clicked.connect(self.add_note)
+        self.edit_button.clicked.connect(self.edit_note)
+        self.table.doubleClicked.connect(lambda _i: self.edit_note())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+        self._show_selected()
+
+    def refresh(self) -> None:
+        """Reload the timeline."""
+        from caseapp.services.cases import notes
+
+        keep = self.selected()
+        self.model.set_records(notes.timeline(self.ctx.ws, self.case_ref))
+        row = next((i for i, e in enumerate(self.model.records)
+                    if keep is not None and (e.at, e.title, e.note_id) ==
+                    (keep.at, keep.title, keep.note_id)), self.model.rowCount() - 1)
+        if row >= 0:
+            self.table.selectRow(row)
+        self._show_selected()
+
+    def selected(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def _show_selected(self) -> None:
+        entry = self.selected()
+        self.edit_button.setEnabled(entry is not None and entry.kind == "note")
+        self.text.setPlainText("" if entry is None else
+                               f"{local_time(entry.at)} · {entry.title}\n\n{entry.text}")
+
+    def add_note(self) -> NoteDialog:
+        """Open the Add note dialog."""
+        dialog = NoteDialog(self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._save(dialog, None))
+        dialog.open()
+        return dialog
+
+    def edit_note(self) -> NoteDialog | None:
+        """Edit the selected note (the previous version is kept in its history)."""
+        entry = self.selected()
+        if entry is None or entry.kind != "note" or entry.note_id is None:
+            return None
+        dialog = NoteDialog(self, text=entry.text, occurred_at=entry.at, editing=True)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._save(dialog, entry.note_id))
+        dialog.open()
+        return dialog
+
+    def _save(self, dialog: NoteDialog, note_id: int | None) -> None:
+        from caseapp.services.cases import notes
+
+        try:
+            if note_id is None:
+                note = notes.add_note(self.ctx.ws, self.case_ref, dialog.text.toPlainText(),
+                                      occurred_at=dialog.occurred_if_changed())
+            else:
+                note = notes.edit_note(self.ctx.ws, note_id, text=dialog.text.toPlainText(),
+                                       occurred_at=dialog.occurred_if_changed())
+        except Exception as exc:  # noqa: BLE001 - back to the dialog, the text is kept
+            dialog.error.show_error(self.ctx.report_error(exc, "Saving the note"))
+            dialog.open()
+            return
+        log_event("note.saved", case=self.case_ref, note=note.id)
+        self.banner.show_text("Note saved.", "ok")
+        self.refresh()
+        for row, entry in enumerate(self.model.records):
+            if entry.note_id == note.id:
+                self.table.selectRow(row)
+        self.ctx.notify_changed(self.case_ref)
+
+
+register_case_tab("timeline", "Timeline", TimelineTab, order=40)

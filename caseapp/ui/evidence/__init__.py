@@ -1,0 +1,1 @@
+"""The Evidence tab of a case."""

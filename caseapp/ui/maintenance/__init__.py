@@ -1,0 +1,1 @@
+"""The Audit page and the key dialogs (set-up, recovery code, unlock)."""

@@ -1,1 +1,0 @@
-"""Navigation pages (registered in :mod:`caseapp.ui.plugins`)."""

@@ -1,0 +1,1 @@
+"""The Red flags tab and the red-flag templates window."""

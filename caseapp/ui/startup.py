@@ -1,0 +1,239 @@
+"""Opening the store after the window has painted: first-run set-up, unlock, demo offer.
+
+Everything slow runs on worker threads and in two steps, so the case list shows early:
+
+1. ``probe_store`` + ``quick_open`` (keyring or passphrase, then the case list read straight
+   from the encrypted file; no SQLAlchemy) -> the window shows a preview of the case list;
+2. ``open_workspace(master_key=...)`` (SQLAlchemy, migrations, the vault, the GUI lock) -> the
+   registered pages replace the preview, keeping its filter, sort and selection.
+
+A new store goes through the key set-up dialog and a full open. Dialogs are opened with
+``open()`` (never a nested ``exec()``), so the window stays live. ``CASEAPP_PASSPHRASE``
+supplies the passphrase for automation, as on the command line; a wrong one leads to the
+passphrase dialog.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from caseapp.ui.context import AppContext
+from caseapp.ui.errors import is_expected, log_event, setup_log, user_message
+from caseapp.ui.main_window import MainWindow
+from caseapp.ui.maintenance.key_dialogs import KeySetupDialog, RecoveryCodeDialog, UnlockDialog
+from caseapp.ui.workers import TaskControl, TaskRunner
+
+#: Service modules warmed up on the worker thread while the store opens.
+_WARM = ("caseapp.services.cases.cases", "caseapp.services.cases.subjects", "caseapp.services.evidence.evidence",
+         "caseapp.services.cases.notes", "caseapp.services.maintenance.auditlog", "caseapp.services.maintenance.integrity",
+         "caseapp.services.cases.caselist", "caseapp.services.redflags.risk")
+
+
+def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> tuple[Any, ...]:
+    """(probe, quick open or None, StoreUnavailable or None)."""
+    from caseapp.services.errors import StoreUnavailable
+    from caseapp.services.maintenance.startup import probe_store, quick_open
+
+    probe = probe_store(home)
+    if not probe.exists or (probe.needs_passphrase and not env_passphrase):
+        return probe, None, None
+    try:
+        return probe, quick_open(probe.home, env_passphrase), None
+    except StoreUnavailable as exc:
+        return probe, None, exc
+
+
+def _open(home: Path, passphrase: str | None, create: bool, key_mode: str | None,
+          master_key: bytes | None = None) -> Any:
+    import importlib
+
+    from caseapp.services.workspace import open_workspace
+
+    ws = open_workspace(home, lambda _purpose: passphrase, create=create, exclusive=True,
+                        key_mode=key_mode, master_key=master_key)
+    try:
+        for name in _WARM:
+            importlib.import_module(name)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+class StartupController(QObject):
+    """Drives probe -> (set-up | unlock) -> preview -> open -> recovery code -> attach."""
+
+    #: Emitted with the AppContext once the window shows the store.
+    ready = Signal(object)
+    #: Emitted when the user gives up (Quit in a dialog).
+    abandoned = Signal()
+
+    def __init__(self, window: MainWindow, home: str | Path | None,
+                 runner: TaskRunner | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.home_arg = home
+        self.runner = runner or TaskRunner(window)
+        self.probe: Any = None
+        self.setup_dialog: KeySetupDialog | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self.recovery_dialog: RecoveryCodeDialog | None = None
+        self.ctx: AppContext | None = None
+        self.created = False
+        self._master_key: bytes | None = None
+
+    def start(self) -> None:
+        """Find out what the data home holds and unlock it if no one needs to type anything."""
+        self.window.show_start("Opening the encrypted case store…")
+        env = os.environ.get("CASEAPP_PASSPHRASE") or None
+        handle = self.runner.submit(lambda _c: _probe_and_unlock(self.home_arg, env),
+                                    name="probe")
+        handle.succeeded.connect(self._probed)
+        handle.failed.connect(self._fail)
+
+    def _probed(self, result: tuple[Any, ...]) -> None:
+        probe, quick, error = result
+        self.probe = probe
+        setup_log(probe.home)
+        log_event("app.start", store_exists=int(probe.exists), key_mode=probe.key_mode or "none")
+        self.window.set_location(str(probe.home))
+        if not probe.exists:
+            env = os.environ.get("CASEAPP_PASSPHRASE") or None
+            if env and not probe.keyring_usable:
+                self._create(env, "passphrase")
+            else:
+                self._ask_setup()
+        elif quick is not None:
+            self._unlocked(quick)
+        elif error is not None:
+            log_event("store.open-failed", error=type(error).__name__)
+            if probe.needs_passphrase:
+                self._ask_passphrase(user_message(error))
+            else:
+                self._fail(error)
+        else:
+            self._ask_passphrase()
+
+    # -- dialogs -----------------------------------------------------------------------------
+    def _ask_setup(self) -> None:
+        dialog = KeySetupDialog(self.probe.home, self.probe.keyring_usable, self.window)
+        self.setup_dialog = dialog
+        dialog.accepted.connect(lambda: self._create(dialog.passphrase(), dialog.mode))
+        dialog.rejected.connect(self._gave_up)
+        self.window.show_start("Set up the encrypted case store to begin.")
+        dialog.open()
+
+    def _ask_passphrase(self, error: str = "") -> None:
+        if self.unlock_dialog is None:
+            dialog = UnlockDialog(self.probe.home, self.window)
+            self.unlock_dialog = dialog
+            dialog.submitted.connect(self._try_passphrase)
+            dialog.rejected.connect(self._gave_up)
+            self.window.show_start("The case store is locked.")
+            dialog.open()
+        if error:
+            self.unlock_dialog.show_error(error)
+
+    def _try_passphrase(self, passphrase: str) -> None:
+        from caseapp.services.maintenance.startup import quick_open
+
+        home = self.probe.home
+        handle = self.runner.submit(lambda _c: quick_open(home, passphrase), name="unlock")
+        handle.succeeded.connect(self._unlocked)
+        handle.failed.connect(self._open_failed)
+
+    def _gave_up(self) -> None:
+        log_event("app.unlock-abandoned")
+        self.window.show_start("The case store was not opened.", button="Try again",
+                               callback=self.start)
+        self.unlock_dialog = None
+        self.abandoned.emit()
+
+    # -- opening -----------------------------------------------------------------------------
+    def _unlocked(self, quick: Any) -> None:
+        """The key is known: show the case list now, open everything else behind it."""
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.accept()
+            self.unlock_dialog = None
+        self._master_key = quick.master_key
+        if quick.rows is None:
+            self._full_open()
+            return
+        self.window.cases_painted.connect(self._full_open_once)
+        self.window.show_preview(quick.rows, str(quick.home))
+
+    def _full_open_once(self, _rows: int) -> None:
+        self.window.cases_painted.disconnect(self._full_open_once)
+        self._full_open()
+
+    def _full_open(self) -> None:
+        home, key = self.probe.home, self._master_key
+        handle = self.runner.submit(lambda _c: _open(home, None, False, None, key),
+                                    name="open-store")
+        handle.succeeded.connect(self._opened)
+        handle.failed.connect(self._open_failed)
+
+    def _create(self, passphrase: str | None, key_mode: str) -> None:
+        self.window.show_start("Creating the encrypted store…")
+        home = self.probe.home
+
+        def work(_control: TaskControl) -> Any:
+            return _open(home, passphrase, True, key_mode)
+
+        handle = self.runner.submit(work, name="create-store")
+        handle.succeeded.connect(self._opened)
+        handle.failed.connect(self._open_failed)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        log_event("store.open-failed", error=type(exc).__name__)
+        if not is_expected(exc):
+            self._fail(exc)
+        elif self.unlock_dialog is not None:
+            self.unlock_dialog.show_error(user_message(exc))
+        else:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        if not is_expected(exc):
+            self.window.show_unexpected(exc)
+        self.window.discard_preview()
+        self.window.show_start(user_message(exc), error=True, button="Try again",
+                               callback=self.start)
+
+    def _opened(self, ws: Any) -> None:
+        log_event("store.opened", key_mode=ws.key_mode, created=int(ws.recovery_code is not None))
+        self._master_key = None
+        self.created = ws.recovery_code is not None
+        self.window.on_close(ws.close)
+        if ws.recovery_code:
+            code, ws.recovery_code = ws.recovery_code, None
+            dialog = RecoveryCodeDialog(code, self.window)
+            self.recovery_dialog = dialog
+            dialog.accepted.connect(lambda: self._attach(ws))
+            dialog.open()
+        else:
+            self._attach(ws)
+
+    def _attach(self, ws: Any) -> None:
+        self.recovery_dialog = None
+        ctx = AppContext(ws, self.runner, self.window)
+        self.ctx = ctx
+        self.window.attach(ctx)
+        self.ready.emit(ctx)
+        if self.created:
+            self.offer_demo()
+
+    def offer_demo(self) -> None:
+        """Ask whether to load the demo cases into the new, empty store."""
+        answer = QMessageBox.question(
+            self.window, "Load demo data?",
+            "The new store is empty. Load three fictional demo cases (with subjects, notes "
+            "and exhibits) to look around? You can also do this later from the File menu, "
+            "while the store is empty.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.window.actions_.load_demo()

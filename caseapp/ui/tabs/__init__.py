@@ -1,1 +1,0 @@
-"""Case-view tabs (registered in :mod:`caseapp.ui.plugins`)."""

@@ -1,0 +1,1 @@
+"""Shared widgets: the table model/view base, inline messages, progress."""
