@@ -61,6 +61,7 @@ def main() -> None:
     from caseapp.security.keys import derive_keys
     from caseapp.services.discovery import links, search
     from caseapp.services.workspace import open_workspace
+    from caseapp.store.sqlcipher.search_sql import build_sql
 
     ws = open_workspace(home, lambda _p: os.environ["CASEAPP_PASSPHRASE"], create=False)
     raw = sqlcipher3.dbapi2.connect(str(home / "caseapp.db"))
@@ -71,7 +72,7 @@ def main() -> None:
         raw_ms: list[float] = []
         per_query: list[tuple[str, int, float, float]] = []
         for query in QUERIES:
-            sql, params = search.build_sql(parse_query(query), 50)
+            sql, params = build_sql(parse_query(query), 50)
             hits = search.search(ws, query)  # warm-up
             raw.execute(sql, params).fetchall()
             q_ours, q_raw = [], []
@@ -87,7 +88,7 @@ def main() -> None:
             per_query.append((query, len(hits), statistics.median(q_ours),
                               statistics.median(q_raw)))
 
-        with ws.engine.connect() as conn:
+        with ws.store.engine.connect() as conn:
             refs = [r[0] for r in conn.exec_driver_sql("SELECT ref FROM case_file ORDER BY id")]
         sample = random.Random(11).sample(refs, min(args.cases_sampled, len(refs)))
         link_ms: list[float] = []

@@ -238,13 +238,13 @@ def generate(home: Path, *, cases: int = 1000, seed: int = 7) -> dict[str, Any]:
     started = time.perf_counter()
     for model, rows in ((Case, case_rows), (Subject, subject_rows), (Tip, tip_rows),
                         (Identifier, ident_rows), (Evidence, evidence_rows), (Note, note_rows)):
-        with ws.engine.begin() as conn:
+        with ws.store.engine.begin() as conn:
             table: sa.Table = model.__table__  # type: ignore[attr-defined]
             for start in range(0, len(rows), 10_000):
                 conn.execute(table.insert(), rows[start:start + 10_000])
     inserted = time.perf_counter() - started
     started = time.perf_counter()
-    with ws.engine.begin() as conn:
+    with ws.store.engine.begin() as conn:
         counts = search_index.rebuild(conn)
         # Metadata only: these exhibits have no blobs, so there is no text to extract.
         conn.execute(sa.text("DELETE FROM search_pending"))

@@ -10,7 +10,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from caseapp.domain.models import StoreMeta, utcnow
@@ -18,9 +17,10 @@ from caseapp.security import audit
 from caseapp.security.keys import KeyManager, KeyProblem, WrongSecret, derive_keys, keyring_usable
 from caseapp.security.vault import Vault
 from caseapp.services.errors import StoreUnavailable
+from caseapp.store import DB_NAME, StoreOpenError, open_store
 from caseapp.store.files import private_dir
 from caseapp.store.home import HomeLock, HomeLocked
-from caseapp.store.sqlcipher.engine import DB_NAME, StoreOpenError, make_engine, upgrade
+from caseapp.store.interface import Store
 
 #: Called with "new" (choose a passphrase) or "unlock"; returns the passphrase or None.
 PassphraseProvider = Callable[[str], str | None]
@@ -36,7 +36,7 @@ class Workspace:
     home: Path
     store_id: str
     key_mode: str
-    engine: Engine
+    store: Store
     vault: Vault
     lock: HomeLock | None = None
     #: Set only when this call created the store: show it to the user once.
@@ -52,7 +52,7 @@ class Workspace:
         unit = _UNIT.get()
         if unit is not None and unit[0] is self:
             return _BorrowedSession(unit[1])  # type: ignore[return-value]
-        return Session(self.engine, expire_on_commit=False)
+        return self.store.session()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -65,7 +65,7 @@ class Workspace:
             yield unit[1]
             unit[1].flush()
             return
-        with self.session() as session:
+        with self.store.write_session() as session:
             try:
                 yield session
                 session.commit()
@@ -78,7 +78,7 @@ class Workspace:
         """Make several service calls one transaction: all of them land, or none does."""
         if _UNIT.get() is not None:
             raise RuntimeError("units of work do not nest")
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self.store.write_session() as session:
             token = _UNIT.set((self, session))
             try:
                 yield session
@@ -107,7 +107,7 @@ class Workspace:
     def close(self) -> None:
         """Dispose of connections, wipe decrypted copies, release the lock."""
         self.wipe_open_dir()
-        self.engine.dispose()
+        self.store.dispose()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -214,14 +214,12 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
 
     manifest = keys.manifest()
     derived = derive_keys(master)
-    engine = make_engine(home / DB_NAME, derived.database)
     try:
-        upgrade(engine)
+        store = open_store(home, derived.database)
     except StoreOpenError as exc:
-        engine.dispose()
         raise StoreUnavailable(str(exc)) from None
     workspace = Workspace(
-        home=home, store_id=manifest.store_id, key_mode=manifest.key_mode, engine=engine,
+        home=home, store_id=manifest.store_id, key_mode=manifest.key_mode, store=store,
         vault=Vault(private_dir(home / VAULT_DIR), derived.vault), lock=lock,
         recovery_code=recovery_code, master_key=master,
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 LOCK_NAME = "caseapp.lock"
+#: The embedded store's database file in the data home.
+DB_NAME = "caseapp.db"
 
 
 class HomeLocked(Exception):

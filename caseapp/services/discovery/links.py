@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlmodel import select
 
 from caseapp.domain.identifiers import near_keys
+from caseapp.domain.models import Case, Tip
 from caseapp.services.cases.subjects import make_identifier
 from caseapp.services.errors import NotFound
 from caseapp.services.workspace import Workspace
-from caseapp.store.sqlcipher import search_index
+from caseapp.store.interface import OccurrenceSeed
 
 __all__ = ["LinkGroup", "LinkedCase", "LinkedTip", "links_for_case", "links_for_identifier",
            "links_for_tip", "near_reason"]
@@ -158,30 +158,9 @@ def _alnum(value: str) -> str:
     return "".join(c for c in value.casefold() if c.isalnum())
 
 
-_OWNER = ("SELECT i.kind, i.normalized, o.id, o.raw, o.normalized, o.created_at, s.id, s.name, "
-          "c.id, c.ref, c.title, t.id, t.ref, t.received_at FROM {seeds} "
-          "{join} LEFT JOIN subject s ON s.id = o.subject_id "
-          "LEFT JOIN case_file c ON c.id = s.case_id LEFT JOIN tip t ON t.id = o.tip_id")
-_EXACT_JOIN = "JOIN identifier o ON o.kind = i.kind AND o.normalized = i.normalized"
-_NEAR_JOIN = ("JOIN search_near_key n2 ON n2.kind = i.kind AND n2.near_key = i.near_key "
-              "JOIN identifier o ON o.id = n2.identifier_id AND o.normalized <> i.normalized")
-_CASE_SEEDS = ("(SELECT DISTINCT x.kind, x.normalized{near} FROM identifier x JOIN subject xs "
-               "ON xs.id = x.subject_id{nk} WHERE xs.case_id = :owner) i")
-_TIP_SEEDS = ("(SELECT DISTINCT x.kind, x.normalized{near} FROM identifier x{nk} "
-              "WHERE x.tip_id = :owner) i")
-_NK = " JOIN search_near_key n ON n.identifier_id = x.id"
-
-
-def _seeds(template: str, near: bool) -> str:
-    return template.format(near=", n.near_key" if near else "", nk=_NK if near else "")
-
-
-def _collect(conn: Connection, seeds: tuple[str, str], params: dict[str, Any],
-             exclude_case: int | None, exclude_tip: int | None) -> list[LinkGroup]:
-    exact_rows = conn.execute(text(_OWNER.format(seeds=seeds[0], join=_EXACT_JOIN)),
-                              params).all()
-    near_rows = conn.execute(text(_OWNER.format(seeds=seeds[1], join=_NEAR_JOIN)),
-                             params).all()
+def _collect(ws: Workspace, seed: OccurrenceSeed, exclude_case: int | None,
+             exclude_tip: int | None) -> list[LinkGroup]:
+    exact_rows, near_rows = ws.store.occurrences(seed)
     own = {(r[0], r[1]) for r in exact_rows}  # the seeds themselves
     groups: dict[tuple[str, str, str], LinkGroup] = {}
     notes: dict[tuple[str, str, str], list[str]] = {}
@@ -220,9 +199,9 @@ def _collect(conn: Connection, seeds: tuple[str, str], params: dict[str, Any],
     return result
 
 
-def _owner_id(conn: Connection, table: str, ref: str, label: str) -> int:
-    owner = conn.execute(text(f"SELECT id FROM {table} WHERE ref = :r"),
-                         {"r": ref.strip().upper()}).scalar()
+def _owner_id(ws: Workspace, table: type[Case] | type[Tip], ref: str, label: str) -> int:
+    with ws.session() as session:
+        owner = session.exec(select(table.id).where(table.ref == ref.strip().upper())).first()
     if owner is None:
         raise NotFound(f"No {label} {ref.strip()!r}.")
     return int(owner)
@@ -230,20 +209,14 @@ def _owner_id(conn: Connection, table: str, ref: str, label: str) -> int:
 
 def links_for_case(ws: Workspace, case_ref: str) -> list[LinkGroup]:
     """Groups of other cases/subjects and tips sharing each identifier of the case's subjects."""
-    with ws.engine.begin() as conn:
-        search_index.ensure_current(conn)
-        case_id = _owner_id(conn, "case_file", case_ref, "case")
-        seeds = (_seeds(_CASE_SEEDS, False), _seeds(_CASE_SEEDS, True))
-        return _collect(conn, seeds, {"owner": case_id}, case_id, None)
+    case_id = _owner_id(ws, Case, case_ref, "case")
+    return _collect(ws, OccurrenceSeed("case", case_id), case_id, None)
 
 
 def links_for_tip(ws: Workspace, tip_ref: str) -> list[LinkGroup]:
     """Groups of cases/subjects and other tips sharing each identifier of the tip."""
-    with ws.engine.begin() as conn:
-        search_index.ensure_current(conn)
-        tip_id = _owner_id(conn, "tip", tip_ref, "tip")
-        seeds = (_seeds(_TIP_SEEDS, False), _seeds(_TIP_SEEDS, True))
-        return _collect(conn, seeds, {"owner": tip_id}, None, tip_id)
+    tip_id = _owner_id(ws, Tip, tip_ref, "tip")
+    return _collect(ws, OccurrenceSeed("tip", tip_id), None, tip_id)
 
 
 def links_for_identifier(ws: Workspace, kind: str, value: str, *,
@@ -251,13 +224,7 @@ def links_for_identifier(ws: Workspace, kind: str, value: str, *,
     """Who holds this identifier (normalised like a recorded one), exactly or nearly."""
     probe = make_identifier(kind, value, subject_id=0)
     keys = near_keys(probe.kind, probe.normalized)
-    with ws.engine.begin() as conn:
-        search_index.ensure_current(conn)
-        exclude = (_owner_id(conn, "case_file", exclude_case_ref, "case")
-                   if exclude_case_ref else None)
-        params: dict[str, Any] = {"k": probe.kind, "v": probe.normalized,
-                                  "nk": keys[0] if keys else None}
-        seeds = ("(SELECT :k AS kind, :v AS normalized) i",
-                 "(SELECT :k AS kind, :v AS normalized, :nk AS near_key "
-                 "WHERE :nk IS NOT NULL) i")
-        return _collect(conn, seeds, params, exclude, None)
+    exclude = _owner_id(ws, Case, exclude_case_ref, "case") if exclude_case_ref else None
+    seed = OccurrenceSeed("value", kind=probe.kind, normalized=probe.normalized,
+                          near_key=keys[0] if keys else None)
+    return _collect(ws, seed, exclude, None)

@@ -1,7 +1,8 @@
 """Full-text search across cases, notes, subjects, identifiers, exhibits and tips.
 
-The index lives inside the encrypted database (:mod:`caseapp.store.sqlcipher.search_index`) and follows
-every change through a session listener. Exhibit text needs the vault key, which a database
+The index lives in the store (:class:`caseapp.store.interface.SearchIndex`; in the embedded store
+FTS5 inside the encrypted database) and follows every change within the change's own
+transaction. Exhibit text needs the vault key, which a database
 session does not have: a new text-like exhibit is queued, and :func:`index_pending` decrypts its
 first megabyte in memory and indexes it. :func:`search` runs it first, so a search always sees
 every exhibit ingested before it; the app may also call it right after an ingest.
@@ -16,11 +17,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
-from caseapp.domain.search_query import ParsedQuery, fts_expression, parse_query
+from caseapp.domain.search_query import ParsedQuery, parse_query
 from caseapp.domain.search_text import (
     MAX_INDEXED_BYTES,
     Matcher,
@@ -29,12 +26,12 @@ from caseapp.domain.search_text import (
     term_pattern,
 )
 from caseapp.security.vault import VaultError
-from caseapp.services.errors import CaseappError, InvalidInput
+from caseapp.services.errors import InvalidInput
 from caseapp.services.workspace import Workspace
-from caseapp.store.sqlcipher import search_index
+from caseapp.store import QueryFailed
+from caseapp.store.interface import SearchIndex, SearchRow
 
-__all__ = ["MARK_CLOSE", "MARK_OPEN", "Hit", "build_sql", "index_pending", "rebuild_index",
-           "search"]
+__all__ = ["MARK_CLOSE", "MARK_OPEN", "Hit", "index_pending", "rebuild_index", "search"]
 
 MARK_OPEN, MARK_CLOSE = "«", "»"
 # Sentinels marking matches until the plain and HTML snippets are made: control characters
@@ -67,78 +64,6 @@ class Hit:
         return data
 
 
-def _in(name: str, values: set[str], params: dict[str, Any]) -> str:
-    names = []
-    for value in sorted(values):
-        key = f"p{len(params)}"
-        params[key] = value
-        names.append(f":{key}")
-    return f"{name} IN ({', '.join(names)})"
-
-
-def _filters(parsed: ParsedQuery, params: dict[str, Any]) -> list[str]:
-    where: list[str] = []
-    if parsed.types:
-        where.append(_in("d.doc_type", parsed.types, params))
-    if parsed.case_statuses or parsed.tip_statuses:
-        either = []
-        if parsed.case_statuses:
-            either.append("d.case_id IN (SELECT id FROM case_file WHERE "
-                          f"{_in('status', parsed.case_statuses, params)})")
-        if parsed.tip_statuses:
-            either.append("(d.tip_id IN (SELECT id FROM tip WHERE "
-                          f"{_in('status', parsed.tip_statuses, params)}) AND d.case_id IS NULL)")
-        where.append("(" + " OR ".join(either) + ")")
-    if parsed.priorities:
-        where.append("d.case_id IN (SELECT id FROM case_file WHERE "
-                     f"{_in('priority', parsed.priorities, params)})")
-    if parsed.case_refs:
-        where.append(f"d.case_id IN (SELECT id FROM case_file WHERE "
-                     f"{_in('ref', parsed.case_refs, params)})")
-    if parsed.tip_refs:
-        where.append(f"d.tip_id IN (SELECT id FROM tip WHERE {_in('ref', parsed.tip_refs, params)})")
-    if parsed.identifiers:
-        pairs = []
-        for kind, norm in sorted(parsed.identifiers):
-            k, v = f"p{len(params)}", f"p{len(params) + 1}"
-            params[k], params[v] = kind, norm
-            pairs.append(f"(kind = :{k} AND normalized = :{v})")
-        where.append("d.doc_type = 'identifier' AND d.entity_id IN (SELECT id FROM identifier "
-                     f"WHERE {' OR '.join(pairs)})")
-    return where
-
-
-#: bm25 column weights: title, body, file text, and the same for the CJK bigram columns.
-BM25 = "bm25(search_fts, 10.0, 2.0, 1.0, 10.0, 2.0, 1.0)"
-
-
-def build_sql(parsed: ParsedQuery, limit: int) -> tuple[str, dict[str, Any]]:
-    """The SQL statement and parameters :func:`search` runs (also used by the benchmark).
-
-    Columns: doc id, doc type, entity id, ref, label, title, the indexed body and title
-    text, and the bm25 score (smaller is better). bm25 ranks every match; only the best
-    ``limit`` rows are then read back. Matches are marked in Python (:func:`mark_window`), not
-    with FTS5's snippet()/highlight(): both are quadratic in the hits of a column and took
-    seconds on a 1 MB exhibit full of a common word.
-    """
-    params: dict[str, Any] = {"limit": limit}
-    where = _filters(parsed, params)
-    if not parsed.terms:
-        return ("SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, f.body, "
-                "f.title, 0.0 FROM search_doc d JOIN search_fts f ON f.rowid = d.id WHERE "
-                + " AND ".join(where) + " ORDER BY d.id DESC LIMIT :limit"), params
-    params["q"] = fts_expression(parsed)
-    # CROSS JOIN keeps the FTS5 scan outermost (one pass; no per-row MATCH lookups).
-    join = " CROSS JOIN search_doc d ON d.id = search_fts.rowid" if where else ""
-    sql = (f"WITH top AS MATERIALIZED (SELECT search_fts.rowid AS id, {BM25} AS score "
-           f"FROM search_fts{join} WHERE search_fts MATCH :q"
-           + "".join(f" AND {w}" for w in where) + " ORDER BY score LIMIT :limit) "
-           "SELECT d.id, d.doc_type, d.entity_id, d.ref, d.label, d.title, f.body, f.title, "
-           "top.score FROM top CROSS JOIN search_fts AS f ON f.rowid = top.id "
-           "CROSS JOIN search_doc d ON d.id = top.id ORDER BY top.score, d.id")
-    return sql, params
-
-
 def _matcher(parsed: ParsedQuery) -> Matcher:
     return Matcher([p for t in parsed.terms if (p := term_pattern(t.text, t.prefix))])
 
@@ -156,62 +81,49 @@ def _finish(raw: str) -> tuple[str, str]:
     return plain, marked
 
 
-def _snippets(conn: Connection, rows: list[Any], parsed: ParsedQuery) -> dict[int, str]:
+def _snippets(index: SearchIndex, rows: list[SearchRow], parsed: ParsedQuery,
+              ) -> dict[int, str]:
     """Marked windows around the first match: body, else title, else an exhibit's text."""
     patterns = _matcher(parsed)
     found: dict[int, str] = {}
     for row in rows:
         # An identifier's body holds index-only text (normalised form, near keys, kind):
         # its snippet comes from the value as typed.
-        body = row[6] if row[1] != "identifier" else ""
+        body = row.body if row.doc_type != "identifier" else ""
         window = (mark_window(body, patterns, _OPEN, _CLOSE)
-                  or mark_window(row[7], patterns, _OPEN, _CLOSE))
+                  or mark_window(row.indexed_title, patterns, _OPEN, _CLOSE))
         if window:
-            found[row[0]] = window
-    files = [r[0] for r in rows if r[0] not in found and r[1] == "exhibit"]
+            found[row.doc_id] = window
+    files = [r.doc_id for r in rows if r.doc_id not in found and r.doc_type == "exhibit"]
     if files and patterns.patterns:
-        stmt = text("SELECT rowid, filetext FROM search_fts WHERE rowid IN :ids").bindparams(
-            sa.bindparam("ids", expanding=True))
-        for rowid, content in conn.execute(stmt, {"ids": files}):
+        for doc_id, content in index.file_texts(files).items():
             window = mark_window(content, patterns, _OPEN, _CLOSE)
             if window:
-                found[rowid] = window
+                found[doc_id] = window
     return found
 
 
 def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
     """Ranked hits for ``query``, best first; raises InvalidInput for bad syntax."""
     parsed = parse_query(query)
-    sql, params = build_sql(parsed, max(1, min(int(limit), MAX_LIMIT)))
-    if not search_index.is_current(ws.engine):
-        _refresh(ws)
-    with ws.engine.connect() as conn:
-        # FTS5 is SQLite-only anyway: run on the DB-API connection, without the cost of
-        # SQLAlchemy's result layer (about 0.2 ms a search).
-        dbapi = conn.connection.driver_connection
-        if dbapi.execute("SELECT 1 FROM search_pending p WHERE EXISTS (SELECT 1 FROM evidence "
-                         "e WHERE e.id = p.evidence_id) LIMIT 1").fetchone():
-            index_pending(ws)  # exhibit text ingested since the last search
-        try:
-            rows = dbapi.execute(sql, params).fetchall()
-        except conn.dialect.loaded_dbapi.Error:  # a safety net: the parser prevents this
-            raise InvalidInput("That search could not be run; try simpler words.") from None
-        snippets = _snippets(conn, rows, parsed)
+    index = ws.store.search
+    index.ensure_current()
+    if index.has_pending():
+        index_pending(ws)  # exhibit text ingested since the last search
+    try:
+        rows = index.query(parsed, max(1, min(int(limit), MAX_LIMIT)))
+    except QueryFailed as exc:  # a safety net: the parser prevents this
+        raise InvalidInput(str(exc)) from None
+    snippets = _snippets(index, rows, parsed)
     hits: list[Hit] = []
-    for doc_id, doc_type, eid, ref, label, title, body, fts_title, score in rows:
-        shown_body = "" if doc_type == "identifier" else body
-        plain, marked = _finish(snippets.get(doc_id) or _head(shown_body) or _head(fts_title))
-        hits.append(Hit(doc_type, ref, eid, title, plain, -float(score) or 0.0,
-                        label if doc_type == "exhibit" else None, marked))
+    for row in rows:
+        shown_body = "" if row.doc_type == "identifier" else row.body
+        plain, marked = _finish(snippets.get(row.doc_id) or _head(shown_body)
+                                or _head(row.indexed_title))
+        hits.append(Hit(row.doc_type, row.ref, row.entity_id, row.title, plain,
+                        -float(row.score) or 0.0,
+                        row.label if row.doc_type == "exhibit" else None, marked))
     return hits
-
-
-def _refresh(ws: Workspace) -> None:
-    """Rebuild a stale index (first use per engine)."""
-    with ws.engine.begin() as conn:
-        if not search_index.has_fts(conn):
-            raise CaseappError("This store has no full-text index (it needs the SQLite store).")
-        search_index.ensure_current(conn)
 
 
 def _exhibit_text(ws: Workspace, blob_id: str, media_type: str, name: str) -> str:
@@ -238,16 +150,14 @@ def _exhibit_text(ws: Workspace, blob_id: str, media_type: str, name: str) -> st
 
 def index_pending(ws: Workspace) -> int:
     """Decrypt (in memory) and index the text of exhibits waiting for it; returns how many."""
+    index = ws.store.search
     done = 0
     while True:
-        with ws.engine.connect() as conn:
-            batch = search_index.pending_exhibits(conn, 20)
+        batch = index.pending_exhibits(20)
         if not batch:
             return done
-        texts = [(eid, _exhibit_text(ws, blob, media, name)) for eid, blob, media, name in batch]
-        with ws.engine.begin() as conn:
-            for eid, content in texts:
-                search_index.set_filetext(conn, eid, content)
+        index.set_file_texts([(p.evidence_id, _exhibit_text(ws, p.blob_id, p.media_type, p.name))
+                              for p in batch])
         done += len(batch)
 
 
@@ -256,7 +166,6 @@ def rebuild_index(ws: Workspace) -> dict[str, int]:
 
     Returns the number of index rows per type, ``near_keys`` and ``exhibit_text``.
     """
-    with ws.engine.begin() as conn:
-        counts = search_index.rebuild(conn)
+    counts = ws.store.search.rebuild()
     counts["exhibit_text"] = index_pending(ws)
     return counts

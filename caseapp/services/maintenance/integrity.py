@@ -27,9 +27,9 @@ from caseapp.security.keys import (
 from caseapp.security.vault import BlobCorrupt, BlobMissing
 from caseapp.services.errors import InvalidInput, StoreUnavailable
 from caseapp.services.workspace import VAULT_DIR, PassphraseProvider, Workspace, open_workspace
+from caseapp.store import DB_NAME
 from caseapp.store.files import atomic_write_text, fsync_dir, private_dir, sha256_file
 from caseapp.store.home import HomeLock, HomeLocked
-from caseapp.store.sqlcipher.engine import DB_NAME
 
 BACKUP_MANIFEST = "backup.json"
 
@@ -94,18 +94,7 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     private_dir(work / VAULT_DIR)
     try:
-        raw = ws.engine.raw_connection()
-        try:
-            source = raw.driver_connection
-            import sqlcipher3
-
-            target = sqlcipher3.connect(str(work / DB_NAME))
-            hex_key = _db_key_hex(ws)
-            target.execute(f"PRAGMA key = \"x'{hex_key}'\"")
-            source.backup(target)  # SQLite online backup: a consistent snapshot
-            target.close()
-        finally:
-            raw.close()
+        ws.store.copy_database(work / DB_NAME)  # a consistent snapshot, still encrypted
         with ws.session() as session:
             blob_ids = list(session.exec(select(Evidence.blob_id)).all())
         for blob_id in blob_ids:
@@ -130,12 +119,6 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
         audit.append(session, "store.backup", "store", ws.store_id,
                      {"to": str(dest), "blobs": len(blob_ids)})
     return {"path": str(dest), "blobs": len(blob_ids), "files": len(manifest["files"]) + 1}
-
-
-def _db_key_hex(ws: Workspace) -> str:
-    from caseapp.security.keys import derive_keys
-
-    return derive_keys(ws.master_key).database.hex()
 
 
 def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,

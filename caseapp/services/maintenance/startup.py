@@ -46,10 +46,6 @@ def probe_store(home: str | Path | None = None) -> StoreProbe:
     return StoreProbe(home=path, exists=exists, key_mode=mode, keyring_usable=keyring_usable())
 
 
-#: Must equal caseapp.store.sqlcipher.engine.DB_NAME (a test checks it); that module imports SQLAlchemy.
-_DB_NAME = "caseapp.db"
-
-
 @dataclass(frozen=True)
 class QuickOpen:
     """A store unlocked for the start-up preview: its key and its case list, read directly."""
@@ -90,26 +86,12 @@ def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
         master = keys.unlock(passphrase if mode == "passphrase" else None)
     except KeyProblem as exc:
         raise StoreUnavailable(str(exc)) from None
-    return QuickOpen(path, mode, master, _read_case_list(path / _DB_NAME,
-                                                         derive_keys(master).database))
+    return QuickOpen(path, mode, master, _read_case_list(path, derive_keys(master).database))
 
 
-def _read_case_list(db_path: Path, key: bytes) -> list[Any] | None:
-    import sqlcipher3
+def _read_case_list(home: Path, key: bytes) -> list[Any] | None:
+    from caseapp.services.cases.caselist import rows_from_tuples
+    from caseapp.store import read_case_list_quickly
 
-    from caseapp.services.cases.caselist import fetch_rows, rows_from_tuples
-
-    if not db_path.is_file():
-        return None
-    try:
-        conn = sqlcipher3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True,
-                                  check_same_thread=False)
-    except sqlcipher3.Error:
-        return None
-    try:
-        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-        return rows_from_tuples(fetch_rows(conn))
-    except sqlcipher3.Error:
-        return None  # wrong key or another schema: the full open reports or upgrades
-    finally:
-        conn.close()
+    rows = read_case_list_quickly(home, key)
+    return None if rows is None else rows_from_tuples(rows)

@@ -7,7 +7,6 @@ from :data:`HEAD_REVISION`, which keeps it off the normal start-up path.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from caseapp.store.errors import StoreOpenError
+
 #: The newest migration; a test checks it matches Alembic's head.
 HEAD_REVISION = "0002_search"
-DB_NAME = "caseapp.db"
-
-
-class StoreOpenError(Exception):
-    """The database could not be opened (wrong key, not a caseapp store, damaged)."""
 
 
 def make_engine(db_path: Path, key: bytes) -> Engine:
@@ -29,9 +25,6 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
     from caseapp.store.sqlcipher import search_index
 
     search_index.install()  # keeps the full-text index in step with every ORM flush
-    url_override = os.environ.get("CASEAPP_DATABASE_URL")
-    if url_override:
-        return sa.create_engine(url_override)
     import sqlcipher3
 
     engine = sa.create_engine(

@@ -81,7 +81,7 @@ def test_deleted_identifier_leaves_the_index(ws) -> None:
     assert _found(ws, "zorblax_dev") == [("identifier", view.identifiers[0].id)]
     subjects.remove_identifier(ws, view.identifiers[0].id)
     assert _found(ws, "zorblax_dev") == []
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM search_near_key WHERE identifier_id = "
                                  ":i"), {"i": view.identifiers[0].id}).scalar() == 0
 
@@ -99,7 +99,7 @@ def test_exhibit_metadata_text_content_and_withdraw(ws, tmp_path: Path) -> None:
     assert _found(ws, "telegram") == [("exhibit", ev.id)]  # description
     evidence.withdraw(ws, case.ref, "E-001", "Wrong custodian")
     assert _found(ws, "quuxbook") == [] and _found(ws, "chat export") == []
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM search_pending")).scalar() == 0
 
 
@@ -264,7 +264,7 @@ def test_tipster_identity_is_never_searchable(ws) -> None:
     for query in ("secretname", "veronika", "veronika.hidden@mail.example", "colleague",
                   "email:veronika.hidden@mail.example", "hidden*"):
         assert search.search(ws, query) == [], query
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         stored = conn.execute(text("SELECT group_concat(title || body || filetext, ' ') "
                                    "FROM search_fts")).scalar()
         doc_titles = conn.execute(text("SELECT group_concat(title, ' ') FROM search_doc")).scalar()
@@ -313,26 +313,26 @@ def test_incremental_index_equals_a_rebuild(ws, tmp_path: Path) -> None:
     subjects.remove_identifier(ws, view.identifiers[0].id)
     queries = ["nimbus", "nimbus*", "github", "type:identifier", "status:open"]
     before = {q: sorted(_found(ws, q)) for q in queries}
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         keys_before = conn.execute(text("SELECT identifier_id, kind, near_key FROM "
                                         "search_near_key ORDER BY 1, 3")).all()
     counts = search.rebuild_index(ws)
     assert counts["case"] == 2 and counts["exhibit_text"] == 1
     assert {q: sorted(_found(ws, q)) for q in queries} == before
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         assert conn.execute(text("SELECT identifier_id, kind, near_key FROM search_near_key "
                                  "ORDER BY 1, 3")).all() == keys_before
 
 
 def test_stale_index_is_rebuilt_on_first_use(ws) -> None:
     case = cases.create_case(ws, "Lazarus rebuild")
-    with ws.engine.begin() as conn:
+    with ws.store.engine.begin() as conn:
         conn.execute(text("DELETE FROM search_fts"))
         conn.execute(text("DELETE FROM search_doc"))
         conn.execute(text("DELETE FROM search_state"))
-    search_index._current.pop(ws.engine, None)  # as a freshly opened store would be
+    search_index._current.pop(ws.store.engine, None)  # as a freshly opened store would be
     assert _found(ws, "lazarus") == [("case", case.id)]
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         version = conn.execute(text("SELECT value FROM search_state")).scalar()
     assert version == search_index.INDEX_VERSION
 
@@ -367,11 +367,11 @@ def test_rows_written_around_the_orm_are_indexed_at_next_open(ws) -> None:
     from caseapp.domain.models import Case, utcnow
 
     cases.create_case(ws, "Through the service")
-    with ws.engine.begin() as conn:  # a bulk load: no session, so no listener
+    with ws.store.engine.begin() as conn:  # a bulk load: no session, so no listener
         conn.execute(insert(Case.__table__), [{  # type: ignore[attr-defined]
             "ref": "CASE-2001-0001", "year": 2001, "seq": 1, "title": "Bulk loaded cassiopeia",
             "opened_at": utcnow(), "updated_at": utcnow()}])
-    search_index._current.pop(ws.engine, None)  # as the next process to open the store
+    search_index._current.pop(ws.store.engine, None)  # as the next process to open the store
     assert [h.ref for h in search.search(ws, "cassiopeia")] == ["CASE-2001-0001"]
 
 

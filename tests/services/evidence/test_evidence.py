@@ -187,7 +187,7 @@ def test_text_exhibit_content_is_searchable_right_after_ingest(ws, case_ref, tmp
 
     (tmp_path / "chat.txt").write_text("the courier used the alias Zebrafinch", encoding="utf-8")
     evidence.ingest_file(ws, case_ref, tmp_path / "chat.txt")
-    with ws.engine.connect() as conn:
+    with ws.store.engine.connect() as conn:
         pending = conn.execute(text("SELECT count(*) FROM search_pending")).scalar()
     assert pending == 0
     from caseapp.services.discovery.search import search

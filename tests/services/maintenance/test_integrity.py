@@ -45,7 +45,7 @@ def test_verify_reports_corrupt_and_missing_blobs(ws, tmp_path) -> None:
 
 def test_verify_reports_tampered_audit_row(ws, tmp_path) -> None:
     _store_with_exhibits(ws, tmp_path)
-    with ws.engine.begin() as conn:
+    with ws.store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_entry SET detail = '{\"title\":\"forged\"}' "
                              "WHERE id = 2"))
     report = integrity.verify_store(ws)
@@ -56,7 +56,7 @@ def test_verify_reports_tampered_audit_row(ws, tmp_path) -> None:
 
 def test_verify_reports_deleted_audit_row(ws, tmp_path) -> None:
     _store_with_exhibits(ws, tmp_path)
-    with ws.engine.begin() as conn:
+    with ws.store.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entry WHERE id = 3"))
     report = integrity.verify_store(ws)
     assert any(p["where"] == "audit#4" for p in report.problems)

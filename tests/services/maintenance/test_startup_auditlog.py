@@ -117,10 +117,3 @@ def test_open_workspace_with_a_wrong_master_key_fails(home: Path) -> None:
     open_workspace(home).close()
     with pytest.raises(StoreUnavailable):
         open_workspace(home, master_key=b"\x00" * 32)
-
-
-def test_db_name_matches_the_store_module() -> None:
-    from caseapp.services.maintenance import startup
-    from caseapp.store.sqlcipher.engine import DB_NAME
-
-    assert startup._DB_NAME == DB_NAME

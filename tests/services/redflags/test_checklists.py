@@ -263,11 +263,11 @@ def count_queries(ws, call) -> int:  # type: ignore[no-untyped-def]
     def listener(*args: object) -> None:
         seen.append(str(args[2]))
 
-    event.listen(ws.engine, "before_cursor_execute", listener)
+    event.listen(ws.store.engine, "before_cursor_execute", listener)
     try:
         call()
     finally:
-        event.remove(ws.engine, "before_cursor_execute", listener)
+        event.remove(ws.store.engine, "before_cursor_execute", listener)
     return len(seen)
 
 
