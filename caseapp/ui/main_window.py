@@ -1,7 +1,7 @@
 """The main window: navigation, pages, menus, toolbar and status bar.
 
 It paints before the store is open (a start panel stands in for the pages) and builds the
-registered pages in :meth:`MainWindow.attach` once a workspace is unlocked.
+pages of :mod:`caseapp.ui.features` in :meth:`MainWindow.attach` once a workspace is unlocked.
 
 Nothing here touches ``PySide6.QtCore.Qt`` before the first paint: the first use of that
 namespace builds all of its enums (~25 ms), so it is imported inside the methods that run later.
@@ -10,7 +10,7 @@ namespace builds all of its enums (~25 ms), so it is imported inside the methods
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPaintEvent
@@ -27,9 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui import registry, theme
+from caseapp.ui import theme
 from caseapp.ui.context import AppContext
+from caseapp.ui.features import Features
+from caseapp.ui.widgets.panes import FailedPage, Page
 from caseapp.ui.window_actions import WindowActions
+
+if TYPE_CHECKING:
+    from caseapp.ui.cases.case_view import CaseView
+    from caseapp.ui.cases.page import CasesPage
 
 SETTINGS_GEOMETRY = "window/geometry"
 SETTINGS_STATE = "window/state"
@@ -80,15 +86,18 @@ class MainWindow(QMainWindow):
     #: Emitted once, when a case table (start-up preview or the Cases page) first paints rows.
     cases_painted = Signal(int)
 
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None,
+                 features: Features | None = None) -> None:
         super().__init__()
         self.setWindowTitle("caseapp")
         self.settings = settings or QSettings()
+        #: What to show; None: the app as shipped (:func:`caseapp.ui.features.app_features`).
+        self.features = features
         self.ctx: AppContext | None = None
         self.preview: Any = None
         self.pending_case: str | None = None
         self._cases_painted = False
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, Page] = {}
         self._page_keys: list[str] = []
         self._painted = False
         self._after_paint = QTimer(self)  # not QTimer.singleShot: see the module docstring
@@ -110,7 +119,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([160, 1000])
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._nav_changed)
-        self.actions_ = WindowActions(self)
+        self.actions_ = WindowActions(self, self)
         self._after_paint.timeout.connect(self.actions_.apply_shortcuts)
         self._build_status_bar()
         self.resize(1280, 800)
@@ -168,7 +177,9 @@ class MainWindow(QMainWindow):
         if counts.tips:
             text += f" · {counts.tips:,} tips"
         self.counts_label.setText(text)
-        self.actions_.demo.setEnabled(counts.cases == 0)
+        demo = self.actions_.by_key.get("load-demo")
+        if demo is not None:
+            demo.setEnabled(counts.cases == 0)
 
     # -- start-up ----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
@@ -228,12 +239,15 @@ class MainWindow(QMainWindow):
             self.cases_painted.emit(table.model().rowCount())
 
     def attach(self, ctx: AppContext) -> None:
-        """Build the registered pages over the unlocked workspace."""
-        from caseapp.ui import plugins
+        """Build the pages over the unlocked workspace."""
+        if self.features is None:
+            from caseapp.ui.features import app_features
 
-        plugins.load()
+            self.features = app_features()
+        features = self.features
         self.ctx = ctx
-        ctx.set_handlers(self.open_case, self.show_unexpected)
+        ctx.features = features
+        ctx.set_handlers(self.open_case, self._show_page_of, self.show_unexpected)
         ctx.message.connect(self.show_message)
         ctx.data_changed.connect(lambda _ref: self._counts_timer.start())
         mode = "OS keyring" if ctx.ws.key_mode == "keyring" else "passphrase"
@@ -242,47 +256,66 @@ class MainWindow(QMainWindow):
                                    "are encrypted at rest.")
         self.set_location(str(ctx.ws.home))
         self.setWindowTitle(f"caseapp — {ctx.ws.home.name}")
-        for spec in registry.pages():
+        for spec in features.pages:
             try:
-                page = spec.factory(ctx, None)
+                page = spec.factory(ctx)
             except Exception as exc:  # noqa: BLE001 - one broken page must not stop the app
                 self.show_unexpected(exc)
-                page = QLabel(f"The {spec.title} page could not be loaded.")
+                page = FailedPage(spec.title)
             self.pages[spec.key] = page
             self._page_keys.append(spec.key)
             self.stack.addWidget(page)
             self.nav.addItem(spec.title)
-        self.actions_.attach(ctx, [(s.key, s.title) for s in registry.pages()])
-        cases = self.pages.get("cases")
-        if cases is not None and hasattr(cases, "current_case_changed"):
+        self.actions_.attach(ctx, features)
+        cases = self.cases_page()
+        if cases is not None:
             cases.current_case_changed.connect(lambda _r: self.actions_.sync_case_actions())
         self.nav.setEnabled(True)
         last = self.settings.value(SETTINGS_PAGE, "cases")
         preview, self.preview = self.preview, None
         if preview is not None and cases is not None:
-            cases.list.restore_view_state(preview.view_state())  # type: ignore[attr-defined]
+            cases.list.restore_view_state(preview.view_state())
             last = "cases"
-        self.show_page(last if last in self.pages else self._page_keys[0])
+        self.show_page(str(last) if last in self.pages else self._page_keys[0])
         if preview is not None:
             self.stack.removeWidget(preview)
             preview.deleteLater()
             self.message_label.setText("")
         if cases is not None:
-            self._watch_cases_paint(cases.list.table)  # type: ignore[attr-defined]
+            self._watch_cases_paint(cases.list.table)
         self.update_counts()
         if self.pending_case and cases is not None:
             ref, self.pending_case = self.pending_case, None
             self.open_case(ref)
 
     # -- pages -------------------------------------------------------------------------------
-    def show_page(self, key: str) -> QWidget:
+    def show_page(self, key: str) -> Page:
         """Switch to the page ``key``."""
         self.nav.setCurrentRow(self._page_keys.index(key))
         return self.pages[key]
 
+    def show_page_key(self, key: str) -> Page:
+        return self.show_page(key)
+
+    def _show_page_of(self, cls: type[Page]) -> Page:
+        for key, page in self.pages.items():
+            if isinstance(page, cls):
+                return self.show_page(key)
+        raise KeyError(cls.__name__)
+
     def current_page_key(self) -> str:
         row = self.nav.currentRow()
         return self._page_keys[row] if 0 <= row < len(self._page_keys) else ""
+
+    def current_page(self) -> Page | None:
+        return self.pages.get(self.current_page_key())
+
+    def cases_page(self) -> CasesPage | None:
+        """The Cases page, once attached."""
+        from caseapp.ui.cases.page import CasesPage
+
+        page = self.pages.get("cases")
+        return page if isinstance(page, CasesPage) else None
 
     def _nav_changed(self, row: int) -> None:
         if not 0 <= row < len(self._page_keys):
@@ -292,25 +325,27 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         self.settings.setValue(SETTINGS_PAGE, key)
         if key != "cases":
-            refresh = getattr(page, "refresh", None)
-            if callable(refresh):
-                try:
-                    refresh()
-                except Exception as exc:  # noqa: BLE001
-                    if self.ctx is not None:
-                        self.ctx.report_error(exc, "Loading the page")
+            try:
+                page.refresh()
+            except Exception as exc:  # noqa: BLE001
+                if self.ctx is not None:
+                    self.ctx.report_error(exc, "Loading the page")
         self.actions_.sync_case_actions()
 
-    def open_case(self, ref: str) -> Any:
+    def open_case(self, ref: str) -> CaseView:
         """Bring the Cases page forward with ``ref`` open."""
-        page = self.show_page("cases")
-        return page.open_case(ref)  # type: ignore[attr-defined]
+        self.show_page("cases")
+        cases = self.cases_page()
+        if cases is None:
+            raise KeyError("cases")
+        return cases.open_case(ref)
 
-    def current_case_view(self) -> Any:
+    def current_case_view(self) -> CaseView | None:
         """The case view in front, if the Cases page shows one."""
-        if self.current_page_key() != "cases":
+        cases = self.cases_page()
+        if self.current_page_key() != "cases" or cases is None:
             return None
-        return self.pages["cases"].current_case_view()  # type: ignore[attr-defined]
+        return cases.current_case_view()
 
     # -- errors ------------------------------------------------------------------------------
     def show_unexpected(self, exc: BaseException) -> None:
@@ -361,6 +396,23 @@ class MainWindow(QMainWindow):
             hook()
         self._close_hooks.clear()
         event.accept()
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard shortcuts."""
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
+
+    def show_about(self) -> None:
+        """Help > About."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from caseapp import __version__
+
+        QMessageBox.about(self, "About caseapp",
+                          f"caseapp {__version__}\nOffline case management for investigations "
+                          "of remote-IT-worker identity fraud.\nEverything stays on this "
+                          "computer, encrypted.")
 
     def shortcut_text(self) -> str:
         """Every action with a shortcut, for Help > Keyboard shortcuts."""

@@ -28,11 +28,6 @@ from caseapp.ui.main_window import MainWindow
 from caseapp.ui.maintenance.key_dialogs import KeySetupDialog, RecoveryCodeDialog, UnlockDialog
 from caseapp.ui.workers import TaskControl, TaskRunner
 
-#: Service modules warmed up on the worker thread while the store opens.
-_WARM = ("caseapp.services.cases.cases", "caseapp.services.cases.subjects", "caseapp.services.evidence.evidence",
-         "caseapp.services.cases.notes", "caseapp.services.maintenance.auditlog", "caseapp.services.maintenance.integrity",
-         "caseapp.services.cases.caselist", "caseapp.services.redflags.risk")
-
 
 def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> tuple[Any, ...]:
     """(probe, quick open or None, StoreUnavailable or None)."""
@@ -50,19 +45,24 @@ def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> tu
 
 def _open(home: Path, passphrase: str | None, create: bool, key_mode: str | None,
           master_key: bytes | None = None) -> Any:
-    import importlib
-
     from caseapp.services.workspace import open_workspace
 
     ws = open_workspace(home, lambda _purpose: passphrase, create=create, exclusive=True,
                         key_mode=key_mode, master_key=master_key)
     try:
-        for name in _WARM:
-            importlib.import_module(name)
+        _warm_up()
     except BaseException:
         ws.close()
         raise
     return ws
+
+
+def _warm_up() -> None:
+    """Import what the first screens use while still on the worker thread."""
+    from caseapp.services.cases import caselist, cases, notes, subjects  # noqa: F401
+    from caseapp.services.evidence import evidence  # noqa: F401
+    from caseapp.services.maintenance import auditlog, integrity  # noqa: F401
+    from caseapp.services.redflags import risk  # noqa: F401
 
 
 class StartupController(QObject):
@@ -236,4 +236,4 @@ class StartupController(QObject):
             "and exhibits) to look around? You can also do this later from the File menu, "
             "while the store is empty.")
         if answer == QMessageBox.StandardButton.Yes:
-            self.window.actions_.load_demo()
+            self.window.actions_.action("load-demo").trigger()

@@ -66,7 +66,7 @@ def test_first_run_with_keyring(qtbot, started, home, dialogs, memory_keyring) -
     assert cases.list_cases(controller.ctx.ws) == []
     assert set(win.pages) >= {"cases", "tips", "search", "audit"}
     assert "keyring" in win.lock_label.text() and str(home) in win.location_label.text()
-    assert win.actions_.demo.isEnabled(), "File > Load demo data is offered while empty"
+    assert win.actions_.action("load-demo").isEnabled(), "File > Load demo data is offered while empty"
     assert code not in (home / "logs" / "caseapp-ui.log").read_text(encoding="utf-8")
 
 

@@ -1,4 +1,4 @@
-"""Main window: audit page and verify, shortcuts, status bar, settings, errors, theme, registry."""
+"""Main window: audit page and verify, shortcuts, status bar, settings, errors, theme, features."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from uihelpers import wait_task
 
 from caseapp.services.cases import cases
 from caseapp.services.evidence import evidence
-from caseapp.ui import registry, theme
+from caseapp.ui import theme
 from caseapp.ui.errors import LOG_DIR, LOG_NAME
 
 
@@ -63,11 +63,14 @@ def test_shortcuts_drive_the_window(qtbot, window) -> None:
     assert page.new_case_dialog is not None and page.new_case_dialog.isVisible()
     page.new_case_dialog.reject()
     window.open_case(ref)
-    assert window.actions_.add_evidence.isEnabled()
+    assert window.actions_.action("add-evidence").isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
-    assert page.views() == [] and not window.actions_.add_evidence.isEnabled()
+    assert page.views() == [] and not window.actions_.action("add-evidence").isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_key() == "audit"
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page_key() == "audit" and window.pages["audit"].table.hasFocus()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_key() == "cases" and page.list.filter.hasFocus()
     shortcuts = window.shortcut_text()
@@ -81,7 +84,7 @@ def test_add_evidence_action_asks_for_files(qtbot, window, dialogs, tmp_path) ->
     src = tmp_path / "x.txt"
     src.write_text("x", encoding="utf-8")
     dialogs.queue("getOpenFileNames", ([str(src)], ""))
-    window.actions_.add_evidence.trigger()
+    window.actions_.action("add-evidence").trigger()
     assert view.current_key == "evidence"
     wait_task(qtbot, view.tab("evidence").ingest_handle)
     assert [e.exhibit for e in evidence.list_evidence(window.ctx.ws, ref)] == ["E-001"]
@@ -166,65 +169,73 @@ def test_theme_menu_switches_and_remembers(window, qapp) -> None:
     assert qapp.palette().color(QPalette.ColorRole.Base) == QColor("#16191d")
 
 
-@pytest.fixture
-def clean_registry() -> Any:
-    saved = [dict(d) for d in (registry._pages, registry._case_tabs, registry._case_actions,
-                               registry._window_actions)]
-    yield registry
-    for target, copy in zip((registry._pages, registry._case_tabs, registry._case_actions,
-                             registry._window_actions), saved, strict=True):
-        target.clear()
-        target.update(copy)
+def test_feature_list_order_and_classes() -> None:
+    from caseapp.ui.features import app_features
+    from caseapp.ui.widgets.panes import CaseTab, Page
+
+    features = app_features()
+    assert [p.key for p in features.pages] == ["cases", "tips", "search", "audit"]
+    assert [t.key for t in features.case_tabs] == [
+        "overview", "subjects", "redflags", "evidence", "tips", "timeline", "links", "exports"]
+    for spec in features.pages:
+        cls = spec.factory
+        assert isinstance(cls, type) and issubclass(cls, Page), spec.key
+        for method in ("refresh", "focus_find"):
+            assert getattr(cls, method) is not getattr(Page, method), f"{spec.key}.{method}"
+    for spec in features.case_tabs:
+        cls = spec.factory
+        assert isinstance(cls, type) and issubclass(cls, CaseTab), spec.key
+        assert cls.refresh is not CaseTab.refresh, f"{spec.key}.refresh"
+    keys = {a.key for a in features.window_actions} | {a.key for a in features.case_actions}
+    assert {"new-case", "load-demo", "backup", "verify", "add-evidence", "export-pdf"} <= keys
 
 
-def test_registry_placeholders_and_conflicts(clean_registry) -> None:
-    from caseapp.ui import plugins
+def test_feature_list_refuses_duplicates_and_unknown_menus() -> None:
+    from caseapp.ui.features import CaseTabSpec, Features, WindowActionSpec
 
-    plugins.load()
-    keys = [p.key for p in registry.pages()]
-    assert [k for k in keys if k in ("cases", "tips", "search", "audit")] == [
-        "cases", "tips", "search", "audit"]
-    registry._pages["tips"] = registry.PageSpec("tips", "Tips", lambda c, p=None: QLabel(), 20,
-                                                placeholder=True)  # as before issue 5 lands
-
-    def real_tips(ctx: Any, parent: Any = None) -> QWidget:
-        return QLabel("real tips", parent)
-
-    registry.register_page("tips", "Tips", real_tips, order=20)
-    assert registry._pages["tips"].factory is real_tips
-    registry.register_page("tips", "Tips", lambda c, p=None: QLabel("late"), order=20,
-                           placeholder=True)
-    assert registry._pages["tips"].factory is real_tips, "a placeholder never replaces"
-    with pytest.raises(ValueError):
-        registry.register_page("tips", "Tips", lambda c, p=None: QLabel("x"), order=20)
-    with pytest.raises(ValueError):
-        registry.register_window_action("x", "X", lambda c, p: None, menu="Nowhere")
-    with pytest.raises(ValueError):
-        registry.register_case_tab("bad key!", "Bad", lambda c, r, p: QLabel())
-    mine = ["overview", "subjects", "evidence", "timeline"]
-    assert [t.key for t in registry.case_tabs() if t.key in mine] == mine
+    tab = CaseTabSpec("x", "X", lambda ctx, ref: None)  # type: ignore[arg-type,return-value]
+    with pytest.raises(ValueError, match="listed twice"):
+        Features(case_tabs=(tab, tab)).check()
+    with pytest.raises(ValueError, match="no menu"):
+        Features(window_actions=(WindowActionSpec("y", "Y", lambda c, p: None,
+                                                  menu="Nowhere"),)).check()
 
 
-def test_registered_tab_and_action_join_the_case_view(qtbot, clean_registry, ui_ws) -> None:
+def test_listed_tab_and_action_join_the_case_view(qtbot, ui_ws) -> None:
+    from dataclasses import replace
+
     from caseapp.ui.context import AppContext
+    from caseapp.ui.features import CaseActionSpec, CaseTabSpec, WindowActionSpec, app_features
     from caseapp.ui.main_window import MainWindow
+    from caseapp.ui.widgets.panes import CaseTab
     from caseapp.ui.workers import TaskRunner
 
     calls: list[str] = []
-    registry.register_case_tab("flags", "Red flags",
-                               lambda ctx, ref, parent: QLabel(f"flags of {ref}", parent),
-                               order=25)
-    registry.register_case_action("test-pdf", "Test &PDF…",
-                                  lambda ctx, ref, parent: calls.append(ref), order=10,
-                                  shortcut="Ctrl+Alt+E", toolbar=True)
-    registry.register_window_action("test-import", "Test import…",
-                                    lambda ctx, parent: calls.append("window"), menu="File")
 
-    def broken(ctx: Any, ref: str, parent: Any) -> QWidget:
+    class FlagsTab(CaseTab):
+        def __init__(self, ctx: Any, ref: str, parent: QWidget | None = None) -> None:
+            super().__init__(parent)
+            self.label = QLabel(f"flags of {ref}", self)
+
+        def refresh(self) -> None:
+            calls.append("refreshed")
+
+    def broken(ctx: Any, ref: str) -> CaseTab:
         raise RuntimeError("plugin bug")
 
-    registry.register_case_tab("broken", "Broken", broken, order=99)
-    win = MainWindow()
+    shipped = app_features()
+    features = replace(
+        shipped,
+        case_tabs=shipped.case_tabs[:2] + (CaseTabSpec("flags", "Red flags", FlagsTab),)
+        + shipped.case_tabs[3:] + (CaseTabSpec("broken", "Broken", broken),),
+        case_actions=(CaseActionSpec("test-pdf", "Test &PDF…",
+                                     lambda ctx, ref, parent: calls.append(ref),
+                                     "Ctrl+Alt+E", toolbar=True),) + shipped.case_actions,
+        window_actions=shipped.window_actions + (WindowActionSpec(
+            "test-import", "Test import…", lambda ctx, parent: calls.append("window"),
+            "File"),),
+    ).check()
+    win = MainWindow(features=features)
     qtbot.addWidget(win)
     ctx = AppContext(ui_ws, TaskRunner(win), win)
     shown: list[str] = []
@@ -232,20 +243,22 @@ def test_registered_tab_and_action_join_the_case_view(qtbot, clean_registry, ui_
     win.attach(ctx)
     ref = cases.create_case(ui_ws, "Plugin case").ref
     view = win.open_case(ref)
-    keys = [k for k in view._keys if k in ("overview", "subjects", "flags", "evidence",
-                                           "timeline", "broken")]
+    keys = [k for k in view.keys if k in ("overview", "subjects", "flags", "evidence",
+                                          "timeline", "broken")]
     assert keys == ["overview", "subjects", "flags", "evidence", "timeline", "broken"]
-    assert view.tabs.tabText(view._keys.index("flags")) == "Red flags"
-    assert view.tab("flags").text() == f"flags of {ref}"
-    assert "plugin bug" in shown[0] and "could not be loaded" in view.tab("broken").text()
-    action = next(a for a in win.actions_.registered_case_actions if a.text() == "Test &PDF…")
+    assert view.tabs.tabText(view.keys.index("flags")) == "Red flags"
+    assert view.tab("flags").label.text() == f"flags of {ref}"
+    view.show_tab("flags")
+    assert "refreshed" in calls
+    assert "plugin bug" in shown[0] and "could not be loaded" in view.tab("broken").label.text()
+    action = win.actions_.action("test-pdf")
     assert action.shortcut().toString() == "Ctrl+Alt+E" and action.isEnabled()
     action.trigger()
-    assert calls == [ref]
+    assert calls[-1] == ref
     file_actions = [a.text() for a in win.actions_.menus["File"].actions()]
     assert "Test import…" in file_actions
     next(a for a in win.actions_.menus["File"].actions() if a.text() == "Test import…").trigger()
-    assert calls == [ref, "window"]
+    assert calls[-1] == "window"
     win.show_page("audit")
     assert not action.isEnabled(), "case actions need a case in front"
 
@@ -261,7 +274,7 @@ def test_second_window_on_same_home_is_refused(ui_ws, home: Path) -> None:
 def test_backup_action_runs_in_background(qtbot, window, dialogs, tmp_path) -> None:
     cases.create_case(window.ctx.ws, "Backed up")
     dialogs.queue("getExistingDirectory", str(tmp_path))
-    window.actions_.backup.trigger()
+    window.actions_.action("backup").trigger()
     qtbot.waitUntil(lambda: "Backed up to" in window.message_label.text(), timeout=30_000)
     backups = [p for p in tmp_path.iterdir() if p.name.startswith("caseapp-backup-")]
     assert len(backups) == 1 and (backups[0] / "caseapp.db").exists()

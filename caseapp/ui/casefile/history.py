@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.formatting import local_time
 from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
 
 
@@ -92,7 +93,7 @@ HISTORY_COLUMNS = [
 ]
 
 
-class ExportsTab(QWidget):
+class ExportsTab(CaseTab):
     """Export history of one case, newest first, with the selected export's details."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:

@@ -1,8 +1,8 @@
-"""One open case: a header (ref, title, status, priority, tags) over the registered tabs."""
+"""One open case: a header (ref, title, status, priority, tags) over the case tabs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -17,11 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import CaseStatus, Priority
-from caseapp.ui import registry
 from caseapp.ui.cases.dialogs import split_tags
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
+from caseapp.ui.features import CaseTabSpec
 from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.panes import CaseTab, FailedTab
+
+T = TypeVar("T", bound=CaseTab)
 
 
 class CaseHeader(QWidget):
@@ -144,7 +147,7 @@ class CaseHeader(QWidget):
 
 
 class CaseView(QWidget):
-    """Header plus one tab per registered case tab; tabs refresh lazily when shown."""
+    """Header plus one tab per listed case tab; tabs refresh lazily when shown."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,39 +161,55 @@ class CaseView(QWidget):
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
         self._keys: list[str] = []
+        self._widgets: list[CaseTab] = []
         self._stale: set[str] = set()
-        for spec in registry.case_tabs():
+        for spec in ctx.features.case_tabs:
             widget = self._build(spec)
             self.tabs.addTab(widget, spec.title)
             self._keys.append(spec.key)
+            self._widgets.append(widget)
             self._stale.add(spec.key)
         self.header.changed.connect(lambda: ctx.notify_changed(case_ref))
         self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
         self.header.load()
         self._refresh_current()
 
-    def _build(self, spec: registry.CaseTabSpec) -> QWidget:
+    def _build(self, spec: CaseTabSpec) -> CaseTab:
         try:
-            return spec.factory(self.ctx, self.case_ref, None)
+            return spec.factory(self.ctx, self.case_ref)
         except Exception as exc:  # noqa: BLE001 - one broken tab must not break the case
             self.ctx.report_error(exc, f"{spec.title} tab")
-            failed = QLabel(f"The {spec.title} tab could not be loaded; see the error report.")
-            failed.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return failed
+            return FailedTab(spec.title)
 
     @property
     def title(self) -> str:
         """The case title as last loaded."""
         return self.header.case.title if self.header.case is not None else self.case_ref
 
-    def tab(self, key: str) -> Any:
-        """The widget of the tab registered as ``key``."""
-        return self.tabs.widget(self._keys.index(key))
+    @property
+    def keys(self) -> list[str]:
+        """The tab keys, in tab order."""
+        return list(self._keys)
 
-    def show_tab(self, key: str) -> Any:
+    def tab(self, key: str) -> CaseTab:
+        """The tab listed as ``key``; raises KeyError when there is none."""
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._widgets[self._keys.index(key)]
+
+    def show_tab(self, key: str) -> CaseTab:
         """Bring the tab ``key`` to the front and return it."""
-        self.tabs.setCurrentIndex(self._keys.index(key))
-        return self.tab(key)
+        tab = self.tab(key)
+        self.tabs.setCurrentWidget(tab)
+        return tab
+
+    def show_tab_of(self, cls: type[T]) -> T:
+        """Bring the tab of class ``cls`` to the front and return it."""
+        for widget in self._widgets:
+            if isinstance(widget, cls):
+                self.tabs.setCurrentWidget(widget)
+                return widget
+        raise KeyError(cls.__name__)
 
     @property
     def current_key(self) -> str:
@@ -207,10 +226,7 @@ class CaseView(QWidget):
         if not key or key not in self._stale:
             return
         self._stale.discard(key)
-        widget = self.tab(key)
-        refresh = getattr(widget, "refresh", None)
-        if callable(refresh):
-            try:
-                refresh()
-            except Exception as exc:  # noqa: BLE001 - shown; the rest of the app keeps going
-                self.ctx.report_error(exc, "Loading the tab")
+        try:
+            self.tab(key).refresh()
+        except Exception as exc:  # noqa: BLE001 - shown; the rest of the app keeps going
+            self.ctx.report_error(exc, "Loading the tab")

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import label, local_time
-from caseapp.ui.registry import register_case_tab
 from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.panes import CaseTab
 
 
-class OverviewTab(QWidget):
+class OverviewTab(CaseTab):
     """Summary and key facts (saved with Ctrl+S or the Save button), plus facts at a glance."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -131,6 +131,3 @@ class OverviewTab(QWidget):
         log_event("case.overview-saved", case=self.case_ref)
         self.ctx.show_message(f"Saved the overview of {self.case_ref}.")
         self.ctx.notify_changed(self.case_ref)
-
-
-register_case_tab("overview", "Overview", OverviewTab, order=10)

@@ -26,7 +26,7 @@ from caseapp.ui.cases.case_view import CaseView
 from caseapp.ui.cases.dialogs import NewCaseDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.registry import register_page
+from caseapp.ui.widgets.panes import Page
 from caseapp.ui.widgets.tables import ROW_ROLE, CaseFilterProxy, CaseTableModel
 
 _WIDTHS = (130, 420, 90, 80, 100, 70, 70, 170)
@@ -181,7 +181,7 @@ class CaseListPanel(QWidget):
         self.filter.selectAll()
 
 
-class CasesPage(QWidget):
+class CasesPage(Page):
     """The case list plus a closable tab per open case."""
 
     current_case_changed = Signal(object)
@@ -303,6 +303,3 @@ class CasesPage(QWidget):
         for v in self.views():
             index = self.tabs.indexOf(v)
             self.tabs.setTabToolTip(index, v.title)
-
-
-register_page("cases", "Cases", CasesPage, order=10)

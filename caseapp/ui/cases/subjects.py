@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from caseapp.ui.cases.subject_dialog import IdentifierDialog, SubjectDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.registry import register_case_tab
 from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.tables import Column, RecordTableModel
 
 
@@ -42,7 +42,7 @@ IDENTIFIER_COLUMNS = [
 ]
 
 
-class SubjectsTab(QWidget):
+class SubjectsTab(CaseTab):
     """List of subjects on the left; details and identifiers of the selected one."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -119,6 +119,24 @@ class SubjectsTab(QWidget):
         row = next((i for i, v in enumerate(self.views) if v.subject.id == keep), 0)
         self.list.setCurrentRow(row if self.views else -1)
         self._show_subject(self.list.currentRow())
+
+    def select_record(self, record_type: str, record_id: int | None,
+                      exhibit: str | None) -> bool:
+        if record_id is None:
+            return False
+        for row, view in enumerate(self.views):
+            if record_type == "subject" and view.subject.id == record_id:
+                self.list.setCurrentRow(row)
+                self.list.setFocus()
+                return True
+            if record_type == "identifier":
+                for ident_row, ident in enumerate(view.identifiers):
+                    if ident.id == record_id:
+                        self.list.setCurrentRow(row)
+                        self.table.selectRow(ident_row)
+                        self.table.setFocus()
+                        return True
+        return False
 
     def current_view(self) -> Any:
         row = self.list.currentRow()
@@ -254,6 +272,3 @@ class SubjectsTab(QWidget):
         log_event("identifier.removed", case=self.case_ref, identifier=ident.id)
         self.refresh()
         self.ctx.notify_changed(self.case_ref)
-
-
-register_case_tab("subjects", "Subjects", SubjectsTab, order=20)

@@ -19,8 +19,8 @@ from caseapp.ui.cases.dialogs import NoteDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import first_line, local_time
-from caseapp.ui.registry import register_case_tab
 from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
 
 TIMELINE_COLUMNS = [
@@ -32,7 +32,7 @@ TIMELINE_COLUMNS = [
 ]
 
 
-class TimelineTab(QWidget):
+class TimelineTab(CaseTab):
     """Notes and events, oldest first; the selected entry's full text below the table."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -82,6 +82,17 @@ class TimelineTab(QWidget):
         if row >= 0:
             self.table.selectRow(row)
         self._show_selected()
+
+    def select_record(self, record_type: str, record_id: int | None,
+                      exhibit: str | None) -> bool:
+        if record_type != "note" or record_id is None:
+            return False
+        for row, entry in enumerate(self.model.records):
+            if entry.note_id == record_id:
+                self.table.selectRow(row)
+                self.table.setFocus()
+                return True
+        return False
 
     def selected(self) -> Any:
         index = self.table.currentIndex()
@@ -133,6 +144,3 @@ class TimelineTab(QWidget):
             if entry.note_id == note.id:
                 self.table.selectRow(row)
         self.ctx.notify_changed(self.case_ref)
-
-
-register_case_tab("timeline", "Timeline", TimelineTab, order=40)

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui import navigation
 from caseapp.ui.context import AppContext
+from caseapp.ui.discovery import navigation
 from caseapp.ui.discovery.links_graph import LinkGraphView
 from caseapp.ui.discovery.links_layout import GraphLayout, GraphNode, layout_links
 from caseapp.ui.discovery.links_model import (
@@ -36,8 +36,8 @@ from caseapp.ui.discovery.links_model import (
     case_refs,
 )
 from caseapp.ui.errors import log_event
-from caseapp.ui.registry import register_case_tab
 from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.panes import CaseTab
 
 _WIDTHS = (100, 230, 280, 52, 44, 300, 150, 150)
 LEGEND = ("Solid line: exact match · dashed line: near match.  Click a case or tip to open it; "
@@ -75,7 +75,7 @@ class LinksTable(QTableView):
         super().keyPressEvent(event)
 
 
-class LinksTab(QWidget):
+class LinksTab(CaseTab):
     """Table of shared identifiers above the case–identifier–case graph."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -288,7 +288,7 @@ class LinksTab(QWidget):
     def open_ref(self, ref: str) -> Any:
         """Open a linked case (on its Links tab) or tip."""
         log_event("links.opened", case=self.case_ref, target=ref)
-        return navigation.open_record(self.ctx, self, ref, "links")
+        return navigation.open_record(self.ctx, ref, "links")
 
     def activate_node(self, node: GraphNode) -> Any:
         """A click (or Enter) on a graph node: open a case or tip; show an identifier's row."""
@@ -297,6 +297,3 @@ class LinksTab(QWidget):
         if node.kind == "identifier" and node.group is not None:
             self._node_selected(node)
         return None
-
-
-register_case_tab("links", "Links", LinksTab, order=60)

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui import navigation
 from caseapp.ui.context import AppContext
+from caseapp.ui.discovery import navigation
 from caseapp.ui.discovery.search_model import GROUP_TITLES, HitDelegate, SearchResultsModel
 from caseapp.ui.errors import log_event
-from caseapp.ui.registry import register_page, register_window_action
 from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.panes import Page
 
 SHORTCUT = "Ctrl+K"
 DEBOUNCE_MS = 180
@@ -136,7 +136,7 @@ class ShortcutGuard(QObject):
         return False
 
 
-class SearchPage(QWidget):
+class SearchPage(Page):
     """Search box, syntax help, inline errors, counts and the grouped results."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -338,7 +338,7 @@ class SearchPage(QWidget):
         if hit is None:
             return None
         log_event("search.opened", type=hit.type, ref=hit.ref)
-        return navigation.open_record(self.ctx, self, hit.ref, hit.type, hit.id, hit.exhibit)
+        return navigation.open_record(self.ctx, hit.ref, hit.type, hit.id, hit.exhibit)
 
     # -- focus -------------------------------------------------------------------------------
     def focus_find(self) -> None:
@@ -353,15 +353,8 @@ class SearchPage(QWidget):
             self.view.setFocus()
 
 
-def focus_search(_ctx: AppContext, window: Any) -> Any:
+def focus_search(ctx: AppContext, _parent: QWidget) -> SearchPage:
     """Window action: bring the Search page forward with the box focused."""
-    page = window.show_page("search")
-    if callable(getattr(page, "focus_find", None)):
-        page.focus_find()
+    page = ctx.page(SearchPage)
+    page.focus_find()
     return page
-
-
-register_page("search", "Search", SearchPage, order=30)
-register_window_action("search-everywhere", "&Search everywhere…", focus_search, order=5,
-                       menu="View", shortcut=SHORTCUT,
-                       tip="Search every case, note, subject, identifier, exhibit and tip")

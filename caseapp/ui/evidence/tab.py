@@ -35,8 +35,8 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.evidence.acquisition import AcquisitionFields
 from caseapp.ui.formatting import human_size, local_time
-from caseapp.ui.registry import register_case_tab
 from caseapp.ui.widgets.common import Banner, run_with_progress
+from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl
 
@@ -72,7 +72,7 @@ CUSTODY_COLUMNS = [
 
 
 
-class EvidenceTab(QWidget):
+class EvidenceTab(CaseTab):
     """Exhibits of a case; files dropped on the tab (or chosen with Add) are ingested."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -177,6 +177,13 @@ class EvidenceTab(QWidget):
                 self.table.selectRow(row)
                 return True
         return False
+
+    def select_record(self, record_type: str, record_id: int | None,
+                      exhibit: str | None) -> bool:
+        if record_type != "exhibit" or not exhibit or not self.select_exhibit(exhibit):
+            return False
+        self.table.setFocus()
+        return True
 
     def _show_selected(self) -> None:
         from caseapp.services.evidence import evidence
@@ -380,4 +387,9 @@ def _local_paths(mime: Any) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
-register_case_tab("evidence", "Evidence", EvidenceTab, order=30)
+def add_evidence(_ctx: AppContext, _case_ref: str, view: QWidget) -> None:
+    """Case action: choose files to add as exhibits of the case in front."""
+    from caseapp.ui.cases.case_view import CaseView
+
+    if isinstance(view, CaseView):
+        view.show_tab_of(EvidenceTab).choose_files()

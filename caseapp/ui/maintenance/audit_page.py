@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.registry import register_page
 from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.panes import Page
 from caseapp.ui.widgets.tables import AuditTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 
-class AuditPage(QWidget):
+class AuditPage(Page):
     """Newest entries first, loaded page by page; Verify re-hashes every blob and the chain."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -82,6 +82,10 @@ class AuditPage(QWidget):
 
         self.model.reload()
         self.count.setText(f"{auditlog.audit_count(self.ctx.ws):,} entries")
+
+    def focus_find(self) -> None:
+        """Ctrl+F: the log itself (it has no filter box yet)."""
+        self.table.setFocus()
 
     def verify(self) -> TaskHandle | None:
         """Start verifying the whole store in the background."""
@@ -145,6 +149,3 @@ class AuditPage(QWidget):
         self.verify_button.setEnabled(True)
         self.cancel_button.hide()
         self.progress.hide()
-
-
-register_page("audit", "Audit", AuditPage, order=90)

@@ -36,9 +36,8 @@ from caseapp.ui.redflags.model import (
     StateDelegate,
     state_text,
 )
-from caseapp.ui.redflags.templates import import_template_action
-from caseapp.ui.registry import register_case_tab, register_window_action
 from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.panes import CaseTab
 
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(len(STATES))}
 
@@ -68,7 +67,7 @@ class ChecklistTree(QTreeView):
         super().keyPressEvent(event)
 
 
-class RedFlagsTab(QWidget):
+class RedFlagsTab(CaseTab):
     """The case's red-flag checklist."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -348,9 +347,3 @@ class RedFlagsTab(QWidget):
         log_event("checklist.upgraded", case=self.case_ref, to=result.to_version)
         self.ctx.notify_changed(self.case_ref)
         return result
-
-
-register_case_tab("redflags", "Red flags", RedFlagsTab, order=25)
-register_window_action("import-redflag-template", "Import red-flag &template…",
-                       import_template_action, order=40, menu="Tools",
-                       tip="Import a custom red-flag template (TOML) and list the templates")

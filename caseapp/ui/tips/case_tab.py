@@ -16,16 +16,16 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.registry import register_case_tab
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import QUEUE_COLUMNS, TipQueueModel
 from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.panes import CaseTab
 
 #: The queue's columns without "Cases" (this case is every row's case).
 CASE_TIP_COLUMNS = [c for c in QUEUE_COLUMNS if c.title != "Cases"]
 
 
-class CaseTipsTab(QWidget):
+class CaseTipsTab(CaseTab):
     """Tips linked to one case, oldest first."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
@@ -91,16 +91,12 @@ class CaseTipsTab(QWidget):
 
     def open_selected(self) -> Any:
         """Show the selected tip in the Tips page's editor."""
+        from caseapp.ui.tips.page import TipsPage
+
         ref = self.selected_ref()
-        window = self.window()
-        if ref is None or not hasattr(window, "show_page"):
+        if ref is None:
             return None
-        page = window.show_page("tips")
-        opener = getattr(page, "open_tip", None)
-        if not callable(opener):
-            self.ctx.show_message("The Tips page is not available.", error=True)
-            return None
-        return opener(ref)
+        return self.ctx.page(TipsPage).open_tip(ref)
 
     def unlink_selected(self) -> None:
         """Unlink the selected tip from this case (it can be linked again)."""
@@ -119,6 +115,3 @@ class CaseTipsTab(QWidget):
                               f"{view.status.replace('-', ' ')}).", "ok")
         self.refresh()
         self.ctx.notify_changed(self.case_ref)
-
-
-register_case_tab("tips", "Tips", CaseTipsTab, order=35)

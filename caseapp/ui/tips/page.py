@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 
 import caseapp.ui.tips.case_tab  # noqa: F401 - registers the case-view Tips tab
 from caseapp.ui.context import AppContext
-from caseapp.ui.registry import register_page, register_window_action
 from caseapp.ui.tips.editor import TipEditor
 from caseapp.ui.tips.importer import FileOutcome, ImportReportPanel, TipImporter
 from caseapp.ui.tips.models import TipFilterProxy, TipQueueModel
+from caseapp.ui.widgets.panes import Page
 
 _WIDTHS = (118, 95, 52, 140, 150, 265, 120, 110, 300)
 
@@ -65,7 +65,7 @@ class QueueTable(QTableView):
         super().keyPressEvent(event)
 
 
-class TipsPage(QWidget):
+class TipsPage(Page):
     """Triage queue (filter, active only) on the left, the tip editor on the right."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -349,14 +349,11 @@ class TipsPage(QWidget):
         self.reload()
 
 
-def _page(ctx: AppContext, window: Any) -> TipsPage:
-    return window.show_page("tips")  # type: ignore[no-any-return]
+def new_tip(ctx: AppContext, _parent: QWidget) -> None:
+    """Window action: a new tip on the Tips page."""
+    ctx.page(TipsPage).new_tip()
 
 
-register_page("tips", "Tips", TipsPage, order=20)
-register_window_action("new-tip", "New &tip…", lambda ctx, w: _page(ctx, w).new_tip(),
-                       order=20, menu="File", shortcut="Ctrl+Shift+T",
-                       tip="Log a new tip on the Tips page")
-register_window_action("import-tips", "&Import tips from CSV…",
-                       lambda ctx, w: _page(ctx, w).choose_import(), order=21, menu="File",
-                       shortcut="Ctrl+Shift+I", tip="Import tips from a CSV file")
+def import_tips(ctx: AppContext, _parent: QWidget) -> None:
+    """Window action: choose CSV files to import on the Tips page."""
+    ctx.page(TipsPage).choose_import()

@@ -40,7 +40,7 @@ def _open_dialog(qtbot: Any, window: Any, ref: str = CASE1, *,
     if keyboard:  # the window must be active: offscreen, closing a dialog leaves none active
         qtbot.keyClick(view.tabs, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     else:
-        next(a for a in window.actions_.registered_case_actions if "PDF" in a.text()).trigger()
+        next(a for a in window.actions_.case_actions if "PDF" in a.text()).trigger()
     dialog = next(d for d in view.findChildren(ExportDialog) if d.isVisible())
     qtbot.waitExposed(dialog)
     return dialog
@@ -85,7 +85,7 @@ def test_ctrl_e_opens_the_dialog_with_defaults(qtbot, demo_window) -> None:
     assert not form.use_package.isChecked() and not form.package_path.isEnabled()
     # A second Ctrl+E brings the same dialog forward instead of stacking another one.
     view = demo_window.current_case_view()
-    again = next(a for a in demo_window.actions_.registered_case_actions if "PDF" in a.text())
+    again = next(a for a in demo_window.actions_.case_actions if "PDF" in a.text())
     again.trigger()
     assert [d for d in view.findChildren(ExportDialog) if d.isVisible()] == [dialog]
 
