@@ -16,17 +16,16 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, PageBreak
 
+from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.pdf import sections_case, sections_evidence, sections_records
 from caseapp.pdf.content import APPENDIX_NONE, CaseFileContent
 from caseapp.pdf.doc import CaseFileDoc
-from caseapp.pdf.layout import BuildCancelled, make_styles
+from caseapp.pdf.layout import make_styles
 from caseapp.pdf.options import ExportOptions
 from caseapp.pdf.redact import Redactor
 from caseapp.pdf.sections_base import Ctx
 
 #: progress(stage, done, total)
-Progress = Callable[[str, int, int], None]
-Cancel = Callable[[], bool]
 
 _RENDERERS: dict[str, Callable[[Ctx], list[Flowable]]] = {
     "summary": sections_case.summary,
@@ -67,7 +66,7 @@ def pdf_date(content: CaseFileContent) -> str:
 def build_case_file(content: CaseFileContent, options: ExportOptions, out: BinaryIO, *,
                     progress: Progress | None = None,
                     cancel: Cancel | None = None) -> BuildResult:
-    """Lay out and write the case file to ``out``; raises BuildCancelled when cancelled.
+    """Lay out and write the case file to ``out``; raises Cancelled when cancelled.
 
     ``options`` must be validated (:meth:`ExportOptions.validated`).
     """
@@ -80,10 +79,10 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
 
     def on_flowable(done: int, total: int) -> None:
         if cancel is not None and cancel():
-            raise BuildCancelled("The export was cancelled.")
+            raise Cancelled("The export was cancelled; no file was written.")
         if progress is not None and (done == total or done % 25 == 0):
             stage = "Laying out pages" if doc.layout_only else "Drawing pages"
-            progress(f"{stage} (pass {doc.passes})", done, total)
+            progress(done, total, f"{stage} (pass {doc.passes})")
 
     doc = CaseFileDoc(
         out, styles=styles, classification=options.classification, case_ref=case.ref,
@@ -103,7 +102,7 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
     story += sections_records.export_record(ctx) + [PageBreak()]
     story += sections_evidence.certification(ctx)
     if cancel is not None and cancel():
-        raise BuildCancelled("The export was cancelled.")
+        raise Cancelled("The export was cancelled; no file was written.")
     passes = doc.multiBuild(story, maxPasses=8)
     pages = doc.page_total or doc.page
     return BuildResult(pages=pages, bates_first=options.bates(1),

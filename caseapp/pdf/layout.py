@@ -34,10 +34,6 @@ ALERT = colors.HexColor("#b42318")
 SHADE = colors.HexColor("#eef1f4")
 
 
-class BuildCancelled(Exception):
-    """The caller's cancel callback asked to stop; nothing was written to the target."""
-
-
 @dataclass(frozen=True)
 class Styles:
     """Paragraph styles of the case file, all on the embedded fonts."""

@@ -43,6 +43,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from caseapp.domain.progress import Cancel, Cancelled, Progress
+
 MAGIC = b"CAVAULT\x00"
 FORMAT_VERSION = 1
 DEFAULT_CHUNK_SIZE = 1 << 20
@@ -59,8 +61,6 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO swapped in after st
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 
 
 class VaultError(Exception):
@@ -69,10 +69,6 @@ class VaultError(Exception):
 
 class FileChangedError(VaultError):
     """The source file changed (size, mtime or identity) while it was read."""
-
-
-class IngestCancelled(VaultError):
-    """The caller's cancel callback asked to stop; nothing was stored or written."""
 
 
 class BlobMissing(VaultError):
@@ -244,7 +240,7 @@ class Vault:
         """Hash and encrypt the regular file ``src`` into a new blob, reading it once.
 
         ``progress(bytes_hashed, total)`` is called after each chunk and ``cancel()`` polled
-        before each chunk, both in the calling thread. Raises FileChangedError, IngestCancelled
+        before each chunk, both in the calling thread. Raises FileChangedError, Cancelled
         or VaultError; on any failure nothing is left in the vault.
         """
         src = Path(src)
@@ -406,7 +402,7 @@ class Vault:
             with contextlib.suppress(_Aborted):
                 while True:
                     if cancel is not None and cancel():
-                        raise IngestCancelled("Adding the file was cancelled; nothing was stored.")
+                        raise Cancelled("Adding the file was cancelled; nothing was stored.")
                     buf, n = _get(to_hash, abort)
                     hasher.update(memoryview(buf)[:n])
                     done += n
@@ -423,7 +419,7 @@ class Vault:
             if errors:
                 raise errors[0]
             if cancel is not None and cancel():
-                raise IngestCancelled("Adding the file was cancelled; nothing was stored.")
+                raise Cancelled("Adding the file was cancelled; nothing was stored.")
             try:
                 sink.close()
                 os.replace(tmp, final_path)
@@ -528,7 +524,7 @@ class Vault:
             try:
                 for chunk in chunks:
                     if cancel is not None and cancel():
-                        raise IngestCancelled("Export was cancelled; nothing was written.")
+                        raise Cancelled("Export was cancelled; nothing was written.")
                     hasher.update(chunk)
                     _write_all(fd, chunk, done)
                     done += len(chunk)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from caseapp.domain.progress import Cancelled
+
+__all__ = ["CaseappError", "Cancelled", "Conflict", "IntegrityProblem", "InvalidInput",
+           "NotFound", "StoreUnavailable"]
+
 
 class CaseappError(Exception):
     """Base of every error the services raise on purpose."""

@@ -6,8 +6,9 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
+
+from caseapp.domain.progress import Cancel, Progress
 
 
 def fsync_dir(path: Path) -> None:
@@ -52,8 +53,8 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def sha256_file(path: Path, *, progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> str | None:
+def sha256_file(path: Path, *, progress: Progress | None = None,
+                cancel: Cancel | None = None) -> str | None:
     """SHA-256 of a file read in 1 MiB blocks; None when ``cancel()`` returned True."""
     digest = hashlib.sha256()
     total = path.stat().st_size

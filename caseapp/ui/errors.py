@@ -88,9 +88,9 @@ def full_report(exc_type: type[BaseException], exc: BaseException,
 
 def is_expected(exc: BaseException) -> bool:
     """Errors the services raise on purpose, and OS errors (unreadable file, full disk)."""
-    from caseapp.services.errors import CaseappError
+    from caseapp.services.errors import Cancelled, CaseappError
 
-    return isinstance(exc, CaseappError | OSError)
+    return isinstance(exc, CaseappError | Cancelled | OSError)
 
 
 def user_message(exc: BaseException) -> str:

@@ -31,9 +31,8 @@ from caseapp.services.casefile import exports
 from caseapp.services.casefile.content import gather
 from caseapp.services.cases import cases, notes, subjects
 from caseapp.services.discovery.links import links_for_case
-from caseapp.services.errors import Conflict, IntegrityProblem, InvalidInput
+from caseapp.services.errors import Cancelled, Conflict, IntegrityProblem, InvalidInput
 from caseapp.services.evidence import evidence
-from caseapp.services.evidence.evidence import Cancelled
 from caseapp.services.maintenance.demo import load_demo
 from caseapp.services.redflags import checklists
 from caseapp.services.workspace import open_workspace
@@ -363,7 +362,7 @@ def test_existing_file_survives_a_cancelled_export(demo: Demo) -> None:
     target.write_bytes(b"previous export")
     seen: list[str] = []
 
-    def progress(stage: str, done: int, total: int) -> None:
+    def progress(done: int, total: int, stage: str = "") -> None:
         seen.append(stage)
 
     with pytest.raises(Cancelled):
@@ -440,7 +439,7 @@ def test_worker_thread_reports_progress_and_finishes(demo: Demo) -> None:
             outcome["result"] = exports.export_case_file(
                 demo.ws, demo.refs[2], demo.tmp / "threaded.pdf",
                 ExportOptions(timezone="Asia/Seoul"),
-                progress=lambda stage, done, total: events.append((stage, done, total)),
+                progress=lambda done, total, stage="": events.append((stage, done, total)),
                 cancel=lambda: False)
         except BaseException as exc:  # noqa: BLE001 - reported to the test thread
             outcome["error"] = exc

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from caseapp.domain.progress import Cancelled
 from caseapp.security import vault as vault_mod
 from caseapp.security.vault import (
     HEADER_SIZE,
@@ -22,7 +23,6 @@ from caseapp.security.vault import (
     BlobCorrupt,
     BlobMissing,
     FileChangedError,
-    IngestCancelled,
     Vault,
     VaultError,
 )
@@ -374,7 +374,7 @@ def test_cancel_midway_leaves_nothing(vault: Vault, tmp_path: Path) -> None:
         calls += 1
         return calls > 3
 
-    with pytest.raises(IngestCancelled):
+    with pytest.raises(Cancelled):
         vault.ingest(src, cancel=cancel)
     assert vault_files(vault) == []
     assert no_worker_threads()
@@ -596,7 +596,7 @@ def test_decrypt_to_cancel_and_progress(vault: Vault, tmp_path: Path,
         calls += 1
         return calls > 2
 
-    with pytest.raises(IngestCancelled):
+    with pytest.raises(Cancelled):
         vault.decrypt_to(blob_id, out_dir / "b.bin", cancel=cancel)
     assert os.listdir(out_dir) == ["a.bin"]
 

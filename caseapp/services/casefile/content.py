@@ -11,7 +11,6 @@ import hashlib
 import importlib
 import importlib.util
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from sqlmodel import col, func, select
 
 from caseapp import __version__
 from caseapp.domain.models import CustodyEvent, Evidence, ExportRecord, Tip, TipCaseLink
+from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.pdf import exhibit_media
 from caseapp.pdf.content import (
     APPENDIX_NONE,
@@ -32,7 +32,6 @@ from caseapp.pdf.content import (
     TimelineItem,
     TipEntry,
 )
-from caseapp.pdf.layout import BuildCancelled
 from caseapp.pdf.options import ExportOptions
 from caseapp.security import audit
 from caseapp.security.vault import VaultError
@@ -41,8 +40,6 @@ from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import IntegrityProblem
 from caseapp.services.workspace import Workspace
 
-Progress = Callable[[str, int, int], None]
-Cancel = Callable[[], bool]
 NOT_IN_BUILD = "This feature is not available in this build of caseapp."
 
 
@@ -191,12 +188,12 @@ def read_exhibits(ws: Workspace, entries: list[ExhibitEntry], *, natives: Native
     total = len(entries)
     for index, entry in enumerate(entries):
         if cancel is not None and cancel():
-            raise BuildCancelled("The export was cancelled.")
+            raise Cancelled("The export was cancelled; no file was written.")
         if progress is not None:
-            progress("Reading and re-hashing exhibits", index, total)
+            progress(index, total, "Reading and re-hashing exhibits")
         _read_one(ws, entry, natives, cancel)
     if progress is not None:
-        progress("Reading and re-hashing exhibits", total, total)
+        progress(total, total, "Reading and re-hashing exhibits")
 
 
 def _read_one(ws: Workspace, entry: ExhibitEntry, natives: Natives | None,
@@ -212,7 +209,7 @@ def _read_one(ws: Workspace, entry: ExhibitEntry, natives: Natives | None,
     try:
         for chunk in ws.vault.iter_plaintext(ev.blob_id):
             if cancel is not None and cancel():
-                raise BuildCancelled("The export was cancelled.")
+                raise Cancelled("The export was cancelled; no file was written.")
             digest.update(chunk)
             size += len(chunk)
             if len(kept) < keep_limit:

@@ -8,7 +8,7 @@ export in the case's history, adds an ``exported-in-pdf`` custody event to every
 SHA-256, and renames the file (and package folder) into place. If anything fails or the
 user cancels, nothing appears at the target path and nothing is recorded.
 
-Thread use: pass ``progress(stage, done, total)`` and ``cancel() -> bool``; the function
+Thread use: pass ``progress(done, total, stage)`` and ``cancel() -> bool``; the function
 opens its own sessions, so a worker thread may call it with the UI's Workspace.
 """
 
@@ -30,9 +30,9 @@ from sqlmodel import col, select
 
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Evidence, ExportRecord, utcnow
+from caseapp.domain.progress import Cancel, Progress, check_cancel
 from caseapp.pdf import package as pkg
 from caseapp.pdf.case_file import BuildResult, build_case_file
-from caseapp.pdf.layout import BuildCancelled
 from caseapp.pdf.options import (
     DEFAULT_CLASSIFICATION,
     SECTIONS,
@@ -41,10 +41,10 @@ from caseapp.pdf.options import (
     OptionsError,
 )
 from caseapp.security import audit
-from caseapp.services.casefile.content import Natives, Progress, gather
+from caseapp.services.casefile.content import Natives, gather
 from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput
-from caseapp.services.evidence.evidence import Cancel, Cancelled, record_custody, safe_file_name
+from caseapp.services.evidence.evidence import record_custody, safe_file_name
 from caseapp.services.workspace import Workspace
 from caseapp.store.files import fsync_dir, sha256_file
 
@@ -52,7 +52,7 @@ __all__ = ["DEFAULT_CLASSIFICATION", "SECTIONS", "SUGGESTED_PRIVILEGE_LEGEND", "
            "ExportResult", "export_case_file", "export_history", "exported_file_sha256"]
 
 
-def exported_file_sha256(path: Path, *, progress: Callable[[int, int], None] | None = None,
+def exported_file_sha256(path: Path, *, progress: Progress | None = None,
                          cancel: Callable[[], bool] | None = None) -> str | None:
     """Re-hash an exported file on disk (to compare with its export record); None if cancelled.
 
@@ -140,8 +140,6 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
         record_id = _record(ws, case.ref, target, package_dir, staging, tmp_pdf, opts, result,
                             sha256, natives, moment)
         tmp_pdf = staging = None  # published
-    except BuildCancelled:
-        raise Cancelled("The export was cancelled; no file was written.") from None
     except OSError as exc:
         raise CaseappError(f"The case file could not be written: {exc}") from None
     finally:
@@ -163,10 +161,9 @@ def _with_package(opts: ExportOptions, package_dir: Path) -> ExportOptions:
 
 
 def _step(progress: Progress | None, cancel: Cancel | None, stage: str) -> None:
-    if cancel is not None and cancel():
-        raise BuildCancelled(stage)
+    check_cancel(cancel, "The export was cancelled; no file was written.")
     if progress is not None:
-        progress(stage, 0, 1)
+        progress(0, 1, stage)
 
 
 def _check_paths(out: Path, package_dir: Path | None) -> tuple[Path, Path | None]:

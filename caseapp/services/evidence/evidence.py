@@ -6,7 +6,7 @@ import json
 import mimetypes
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +16,12 @@ from sqlmodel import Session, col, func, select
 
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Case, CustodyEvent, Evidence, utcnow
+from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.domain.text import clean_line, clean_text, parse_exhibit
 from caseapp.security import audit
 from caseapp.security.vault import (
     BlobCorrupt,
     BlobMissing,
-    IngestCancelled,
     IngestResult,
     VaultError,
 )
@@ -29,16 +29,9 @@ from caseapp.services.cases.cases import get_case_in, touch
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
-
 
 class IngestFailed(CaseappError):
     """A file could not be ingested; nothing was stored."""
-
-
-class Cancelled(CaseappError):
-    """The user cancelled a long operation; nothing was stored."""
 
 
 class DuplicateExhibit(Conflict):
@@ -80,8 +73,6 @@ def vault_ingest(ws: Workspace, path: Path, progress: Progress | None = None,
     """Hash and encrypt one file into the vault (no database change)."""
     try:
         return ws.vault.ingest(path, progress=progress, cancel=cancel)
-    except IngestCancelled:
-        raise Cancelled("Ingest cancelled; nothing was stored.") from None
     except VaultError as exc:
         raise IngestFailed(str(exc)) from None
 
@@ -186,17 +177,20 @@ class IngestOutcome:
 
 def ingest_files(ws: Workspace, case_ref: str, paths: Sequence[Path], *,
                  acquisition: Acquisition | None = None,
-                 progress: Callable[[int, int, int], None] | None = None,
+                 progress: Progress | None = None,
                  cancel: Cancel | None = None) -> list[IngestOutcome]:
     """Ingest several files; one failure does not stop the others. Cancel stops the batch.
 
-    ``progress(index, done_bytes, total_bytes)`` reports per-file progress.
+    ``progress`` gets each file's bytes done/total with the stage "File i of n: name".
     """
     outcomes: list[IngestOutcome] = []
+    count = len(paths)
     for index, path in enumerate(paths):
-        def file_progress(done: int, total: int, _i: int = index) -> None:
+        stage = f"Hashing and encrypting file {index + 1} of {count}: {Path(path).name}"
+
+        def file_progress(done: int, total: int, _stage: str = "", _s: str = stage) -> None:
             if progress:
-                progress(_i, done, total)
+                progress(done, total, _s)
         try:
             ev = ingest_file(ws, case_ref, Path(path), acquisition=acquisition,
                              progress=file_progress, cancel=cancel)
@@ -284,8 +278,6 @@ def _decrypt(ws: Workspace, evidence: Evidence, dest: Path, progress: Progress |
              cancel: Cancel | None) -> str:
     try:
         sha = ws.vault.decrypt_to(evidence.blob_id, dest, progress=progress, cancel=cancel)
-    except IngestCancelled:
-        raise Cancelled("Cancelled; no file was written.") from None
     except (BlobMissing, BlobCorrupt) as exc:
         raise CaseappError(f"{evidence.exhibit} cannot be decrypted: {exc}") from None
     except VaultError as exc:

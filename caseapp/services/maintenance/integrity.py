@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from caseapp.domain.models import Case, Evidence, utcnow
+from caseapp.domain.progress import Cancel, Progress
 from caseapp.security import audit
 from caseapp.security.keys import (
     KEYFILE_NAME,
@@ -46,8 +46,8 @@ class VerifyReport:
                 "audit_entries": self.audit_entries, "problems": self.problems}
 
 
-def verify_store(ws: Workspace, progress: Callable[[int, int], None] | None = None,
-                 cancel: Callable[[], bool] | None = None) -> VerifyReport:
+def verify_store(ws: Workspace, progress: Progress | None = None,
+                 cancel: Cancel | None = None) -> VerifyReport:
     """Re-hash every blob and walk the audit chain; records the run in the audit log."""
     problems: list[dict[str, str]] = []
     with ws.session() as session:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 from caseapp.domain import tips as rules
 from caseapp.domain.enums import IdentifierKind, TipChannel
 from caseapp.domain.identifiers import parse_typed
+from caseapp.domain.progress import Cancel, Progress
 from caseapp.security import audit
 from caseapp.services.cases.subjects import IdentifierInput
 from caseapp.services.errors import CaseappError, InvalidInput
@@ -207,8 +207,8 @@ def _row_fields(row: list[str], layout: _Layout) -> dict[str, Any]:
 
 
 def import_tips_csv(ws: Workspace, path: Path, *,
-                    progress: Callable[[int, int], None] | None = None,
-                    cancel: Callable[[], bool] | None = None) -> ImportReport:
+                    progress: Progress | None = None,
+                    cancel: Cancel | None = None) -> ImportReport:
     """Import tips from a CSV file; see the module docstring for the rules.
 
     Raises InvalidInput (nothing imported) when the file cannot be read as a UTF-8 CSV with a

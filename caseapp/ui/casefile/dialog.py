@@ -104,11 +104,9 @@ class ExportDialog(QDialog):
         ws, ref = self.ctx.ws, self.case_ref
 
         def work(control: TaskControl) -> Any:
-            def progress(stage: str, done: int, total: int) -> None:
-                control.progress(done, total, stage)
 
             return exports.export_case_file(ws, ref, request.out, request.options,
-                                            progress=progress, cancel=control.cancelled)
+                                            progress=control.progress, cancel=control.cancelled)
         return work
 
     def _finished(self) -> None:
@@ -129,8 +127,7 @@ class ExportDialog(QDialog):
         self.preview.show()
 
     def _failed(self, exc: BaseException) -> None:
-        from caseapp.services.errors import Conflict
-        from caseapp.services.evidence.evidence import Cancelled
+        from caseapp.services.errors import Cancelled, Conflict
 
         if isinstance(exc, Cancelled):
             log_event("export.cancelled", case=self.case_ref)

@@ -68,7 +68,7 @@ def file_sha256(path: Path, control: TaskControl | None = None) -> str | None:
 
     if control is None:
         return exported_file_sha256(path)
-    return exported_file_sha256(path, progress=lambda done, total: control.progress(done, total, ""),
+    return exported_file_sha256(path, progress=control.progress,
                                 cancel=control.cancelled)
 
 

@@ -255,11 +255,8 @@ class EvidenceTab(CaseTab):
         acquisition = self.acquisition.acquisition()
 
         def work(control: TaskControl) -> list[Any]:
-            def progress(index: int, done: int, size: int) -> None:
-                control.progress(done, size, f"Hashing and encrypting file {index + 1} of "
-                                 f"{total}: {paths[index].name}")
             return evidence.ingest_files(self.ctx.ws, ref, paths, acquisition=acquisition,
-                                         progress=progress, cancel=control.cancelled)
+                                         progress=control.progress, cancel=control.cancelled)
 
         log_event("evidence.ingest-started", case=ref, files=total)
         self.ingest_handle, self.progress_dialog = run_with_progress(
