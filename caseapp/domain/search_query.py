@@ -22,9 +22,9 @@ from caseapp.domain.enums import CaseStatus, IdentifierKind, Priority, TipStatus
 from caseapp.domain.identifiers import normalize
 from caseapp.domain.search_text import bigram_tokens, has_token_chars
 from caseapp.domain.text import clean_line
-from caseapp.services.errors import InvalidInput
 
-__all__ = ["FILTER_NAMES", "ParsedQuery", "Term", "fts_expression", "parse_query"]
+__all__ = ["FILTER_NAMES", "ParsedQuery", "QuerySyntaxError", "Term", "fts_expression",
+           "parse_query"]
 
 MAX_QUERY = 1000
 MAX_TERMS = 32
@@ -35,6 +35,10 @@ _TYPES = {
     "exhibits": "exhibit", "evidence": "exhibit", "tip": "tip", "tips": "tip",
 }
 FILTER_NAMES = ("type", "status", "priority", "case", "tip")
+
+
+class QuerySyntaxError(ValueError):
+    """The search text cannot be parsed; the message says how to fix it."""
 _TEXT_COLUMNS = "{title body filetext}"
 _CJK_COLUMNS = "{cjk_title cjk_body cjk_filetext}"
 _HINT = "Put it in quotes to search for the text itself."
@@ -71,7 +75,7 @@ def _read_quoted(query: str, start: int) -> tuple[str, int]:
     """Text of the quotes opening at ``start`` and the index after the closing quote."""
     end = query.find('"', start + 1)
     if end < 0:
-        raise InvalidInput('Unbalanced quote in the search: close the phrase with another ".')
+        raise QuerySyntaxError('Unbalanced quote in the search: close the phrase with another ".')
     return query[start + 1:end], end + 1
 
 
@@ -100,7 +104,7 @@ def _lex(query: str) -> list[tuple[str, str | None, bool]]:
         elif colon and value and _filter_like(name, value):
             tokens.append((value, name, False))
         elif colon and not value and _is_filter_name(name):
-            raise InvalidInput(f"Give a value after '{name}:'.")
+            raise QuerySyntaxError(f"Give a value after '{name}:'.")
         else:
             tokens.append((word, None, False))
     return tokens
@@ -117,9 +121,9 @@ def _term(text: str) -> Term | None:
     core = text[:-1] if prefix else text
     if "*" in core or (prefix and not core.strip()):
         if not core.strip("* "):
-            raise InvalidInput("A lone * is not a search: put it at the end of a word, "
+            raise QuerySyntaxError("A lone * is not a search: put it at the end of a word, "
                                "e.g. kova*.")
-        raise InvalidInput(f"{text!r}: * works only at the end of a word (prefix search), "
+        raise QuerySyntaxError(f"{text!r}: * works only at the end of a word (prefix search), "
                            "e.g. kova*.")
     core = unicodedata.normalize("NFC", " ".join(core.split()))
     if not has_token_chars(core):
@@ -131,10 +135,10 @@ def _filter(parsed: ParsedQuery, name: str, value: str) -> None:
     key = name.lower()
     value = value.strip()
     if not value:
-        raise InvalidInput(f"Give a value after '{name}:'.")
+        raise QuerySyntaxError(f"Give a value after '{name}:'.")
     if key == "type":
         if value.lower() not in _TYPES:
-            raise InvalidInput(f"Unknown type {value!r}; use case, note, subject, identifier, "
+            raise QuerySyntaxError(f"Unknown type {value!r}; use case, note, subject, identifier, "
                                "exhibit or tip.")
         parsed.types.add(_TYPES[value.lower()])
     elif key == "status":
@@ -147,13 +151,13 @@ def _filter(parsed: ParsedQuery, name: str, value: str) -> None:
             except ValueError:
                 pass
         if not found:
-            raise InvalidInput(f"Unknown status {value!r}; case statuses: "
+            raise QuerySyntaxError(f"Unknown status {value!r}; case statuses: "
                                f"{', '.join(CaseStatus)}; tip statuses: {', '.join(TipStatus)}.")
     elif key == "priority":
         try:
             parsed.priorities.add(Priority.parse(value).value)
         except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise QuerySyntaxError(str(exc)) from None
     elif key in ("case", "tip"):
         (parsed.case_refs if key == "case" else parsed.tip_refs).add(value.upper())
     else:
@@ -161,7 +165,7 @@ def _filter(parsed: ParsedQuery, name: str, value: str) -> None:
             kind = IdentifierKind.parse(key)
         except ValueError:
             known = ", ".join(f"{f}:" for f in (*FILTER_NAMES, *IdentifierKind))
-            raise InvalidInput(f"Unknown filter '{name}:'. Filters are {known}. {_HINT}") \
+            raise QuerySyntaxError(f"Unknown filter '{name}:'. Filters are {known}. {_HINT}") \
                 from None
         raw = clean_line(value, limit=2000)
         result = normalize(kind, raw)
@@ -169,9 +173,9 @@ def _filter(parsed: ParsedQuery, name: str, value: str) -> None:
 
 
 def parse_query(query: str) -> ParsedQuery:
-    """Parse the search box's text; raises InvalidInput with a message for the user."""
+    """Parse the search box's text; raises QuerySyntaxError with a message for the user."""
     if len(query) > MAX_QUERY:
-        raise InvalidInput(f"The search is too long (over {MAX_QUERY} characters).")
+        raise QuerySyntaxError(f"The search is too long (over {MAX_QUERY} characters).")
     parsed = ParsedQuery()
     for text, name, _quoted in _lex(query):
         if name is not None:
@@ -181,9 +185,9 @@ def parse_query(query: str) -> ParsedQuery:
         if term is not None:
             parsed.terms.append(term)
     if len(parsed.terms) > MAX_TERMS:
-        raise InvalidInput(f"Too many words in the search (the limit is {MAX_TERMS}).")
+        raise QuerySyntaxError(f"Too many words in the search (the limit is {MAX_TERMS}).")
     if not parsed.terms and not parsed.has_filters:
-        raise InvalidInput("Nothing to search for: type a word, a \"phrase\", a prefix* or a "
+        raise QuerySyntaxError("Nothing to search for: type a word, a \"phrase\", a prefix* or a "
                            "filter such as status:open.")
     return parsed
 

@@ -11,7 +11,7 @@ from reportlab.platypus import Paragraph
 
 from caseapp.pdf.layout import PlainLines, make_styles, mk
 from caseapp.pdf.options import ExportOptions, OptionsError, bates_label
-from caseapp.pdf.package import ManifestRow, manifest_csv, neutralise
+from caseapp.services.casefile.production import ManifestRow, manifest_csv, neutralise
 from caseapp.pdf.redact import REDACTED, Redactor, last_four
 from caseapp.pdf.text import markup
 

@@ -31,7 +31,6 @@ from sqlmodel import col, select
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Evidence, ExportRecord, utcnow
 from caseapp.domain.progress import Cancel, Progress, check_cancel
-from caseapp.pdf import package as pkg
 from caseapp.pdf.case_file import BuildResult, build_case_file
 from caseapp.pdf.options import (
     DEFAULT_CLASSIFICATION,
@@ -41,6 +40,7 @@ from caseapp.pdf.options import (
     OptionsError,
 )
 from caseapp.security import audit
+from caseapp.services.casefile import production as pkg
 from caseapp.services.casefile.content import Natives, gather
 from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput

@@ -17,7 +17,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from caseapp.domain.search_query import ParsedQuery, parse_query
+from caseapp.domain.search_query import ParsedQuery, QuerySyntaxError, parse_query
 from caseapp.domain.search_text import (
     MAX_INDEXED_BYTES,
     Matcher,
@@ -103,9 +103,17 @@ def _snippets(index: SearchIndex, rows: list[SearchRow], parsed: ParsedQuery,
     return found
 
 
+def check_query(query: str) -> ParsedQuery:
+    """Parse the search box's text; raises InvalidInput with how to fix bad syntax."""
+    try:
+        return parse_query(query)
+    except QuerySyntaxError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
 def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
     """Ranked hits for ``query``, best first; raises InvalidInput for bad syntax."""
-    parsed = parse_query(query)
+    parsed = check_query(query)
     index = ws.store.search
     index.ensure_current()
     if index.has_pending():

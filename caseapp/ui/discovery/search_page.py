@@ -215,7 +215,7 @@ class SearchPage(Page):
 
     def run_search(self) -> None:
         """Search for the box's text now (syntax errors are shown at once, inline)."""
-        from caseapp.domain.search_query import parse_query
+        from caseapp.services.discovery.search import check_query
         from caseapp.services.errors import InvalidInput
 
         self._debounce.stop()
@@ -224,7 +224,7 @@ class SearchPage(Page):
             self._show_nothing()
             return
         try:
-            parse_query(text)
+            check_query(text)
         except InvalidInput as exc:
             self._show_nothing(str(exc))
             return
