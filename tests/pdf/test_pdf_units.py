@@ -11,9 +11,9 @@ from reportlab.platypus import Paragraph
 
 from caseapp.pdf.layout import PlainLines, make_styles, mk
 from caseapp.pdf.options import ExportOptions, OptionsError, bates_label
-from caseapp.services.casefile.production import ManifestRow, manifest_csv, neutralise
 from caseapp.pdf.redact import REDACTED, Redactor, last_four
 from caseapp.pdf.text import markup
+from caseapp.services.casefile.production import ManifestRow, manifest_csv, neutralise
 
 
 def test_fast_markup_equals_markup_for_plain_text() -> None:
