@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import os
 import sys
@@ -11,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -65,28 +66,81 @@ def to_jsonable(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    """One JSON document on stdout."""
-    json.dump(to_jsonable(data), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """One JSON document on stdout (hidden bidi/zero-width characters as ``\\u`` escapes)."""
+    from caseapp.domain.text import json_escape_hidden
+
+    text = json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)
+    sys.stdout.write(json_escape_hidden(text) + "\n")
+
+
+class VisibleText(io.TextIOBase):
+    """Wraps stdout/stderr so hidden bidi and zero-width characters print as ``⟨U+XXXX⟩``:
+    a terminal must not reorder what the investigator reads."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from caseapp.domain.text import visible
+
+        self._stream.write(visible(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding
 
 
 def run_handler(args: argparse.Namespace) -> int:
     """Run a command handler, mapping errors to messages and contract exit codes."""
-    from caseapp.services.errors import CaseappError
+    from caseapp.services.errors import Cancelled, CaseappError, StoreBusy
 
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleText(out), VisibleText(err)
     try:
         return int(args.handler(args))
-    except CaseappError as exc:
+    except (CaseappError, StoreBusy) as exc:
         if args.debug:
             traceback.print_exc()
         print(f"caseapp: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Cancelled as exc:
+        print(f"caseapp: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("caseapp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        quiet_broken_pipe()
+        return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
         if args.debug:
             traceback.print_exc()
-        print(f"caseapp: unexpected error: {type(exc).__name__}: {exc} (run with --debug "
-              "for details)", file=sys.stderr)
+        # Only the type: messages of database and library errors can carry SQL text,
+        # parameters and so case data, which must not reach terminals and logs.
+        print(f"caseapp: unexpected error ({type(exc).__name__}); nothing was shown of it. "
+              "Run with --debug for the details.", file=sys.stderr)
         return 1
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def quiet_broken_pipe() -> None:
+    """The reader of stdout went away (``caseapp search x --json | head``): end quietly.
+
+    Python would report the failed flush of stdout at exit; point stdout at devnull first.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

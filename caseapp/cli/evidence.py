@@ -76,10 +76,14 @@ def evidence_list(args: argparse.Namespace) -> int:
                      "name": e.original_name, "size": e.size, "sha256": e.sha256,
                      "media_type": e.media_type, "acquired_at": e.acquired_at,
                      "withdrawn": e.withdrawn_at is not None,
-                     "withdrawn_reason": e.withdrawn_reason or None} for e in items])
+                     "withdrawn_reason": e.withdrawn_reason or None,
+                     "hidden_characters": evidence.hidden_name_characters(e)} for e in items])
     else:
         for e in items:
             mark = " (withdrawn)" if e.withdrawn_at else ""
+            if evidence.hidden_name_characters(e):
+                mark += " (WARNING: the file name hides characters; see it in full: " \
+                        f"{e.original_name})"
             print(f"{e.exhibit}\t{e.size}\t{e.sha256}\t{e.title}{mark}")
     return 0
 

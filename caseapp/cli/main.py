@@ -59,9 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
-    from caseapp.cli.common import run_handler
+    from caseapp.cli.common import quiet_broken_pipe, run_handler
 
-    return run_handler(args)
+    code = run_handler(args)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_broken_pipe()
+    return code
 
 
 def _wants_gui(argv: list[str]) -> bool:

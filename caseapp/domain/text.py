@@ -7,6 +7,11 @@ import re
 import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+#: Characters that change how text reads without being seen: bidi embeddings, overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069, the marks U+200E/U+200F/U+061C) and zero-width
+#: characters (U+200B-U+200D, U+2060-U+2064, U+FEFF). An exhibit named "rtl\u202egpj.exe"
+#: reads as "rtlexe.jpg": the classic extension spoof.
+HIDDEN_CONTROLS = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_LINE = 500
 MAX_TEXT = 1_000_000
 
@@ -23,6 +28,25 @@ def clean_text(text: str, *, limit: int = MAX_TEXT) -> str:
     """Multi-line field: NFC, CRLF to LF, control characters other than LF/tab removed."""
     text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text)[:limit].strip()
+
+
+def hidden_controls(text: str) -> list[str]:
+    """The hidden control characters in ``text`` as ``U+XXXX`` codes, sorted, once each."""
+    return sorted({f"U+{ord(ch):04X}" for ch in HIDDEN_CONTROLS.findall(text or "")})
+
+
+def visible(text: str) -> str:
+    """``text`` with every hidden control shown as ``⟨U+XXXX⟩`` (the value itself is kept as
+    recorded; this is only how it is displayed)."""
+    if not text:
+        return text
+    return HIDDEN_CONTROLS.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def json_escape_hidden(document: str) -> str:
+    """A JSON document with hidden controls written as ``\\uXXXX`` escapes: the same data
+    when parsed, but visible in a terminal. (They can only occur inside JSON strings.)"""
+    return HIDDEN_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def case_ref(year: int, seq: int) -> str:

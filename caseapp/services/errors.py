@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from caseapp.domain.progress import Cancelled
+from caseapp.store.errors import StoreBusy
 
 __all__ = ["CaseappError", "Cancelled", "Conflict", "IntegrityProblem", "InvalidInput",
-           "NotFound", "StoreUnavailable"]
+           "NotFound", "StoreBusy", "StoreUnavailable"]
 
 
 class CaseappError(Exception):

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Case, CustodyEvent, Evidence, utcnow
 from caseapp.domain.progress import Cancel, Cancelled, Progress
-from caseapp.domain.text import clean_line, clean_text, parse_exhibit
+from caseapp.domain.text import clean_line, clean_text, hidden_controls, parse_exhibit
 from caseapp.security import audit
 from caseapp.security.vault import (
     BlobCorrupt,
@@ -169,10 +169,18 @@ class IngestOutcome:
             ev = self.evidence
             return {"path": self.path, "exhibit": ev.exhibit, "id": ev.id, "sha256": ev.sha256,
                     "size": ev.size, "name": ev.original_name, "title": ev.title,
-                    "media_type": ev.media_type}
+                    "media_type": ev.media_type,
+                    "hidden_characters": hidden_controls(ev.original_name)}
         if self.duplicate_of is not None:
             return {"path": self.path, "duplicate_of": self.duplicate_of}
         return {"path": self.path, "error": self.error}
+
+
+def hidden_name_characters(evidence: Evidence) -> list[str]:
+    """Hidden bidi or zero-width characters (``U+XXXX``) in the exhibit's file name or title:
+    the name may not read as what it is (``rtl`` U+202E ``gpj.exe`` shows as ``rtlexe.jpg``)."""
+    return sorted(set(hidden_controls(evidence.original_name))
+                  | set(hidden_controls(evidence.title)))
 
 
 def ingest_files(ws: Workspace, case_ref: str, paths: Sequence[Path], *,

@@ -7,6 +7,7 @@ from :data:`HEAD_REVISION`, which keeps it off the normal start-up path.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +15,42 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from caseapp.store.errors import StoreOpenError
+from caseapp.store.errors import BUSY_MESSAGE, StoreBusy, StoreOpenError
 
 #: The newest migration; a test checks it matches Alembic's head.
 HEAD_REVISION = "0002_search"
 
 
+#: Execution option marking a connection whose transactions take the write lock first.
+WRITE_OPTION = "caseapp_write"
+
+
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another process's write lock (``CASEAPP_BUSY_TIMEOUT_MS``)."""
+    try:
+        return max(0, int(os.environ.get("CASEAPP_BUSY_TIMEOUT_MS", "10000")))
+    except ValueError:
+        return 10000
+
+
 def make_engine(db_path: Path, key: bytes) -> Engine:
-    """Engine for an encrypted SQLite (SQLCipher) file keyed with ``key`` (32 bytes)."""
+    """Engine for an encrypted SQLite (SQLCipher) file keyed with ``key`` (32 bytes).
+
+    Transactions are begun by this engine, not by the driver: ``BEGIN`` for reads, and
+    ``BEGIN IMMEDIATE`` on connections of :func:`write_engine`, so a writer holds SQLite's
+    write lock before it reads what it allocates (next reference, audit chain head). A writer
+    that cannot get the lock within :func:`busy_timeout_ms` gets :class:`StoreBusy`.
+    """
     from caseapp.store.sqlcipher import search_index
 
     search_index.install()  # keeps the full-text index in step with every ORM flush
     import sqlcipher3
 
+    timeout_ms = busy_timeout_ms()
     engine = sa.create_engine(
         "sqlite:///" + str(db_path.resolve()),
         module=sqlcipher3.dbapi2,
-        connect_args={"check_same_thread": False, "timeout": 15},
+        connect_args={"check_same_thread": False, "timeout": timeout_ms / 1000},
         pool_size=4,
         max_overflow=4,
     )
@@ -38,16 +58,41 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # pysqlite's implicit transactions would wrap PRAGMAs; use autocommit around them.
+        # The driver must not begin transactions itself (it would begin them DEFERRED, after
+        # our reads): autocommit at the driver, transactions from the "begin" hook below.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA key = \"x'{hex_key}'\"")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        writes = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: sa.engine.ExceptionContext) -> BaseException | None:
+        if is_busy(context.original_exception):
+            return StoreBusy(BUSY_MESSAGE)
+        return None
+
     return engine
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) whose transactions begin with the write lock."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy" after the busy timeout ran out."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "OperationalError" and (
+        "database is locked" in text or "database is busy" in text or "locked" in text)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -77,6 +122,6 @@ def upgrade(engine: Engine) -> None:
 
     from caseapp.store.migrations.runner import alembic_config
 
-    with engine.begin() as conn:
+    with write_engine(engine).begin() as conn:
         cfg = alembic_config(conn)
         command.upgrade(cfg, "head")

@@ -20,7 +20,7 @@ from caseapp.store.interface import (
     SearchRow,
 )
 from caseapp.store.sqlcipher import links_sql, search_index
-from caseapp.store.sqlcipher.engine import make_engine, upgrade
+from caseapp.store.sqlcipher.engine import make_engine, upgrade, write_engine
 from caseapp.store.sqlcipher.search_sql import build_sql
 
 
@@ -29,11 +29,12 @@ class SqlcipherSearchIndex:
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
+        self._writer = write_engine(engine)
 
     def ensure_current(self) -> bool:
         if search_index.is_current(self._engine):
             return False
-        with self._engine.begin() as conn:
+        with self._writer.begin() as conn:
             return search_index.ensure_current(conn)
 
     def has_fts(self) -> bool:
@@ -71,12 +72,12 @@ class SqlcipherSearchIndex:
             return [PendingExhibit(*row) for row in search_index.pending_exhibits(conn, limit)]
 
     def set_file_texts(self, texts: Sequence[tuple[int, str]]) -> None:
-        with self._engine.begin() as conn:
+        with self._writer.begin() as conn:
             for evidence_id, content in texts:
                 search_index.set_filetext(conn, evidence_id, content)
 
     def rebuild(self) -> dict[str, int]:
-        with self._engine.begin() as conn:
+        with self._writer.begin() as conn:
             return search_index.rebuild(conn)
 
 
@@ -90,6 +91,7 @@ class SqlcipherStore:
         self._key = key
         #: For this package and white-box tests only; services use the methods.
         self.engine = make_engine(db_path, key)
+        self._writer = write_engine(self.engine)
         self.search = SqlcipherSearchIndex(self.engine)
 
     def upgrade(self) -> None:
@@ -100,7 +102,7 @@ class SqlcipherStore:
         return Session(self.engine, expire_on_commit=False)
 
     def write_session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        return Session(self._writer, expire_on_commit=False)
 
     def occurrences(self, seed: OccurrenceSeed) -> tuple[list[Occurrence], list[Occurrence]]:
         self.search.ensure_current()  # near keys of rows loaded around the ORM
