@@ -38,10 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def verify_cmd(args: argparse.Namespace) -> int:
-    from caseapp.services.maintenance import integrity
+    from caseapp.services.maintenance import verify
 
     with open_ws(args, create=False) as ws:
-        report = integrity.verify_store(ws)
+        report = verify.verify_store(ws)
     if args.json:
         print_json(report.to_json())
     else:
@@ -53,10 +53,10 @@ def verify_cmd(args: argparse.Namespace) -> int:
 
 
 def backup_cmd(args: argparse.Namespace) -> int:
-    from caseapp.services.maintenance import integrity
+    from caseapp.services.maintenance import backup
 
     with open_ws(args, create=False) as ws:
-        result = integrity.backup(ws, args.dest)
+        result = backup.backup(ws, args.dest)
     if args.json:
         print_json(result)
     else:
@@ -78,11 +78,11 @@ def _secret(arg: str | None, env: str, prompt: str) -> str | None:
 
 
 def restore_cmd(args: argparse.Namespace) -> int:
-    from caseapp.services.maintenance import integrity
+    from caseapp.services.maintenance import backup
 
     code = _secret(args.recovery_code, "CASEAPP_RECOVERY_CODE", "Recovery code: ")
     passphrase = os.environ.get("CASEAPP_PASSPHRASE")
-    ws = integrity.restore(home_of(args), args.backup_dir, recovery_code=code,
+    ws = backup.restore(home_of(args), args.backup_dir, recovery_code=code,
                            passphrase=passphrase, new_passphrase=passphrase_from_env_or_tty)
     ws.close()
     print(f"Restored into {home_of(args)}; the key is now kept on this machine "
@@ -91,35 +91,35 @@ def restore_cmd(args: argparse.Namespace) -> int:
 
 
 def key_recovery_code(args: argparse.Namespace) -> int:
-    from caseapp.services.maintenance import integrity
+    from caseapp.services.maintenance import keys as key_service
 
     with open_ws(args, create=False) as ws:
-        code = integrity.issue_recovery_code(ws)
+        code = key_service.issue_recovery_code(ws)
     print(f"New recovery code (the previous one no longer works): {code}")
     return 0
 
 
 def key_change_passphrase(args: argparse.Namespace) -> int:
     from caseapp.services.errors import InvalidInput
-    from caseapp.services.maintenance import integrity
+    from caseapp.services.maintenance import keys as key_service
 
     new = _secret(None, "CASEAPP_NEW_PASSPHRASE", "New passphrase: ")
     if not new:
         raise InvalidInput("Give the new passphrase (CASEAPP_NEW_PASSPHRASE or a terminal).")
     with open_ws(args, create=False) as ws:
-        integrity.change_passphrase(ws, new)
+        key_service.change_passphrase(ws, new)
     print("Passphrase changed.")
     return 0
 
 
 def key_recover(args: argparse.Namespace) -> int:
     from caseapp.services.errors import InvalidInput
-    from caseapp.services.maintenance import integrity
+    from caseapp.services.maintenance import keys as key_service
 
     code = _secret(args.recovery_code, "CASEAPP_RECOVERY_CODE", "Recovery code: ")
     if not code:
         raise InvalidInput("Give the recovery code (--recovery-code or CASEAPP_RECOVERY_CODE).")
-    mode = integrity.recover_key(home_of(args), code,
+    mode = key_service.recover_key(home_of(args), code,
                                  os.environ.get("CASEAPP_NEW_PASSPHRASE")
                                  or os.environ.get("CASEAPP_PASSPHRASE"))
     print(f"Key recovered and kept on this machine ({mode}).")

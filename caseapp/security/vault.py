@@ -32,7 +32,6 @@ import secrets
 import stat
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,14 +42,25 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from caseapp import faults
 from caseapp.domain.progress import Cancel, Cancelled, Progress
+from caseapp.security.vault_files import (
+    BLOB_SUFFIX,
+    TEMP_SUFFIX,
+    Leftover,
+    blob_ids,
+    dead_temps,
+    quarantine,
+    release_write_lock,
+    remove_dead_temps,
+    write_lock,
+)
 
 MAGIC = b"CAVAULT\x00"
 FORMAT_VERSION = 1
 DEFAULT_CHUNK_SIZE = 1 << 20
 MIN_CHUNK_SIZE, MAX_CHUNK_SIZE = 16, 1 << 26
 TAG_SIZE = 16
-BLOB_SUFFIX, TEMP_SUFFIX = ".cav", ".tmp"
 _HEADER = struct.Struct(">8sHHI16s")  # magic, version, flags (0), chunk size, raw blob id
 HEADER_SIZE = _HEADER.size  # 32
 _DEPTH = 4  # chunks queued between two stages
@@ -328,10 +338,16 @@ class Vault:
         final_path, tmp = self.path_of(blob_id), self.root / f"{blob_id}{TEMP_SUFFIX}"
         aead = self._aead(raw_id)
         seal = getattr(aead, "encrypt_into", None)  # cryptography >= 45
+        lock = write_lock(tmp)  # held until the temp file is renamed or removed
         try:
+            lock.acquire()
             sink = _Sink(tmp)
         except OSError as exc:
+            release_write_lock(lock)
             raise _write_error(exc) from exc
+        except BaseException:
+            release_write_lock(lock)
+            raise
         buffers: queue.Queue[bytearray] = queue.Queue()
         for _ in range(2 * _DEPTH + 3):
             buffers.put(bytearray(cs))
@@ -409,6 +425,7 @@ class Vault:
                     if check is not None:
                         check(done, n < cs)
                     _put(to_encrypt, (index, buf, n, n < cs), abort)
+                    faults.step("vault.chunk")
                     if progress is not None:
                         progress(done, total)
                     if n < cs:
@@ -422,8 +439,10 @@ class Vault:
                 raise Cancelled("Adding the file was cancelled; nothing was stored.")
             try:
                 sink.close()
+                faults.step("vault.before-rename")
                 os.replace(tmp, final_path)
                 _fsync_dir(self.root)
+                faults.step("vault.renamed")
             except OSError as exc:
                 _unlink_quietly(final_path)
                 raise _write_error(exc) from exc
@@ -435,6 +454,8 @@ class Vault:
                 sink.close()
             _unlink_quietly(tmp)
             raise
+        finally:
+            release_write_lock(lock)
         return blob_id, hasher.hexdigest(), done
 
     # -- reading -----------------------------------------------------------------------------
@@ -553,15 +574,21 @@ class Vault:
         except OSError as exc:
             raise VaultError(f"Could not remove evidence blob {blob_id}: {_reason(exc)}") from exc
 
-    def sweep_temp(self, older_than_s: float = 24 * 3600) -> int:
-        """Remove temp files a crash left behind (older than ``older_than_s``); returns count."""
-        removed, limit = 0, time.time() - older_than_s
-        for path in self.root.glob(f"*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                if path.stat().st_mtime < limit:
-                    path.unlink()
-                    removed += 1
-        return removed
+    def leftovers(self) -> list[Leftover]:
+        """Temp files of interrupted writes (their writer is gone)."""
+        return dead_temps(self.root)
+
+    def remove_leftovers(self) -> list[Leftover]:
+        """Remove the temp files of interrupted writes; never a blob, never a live write."""
+        return remove_dead_temps(self.root)
+
+    def blob_ids(self) -> set[str]:
+        """Ids of every complete blob in the vault folder."""
+        return blob_ids(self.root)
+
+    def quarantine(self, ids: set[str]) -> list[str]:
+        """Move these (orphaned) blobs to the vault's ``quarantine/`` folder."""
+        return quarantine(self.root, ids)
 
 
 def _prefetch(source: Iterator[bytes]) -> Iterator[bytes]:

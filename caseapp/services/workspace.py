@@ -19,7 +19,7 @@ from caseapp.security.vault import Vault
 from caseapp.services.errors import StoreUnavailable
 from caseapp.store import DB_NAME, StoreOpenError, open_store
 from caseapp.store.files import private_dir
-from caseapp.store.home import HomeLock, HomeLocked
+from caseapp.store.home import HomeLock, HomeLocked, undo_interrupted_restore
 from caseapp.store.interface import Store
 
 #: Called with "new" (choose a passphrase) or "unlock"; returns the passphrase or None.
@@ -178,6 +178,9 @@ def open_workspace(
 def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
           key_mode: str | None, lock: HomeLock | None,
           master_key: bytes | None = None) -> Workspace:
+    if undo_interrupted_restore(home):
+        raise StoreUnavailable(f"A restore into {home} was interrupted; what it had copied was "
+                               "removed. Run the restore again.")
     keys = KeyManager(home)
     recovery_code: str | None = None
     created = False

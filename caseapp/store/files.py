@@ -8,6 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from caseapp import faults
 from caseapp.domain.progress import Cancel, Progress
 
 
@@ -32,6 +33,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        faults.step(f"files.before-rename.{path.name}")
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

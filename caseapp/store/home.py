@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -10,6 +13,10 @@ from filelock import FileLock, Timeout
 LOCK_NAME = "caseapp.lock"
 #: The embedded store's database file in the data home.
 DB_NAME = "caseapp.db"
+#: Written before a restore moves files into a home, removed when it is complete: a home that
+#: still has it was left half-restored by a crash, and the next open undoes that restore.
+RESTORE_MARKER = ".restore-in-progress"
+RESTORE_STAGING = ".restore-partial"
 
 
 class HomeLocked(Exception):
@@ -52,3 +59,41 @@ class HomeLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def begin_restore(home: Path, names: list[str]) -> None:
+    """Record, durably, which files a restore is about to move into ``home``."""
+    from caseapp.store.files import atomic_write_text
+
+    atomic_write_text(home / RESTORE_MARKER, json.dumps({"names": sorted(names)}))
+
+
+def end_restore(home: Path) -> None:
+    """The restore is complete: the home is an ordinary store from now on."""
+    from caseapp.store.files import fsync_dir
+
+    (home / RESTORE_MARKER).unlink(missing_ok=True)
+    fsync_dir(home)
+
+
+def undo_interrupted_restore(home: Path) -> bool:
+    """Remove what a crashed restore moved into ``home``; True when there was one to undo."""
+    marker = home / RESTORE_MARKER
+    if not marker.exists():
+        return False
+    try:
+        names = json.loads(marker.read_text(encoding="utf-8")).get("names", [])
+    except (OSError, ValueError):
+        names = []
+    for name in [*names, RESTORE_STAGING]:
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            continue
+        target = home / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                target.unlink()
+    marker.unlink(missing_ok=True)
+    return True
+

@@ -61,7 +61,7 @@ def _warm_up() -> None:
     """Import what the first screens use while still on the worker thread."""
     from caseapp.services.cases import caselist, cases, notes, subjects  # noqa: F401
     from caseapp.services.evidence import evidence  # noqa: F401
-    from caseapp.services.maintenance import auditlog, integrity  # noqa: F401
+    from caseapp.services.maintenance import auditlog, verify  # noqa: F401
     from caseapp.services.redflags import risk  # noqa: F401
 
 

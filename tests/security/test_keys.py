@@ -66,7 +66,7 @@ def test_lost_keyring_entry_points_to_recovery(home: Path, memory_keyring) -> No
     memory_keyring.secrets.clear()
     with pytest.raises(StoreUnavailable, match="recovery code"):
         open_workspace(home)
-    from caseapp.services.maintenance.integrity import recover_key
+    from caseapp.services.maintenance.keys import recover_key
 
     assert recover_key(home, code.lower()) == "keyring"  # codes are case-insensitive
     open_workspace(home).close()
@@ -84,7 +84,7 @@ def test_second_gui_instance_is_refused_until_first_closes(home: Path) -> None:
 
 def test_recovery_code_rotation_invalidates_old(home: Path) -> None:
     from caseapp.security.keys import WrongSecret
-    from caseapp.services.maintenance.integrity import issue_recovery_code
+    from caseapp.services.maintenance.keys import issue_recovery_code
 
     ws = open_workspace(home)
     old = ws.recovery_code
@@ -97,7 +97,7 @@ def test_recovery_code_rotation_invalidates_old(home: Path) -> None:
 
 
 def test_change_passphrase(home: Path, no_keyring) -> None:
-    from caseapp.services.maintenance.integrity import change_passphrase
+    from caseapp.services.maintenance.keys import change_passphrase
 
     ws = open_workspace(home, lambda p: "old pass")
     change_passphrase(ws, "new pass")

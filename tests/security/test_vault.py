@@ -630,13 +630,32 @@ def test_partial_iteration_releases_resources(vault: Vault, blob: tuple[str, byt
     assert no_worker_threads()
 
 
-def test_sweep_temp(vault: Vault) -> None:
-    old, new = vault.root / ("a" * 32 + ".tmp"), vault.root / ("b" * 32 + ".tmp")
-    old.write_bytes(b"x")
-    new.write_bytes(b"x")
-    os.utime(old, (time.time() - 3 * 86400,) * 2)
-    assert vault.sweep_temp() == 1
-    assert vault_files(vault) == [new.name]
+def test_leftovers_are_temps_of_dead_writers_only(vault: Vault) -> None:
+    from caseapp.security.vault_files import write_lock
+
+    dead, live = vault.root / ("a" * 32 + ".tmp"), vault.root / ("b" * 32 + ".tmp")
+    held = write_lock(live)
+    held.acquire()  # a writer still at work (in this test, the same process)
+    try:
+        dead.write_bytes(b"x" * 10)
+        live.write_bytes(b"y")
+        assert [x.name for x in vault.leftovers()] == [dead.name]
+        assert [(x.name, x.size) for x in vault.remove_leftovers()] == [(dead.name, 10)]
+        assert live.exists() and not dead.exists()
+    finally:
+        held.release()
+    assert [x.name for x in vault.remove_leftovers()] == [live.name]
+    assert vault_files(vault) == []
+
+
+def test_ingest_leaves_no_lock_file_and_blobs_are_listed(vault: Vault, tmp_path: Path) -> None:
+    src = tmp_path / "s.bin"
+    src.write_bytes(b"z" * 100)
+    result = vault.ingest(src)
+    assert vault.blob_ids() == {result.blob_id}
+    assert vault_files(vault) == [f"{result.blob_id}.cav"]
+    assert vault.quarantine({result.blob_id}) == [result.blob_id]
+    assert vault.blob_ids() == set() and (vault.root / "quarantine" / f"{result.blob_id}.cav").exists()
 
 
 def test_bad_key_and_chunk_size(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from caseapp import faults
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Evidence, ExportRecord, utcnow
 from caseapp.domain.progress import Cancel, Progress, check_cancel
@@ -128,6 +129,7 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
             result = build_case_file(content, opts, handle, progress=progress, cancel=cancel)
             handle.flush()
             os.fsync(handle.fileno())
+        faults.step("export.built")
         if opts.password is not None:
             _step(progress, cancel, "Encrypting the PDF")
             _encrypt(tmp_pdf, opts.password)
@@ -136,6 +138,7 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
             _step(progress, cancel, "Writing the production package")
             rows = _manifest_rows(content.exhibits, natives, result)
             pkg.finish(staging, tmp_pdf, target.name, sha256, rows, opts)
+            faults.step("export.staged")
         _step(progress, cancel, "Recording the export")
         record_id = _record(ws, case.ref, target, package_dir, staging, tmp_pdf, opts, result,
                             sha256, natives, moment)
@@ -277,6 +280,7 @@ def _record(ws: Workspace, case_ref: str, target: Path, package_dir: Path | None
             os.replace(tmp_pdf, target)
             published.append(target)
             fsync_dir(target.parent)
+            faults.step("export.published")
             return record.id or 0
     except BaseException:
         for path in reversed(published):  # the record was not kept: take the files back

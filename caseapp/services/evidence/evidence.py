@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from caseapp import faults
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Case, CustodyEvent, Evidence, utcnow
 from caseapp.domain.progress import Cancel, Cancelled, Progress
@@ -100,6 +101,7 @@ def ingest_file(ws: Workspace, case_ref: str, path: Path, *, title: str | None =
     except BaseException:
         ws.vault.discard(result.blob_id)
         raise
+    faults.step("evidence.recorded")
     _index_text_now(ws)
     return recorded
 
@@ -152,6 +154,7 @@ def _record_ingest(ws: Workspace, case_ref: str, path: Path, result: IngestResul
         audit.append(session, "evidence.ingested", "evidence", evidence.id, {
             "case": case.ref, "exhibit": evidence.exhibit, "sha256": result.sha256,
             "size": result.size, "name": name})
+        faults.step("evidence.before-commit")
         return evidence
 
 

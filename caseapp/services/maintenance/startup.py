@@ -68,9 +68,12 @@ def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
     """
     from caseapp.security.keys import KeyManager, KeyProblem, derive_keys
     from caseapp.services.errors import StoreUnavailable
-    from caseapp.store.home import HomeLock, HomeLocked
+    from caseapp.store.home import HomeLock, HomeLocked, undo_interrupted_restore
 
     path = Path(home)
+    if undo_interrupted_restore(path):
+        raise StoreUnavailable(f"A restore into {path} was interrupted; what it had copied "
+                               "was removed. Run the restore again.")
     keys = KeyManager(path)
     if not keys.exists():
         raise StoreUnavailable(f"No caseapp store in {path}.")

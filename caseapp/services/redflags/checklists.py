@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from caseapp import faults
 from caseapp.domain.enums import ChecklistState
 from caseapp.domain.models import Case, Checklist, ChecklistAnswer, Evidence, utcnow
 from caseapp.domain.redflags import Item, Template, carry_over
@@ -338,6 +339,7 @@ def upgrade_checklist(ws: Workspace, case_ref: str) -> UpgradeResult:
                       "to": new.version, "kept": list(kept), "dropped": dropped,
                       "added": added})
         view = _view_of(session, case, checklist, new)
+        faults.step("redflags.upgrade.before-commit")
         return UpgradeResult(case.ref, new.id, old.version, new.version, list(kept), dropped,
                              added, view)
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from caseapp import faults
 from caseapp.domain import tips as rules
 from caseapp.domain.enums import IdentifierKind, TipChannel
 from caseapp.domain.identifiers import parse_typed
@@ -251,6 +252,7 @@ def import_tips_csv(ws: Workspace, path: Path, *,
         if not any(cell.strip() for cell in row):
             continue
         _import_row(ws, row, layout, line, index, report)
+        faults.step("tips.row")
     with ws.transaction() as session:
         audit.append(session, "tips.imported", "tip", "", {
             "file": path.name, "imported": report.imported,

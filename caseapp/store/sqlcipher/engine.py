@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from caseapp import faults
 from caseapp.store.errors import BUSY_MESSAGE, StoreBusy, StoreOpenError
 
 #: The newest migration; a test checks it matches Alembic's head.
@@ -125,3 +126,4 @@ def upgrade(engine: Engine) -> None:
     with write_engine(engine).begin() as conn:
         cfg = alembic_config(conn)
         command.upgrade(cfg, "head")
+        faults.step("migrate.before-commit")

@@ -38,9 +38,9 @@ def backup_store(ctx: AppContext, parent: QWidget) -> None:
     dest = Path(folder) / f"caseapp-backup-{datetime.now():%Y%m%d-%H%M%S}"
 
     def work(_control: Any) -> Any:
-        from caseapp.services.maintenance import integrity
+        from caseapp.services.maintenance import backup
 
-        return integrity.backup(ctx.ws, dest)
+        return backup.backup(ctx.ws, dest)
 
     def done(result: dict[str, Any]) -> None:
         log_event("store.backup", blobs=result["blobs"])

@@ -89,13 +89,13 @@ class AuditPage(Page):
 
     def verify(self) -> TaskHandle | None:
         """Start verifying the whole store in the background."""
-        from caseapp.services.maintenance import integrity
+        from caseapp.services.maintenance import verify
 
         if self.verify_handle is not None:
             return self.verify_handle
 
         def work(control: TaskControl) -> Any:
-            return integrity.verify_store(self.ctx.ws, progress=control.progress,
+            return verify.verify_store(self.ctx.ws, progress=control.progress,
                                           cancel=control.cancelled)
 
         self.banner.hide()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from caseapp.domain.models import AuditEntry, Tip
-from caseapp.services.maintenance import demo, demo_tips, integrity
+from caseapp.services.maintenance import demo, demo_tips, verify
 from caseapp.services.tips import casework, tips
 
 
@@ -25,7 +25,7 @@ def test_demo_tips(ws) -> None:
     assert email.channel == "email" and email.status == "linked"
     assert email.cases == (summary["cases"][1],) and len(email.attachments) == 1
     assert [t.ref for t in casework.tips_for_case(ws, summary["cases"][1])] == [email.ref]
-    assert integrity.verify_store(ws).ok
+    assert verify.verify_store(ws).ok
     with ws.session() as session:
         names = [t.tipster_name for t in session.exec(select(Tip)).all() if t.tipster_name]
         details = " ".join(e.detail for e in session.exec(select(AuditEntry)).all())

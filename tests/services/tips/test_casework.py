@@ -15,7 +15,7 @@ from caseapp.services.cases import cases, subjects
 from caseapp.services.cases.subjects import IdentifierInput as Ident
 from caseapp.services.errors import Conflict
 from caseapp.services.evidence import evidence
-from caseapp.services.maintenance import integrity
+from caseapp.services.maintenance import verify
 from caseapp.services.tips import casework, tips
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -53,7 +53,7 @@ def test_attachment_goes_to_the_vault_with_custody(ws, tmp_path) -> None:
     with pytest.raises(Conflict, match="already attachment"):
         casework.add_attachment(ws, ref, copy)
     assert len(_vault_files(ws)) == 1  # the refused copy left no blob behind
-    assert integrity.verify_store(ws).ok
+    assert verify.verify_store(ws).ok
 
 
 def test_link_tip_to_cases(ws) -> None:
@@ -124,7 +124,7 @@ def test_create_case_from_tip_carries_identifiers_and_attachments(ws, tmp_path) 
     after = tips.get_tip(ws, view.ref)
     assert after.status == "linked" and after.cases == (case.ref,)
     assert len(after.attachments) == 2  # the tip keeps its attachments
-    report = integrity.verify_store(ws)
+    report = verify.verify_store(ws)
     assert report.ok and report.blobs_checked == 4
     with ws.session() as session:
         details = " ".join(e.detail for e in session.exec(select(AuditEntry)).all())

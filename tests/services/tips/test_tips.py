@@ -264,6 +264,6 @@ def test_a_tip_edit_is_one_transaction(ws) -> None:
                               status="in-triage")
     assert done.tip.content == "Changed content" and done.tip.status == "in-triage"
     assert sorted(i.kind for i in done.tip.identifiers) == ["email", "phone"]
-    from caseapp.services.maintenance.integrity import verify_store
+    from caseapp.services.maintenance.verify import verify_store
 
     assert verify_store(ws).ok

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from caseapp.services.cases import cases
 from caseapp.services.errors import InvalidInput, StoreUnavailable
 from caseapp.services.evidence import evidence
-from caseapp.services.maintenance import integrity
+from caseapp.services.maintenance import backup, verify
 from caseapp.services.workspace import open_workspace
 
 
@@ -24,7 +24,7 @@ def _store_with_exhibits(ws, tmp_path: Path) -> str:
 
 def test_verify_clean_store(ws, tmp_path) -> None:
     _store_with_exhibits(ws, tmp_path)
-    report = integrity.verify_store(ws)
+    report = verify.verify_store(ws)
     assert report.ok and report.blobs_checked == 2 and report.audit_entries >= 4
     assert report.to_json()["problems"] == []
 
@@ -37,7 +37,7 @@ def test_verify_reports_corrupt_and_missing_blobs(ws, tmp_path) -> None:
     raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
     ws.vault.path_of(second.blob_id).unlink()
-    report = integrity.verify_store(ws)
+    report = verify.verify_store(ws)
     assert not report.ok
     kinds = {(p["kind"], p["where"]) for p in report.problems}
     assert kinds == {("blob-corrupt", f"{ref}/E-001"), ("blob-missing", f"{ref}/E-002")}
@@ -48,7 +48,7 @@ def test_verify_reports_tampered_audit_row(ws, tmp_path) -> None:
     with ws.store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_entry SET detail = '{\"title\":\"forged\"}' "
                              "WHERE id = 2"))
-    report = integrity.verify_store(ws)
+    report = verify.verify_store(ws)
     assert not report.ok
     assert {"kind": "audit-broken", "where": "audit#2",
             "detail": "entry content does not match its hash"} in report.problems
@@ -58,7 +58,7 @@ def test_verify_reports_deleted_audit_row(ws, tmp_path) -> None:
     _store_with_exhibits(ws, tmp_path)
     with ws.store.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_entry WHERE id = 3"))
-    report = integrity.verify_store(ws)
+    report = verify.verify_store(ws)
     assert any(p["where"] == "audit#4" for p in report.problems)
 
 
@@ -67,23 +67,23 @@ def test_backup_restore_with_recovery_code(home, tmp_path) -> None:
     code = ws.recovery_code
     ref = _store_with_exhibits(ws, tmp_path)
     dest = tmp_path / "backup"
-    integrity.backup(ws, dest)
+    backup.backup(ws, dest)
     ws.close()
     assert (dest / "caseapp.db").read_bytes()[:16] != b"SQLite format 3\x00"
     with pytest.raises(InvalidInput, match="not empty"):
         ws2 = open_workspace(home)
         try:
-            integrity.backup(ws2, dest)
+            backup.backup(ws2, dest)
         finally:
             ws2.close()
 
     new_home = tmp_path / "elsewhere"
     with pytest.raises(StoreUnavailable, match="Wrong recovery code"):
-        integrity.restore(new_home, dest, recovery_code="AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA")
+        backup.restore(new_home, dest, recovery_code="AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA")
     assert not (new_home / "caseapp.db").exists()
-    restored = integrity.restore(new_home, dest, recovery_code=code)
+    restored = backup.restore(new_home, dest, recovery_code=code)
     assert [r.ref for r in cases.list_cases(restored)] == [ref]
-    assert integrity.verify_store(restored).ok
+    assert verify.verify_store(restored).ok
     restored.close()
     open_workspace(new_home, create=False).close()
 
@@ -92,14 +92,14 @@ def test_restore_refuses_non_empty_home_and_damaged_backup(home, tmp_path) -> No
     ws = open_workspace(home)
     code = ws.recovery_code
     _store_with_exhibits(ws, tmp_path)
-    integrity.backup(ws, tmp_path / "bk")
+    backup.backup(ws, tmp_path / "bk")
     ws.close()
     with pytest.raises(InvalidInput, match="already holds"):
-        integrity.restore(home, tmp_path / "bk", recovery_code=code)
+        backup.restore(home, tmp_path / "bk", recovery_code=code)
     blob = next((tmp_path / "bk" / "vault").iterdir())
     blob.write_bytes(blob.read_bytes() + b"x")
     with pytest.raises(InvalidInput, match="damaged"):
-        integrity.restore(tmp_path / "h2", tmp_path / "bk", recovery_code=code)
+        backup.restore(tmp_path / "h2", tmp_path / "bk", recovery_code=code)
 
 
 def test_demo_loads_once(ws) -> None:
@@ -108,6 +108,6 @@ def test_demo_loads_once(ws) -> None:
 
     summary = demo.load_demo(ws)
     assert len(summary["cases"]) >= 3
-    assert integrity.verify_store(ws).ok
+    assert verify.verify_store(ws).ok
     with pytest.raises(Conflict):
         demo.load_demo(ws)

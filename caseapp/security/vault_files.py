@@ -1,0 +1,116 @@
+"""What lies in the vault folder, apart from the blobs the database knows: leftovers of
+interrupted writes, orphaned blobs, and the quarantine they can be moved to.
+
+A blob is written as ``<id>.tmp`` and renamed to ``<id>.cav`` once complete. The writer holds
+an OS lock on ``<id>.tmp.lock`` from before it creates the temp file until it is renamed or
+removed, so a temp file whose lock can be taken belongs to a process that died: it is a
+leftover, safe to remove. A live ingest in another process (the app and the CLI at once) keeps
+its lock and is never touched. Orphaned blobs (complete, but no exhibit or attachment refers
+to them) are only reported, or moved to ``quarantine/`` on request; never deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+BLOB_SUFFIX, TEMP_SUFFIX, LOCK_SUFFIX = ".cav", ".tmp", ".lock"
+QUARANTINE = "quarantine"
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A temp file of an interrupted write (name and size only; its content is ciphertext)."""
+
+    name: str
+    size: int
+
+
+def write_lock(tmp: Path) -> FileLock:
+    """The lock a writer holds while ``tmp`` is being written (acquire before creating it)."""
+    return FileLock(str(tmp) + LOCK_SUFFIX, timeout=0)
+
+
+def release_write_lock(lock: FileLock) -> None:
+    """Release a writer's lock and remove its lock file."""
+    lock.release()
+    with contextlib.suppress(OSError):
+        os.unlink(lock.lock_file)
+
+
+def blob_ids(root: Path) -> set[str]:
+    """Ids of the complete blobs in the vault folder."""
+    return {p.name[:-len(BLOB_SUFFIX)] for p in _entries(root, BLOB_SUFFIX)}
+
+
+def _entries(root: Path, suffix: str) -> Iterator[Path]:
+    with contextlib.suppress(OSError):
+        for path in root.iterdir():
+            if path.name.endswith(suffix) and path.is_file():
+                yield path
+
+
+def dead_temps(root: Path) -> list[Leftover]:
+    """Temp files whose writer is gone (their lock is free)."""
+    found = []
+    for path in sorted(_entries(root, TEMP_SUFFIX)):
+        if _writer_alive(path):
+            continue
+        with contextlib.suppress(OSError):
+            found.append(Leftover(path.name, path.stat().st_size))
+    return found
+
+
+def _writer_alive(tmp: Path) -> bool:
+    lock = write_lock(tmp)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
+def remove_dead_temps(root: Path) -> list[Leftover]:
+    """Remove the temp files (and stale lock files) of writers that died; returns them."""
+    removed = []
+    for path in sorted(_entries(root, TEMP_SUFFIX)):
+        lock = write_lock(path)
+        try:
+            lock.acquire()
+        except Timeout:
+            continue  # a live ingest in another process
+        try:
+            size = path.stat().st_size
+            path.unlink()
+            removed.append(Leftover(path.name, size))
+        except OSError:
+            pass
+        finally:
+            release_write_lock(lock)
+    for stale in _entries(root, TEMP_SUFFIX + LOCK_SUFFIX):
+        tmp = stale.with_name(stale.name[:-len(LOCK_SUFFIX)])
+        if not tmp.exists() and not _writer_alive(tmp):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+    return removed
+
+
+def quarantine(root: Path, ids: Iterable[str]) -> list[str]:
+    """Move these blobs into ``quarantine/`` inside the vault; returns the ids moved."""
+    target = root / QUARANTINE
+    moved = []
+    for blob_id in sorted(ids):
+        source = root / f"{blob_id}{BLOB_SUFFIX}"
+        if not source.is_file():
+            continue
+        target.mkdir(mode=0o700, exist_ok=True)
+        shutil.move(str(source), str(target / source.name))
+        moved.append(blob_id)
+    return moved
