@@ -11,7 +11,17 @@ from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, pri
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    verify = sub.add_parser("verify", help="re-hash every exhibit and check the audit chain")
+    verify = sub.add_parser(
+        "verify", help="re-hash every exhibit, check the audit chain, every record's state "
+        "and the anchors", description="Re-hash every exhibit; check the vault folder, the "
+        "audit chain, that every record is as the audit log last recorded it, and that the "
+        "chain still holds every anchor in anchors.log and in the files given.")
+    verify.add_argument("--anchor", metavar="FILE", action="append", default=[], type=Path,
+                        help="a case-file PDF, production or backup folder, or manifest made "
+                        "earlier: check the chain still holds its anchor (repeatable)")
+    verify.add_argument("--repair", action="store_true",
+                        help="move orphaned blobs to vault/quarantine (audited; nothing is "
+                        "deleted)")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(handler=verify_cmd)
 
@@ -41,14 +51,17 @@ def verify_cmd(args: argparse.Namespace) -> int:
     from caseapp.services.maintenance import verify
 
     with open_ws(args, create=False) as ws:
-        report = verify.verify_store(ws)
+        report = verify.verify_store(ws, anchor_files=args.anchor, repair=args.repair)
     if args.json:
         print_json(report.to_json())
     else:
         print(f"{'OK' if report.ok else 'PROBLEMS FOUND'}: {report.blobs_checked} exhibits "
-              f"re-hashed, {report.audit_entries} audit entries checked")
+              f"re-hashed, {report.records_checked} records and {report.audit_entries} audit "
+              f"entries checked, {report.anchors_checked} anchors held")
         for p in report.problems:
             print(f"  {p['kind']}\t{p['where']}\t{p['detail']}")
+        if report.quarantined:
+            print(f"  moved {len(report.quarantined)} orphaned blob(s) to vault/quarantine")
     return 0 if report.ok else 1
 
 

@@ -299,5 +299,8 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(default="", max_length=32)
     entity_id: str = Field(default="", max_length=64)
     detail: str = Field(default="{}", sa_type=sa.Text)  # canonical JSON object
+    #: Canonical JSON ``{record key: [where, state hash]}`` of the records the entry's
+    #: transaction changed (in its last entry; see caseapp.security.record_state), or None.
+    state: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from caseapp.domain.models import AuditEntry, utcnow
+from caseapp.security import record_state
 
 GENESIS = "0" * 64
 
@@ -37,7 +39,7 @@ def canonical_json(data: Any) -> str:
 
 def _entry_payload(entry: AuditEntry) -> dict[str, Any]:
     at: datetime = entry.at
-    return {
+    payload = {
         "id": entry.id,
         "at": at.isoformat(timespec="microseconds"),
         "actor": entry.actor,
@@ -46,6 +48,9 @@ def _entry_payload(entry: AuditEntry) -> dict[str, Any]:
         "entity_id": entry.entity_id,
         "detail": json.loads(entry.detail),
     }
+    if entry.state is not None:  # entries from before state hashes hash as they always did
+        payload["state"] = json.loads(entry.state)
+    return payload
 
 
 def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
@@ -62,8 +67,14 @@ def head(session: Session) -> AuditEntry | None:
 
 
 def append(session: Session, action: str, entity: str = "", entity_id: str | int = "",
-           detail: dict[str, Any] | None = None, actor: str | None = None) -> AuditEntry:
-    """Append an entry in the caller's transaction (flushes to get its id)."""
+           detail: dict[str, Any] | None = None, actor: str | None = None,
+           state: dict[str, list[str]] | None = None) -> AuditEntry:
+    """Append an entry in the caller's transaction (flushes to get its id).
+
+    The caller holds the write lock (every write unit does), so the head read here is the
+    head the new entry chains onto. ``state``: record hashes to vouch for explicitly (the
+    baseline); ordinarily they are added at commit for whatever the transaction changed.
+    """
     last = head(session)
     prev = last.hash if last else GENESIS
     entry = AuditEntry(
@@ -74,13 +85,48 @@ def append(session: Session, action: str, entity: str = "", entity_id: str | int
         entity=entity,
         entity_id=str(entity_id),
         detail=canonical_json(detail or {}),
+        state=canonical_json(state) if state is not None else None,
         prev_hash=prev,
         hash="",
     )
     entry.hash = entry_hash(prev, entry)
     session.add(entry)
     session.flush()
+    session.info[_LAST_ENTRY] = entry
     return entry
+
+
+_LAST_ENTRY = "caseapp_last_audit_entry"
+
+
+def _vouch_for_state(session: Session) -> None:
+    """Before a commit: put the state hashes of every record the transaction changed into
+    its last audit entry (and rehash that entry; it is the chain head, inside the lock)."""
+    entry = session.info.pop(_LAST_ENTRY, None)
+    changed = record_state.touched(session)
+    if entry is None or not changed:
+        return
+    session.flush()  # the touched set is complete only once everything is flushed
+    hashes = record_state.hashes_for(session, sorted(changed))
+    if entry.state:
+        hashes = {**json.loads(entry.state), **hashes}
+    entry.state = canonical_json(hashes)
+    entry.hash = entry_hash(entry.prev_hash, entry)
+    session.add(entry)
+    session.flush()
+    changed.clear()
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_LAST_ENTRY, None)
+
+
+def install() -> None:
+    """Register the listeners that record state hashes with each transaction (idempotent)."""
+    record_state.track()
+    for name, fn in (("before_commit", _vouch_for_state), ("after_rollback", _forget)):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
 
 
 @dataclass(frozen=True)
@@ -89,12 +135,29 @@ class ChainProblem:
     detail: str
 
 
+@dataclass
+class ChainWalk:
+    """What walking the whole chain found."""
+
+    entries: int = 0
+    problems: list[ChainProblem] = field(default_factory=list)
+    head_id: int = 0
+    head_hash: str = GENESIS
+    #: Newest recorded ``record key -> (where, hash, entry id)``.
+    states: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+
+
 def verify_chain(session: Session, batch: int = 2000) -> tuple[int, list[ChainProblem]]:
     """Walk the whole chain; returns (entries checked, problems)."""
-    problems: list[ChainProblem] = []
+    walk = walk_chain(session, batch)
+    return walk.entries, walk.problems
+
+
+def walk_chain(session: Session, batch: int = 2000) -> ChainWalk:
+    """Check every link and hash, and collect the newest recorded state of each record."""
+    walk = ChainWalk()
     prev = GENESIS
     expected_id = 1
-    count = 0
     last_id = 0
     while True:
         rows = session.exec(select(AuditEntry).where(col(AuditEntry.id) > last_id)
@@ -102,19 +165,53 @@ def verify_chain(session: Session, batch: int = 2000) -> tuple[int, list[ChainPr
         if not rows:
             break
         for entry in rows:
-            count += 1
+            walk.entries += 1
             assert entry.id is not None
             if entry.id != expected_id:
-                problems.append(ChainProblem(entry.id, f"entry {expected_id} is missing"))
+                walk.problems.append(ChainProblem(entry.id, f"entry {expected_id} is missing"))
             if entry.prev_hash != prev:
-                problems.append(ChainProblem(entry.id, "previous-hash link does not match"))
+                walk.problems.append(ChainProblem(entry.id, "previous-hash link does not match"))
             try:
                 recomputed = entry_hash(entry.prev_hash, entry)
+                states = json.loads(entry.state) if entry.state else {}
             except (ValueError, TypeError):
-                recomputed = ""
+                recomputed, states = "", {}
             if recomputed != entry.hash:
-                problems.append(ChainProblem(entry.id, "entry content does not match its hash"))
+                walk.problems.append(ChainProblem(entry.id,
+                                                  "entry content does not match its hash"))
+            for key, value in states.items() if isinstance(states, dict) else ():
+                if isinstance(value, list) and len(value) == 2:
+                    walk.states[key] = (str(value[0]), str(value[1]), entry.id)
             prev = entry.hash
             expected_id = entry.id + 1
             last_id = entry.id
-    return count, problems
+            walk.head_id, walk.head_hash = entry.id, entry.hash
+    return walk
+
+
+def entry_at(session: Session, entry_id: int) -> AuditEntry | None:
+    """The entry with this id, if the chain still has it."""
+    return session.get(AuditEntry, entry_id)
+
+
+BASELINE_CHUNK = 500
+
+
+def record_baseline(session: Session, reason: str) -> int:
+    """Append entries vouching for the current state of every record (an old store's first
+    state hashes, or after a change of :data:`record_state.STATE_VERSION`); returns how many
+    records. Call inside a write transaction."""
+    hashes: dict[str, list[str]] = {}
+    for kind in record_state.KINDS:
+        for key, (where, digest) in record_state.current_hashes(session, kind).items():
+            hashes[key] = [where, digest]
+    keys = sorted(hashes)
+    parts = max(1, -(-len(keys) // BASELINE_CHUNK))
+    for part in range(parts):
+        chunk = keys[part * BASELINE_CHUNK:(part + 1) * BASELINE_CHUNK]
+        append(session, "audit.baseline", "store", "", {
+            "reason": reason, "records": len(chunk), "part": part + 1, "of": parts,
+            "state_version": record_state.STATE_VERSION},
+            state={k: hashes[k] for k in chunk})
+    session.info.pop(_LAST_ENTRY, None)  # nothing more to vouch for at commit
+    return len(keys)

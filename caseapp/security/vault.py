@@ -50,6 +50,7 @@ from caseapp.security.vault_files import (
     Leftover,
     blob_ids,
     dead_temps,
+    incoming,
     quarantine,
     release_write_lock,
     remove_dead_temps,
@@ -335,7 +336,7 @@ class Vault:
         cs = self.chunk_size
         raw_id = secrets.token_bytes(16)
         blob_id, header = raw_id.hex(), _HEADER.pack(MAGIC, FORMAT_VERSION, 0, cs, raw_id)
-        final_path, tmp = self.path_of(blob_id), self.root / f"{blob_id}{TEMP_SUFFIX}"
+        final_path, tmp = self.path_of(blob_id), incoming(self.root) / f"{blob_id}{TEMP_SUFFIX}"
         aead = self._aead(raw_id)
         seal = getattr(aead, "encrypt_into", None)  # cryptography >= 45
         lock = write_lock(tmp)  # held until the temp file is renamed or removed

@@ -1,9 +1,9 @@
 """What lies in the vault folder, apart from the blobs the database knows: leftovers of
 interrupted writes, orphaned blobs, and the quarantine they can be moved to.
 
-A blob is written as ``<id>.tmp`` and renamed to ``<id>.cav`` once complete. The writer holds
-an OS lock on ``<id>.tmp.lock`` from before it creates the temp file until it is renamed or
-removed, so a temp file whose lock can be taken belongs to a process that died: it is a
+A blob is written as ``.incoming/<id>.tmp`` and renamed to ``<id>.cav`` once complete (the
+small ``.incoming`` folder is cheap to look through at every start). The writer holds an OS
+lock on ``<id>.tmp.lock`` from before it creates the temp file until it is renamed or removed, so a temp file whose lock can be taken belongs to a process that died: it is a
 leftover, safe to remove. A live ingest in another process (the app and the CLI at once) keeps
 its lock and is never touched. Orphaned blobs (complete, but no exhibit or attachment refers
 to them) are only reported, or moved to ``quarantine/`` on request; never deleted.
@@ -21,7 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 BLOB_SUFFIX, TEMP_SUFFIX, LOCK_SUFFIX = ".cav", ".tmp", ".lock"
-QUARANTINE = "quarantine"
+QUARANTINE, INCOMING = "quarantine", ".incoming"
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,22 @@ def _entries(root: Path, suffix: str) -> Iterator[Path]:
                 yield path
 
 
+def incoming(root: Path) -> Path:
+    """The folder new blobs are written in before they are complete."""
+    folder = root / INCOMING
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _temps(root: Path) -> list[Path]:
+    # Older versions wrote temp files beside the blobs; look there too.
+    return sorted([*_entries(root / INCOMING, TEMP_SUFFIX), *_entries(root, TEMP_SUFFIX)])
+
+
 def dead_temps(root: Path) -> list[Leftover]:
     """Temp files whose writer is gone (their lock is free)."""
     found = []
-    for path in sorted(_entries(root, TEMP_SUFFIX)):
+    for path in _temps(root):
         if _writer_alive(path):
             continue
         with contextlib.suppress(OSError):
@@ -80,7 +92,7 @@ def _writer_alive(tmp: Path) -> bool:
 def remove_dead_temps(root: Path) -> list[Leftover]:
     """Remove the temp files (and stale lock files) of writers that died; returns them."""
     removed = []
-    for path in sorted(_entries(root, TEMP_SUFFIX)):
+    for path in _temps(root):
         lock = write_lock(path)
         try:
             lock.acquire()
@@ -94,7 +106,8 @@ def remove_dead_temps(root: Path) -> list[Leftover]:
             pass
         finally:
             release_write_lock(lock)
-    for stale in _entries(root, TEMP_SUFFIX + LOCK_SUFFIX):
+    for stale in [*_entries(root / INCOMING, TEMP_SUFFIX + LOCK_SUFFIX),
+                  *_entries(root, TEMP_SUFFIX + LOCK_SUFFIX)]:
         tmp = stale.with_name(stale.name[:-len(LOCK_SUFFIX)])
         if not tmp.exists() and not _writer_alive(tmp):
             with contextlib.suppress(OSError):

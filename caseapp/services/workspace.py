@@ -217,6 +217,7 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
 
     manifest = keys.manifest()
     derived = derive_keys(master)
+    audit.install()
     try:
         store = open_store(home, derived.database)
     except StoreOpenError as exc:
@@ -232,7 +233,38 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
             session.add(StoreMeta(key="created_at", value=manifest.created_at))
             audit.append(session, "store.created", "store", manifest.store_id,
                          {"key_mode": manifest.key_mode})
+    else:
+        try:
+            _settle(workspace)
+        except BaseException:
+            workspace.close()
+            raise
     if lock is not None:
         # A previous GUI session may have died with decrypted copies around.
         workspace.wipe_open_dir()
     return workspace
+
+
+BASELINE_REASON = ("State hashes start here: this store was written by an earlier caseapp, "
+                   "so these entries vouch for every record as it was when it was upgraded.")
+
+
+def _settle(ws: Workspace) -> None:
+    """After opening an existing store: remove what interrupted writes left in the vault,
+    and give a store from before state hashes its baseline. Both are audited."""
+    leftovers = ws.vault.remove_leftovers()
+    if leftovers:
+        with ws.transaction() as session:
+            audit.append(session, "vault.leftovers-removed", "store", ws.store_id, {
+                "files": [x.name for x in leftovers],
+                "bytes": sum(x.size for x in leftovers),
+                "why": "temp files of writes that were interrupted (no exhibit refers to them)"})
+    with ws.session() as session:
+        pending = session.get(StoreMeta, "state_baseline")
+    if pending is None:
+        return
+    with ws.transaction() as session:
+        pending = session.get(StoreMeta, "state_baseline")
+        if pending is not None:  # another process may have done it meanwhile
+            audit.record_baseline(session, BASELINE_REASON)
+            session.delete(pending)

@@ -78,6 +78,15 @@ class Occurrence(NamedTuple):
     tip_received_at: Any
 
 
+class Snapshot(NamedTuple):
+    """What a database copy holds that its backup needs: the exhibit blobs it refers to and
+    the audit chain head it ends at (read from the copy itself)."""
+
+    blob_ids: list[str]
+    audit_head_id: int
+    audit_head_hash: str
+
+
 class OccurrenceSeed(NamedTuple):
     """Whose identifiers to look for: a case's, a tip's, or one value (with its near key)."""
 
@@ -144,7 +153,7 @@ class Store(Protocol):
         """The case list (:data:`caseapp.store.case_list.CASE_LIST_SQL` columns)."""
         ...
 
-    def copy_database(self, dest: Path) -> None:
+    def copy_database(self, dest: Path) -> Snapshot:
         """Write a consistent copy of the database (still encrypted) to the file ``dest``."""
         ...
 

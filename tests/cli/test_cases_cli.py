@@ -85,7 +85,7 @@ def test_verify_names_each_problem(capsys, home, tmp_path) -> None:
     run(capsys, home, "case", "new", "--title", "V")
     (tmp_path / "f.bin").write_bytes(b"x" * 1000)
     run(capsys, home, "evidence", "add", "CASE-2026-0001", str(tmp_path / "f.bin"))
-    for blob in (home / "vault").iterdir():
+    for blob in (home / "vault").glob("*.cav"):
         blob.write_bytes(blob.read_bytes()[:-10])
     code, out, _ = run(capsys, home, "verify", "--json")
     report = json.loads(out)

@@ -43,7 +43,12 @@ def write(path: Path, data: bytes) -> Path:
 
 
 def vault_files(v: Vault) -> list[str]:
-    return sorted(os.listdir(v.root))
+    """Every file in the vault folder (temp files under ``.incoming/`` included)."""
+    names = [n for n in os.listdir(v.root) if n != ".incoming"]
+    incoming = v.root / ".incoming"
+    if incoming.is_dir():
+        names += [f".incoming/{n}" for n in os.listdir(incoming)]
+    return sorted(names)
 
 
 def no_worker_threads() -> bool:
@@ -633,7 +638,8 @@ def test_partial_iteration_releases_resources(vault: Vault, blob: tuple[str, byt
 def test_leftovers_are_temps_of_dead_writers_only(vault: Vault) -> None:
     from caseapp.security.vault_files import write_lock
 
-    dead, live = vault.root / ("a" * 32 + ".tmp"), vault.root / ("b" * 32 + ".tmp")
+    dead, live = vault.root / ("a" * 32 + ".tmp"), vault.root / ".incoming" / ("b" * 32 + ".tmp")
+    live.parent.mkdir(exist_ok=True)
     held = write_lock(live)
     held.acquire()  # a writer still at work (in this test, the same process)
     try:

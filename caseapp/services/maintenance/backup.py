@@ -8,11 +8,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
-
 from caseapp import faults
-from caseapp.domain.models import Evidence, utcnow
-from caseapp.security import audit
+from caseapp.domain.models import utcnow
+from caseapp.security import anchors, audit
+from caseapp.security.anchors import anchor_line
 from caseapp.security.keys import (
     KEYFILE_NAME,
     MANIFEST_NAME,
@@ -53,10 +52,9 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     private_dir(work / VAULT_DIR)
     try:
-        ws.store.copy_database(work / DB_NAME)  # a consistent snapshot, still encrypted
+        snapshot = ws.store.copy_database(work / DB_NAME)  # consistent, still encrypted
         faults.step("backup.db-copied")
-        with ws.session() as session:
-            blob_ids = list(session.exec(select(Evidence.blob_id)).all())
+        blob_ids = snapshot.blob_ids  # exactly the blobs the copy refers to
         for blob_id in blob_ids:
             shutil.copy2(ws.vault.path_of(blob_id), work / VAULT_DIR / ws.vault.path_of(blob_id).name)
             faults.step("backup.blob")
@@ -66,6 +64,10 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
         files = sorted(p for p in work.rglob("*") if p.is_file())
         manifest = {"format": 1, "store_id": ws.store_id, "created_at": utcnow().isoformat(),
                     "blobs": len(blob_ids),
+                    "audit_head": {"entry": snapshot.audit_head_id,
+                                   "sha256": snapshot.audit_head_hash,
+                                   "line": anchor_line(snapshot.audit_head_id,
+                                                       snapshot.audit_head_hash)},
                     "files": {str(p.relative_to(work).as_posix()): _sha256_file(p)
                               for p in files}}
         atomic_write_text(work / BACKUP_MANIFEST, json.dumps(manifest, indent=2))
@@ -77,10 +79,13 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    anchors.append_to_log(ws.home, snapshot.audit_head_id, snapshot.audit_head_hash, "backup")
     with ws.transaction() as session:
         audit.append(session, "store.backup", "store", ws.store_id,
-                     {"to": str(dest), "blobs": len(blob_ids)})
-    return {"path": str(dest), "blobs": len(blob_ids), "files": len(manifest["files"]) + 1}
+                     {"to": str(dest), "blobs": len(blob_ids),
+                      "audit_head": snapshot.audit_head_id})
+    return {"path": str(dest), "blobs": len(blob_ids), "files": len(manifest["files"]) + 1,
+            "audit_head": {"entry": snapshot.audit_head_id, "sha256": snapshot.audit_head_hash}}
 
 
 def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,

@@ -18,6 +18,7 @@ from caseapp.store.interface import (
     OccurrenceSeed,
     PendingExhibit,
     SearchRow,
+    Snapshot,
 )
 from caseapp.store.sqlcipher import links_sql, search_index
 from caseapp.store.sqlcipher.engine import make_engine, upgrade, write_engine
@@ -113,7 +114,7 @@ class SqlcipherStore:
         with self.engine.connect() as conn:
             return fetch_case_rows(conn.connection.driver_connection)
 
-    def copy_database(self, dest: Path) -> None:
+    def copy_database(self, dest: Path) -> Snapshot:
         import sqlcipher3
 
         raw = self.engine.raw_connection()
@@ -122,10 +123,14 @@ class SqlcipherStore:
             try:
                 target.execute(f"PRAGMA key = \"x'{self._key.hex()}'\"")
                 raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                blobs = [row[0] for row in target.execute("SELECT blob_id FROM evidence")]
+                head = target.execute(
+                    "SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
             finally:
                 target.close()
         finally:
             raw.close()
+        return Snapshot(blobs, int(head[0]) if head else 0, str(head[1]) if head else "")
 
     def dispose(self) -> None:
         self.engine.dispose()

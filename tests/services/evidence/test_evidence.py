@@ -20,8 +20,7 @@ def case_ref(ws) -> str:
 
 
 def _vault_files(ws) -> list[Path]:
-    return sorted(p for p in ws.vault.root.iterdir() if p.is_file()) if hasattr(
-        ws.vault, "root") else sorted(p for p in (ws.home / "vault").iterdir() if p.is_file())
+    return sorted(p for p in (ws.home / "vault").rglob("*") if p.is_file())
 
 
 def test_ingest_hashes_encrypts_and_logs_custody(ws, case_ref, tmp_path) -> None:
@@ -139,7 +138,7 @@ def test_disk_full_mid_ingest_leaves_nothing(ws, case_ref, tmp_path, monkeypatch
         evidence.ingest_file(ws, case_ref, src)
     monkeypatch.undo()
     assert evidence.list_evidence(ws, case_ref) == []
-    assert list((ws.home / "vault").iterdir()) == []
+    assert [p for p in (ws.home / "vault").rglob("*") if p.is_file()] == []
 
 
 def test_cancel_stores_nothing(ws, case_ref, tmp_path) -> None:

@@ -96,7 +96,7 @@ def test_restore_refuses_non_empty_home_and_damaged_backup(home, tmp_path) -> No
     ws.close()
     with pytest.raises(InvalidInput, match="already holds"):
         backup.restore(home, tmp_path / "bk", recovery_code=code)
-    blob = next((tmp_path / "bk" / "vault").iterdir())
+    blob = next((tmp_path / "bk" / "vault").glob("*.cav"))
     blob.write_bytes(blob.read_bytes() + b"x")
     with pytest.raises(InvalidInput, match="damaged"):
         backup.restore(tmp_path / "h2", tmp_path / "bk", recovery_code=code)

@@ -141,7 +141,7 @@ def test_cancel_an_ingest(qtbot, window, tmp_path) -> None:
     wait_task(qtbot, handle, timeout=60_000)
     assert "Cancelled" in tab.banner.text()
     assert evidence.list_evidence(window.ctx.ws, view.case_ref) == []
-    leftovers = [p.name for p in (window.ctx.ws.home / "vault").iterdir()]
+    leftovers = [p.name for p in (window.ctx.ws.home / "vault").rglob("*") if p.is_file()]
     assert leftovers == [], leftovers
 
 
