@@ -6,13 +6,10 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 
-from caseapp.domain.enums import ChecklistState
 from caseapp.domain.text import load_list
 from caseapp.pdf.layout import ALERT, CONTENT_W, Heading, Late, make_toc, table_style
 from caseapp.pdf.sections_base import Ctx, grid, kv_table
 from caseapp.pdf.text import markup
-
-_STATE_LABEL = {s.value: s.title for s in ChecklistState}
 
 
 def cover(ctx: Ctx) -> list[Flowable]:
@@ -69,13 +66,9 @@ def contents(ctx: Ctx) -> list[Flowable]:
 
 def summary(ctx: Ctx) -> list[Flowable]:
     """Status, dates, risk score with band and coverage, counts, summary and key facts."""
-    c, case = ctx.content, ctx.content.case
-    if c.checklist is not None:
-        cl = c.checklist
-        risk = (f"{cl.get('score')} / 100 — band {cl.get('band')} — coverage "
-                f"{_pct(cl.get('coverage'))} of {len(cl.get('items', []))} indicators")
-    else:
-        risk = f"Not available: {c.checklist_note}"
+    c, case, cl = ctx.content, ctx.content.case, ctx.content.checklist
+    risk = (f"{cl.score} / 100 — band {cl.band} — coverage {_pct(cl.coverage)} of "
+            f"{len(cl.items)} indicators")
     withdrawn = sum(1 for e in c.exhibits if e.withdrawn)
     notes = sum(1 for t in c.timeline if t.kind == "note")
     rows: list[tuple[str, object]] = [
@@ -88,7 +81,7 @@ def summary(ctx: Ctx) -> list[Flowable]:
         ("Subjects", str(len(c.subjects))),
         ("Exhibits", f"{len(c.exhibits)}" + (f" ({withdrawn} withdrawn)" if withdrawn else "")),
         ("Notes", str(notes)),
-        ("Linked tips", str(len(c.tips)) if c.tips is not None else "—"),
+        ("Linked tips", str(len(c.tips))),
         ("Earlier exports", str(c.other_exports)),
     ]
     story: list[Flowable] = [ctx.heading("summary"), kv_table(ctx, rows)]
@@ -98,11 +91,8 @@ def summary(ctx: Ctx) -> list[Flowable]:
     return story
 
 
-def _pct(value: object) -> str:
-    try:
-        return f"{round(float(value) * 100)}%"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "—"
+def _pct(value: float) -> str:
+    return f"{round(value * 100)}%"
 
 
 def subjects(ctx: Ctx) -> list[Flowable]:
@@ -145,40 +135,28 @@ def subjects(ctx: Ctx) -> list[Flowable]:
 def checklist(ctx: Ctx) -> list[Flowable]:
     """Template and version, score, each assessed item, unassessed items summarised."""
     s, cl = ctx.styles, ctx.content.checklist
-    story: list[Flowable] = [ctx.heading("checklist")]
-    if cl is None:
-        return story + [ctx.p(ctx.content.checklist_note, s.body)]
-    items = cl.get("items", [])
-    story.append(kv_table(ctx, [
-        ("Template", f"{cl.get('template')} (version {cl.get('version')})"),
-        ("Risk score", f"{cl.get('score')} / 100 — band {cl.get('band')}"),
-        ("Coverage", f"{_pct(cl.get('coverage'))} of {len(items)} indicators assessed"),
-    ]))
-    assessed = [i for i in items if i.get("state") != ChecklistState.NOT_ASSESSED.value]
-    open_items = [i for i in items if i.get("state") == ChecklistState.NOT_ASSESSED.value]
+    story: list[Flowable] = [ctx.heading("checklist"), kv_table(ctx, [
+        ("Template", f"{cl.template} (version {cl.version})"),
+        ("Risk score", f"{cl.score} / 100 — band {cl.band}"),
+        ("Coverage", f"{_pct(cl.coverage)} of {len(cl.items)} indicators assessed"),
+    ])]
+    assessed = [i for i in cl.items if i.assessed]
+    open_items = [i for i in cl.items if not i.assessed]
     if assessed:
         rows = []
         for item in assessed:
-            label = ctx.lines([(str(item.get("label", "")), ""),
-                               (f"{item.get('category', '')} · {item.get('id', '')}", "small")])
-            state = str(item.get("state", ""))
-            rows.append([label, str(item.get("weight", "")), _STATE_LABEL.get(state, state),
-                         str(item.get("note") or "") or "—",
-                         ", ".join(item.get("exhibits") or []) or "—"])
+            label = ctx.lines([(item.label, ""), (f"{item.category} · {item.id}", "small")])
+            rows.append([label, str(item.weight), item.state.title, item.note or "—",
+                         ", ".join(item.exhibits) or "—"])
         story += [Spacer(1, 3 * mm), Paragraph("Assessed indicators", s.h2),
                   grid(ctx, ["Indicator", "Weight", "State", "Note", "Exhibits"], rows,
                        [180, 40, 62, 151, CONTENT_W - 433], bold=(2,))]
     else:
         story.append(ctx.p("No indicator has been assessed yet.", s.body))
     if open_items:
-        lines = []
-        for item in open_items:
-            line = f"{item.get('id')}: {item.get('label')}"
-            suggestion = item.get("suggestion")
-            if isinstance(suggestion, dict) and suggestion.get("reason"):
-                line += f" — suggested: {suggestion['reason']}"
-            lines.append(line)
-        story += [Paragraph(f"Not assessed ({len(open_items)} of {len(items)})", s.h2),
+        lines = [f"{i.id}: {i.label}" + (f" — suggested: {i.suggestion}" if i.suggestion else "")
+                 for i in open_items]
+        story += [Paragraph(f"Not assessed ({len(open_items)} of {len(cl.items)})", s.h2),
                   ctx.p("\n".join(lines), s.small)]
     story.append(ctx.note("Weights: 1 low, 2 medium, 3 high. Not-observed and not-applicable "
                           "indicators do not lower the score; suspected ones count half."))

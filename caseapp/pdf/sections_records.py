@@ -3,16 +3,18 @@ other cases and tips, and the export record."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from caseapp.pdf.content import TimelineItem
+from caseapp.pdf.content import TimelineItem, TipsterEntry
 from caseapp.pdf.layout import CONTENT_W, Heading
 from caseapp.pdf.options import SECTIONS
 from caseapp.pdf.sections_base import Ctx, grid, kv_table, split_hash
 
 
-def _grouped(items: list[TimelineItem]) -> list[tuple[TimelineItem, int, str]]:
+def _grouped(items: Sequence[TimelineItem]) -> list[tuple[TimelineItem, int, str]]:
     """Collapse runs of the same event at the same moment (e.g. one export's 300 custody
     events) into one line: (first item, count, exhibit range)."""
     out: list[tuple[TimelineItem, int, str]] = []
@@ -61,7 +63,7 @@ def timeline(ctx: Ctx) -> list[Flowable]:
     return story
 
 
-def _identity(ctx: Ctx, identity: dict[str, str | None] | None, anonymous: bool) -> str:
+def _identity(ctx: Ctx, identity: TipsterEntry | None, anonymous: bool) -> str:
     if anonymous:
         return "Anonymous tip (no identity recorded)"
     if not identity:
@@ -69,16 +71,15 @@ def _identity(ctx: Ctx, identity: dict[str, str | None] | None, anonymous: bool)
     r = ctx.redactor
     if not r.reveal_tipsters:
         return "[REDACTED]"
-    return "\n".join(f"{label}: {r.tipster(identity.get(key))}" for key, label in (
-        ("name", "Name"), ("contact", "Contact"), ("relationship", "Relationship")))
+    return "\n".join(f"{label}: {r.tipster(value)}" for label, value in (
+        ("Name", identity.name), ("Contact", identity.contact),
+        ("Relationship", identity.relationship)))
 
 
 def tips(ctx: Ctx) -> list[Flowable]:
     """Tips linked to the case; the tipster's identity is redacted unless revealed."""
     s, r = ctx.styles, ctx.redactor
     story: list[Flowable] = [ctx.heading("tips")]
-    if ctx.content.tips is None:
-        return story + [ctx.p(ctx.content.tips_note, s.body)]
     if not ctx.content.tips:
         return story + [ctx.p("No tips are linked to this case.", s.body)]
     for tip in ctx.content.tips:
@@ -86,9 +87,8 @@ def tips(ctx: Ctx) -> list[Flowable]:
         idents = "\n".join(f"{i.kind}: {r.identifier(i.kind, i.raw)}" for i in tip.identifiers)
         files: list[Flowable] = []
         for a in tip.attachments:
-            files += [ctx.p(f"{a.get('label')} {a.get('name')} ({a.get('media_type')}, "
-                            f"{a.get('size')} bytes)", s.cell),
-                      ctx.p(f"SHA-256 {a.get('sha256')}", s.mono, redact=False)]
+            files += [ctx.p(f"{a.label} {a.name} ({a.media_type}, {a.size} bytes)", s.cell),
+                      ctx.p(f"SHA-256 {a.sha256}", s.mono, redact=False)]
         grade = f"{tip.grade} — {tip.grade_meaning}" if tip.grade else "not graded"
         linked = ctx.time(tip.linked_at) + (f"\n{tip.link_note}" if tip.link_note else "")
         story.append(kv_table(ctx, [
@@ -115,23 +115,15 @@ def links(ctx: Ctx) -> list[Flowable]:
     s, r = ctx.styles, ctx.redactor
     story: list[Flowable] = [ctx.heading("links")]
     groups = ctx.content.links
-    if groups is None:
-        return story + [ctx.p(ctx.content.links_note, s.body)]
-    if ctx.content.links_note:
-        story.append(ctx.note(ctx.content.links_note))
     if not groups:
         return story + [ctx.p("No identifier of this case is shared with another case or "
                               "tip.", s.body)]
     rows = []
     for g in groups:
-        kind = str(g.get("kind", ""))
-        cases = "\n".join(f"{c.get('ref')} — {c.get('title')}"
-                          + (f" (subject: {c.get('subject')})" if c.get("subject") else "")
-                          for c in g.get("cases", []))
-        tip_refs = ", ".join(str(t.get("ref")) for t in g.get("tips", []))
-        rows.append([kind, r.identifier(kind, str(g.get("normalized", ""))),
-                     str(g.get("match", "")), str(g.get("reason") or "—"), cases or "—",
-                     tip_refs or "—"])
+        cases = "\n".join(f"{c.ref} — {c.title}" + (f" (subject: {c.subject})" if c.subject
+                                                      else "") for c in g.cases)
+        rows.append([g.kind, r.identifier(g.kind, g.normalized), g.match, g.reason or "—",
+                     cases or "—", ", ".join(g.tips) or "—"])
     story.append(grid(ctx, ["Kind", "Shared value", "Match", "Reason", "Other cases", "Tips"],
                       rows, [44, 120, 34, 90, 141, CONTENT_W - 429]))
     return story
@@ -143,7 +135,7 @@ def export_record(ctx: Ctx) -> list[Flowable]:
     yes_no = {True: "yes", False: "no"}
     head = (f"entry #{info.audit_head_id}\n{split_hash(info.audit_head_hash)}"
             if info.audit_head_id else "empty log")
-    components = ", ".join(f"{k} {v}" for k, v in info.components.items())
+    components = ", ".join(f"{k} {v}" for k, v in info.components)
     story: list[Flowable] = [ctx.heading("record"), kv_table(ctx, [
         ("Software", f"{info.software}" + (f" ({components})" if components else "")),
         ("Store id", ctx.p(info.store_id, redact=False)),

@@ -19,9 +19,9 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Evidence, ExportRecord, utcnow
 from caseapp.domain.progress import Cancel, Progress, check_cancel
 from caseapp.pdf.case_file import BuildResult, build_case_file
+from caseapp.pdf.content import ExhibitEntry
 from caseapp.pdf.options import (
     DEFAULT_CLASSIFICATION,
     SECTIONS,
@@ -111,7 +112,8 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
     target, package_dir = _check_paths(Path(out), opts.package_dir)
     opts = opts if package_dir is None else _with_package(opts, package_dir)
     moment = now or utcnow()
-    tz = ZoneInfo(opts.timezone) if opts.timezone else datetime.now().astimezone().tzinfo
+    tz: tzinfo = (ZoneInfo(opts.timezone) if opts.timezone
+                  else datetime.now().astimezone().tzinfo or UTC)
     staging: Path | None = None
     tmp_pdf: Path | None = None
     try:
@@ -202,7 +204,7 @@ def _natives(ws: Workspace, case_ref: str, staging: Path) -> Natives:
     return Natives(folder, names)
 
 
-def _manifest_rows(exhibits: list[Any], natives: Natives,
+def _manifest_rows(exhibits: Sequence[ExhibitEntry], natives: Natives,
                    result: BuildResult) -> list[pkg.ManifestRow]:
     rows = []
     for e in exhibits:
