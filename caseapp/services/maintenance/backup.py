@@ -114,6 +114,7 @@ def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,
         source_keys = KeyManager(backup_dir)
         master = _unlock_backup(source_keys, recovery_code, passphrase)
         staging = home / RESTORE_STAGING
+        begin_restore(home, [])  # before anything is copied: a crash from here on is undone
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(backup_dir, staging)
         (staging / BACKUP_MANIFEST).unlink(missing_ok=True)
