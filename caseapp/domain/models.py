@@ -287,6 +287,35 @@ class ExportRecord(SQLModel, table=True):
     package_dir: str | None = _text(nullable=True)
 
 
+class Production(SQLModel, table=True):
+    """A legal production of a case: a numbered, recorded act that consumed a Bates range.
+
+    Bates numbers continue per prefix across every case of the store; ``bates_last`` of the
+    newest production with a prefix is the last number ever issued under it.
+    """
+
+    __tablename__ = "production"
+    __table_args__ = (sa.UniqueConstraint("case_id", "number", name="uq_production_case_number"),
+                      sa.UniqueConstraint("prefix", "bates_first",
+                                          name="uq_production_prefix_first"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    number: int = 1  # per case: PROD-001
+    created_at: datetime = _dt()
+    actor: str = _text()
+    prefix: str = Field(max_length=40, index=True)
+    volume: str = Field(max_length=40)
+    bates_first: int = 0  # first number issued (0 with bates_last 0: nothing produced)
+    bates_last: int = 0
+    documents: int = 0
+    pages: int = 0
+    withheld: int = 0
+    path: str = _text()
+    manifest_sha256: str = Field(default="", max_length=64)
+    options: str = Field(default="{}", sa_type=sa.Text)  # JSON object
+
+
 class AuditEntry(SQLModel, table=True):
     """Append-only, hash-chained record of every change."""
 

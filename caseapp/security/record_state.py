@@ -35,6 +35,7 @@ from caseapp.domain.models import (
     Identifier,
     Note,
     NoteRevision,
+    Production,
     Subject,
     TemplateBlob,
     Tip,
@@ -51,6 +52,7 @@ DELETED = "deleted"
 #: ORM row class -> (record kind, how to get the record id from the row).
 _OWNERS: dict[type, tuple[str, Callable[[Any], int | None]]] = {
     Case: ("case", lambda r: r.id), ExportRecord: ("case", lambda r: r.case_id),
+    Production: ("case", lambda r: r.case_id),
     Subject: ("subject", lambda r: r.id), Identifier: ("identifier", lambda r: r.id),
     Note: ("note", lambda r: r.id), NoteRevision: ("note", lambda r: r.note_id),
     Evidence: ("evidence", lambda r: r.id), CustodyEvent: ("evidence", lambda r: r.evidence_id),
@@ -95,14 +97,23 @@ def _cases(session: Session, ids: Sequence[int] | None) -> StateMap:
                             .order_by(col(ExportRecord.id))).all():
         exports[rec.case_id].append([rec.id, rec.sha256, _iso(rec.created_at), rec.pages,
                                      rec.bates_first, rec.bates_last, rec.recipient])
+    productions: dict[int, list[list[Any]]] = defaultdict(list)
+    for prod in session.exec(_where(select(Production), Production.case_id, ids)
+                             .order_by(col(Production.id))).all():
+        productions[prod.case_id].append([prod.id, prod.number, prod.prefix, prod.bates_first,
+                                          prod.bates_last, prod.manifest_sha256,
+                                          _iso(prod.created_at)])
     out: StateMap = {}
     for c in session.exec(_where(select(Case), Case.id, ids)).all():
         assert c.id is not None
-        out[c.id] = (c.ref, {"ref": c.ref, "title": c.title, "summary": c.summary,
-                             "key_facts": c.key_facts, "status": c.status,
-                             "priority": c.priority, "tags": load_list(c.tags),
-                             "opened_at": _iso(c.opened_at), "closed_at": _iso(c.closed_at),
-                             "exports": exports.get(c.id, [])})
+        state = {"ref": c.ref, "title": c.title, "summary": c.summary,
+                 "key_facts": c.key_facts, "status": c.status,
+                 "priority": c.priority, "tags": load_list(c.tags),
+                 "opened_at": _iso(c.opened_at), "closed_at": _iso(c.closed_at),
+                 "exports": exports.get(c.id, [])}
+        if c.id in productions:  # only when there are some: older state hashes still match
+            state["productions"] = productions[c.id]
+        out[c.id] = (c.ref, state)
     return out
 
 

@@ -19,7 +19,7 @@ from caseapp import faults
 from caseapp.store.errors import BUSY_MESSAGE, StoreBusy, StoreOpenError
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0003_state_hashes"
+HEAD_REVISION = "0004_productions"
 
 
 #: Execution option marking a connection whose transactions take the write lock first.
