@@ -1,0 +1,344 @@
+"""Use case: a legal production of a case (``caseapp produce``) and the production log.
+
+A production is a numbered, recorded act. Bates numbers continue per prefix across every
+production of the store and are never issued twice:
+
+1. the volume is written into a hidden staging folder beside the target, numbered from the
+   last number used under the prefix + 1 (read without the write lock: layout is slow);
+2. in one write unit (``BEGIN IMMEDIATE``) the last number is read again; if another
+   production took numbers meanwhile, the volume is written again from the new start;
+   otherwise the production row, a ``produced`` custody event per exhibit and the audit
+   entry are committed;
+3. only then is the staging folder renamed into place, and the chain head appended to
+   ``anchors.log``.
+
+A crash before step 2 commits leaves no record (no number used) and no volume at the target
+(only the hidden ``.NAME.*.part`` folder). A crash between the commit and the rename leaves the
+numbers used (never reused) and the volume in the staging folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from caseapp import faults
+from caseapp.domain.enums import CustodyAction
+from caseapp.domain.loadfiles import bates_label
+from caseapp.domain.models import Evidence, Production, utcnow
+from caseapp.domain.progress import Cancel, Cancelled, Progress
+from caseapp.pdf.options import MAX_BATES_START
+from caseapp.security import anchors, audit
+from caseapp.services.casefile import volume as vol
+from caseapp.services.casefile.signing import SigningIdentity
+from caseapp.services.cases.cases import get_case_in
+from caseapp.services.errors import CaseappError, Conflict, InvalidInput
+from caseapp.services.evidence.evidence import record_custody
+from caseapp.services.workspace import Workspace
+from caseapp.store.files import fsync_dir
+
+#: ``--withhold E-NNN=REASON[:description]`` reasons and their labels in the privilege log.
+WITHHOLD_REASONS = {
+    "attorney-client": "Attorney-client privilege",
+    "work-product": "Attorney work product",
+    "pii": "Personal information (FRCP 5.2)",
+    "tipster-protection": "Tipster protection",
+}
+_PREFIX_OK = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Withhold:
+    """One exhibit to keep out, with the privilege or reason."""
+
+    exhibit: str
+    reason: str  # a key of WITHHOLD_REASONS
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ProduceOptions:
+    """What ``produce`` writes. ``exhibits`` None: every exhibit not withdrawn or withheld."""
+
+    prefix: str | None = None  # default: the case ref
+    volume: str | None = None  # default: VOL{production number:03d}
+    exhibits: tuple[str, ...] | None = None
+    withhold: tuple[Withhold, ...] = ()
+    endorsement: str = ""
+    natives: bool = True
+    signer: SigningIdentity | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The options as kept in the production log and the audit entry."""
+        return {"exhibits": list(self.exhibits) if self.exhibits is not None else "all",
+                "withhold": [[w.exhibit, w.reason] for w in self.withhold],
+                "endorsement": self.endorsement, "natives": self.natives,
+                "signed_by": self.signer.describe() if self.signer else None}
+
+
+@dataclass(frozen=True)
+class ProductionResult:
+    """Outcome of one production (the ``produce --json`` shape)."""
+
+    number: int
+    path: Path
+    prefix: str
+    volume: str
+    bates_first: str | None
+    bates_last: str | None
+    pages: int
+    documents: list[dict[str, Any]]
+    withheld: list[dict[str, Any]]
+    manifest_sha256: str
+    signed: bool
+    audit_head: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"production": self.number, "path": str(self.path), "prefix": self.prefix,
+                "volume": self.volume, "bates_first": self.bates_first,
+                "bates_last": self.bates_last, "pages": self.pages,
+                "documents": self.documents, "withheld": self.withheld,
+                "sha256sums": self.manifest_sha256, "signed": self.signed,
+                "audit_head": self.audit_head}
+
+
+def check_prefix(prefix: str) -> str:
+    """A Bates prefix (letters, digits, ``_ . -``; 1-40 characters). Raises InvalidInput."""
+    prefix = prefix.strip()
+    if not prefix or len(prefix) > 40 or any(ch not in _PREFIX_OK for ch in prefix) \
+            or not prefix[0].isalnum():
+        raise InvalidInput("A Bates prefix is 1-40 letters, digits, '_', '.' or '-', starting "
+                           "with a letter or digit.")
+    return prefix
+
+
+def last_bates(session: Session, prefix: str) -> int:
+    """The last Bates number issued under ``prefix`` by any production (0 if none)."""
+    return int(session.exec(select(func.max(Production.bates_last))
+                            .where(Production.prefix == prefix)).one() or 0)
+
+
+def list_productions(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
+    """The case's productions, oldest first (the ``productions --json`` shape)."""
+    with ws.session() as session:
+        case = get_case_in(session, case_ref)
+        rows = session.exec(select(Production).where(Production.case_id == case.id)
+                            .order_by(col(Production.number))).all()
+    return [{"production": p.number, "created_at": p.created_at.isoformat(),
+             "actor": p.actor, "prefix": p.prefix, "volume": p.volume,
+             "bates_first": bates_label(p.prefix, p.bates_first) if p.documents else None,
+             "bates_last": bates_label(p.prefix, p.bates_last) if p.documents else None,
+             "documents": p.documents, "pages": p.pages, "withheld": p.withheld,
+             "path": p.path, "present": Path(p.path).is_dir(),
+             "sha256sums": p.manifest_sha256, "options": json.loads(p.options or "{}")}
+            for p in rows]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which exhibits a production would produce and withhold."""
+
+    prefix: str
+    volume: str
+    number: int
+    next_bates: int
+    produced: list[Evidence]
+    withheld: list[tuple[Evidence, Withhold]]
+
+
+def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Selection:
+    """Resolve the options against the case (the dialog's preview uses this too)."""
+    with ws.session() as session:
+        case = get_case_in(session, case_ref)
+        prefix = check_prefix(options.prefix or case.ref)
+        exhibits = list(session.exec(select(Evidence).where(Evidence.case_id == case.id)
+                                     .order_by(col(Evidence.number))).all())
+        number = int(session.exec(select(func.max(Production.number))
+                                  .where(Production.case_id == case.id)).one() or 0) + 1
+        start = last_bates(session, prefix) + 1
+    by_label = {e.exhibit: e for e in exhibits}
+    volume = check_prefix(options.volume or f"VOL{number:03d}")
+    withhold: dict[str, Withhold] = {}
+    for w in options.withhold:
+        label = _label(w.exhibit)
+        if label not in by_label:
+            raise InvalidInput(f"{case.ref} has no exhibit {label} to withhold.")
+        if w.reason not in WITHHOLD_REASONS:
+            raise InvalidInput(f"Unknown reason {w.reason!r}; use one of "
+                               f"{', '.join(WITHHOLD_REASONS)}.")
+        withhold[label] = replace(w, exhibit=label)
+    if options.exhibits is None:
+        chosen = [e for e in exhibits if e.withdrawn_at is None and e.exhibit not in withhold]
+    else:
+        chosen = []
+        for raw in options.exhibits:
+            label = _label(raw)
+            ev = by_label.get(label)
+            if ev is None:
+                raise InvalidInput(f"{case.ref} has no exhibit {label}.")
+            if ev.withdrawn_at is not None:
+                raise InvalidInput(f"{label} was withdrawn and cannot be produced.")
+            if label not in withhold and ev not in chosen:
+                chosen.append(ev)
+    return Selection(prefix, volume, number, start, chosen,
+                     [(by_label[k], w) for k, w in withhold.items()])
+
+
+def _label(text: str) -> str:
+    text = text.strip().upper()
+    if text.startswith("E-") and text[2:].isdigit():
+        return f"E-{int(text[2:]):03d}"
+    return text
+
+
+def _check_target(folder: Path) -> Path:
+    target = Path(folder).expanduser().absolute()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise Conflict(f"{target} exists and is not an empty folder; a production goes into "
+                       "a new or empty folder.")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"The folder {target.parent} does not exist.")
+    return target
+
+
+def produce(ws: Workspace, case_ref: str, folder: Path | str,
+            options: ProduceOptions | None = None, *, progress: Progress | None = None,
+            cancel: Cancel | None = None, now: datetime | None = None) -> ProductionResult:
+    """Write a production volume to ``folder`` (new or empty) and record it.
+
+    Raises InvalidInput, Conflict (folder not empty), NotFound, IntegrityProblem, Cancelled.
+    """
+    opts = options or ProduceOptions()
+    target = _check_target(Path(folder))
+    sel = select_exhibits(ws, case_ref, opts)
+    if not sel.produced and not sel.withheld:
+        raise InvalidInput("Nothing to produce: choose at least one exhibit.")
+    moment = now or utcnow()
+    start = sel.next_bates
+    keep: list[Path] = []
+    for _attempt in range(_ATTEMPTS):
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part",
+                                        dir=target.parent))
+        try:
+            result = _attempt_once(ws, case_ref, target, staging, sel, opts, start, moment,
+                                   progress, cancel, keep)
+            if result is not None:
+                return result
+        except OSError as exc:
+            raise CaseappError(f"The production could not be written: {exc}") from None
+        finally:
+            if staging not in keep:
+                shutil.rmtree(staging, ignore_errors=True)
+        with ws.session() as session:  # another production took numbers: start after it
+            start = last_bates(session, sel.prefix) + 1
+    raise Conflict("Other productions under this prefix kept taking Bates numbers; try again.")
+
+
+def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel: Selection,
+                  opts: ProduceOptions, start: int, moment: datetime,
+                  progress: Progress | None, cancel: Cancel | None,
+                  keep: list[Path]) -> ProductionResult | None:
+    with ws.session() as session:
+        head = audit.head(session)
+    head_pair = (head.id or 0, head.hash) if head else (0, "0" * 64)
+    withheld = [vol.Withheld(ev, WITHHOLD_REASONS[w.reason], w.description,
+                             f"PRIV-{sel.number:03d}-{k:04d}")
+                for k, (ev, w) in enumerate(sel.withheld, start=1)]
+    spec = vol.VolumeSpec(prefix=sel.prefix, volume=sel.volume, start=start,
+                          endorsement=opts.endorsement, natives=opts.natives,
+                          audit_head=head_pair, signer=opts.signer,
+                          title=f"Privilege and redaction log — {case_ref} production "
+                                f"{sel.number:03d} ({sel.volume})")
+    written = vol.write_volume(ws, staging, spec, sel.produced, withheld, progress=progress,
+                               cancel=cancel)
+    faults.step("produce.staged")
+    if cancel is not None and cancel():
+        raise Cancelled(vol.CANCELLED)
+    if progress is not None:
+        progress(0, 1, "Recording the production")
+    docs = written.documents
+    last = docs[-1].last if docs else 0
+    if last > MAX_BATES_START:
+        raise InvalidInput("The Bates numbers would run past the largest supported number.")
+    with ws.transaction() as session:
+        if last_bates(session, sel.prefix) + 1 != start:
+            return None  # numbers taken meanwhile: the caller writes the volume again
+        case = get_case_in(session, case_ref)
+        number = int(session.exec(select(func.max(Production.number))
+                                  .where(Production.case_id == case.id)).one() or 0) + 1
+        record = Production(
+            case_id=case.id or 0, number=number, created_at=moment,
+            actor=audit.current_actor(), prefix=sel.prefix, volume=sel.volume,
+            bates_first=start if docs else 0, bates_last=last, documents=len(docs),
+            pages=written.pages, withheld=len(withheld), path=str(target),
+            manifest_sha256=written.sums_sha256,
+            options=json.dumps(opts.to_record(), ensure_ascii=False))
+        session.add(record)
+        session.flush()
+        by_label = {e.exhibit: e.id for e in sel.produced}
+        for doc in docs:
+            ev = session.get(Evidence, by_label[doc.exhibit])
+            assert ev is not None
+            record_custody(session, ev, CustodyAction.EXPORTED, {
+                "purpose": "legal production", "production": number, "to": str(target),
+                "bates": f"{bates_label(sel.prefix, doc.first)} to "
+                         f"{bates_label(sel.prefix, doc.last)}",
+                "sha256sums": written.sums_sha256}, sha256=doc.sha256, at=moment)
+        entry = audit.append(session, "case.produced", "case", case.ref, {
+            "production": number, "path": str(target), "prefix": sel.prefix,
+            "volume": sel.volume, "bates_first": start if docs else None,
+            "bates_last": last if docs else None, "documents": len(docs),
+            "pages": written.pages, "withheld": [w.evidence.exhibit for w in withheld],
+            "sha256sums": written.sums_sha256, "options": opts.to_record()})
+        session.flush()
+        entry_id = entry.id or 0
+    keep.append(staging)  # recorded: the numbers are used, the volume must not be lost
+    faults.step("produce.recorded")
+    try:
+        if target.is_dir():
+            target.rmdir()
+        staging.replace(target)
+    except OSError as exc:
+        raise CaseappError(f"Production {number} was recorded but could not be moved into "
+                           f"place ({exc.strerror or exc}); it is in {staging}.") from None
+    keep.remove(staging)
+    with contextlib.suppress(OSError):
+        fsync_dir(target.parent)
+    with ws.session() as session:  # the hash as committed (state hashes are added at commit)
+        committed = audit.entry_at(session, entry_id)
+    if committed is not None:
+        anchors.append_to_log(ws.home, entry_id, committed.hash, "production")
+    return ProductionResult(
+        number=number, path=target, prefix=sel.prefix, volume=sel.volume,
+        bates_first=bates_label(sel.prefix, start) if docs else None,
+        bates_last=bates_label(sel.prefix, last) if docs else None, pages=written.pages,
+        documents=[{"exhibit": d.exhibit, "bates_first": bates_label(sel.prefix, d.first),
+                    "bates_last": bates_label(sel.prefix, d.last), "pages": d.pages,
+                    "image": d.image, "native": d.native, "text": d.text} for d in docs],
+        withheld=[{"exhibit": w.evidence.exhibit, "placeholder": w.placeholder,
+                   "reason": w.reason} for w in withheld],
+        manifest_sha256=written.sums_sha256, signed=opts.signer is not None,
+        audit_head={"entry": head_pair[0], "sha256": head_pair[1]})
+
+
+def parse_withhold(items: Sequence[str]) -> tuple[Withhold, ...]:
+    """``E-002=work-product[:description]`` items (CLI) as Withhold values."""
+    out = []
+    for item in items:
+        exhibit, sep, rest = item.partition("=")
+        if not sep or not exhibit.strip():
+            raise InvalidInput(f"{item!r}: give E-NNN=REASON[:description].")
+        reason, _, description = rest.partition(":")
+        out.append(Withhold(exhibit.strip(), reason.strip().lower().replace(" ", "-")
+                            .replace("_", "-"), description.strip()))
+    return tuple(out)

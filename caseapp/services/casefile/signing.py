@@ -1,0 +1,145 @@
+"""PAdES B-B signatures on produced PDFs (pyHanko), with the user's certificate or the store's
+own self-signed one.
+
+``--cert FILE.p12``: the user's PKCS#12 file; its password is asked for (or taken from
+``CASEAPP_CERT_PASSWORD``) and never stored. ``--sign`` alone: a per-store self-signed
+certificate, created on first use and kept inside the encrypted database (``store_meta``), so
+its private key never lies on disk in clear. Its subject says it is self-signed by caseapp:
+a recipient can check integrity with it, not identity.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from caseapp.domain.models import StoreMeta
+from caseapp.security import audit
+from caseapp.services.errors import InvalidInput
+from caseapp.services.workspace import Workspace
+
+SELF_SIGNED_KEY = "production_signing_p12"
+SELF_SIGNED_LABEL = "caseapp self-signed (per-install; proves integrity, not identity)"
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """A loaded signer and how the certification text names it."""
+
+    signer: Any  # pyhanko SimpleSigner
+    subject: str
+    self_signed: bool
+
+    def describe(self) -> str:
+        """One line for the certification and the audit entry."""
+        kind = "self-signed by this caseapp install" if self.self_signed else "user certificate"
+        return f"{self.subject} ({kind})"
+
+
+def _pyhanko_signers() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DSA deprecation warning raised inside pyHanko
+        from pyhanko.sign import signers
+    return signers
+
+
+def make_self_signed_p12(common_name: str, *, days: int = 3650) -> bytes:
+    """A new RSA-3072 self-signed certificate and key as an unencrypted PKCS#12 blob."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "caseapp (self-signed)")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=True, crl_sign=False,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    return pkcs12.serialize_key_and_certificates(
+        b"caseapp", key, cert, None, serialization.NoEncryption())
+
+
+def _subject(signer: Any) -> str:
+    return str(signer.signing_cert.subject.human_friendly)
+
+
+def load_p12(path: Path, password: str | None) -> SigningIdentity:
+    """The signer in a PKCS#12 file. Raises InvalidInput for a wrong password or file."""
+    signers = _pyhanko_signers()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"The certificate {Path(path).name} cannot be read: "
+                           f"{exc.strerror or exc}") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            signer = signers.SimpleSigner.load_pkcs12_data(
+                data, other_certs=(), passphrase=password.encode("utf-8") if password else None)
+    except ValueError:
+        signer = None
+    if signer is None:
+        raise InvalidInput(f"{Path(path).name} could not be opened: wrong password, or not a "
+                           "PKCS#12 file with a key and a certificate.")
+    return SigningIdentity(signer, _subject(signer), self_signed=False)
+
+
+def self_signed(ws: Workspace) -> SigningIdentity:
+    """The store's own self-signed signer, created (and audited) on first use."""
+    signers = _pyhanko_signers()
+    with ws.session() as session:
+        row = session.get(StoreMeta, SELF_SIGNED_KEY)
+        blob = base64.b64decode(row.value) if row else None
+    if blob is None:
+        blob = make_self_signed_p12(f"caseapp store {ws.store_id[:8]} (self-signed)")
+        with ws.transaction() as session:
+            existing = session.get(StoreMeta, SELF_SIGNED_KEY)
+            if existing is None:
+                session.add(StoreMeta(key=SELF_SIGNED_KEY, value=base64.b64encode(blob).decode()))
+                audit.append(session, "signing.certificate-created", "store", ws.store_id,
+                             {"kind": "self-signed"})
+            else:  # another process made one first: use that
+                blob = base64.b64decode(existing.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        signer = signers.SimpleSigner.load_pkcs12_data(blob, other_certs=())
+    return SigningIdentity(signer, _subject(signer), self_signed=True)
+
+
+def sign_pdf(path: Path, identity: SigningIdentity, *, reason: str) -> None:
+    """Sign ``path`` in place (PAdES B-B, an incremental update), via a temp file."""
+    signers = _pyhanko_signers()
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    meta = signers.PdfSignatureMetadata(field_name="CaseappSignature", md_algorithm="sha256",
+                                        subfilter=SigSeedSubFilter.PADES, reason=reason,
+                                        name=identity.subject)
+    tmp = path.with_name(path.name + ".sig")
+    try:
+        with open(path, "rb") as src, open(tmp, "wb") as out:
+            signers.sign_pdf(IncrementalPdfFileWriter(src, strict=False), meta,
+                             signer=identity.signer, output=out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
