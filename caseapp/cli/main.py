@@ -12,10 +12,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from caseapp.cli import casefile, cases, discovery, evidence, maintenance, redflags, tips
+from caseapp.cli import (
+    casefile,
+    cases,
+    discovery,
+    evidence,
+    maintenance,
+    produce,
+    redflags,
+    tips,
+)
 
 #: Command-group modules, in help order.
-COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, maintenance]
+COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, maintenance]
 
 
 class _Parser(argparse.ArgumentParser):
