@@ -1,0 +1,109 @@
+"""CLI: ``produce`` (a legal production volume with load files) and ``productions``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from caseapp.cli.common import open_ws, print_json
+
+CERT_PASSWORD_ENV = "CASEAPP_CERT_PASSWORD"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "produce", help="write a Bates-numbered production volume with load files",
+        description="Write a legal production of a case into a new or empty folder: "
+        "VOLxxx/{DATA,IMAGES,NATIVES,TEXT} with one Bates-stamped PDF per document, its "
+        "native and extracted text, a Concordance DAT, an Opticon OPT and a CSV copy, a "
+        "privilege log, AUDIT-HEAD.txt and SHA256SUMS. Bates numbers continue after the "
+        "last number used under the prefix and are never issued twice. With --cert, the "
+        f"certificate's password comes from {CERT_PASSWORD_ENV} or is asked for.")
+    p.add_argument("case_ref", metavar="CASE_REF")
+    p.add_argument("--to", required=True, type=Path, metavar="FOLDER")
+    p.add_argument("--prefix", metavar="ACME", help="Bates prefix (default: the case ref)")
+    p.add_argument("--volume", metavar="VOL001",
+                   help="volume name (default VOL + the production's number, VOL001 first)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--exhibits", metavar="E-001,E-004",
+                       help="comma-separated exhibits to produce, in this order")
+    which.add_argument("--all", action="store_true",
+                       help="every exhibit not withdrawn or withheld (the default)")
+    p.add_argument("--withhold", action="append", default=[], metavar="E-NNN=REASON[:TEXT]",
+                   help="keep an exhibit out and list it in the privilege log; REASON one of "
+                   "attorney-client, work-product, pii, tipster-protection; TEXT a "
+                   "description that does not reveal the content (repeatable)")
+    p.add_argument("--endorse", default="", metavar="TEXT",
+                   help="legend stamped on every page beside the Bates number")
+    p.add_argument("--no-natives", action="store_true", help="leave NATIVES empty")
+    p.add_argument("--sign", action="store_true",
+                   help="sign every PDF (PAdES B-B); alone: this store's self-signed "
+                   "certificate, clearly labelled as such")
+    p.add_argument("--cert", type=Path, metavar="FILE.p12",
+                   help="sign with this PKCS#12 certificate (implies --sign)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=produce_case)
+
+    ls = sub.add_parser("productions", help="list the productions of a case",
+                        description="The productions of a case with their Bates ranges.")
+    ls.add_argument("case_ref", metavar="CASE_REF")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=list_productions)
+
+
+def cert_password(path: Path) -> str | None:
+    """The PKCS#12 password: the environment, else asked on a terminal (never stored)."""
+    env = os.environ.get(CERT_PASSWORD_ENV)
+    if env is not None:
+        return env
+    if sys.stdin and sys.stdin.isatty():
+        return getpass.getpass(f"Password for {path.name}: ")
+    return None
+
+
+def produce_case(args: argparse.Namespace) -> int:
+    from caseapp.services.casefile import produce, signing
+
+    exhibits = None
+    if args.exhibits:
+        exhibits = tuple(e.strip() for e in args.exhibits.split(",") if e.strip())
+    with open_ws(args, create=False) as ws:
+        signer = None
+        if args.cert is not None:
+            signer = signing.load_p12(args.cert, cert_password(args.cert))
+        elif args.sign:
+            signer = signing.self_signed(ws)
+        options = produce.ProduceOptions(
+            prefix=args.prefix, volume=args.volume, exhibits=exhibits,
+            withhold=produce.parse_withhold(args.withhold), endorsement=args.endorse,
+            natives=not args.no_natives, signer=signer)
+        result = produce.produce(ws, args.case_ref, args.to, options)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        span = (f"{result.bates_first} to {result.bates_last}" if result.bates_first
+                else "no documents")
+        print(f"{result.path}\tproduction {result.number}\t{result.volume}\t{span}\t"
+              f"{result.pages} pages\t{len(result.withheld)} withheld")
+        if signer is not None:
+            print(f"signed by {signer.describe()}", file=sys.stderr)
+    return 0
+
+
+def list_productions(args: argparse.Namespace) -> int:
+    from caseapp.services.casefile import produce
+
+    with open_ws(args, create=False) as ws:
+        rows = produce.list_productions(ws, args.case_ref)
+    if args.json:
+        print_json(rows)
+        return 0
+    for r in rows:
+        span = f"{r['bates_first']} to {r['bates_last']}" if r["bates_first"] else "-"
+        print(f"{r['production']}\t{r['created_at']}\t{r['volume']}\t{span}\t"
+              f"{r['documents']} documents\t{r['withheld']} withheld\t{r['path']}"
+              + ("" if r["present"] else "\t(folder missing)"))
+    return 0
