@@ -1,0 +1,98 @@
+"""CLI contract of ``produce`` and ``productions``; a production killed mid-way (kill -9)
+leaves no volume and uses no Bates number."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from caseapp.cli.main import main
+from caseapp.domain import loadfiles
+
+KEYS = {"production", "path", "prefix", "volume", "bates_first", "bates_last", "pages",
+        "documents", "withheld", "sha256sums", "signed", "audit_head"}
+
+
+def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    code = main(["--home", str(home), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo_home(capsys, home: Path) -> Path:  # type: ignore[no-untyped-def]
+    code, _, _ = run(capsys, home, "demo")
+    assert code == 0
+    return home
+
+
+def test_produce_json_and_productions(capsys, demo_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, demo_home, "produce", "CASE-2026-0001", "--to",
+                         str(tmp_path / "p1"), "--prefix", "ACME", "--volume", "VOL001",
+                         "--exhibits", "E-001,E-003", "--endorse", "CONFIDENTIAL", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == KEYS and data["bates_first"] == "ACME-000001" and not data["signed"]
+    assert [d["exhibit"] for d in data["documents"]] == ["E-001", "E-003"]
+    code, out, err = run(capsys, demo_home, "produce", "CASE-2026-0001", "--to",
+                         str(tmp_path / "p2"), "--prefix", "ACME", "--all",
+                         "--withhold", "E-002=pii:Identity document", "--json")
+    assert code == 0, err
+    second = json.loads(out)
+    last = int(data["bates_last"].rsplit("-", 1)[1])
+    assert second["bates_first"] == loadfiles.bates_label("ACME", last + 1)
+    assert second["volume"] == "VOL002" and second["withheld"][0]["exhibit"] == "E-002"
+    code, out, _ = run(capsys, demo_home, "productions", "CASE-2026-0001", "--json")
+    assert code == 0
+    assert [(p["production"], p["bates_first"]) for p in json.loads(out)] == [
+        (1, "ACME-000001"), (2, second["bates_first"])]
+    code, _, err = run(capsys, demo_home, "verify", "--anchor",
+                       str(tmp_path / "p1" / "AUDIT-HEAD.txt"))
+    assert code == 0, err
+    # usage and input errors
+    code, _, err = run(capsys, demo_home, "produce", "CASE-2026-0001", "--to",
+                       str(tmp_path / "p2"))
+    assert code != 0 and "not an empty folder" in err
+    code, _, _ = run(capsys, demo_home, "produce", "CASE-2026-0001", "--to", "x", "--all",
+                     "--exhibits", "E-001")
+    assert code == 2
+
+
+def test_killed_production_leaves_no_volume_and_no_number(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {**os.environ, "CASEAPP_PASSPHRASE": "pp", "CASEAPP_SCRYPT_LOG2N": "10",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env.pop("CASEAPP_FAULT_AT", None)
+
+    def caseapp(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
+        run_env = {**env, **({"CASEAPP_FAULT_AT": fault} if fault else {})}
+        return subprocess.run([sys.executable, "-m", "caseapp", "--home", str(home), *args],
+                              env=run_env, capture_output=True, text=True, timeout=300)
+
+    assert caseapp("demo").returncode == 0
+    killed = caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "out"),
+                     "--prefix", "ACME", fault="produce.staged")
+    assert killed.returncode in (-9, 137)
+    assert not (tmp_path / "out").exists()
+    listed = caseapp("productions", "CASE-2026-0001", "--json")
+    assert json.loads(listed.stdout) == []
+    done = caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "out"), "--prefix",
+                   "ACME", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["bates_first"] == "ACME-000001"
+    # killed after the record: the numbers stay used, the next production starts after them
+    again = caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "out2"), "--prefix",
+                    "ACME", fault="produce.recorded")
+    assert again.returncode in (-9, 137) and not (tmp_path / "out2").exists()
+    rows = json.loads(caseapp("productions", "CASE-2026-0001", "--json").stdout)
+    assert [r["present"] for r in rows] == [True, False]
+    third = json.loads(caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "out3"),
+                               "--prefix", "ACME", "--json").stdout)
+    assert int(third["bates_first"].rsplit("-", 1)[1]) == int(
+        rows[1]["bates_last"].rsplit("-", 1)[1]) + 1
+    assert caseapp("verify").returncode == 0
