@@ -106,10 +106,10 @@ class ItemPanel(QWidget):
             button.setToolTip(f"Key {key} in the list sets this state")
             self.state_group.addButton(button, key)
             self.state_buttons[state.value] = button
-            grid.addWidget(button, key // 3, key % 3)
+            grid.addWidget(button, key // 2, key % 2)  # two columns: the panel stays narrow
         self.changed = _plain()
         self.changed.setEnabled(False)
-        grid.addWidget(self.changed, 2, 0, 1, 3)
+        grid.addWidget(self.changed, 3, 0, 1, 2)
         self.state_group.idClicked.connect(self._state_clicked)
         layout.addWidget(state_box)
 
@@ -120,14 +120,15 @@ class ItemPanel(QWidget):
         self.links_row = QHBoxLayout()
         sug.addLayout(self.links_row)
         self.link_buttons: list[QPushButton] = []
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.accept_suspected = QPushButton("&Accept as suspected")
         self.accept_confirmed = QPushButton("Accept as confir&med")
         self.dismiss_button = QPushButton("&Dismiss")
         self.dismiss_button.setToolTip("Hide this suggestion until a new link appears")
-        for button in (self.accept_suspected, self.accept_confirmed, self.dismiss_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        for n, button in enumerate((self.accept_suspected, self.accept_confirmed,
+                                    self.dismiss_button)):
+            buttons.addWidget(button, n // 2, n % 2)
+        buttons.setColumnStretch(2, 1)
         sug.addLayout(buttons)
         self.accept_note = _plain()
         self.accept_note.setEnabled(False)

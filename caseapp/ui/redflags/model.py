@@ -14,12 +14,20 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from caseapp.domain.enums import ChecklistState
 from caseapp.ui import theme
@@ -337,3 +345,39 @@ class StateDelegate(QStyledItemDelegate):
                      index: _Index) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Word-wrapped item names: the row is as tall as the name needs at the column's width.
+
+    (QTreeView asks a delegate for a row height without telling it the column width, so the
+    default delegate sizes wrapped text as one line.)
+    """
+
+    def __init__(self, view: Any) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
+        hint = super().sizeHint(option, index)
+        text = index.data(_DISPLAY)
+        if not text:
+            return hint
+        depth = 0
+        parent = index.parent()
+        while parent.isValid():
+            depth += 1
+            parent = parent.parent()
+        if self.view.rootIsDecorated():
+            depth += 1
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.rect = QRect(0, 0, self.view.header().sectionSize(index.column())
+                         - depth * self.view.indentation(), 100_000)
+        style = self.view.style()
+        width = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, self.view).width()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view) + 1
+        rect = QFontMetrics(opt.font).boundingRect(
+            QRect(0, 0, max(width - 2 * margin, 20), 100_000),
+            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), str(text))
+        return QSize(hint.width(), max(hint.height(), rect.height() + 4))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -34,12 +34,22 @@ from caseapp.ui.redflags.model import (
     ChecklistFilter,
     ChecklistModel,
     StateDelegate,
+    WrapDelegate,
     state_text,
 )
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
 
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(len(STATES))}
+
+
+def _column_ems() -> tuple[float, ...]:
+    """Starting widths of the columns in ems (the name column then stretches)."""
+    return (24, 8.5, 7, 5.5, 8, 11.5)
+
+
+#: Columns hidden, in this order, when the name column would be too narrow.
+_DROP_ORDER = (2, 3, 4)
 
 
 class ChecklistTree(QTreeView):
@@ -66,6 +76,37 @@ class ChecklistTree(QTreeView):
             return
         super().keyPressEvent(event)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Keep the (stretching) name column readable: at least 16 ems and a third of the width.
+
+        When the columns do not fit (a narrow window, large text), the Note column narrows
+        first, then Weight, Exhibits and Note are hidden in that order (the detail pane
+        shows all three); State and Suggestion always stay.
+        """
+        header = self.header()
+        em = self.fontMetrics().horizontalAdvance("m")
+        widths = {c: round(w * em) for c, w in enumerate(_column_ems()) if c}
+        available = self.viewport().width()
+        floor = max(16 * em, round(available * 0.33))
+
+        def room() -> int:
+            return available - sum(widths.values())
+
+        if room() < floor:
+            widths[4] = max(round(5 * em), widths[4] - (floor - room()))
+        for column in _DROP_ORDER:
+            if room() >= floor:
+                break
+            del widths[column]
+        for column in range(1, len(_column_ems())):
+            header.setSectionHidden(column, column not in widths)
+            if column in widths:
+                header.resizeSection(column, widths[column])
+
 
 class RedFlagsTab(CaseTab):
     """The case's red-flag checklist."""
@@ -89,21 +130,28 @@ class RedFlagsTab(CaseTab):
         self.tree.setAccessibleName("Red-flag checklist")
         self.tree.setToolTip(KEYS_HELP)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
+        # Item names wrap (rows grow) instead of being cut: readable at 1280x800 and at 150%.
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
         self.tree.setIndentation(14)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.tree.setItemDelegateForColumn(0, WrapDelegate(self.tree))
         self.tree.setItemDelegateForColumn(1, StateDelegate(self.tree))
         columns = self.tree.header()
         columns.setStretchLastSection(False)
-        columns.setMinimumSectionSize(60)
-        for column, width in enumerate((300, 110, 85, 70, 120, 125)):
-            columns.resizeSection(column, width)
+        columns.setMinimumSectionSize(40)
+        em = self.fontMetrics().horizontalAdvance("m")
+        for column, width in enumerate(_column_ems()):
+            columns.resizeSection(column, round(width * em))
         columns.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.setMinimumWidth(560)
+        self._relayout = QTimer(self, singleShot=True, interval=0)
+        self._relayout.timeout.connect(self.tree.doItemsLayout)  # wrapped rows follow widths
+        columns.sectionResized.connect(lambda *_a: self._relayout.start())
+        self.tree.setMinimumWidth(round(40 * em))
         self.panel = ItemPanel()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -111,13 +159,17 @@ class RedFlagsTab(CaseTab):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + 24)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(max(self.panel.minimumSizeHint().width(), round(24 * em)) + bar)
+        self.detail_scroll = scroll
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([780, 460])
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, True)  # drag the detail pane away to give the list the room
+        splitter.setSizes([round(62 * em), round(30 * em)])
         layout.addWidget(splitter, 1)
         self.setFocusProxy(self.tree)
         self._connect()

@@ -374,3 +374,39 @@ def test_upgrade_on_the_newest_version_says_so(window) -> None:
     ref = cases.create_case(window.ctx.ws, "Newest template").ref
     result = checklists.upgrade_checklist(window.ctx.ws, ref)
     assert upgrade_summary(result) == "Already on the newest version (v1)."
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_item_names_are_readable_at_1280x800(qtbot, qapp, demo_window, scale) -> None:
+    """Every item name is shown whole (wrapped, never cut), at 1280x800 and with 150% text."""
+    from PySide6.QtGui import QFontMetrics
+
+    font = qapp.font()
+    if scale != 1.0:
+        bigger = qapp.font()
+        bigger.setPointSizeF(font.pointSizeF() * scale)
+        qapp.setFont(bigger)
+    try:
+        demo_window.resize(1280, 800)
+        tab = _tab(demo_window, CASE1)
+        qtbot.wait(50)
+        tree = tab.tree
+        assert tree.header().sectionSize(0) >= 15 * tree.fontMetrics().horizontalAdvance("m")
+        metrics = QFontMetrics(tree.font())
+        checked = 0
+        for item_id in tab.visible_item_ids():
+            index = tab.proxy.mapFromSource(tab.model.index_of(item_id))
+            tree.scrollTo(index)
+            rect = tree.visualRect(index)
+            label = index.data()
+            lines = max(1, rect.height() // metrics.lineSpacing())
+            # the row has room for the whole name on the lines it is given
+            assert metrics.horizontalAdvance(label) <= lines * (rect.width() - 6), label
+            checked += 1
+        assert checked == 37
+        # the detail pane fits its viewport (its title is not cut at the right edge) and
+        # can be collapsed to give the list the whole width
+        assert tab.panel.width() <= tab.detail_scroll.viewport().width()
+        assert tab.splitter.isCollapsible(1)
+    finally:
+        qapp.setFont(font)
