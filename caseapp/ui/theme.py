@@ -6,8 +6,11 @@ readable (WCAG contrast >= 4.5 against the base colour; a test checks it).
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 THEMES = ("system", "light", "dark")
 
@@ -36,6 +39,8 @@ ACCENTS = {
 
 _current = "light"
 _system_dark: bool | None = None
+#: Widgets whose style sheet is built from the palette's accents: rebuilt on a theme change.
+_styled: weakref.WeakKeyDictionary[QWidget, Callable[[], str]] = weakref.WeakKeyDictionary()
 
 
 def _palette(colours: dict[str, str]) -> QPalette:
@@ -94,7 +99,30 @@ def apply_theme(app: QApplication, mode: str = "system") -> str:
     _current = resolve(mode, _system_dark)
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if _current == "dark" else light_palette())
+    _restyle(app)
     return _current
+
+
+def style_with(widget: QWidget, build: Callable[[], str]) -> None:
+    """Give ``widget`` the style sheet ``build()`` now and again after every theme change
+    (``build`` reads :func:`accent`, so the colours follow the palette)."""
+    _styled[widget] = build
+    widget.setStyleSheet(build())
+
+
+def _restyle(app: QApplication) -> None:
+    """Re-apply every widget's style sheet after a palette change.
+
+    A widget with a style sheet keeps the palette it was polished with (the navigation list
+    stayed white in dark mode); setting the sheet again re-polishes it with the new palette.
+    Sheets registered with :func:`style_with` are rebuilt with the new accents.
+    """
+    for widget in app.allWidgets():
+        build = _styled.get(widget)
+        sheet = build() if build is not None else widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
 
 
 def current() -> str:

@@ -14,13 +14,13 @@ class InlineLabel(ErrorLabel):
 
     def show_hint(self, text: str) -> None:
         """Show ``text`` as a caution rather than an error."""
-        self.setStyleSheet(f"color: {theme.accent('warn').name()};")
+        theme.style_with(self, lambda: f"color: {theme.accent('warn').name()};")
         self.setText(text)
         self.show()
 
     def show_ok(self, text: str) -> None:
         """Show ``text`` as a success."""
-        self.setStyleSheet(f"color: {theme.accent('ok').name()};")
+        theme.style_with(self, lambda: f"color: {theme.accent('ok').name()};")
         self.setText(text)
         self.show()
 

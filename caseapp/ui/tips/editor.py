@@ -219,7 +219,8 @@ class TipEditor(QWidget):
                 parts.append(f"graded {tip.grade} ({tip.grade_meaning})")
             self.subheading.setText(" · ".join(parts))
         self.overdue.setVisible(bool(tip is not None and tip.overdue))
-        self.overdue.setStyleSheet(f"color: {theme.accent('error').name()}; font-weight: 600;")
+        theme.style_with(self.overdue, lambda: f"color: {theme.accent('error').name()}; "
+                         "font-weight: 600;")
         idents = len(self.identifiers.saved)
         self.tabs.setTabText(2, f"I&dentifiers ({idents})" if idents else "I&dentifiers")
         n_att = len(tip.attachments) if tip else 0

@@ -132,10 +132,9 @@ class ImportReportPanel(QFrame):
         """Show the report of an import."""
         text, kind = summary_of(outcomes)
         self.kind = kind
-        colour = theme.accent(kind).name()
-        self.setStyleSheet(f"QFrame#importReport {{ border: 1px solid {colour}; "
-                           "border-radius: 4px; }")
-        self.summary.setStyleSheet(f"color: {colour};")
+        theme.style_with(self, lambda: "QFrame#importReport { border: 1px solid "
+                         f"{theme.accent(kind).name()}; border-radius: 4px; }}")
+        theme.style_with(self.summary, lambda: f"color: {theme.accent(kind).name()};")
         names = ", ".join(o.name for o in outcomes)
         self.summary.setText(f"Import of {names}: {text}")
         issues = issues_of(outcomes)

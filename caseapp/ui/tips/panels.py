@@ -88,9 +88,8 @@ class DuplicatesPanel(QFrame):
         self.tip_ref = tip_ref
         self.model.set_records(candidates)
         self.result.hide()
-        colour = theme.accent("warn").name()
-        self.setStyleSheet(f"QFrame#duplicates {{ border: 2px solid {colour}; "
-                           "border-radius: 4px; }")
+        theme.style_with(self, lambda: "QFrame#duplicates { border: 2px solid "
+                         f"{theme.accent('warn').name()}; border-radius: 4px; }}")
         self._update_title()
         if candidates:
             self.table.selectRow(0)

@@ -39,7 +39,8 @@ class ErrorLabel(QLabel):
         self.hide()
 
     def show_error(self, text: str) -> None:
-        self.setStyleSheet(f"color: {theme.accent('error').name()}; font-weight: 600;")
+        theme.style_with(self, lambda: f"color: {theme.accent('error').name()}; "
+                         "font-weight: 600;")
         self.setText(text)
         self.show()
 
@@ -70,9 +71,13 @@ class Banner(QFrame):
     def show_text(self, text: str, kind: str = "ok") -> None:
         """``kind`` is 'ok', 'warn' or 'error'."""
         self.kind = kind
-        colour = theme.accent(kind).name()
-        self.setStyleSheet(f"Banner {{ border: 1px solid {colour}; border-radius: 4px; }}"
-                           f" QLabel {{ color: {colour}; }}")
+
+        def sheet() -> str:
+            colour = theme.accent(kind).name()
+            return (f"Banner {{ border: 1px solid {colour}; border-radius: 4px; }}"
+                    f" QLabel {{ color: {colour}; }}")
+
+        theme.style_with(self, sheet)
         self.label.setText(text)
         self.show()
 
