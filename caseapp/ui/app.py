@@ -28,6 +28,12 @@ def _bench_print(label: str) -> None:
 
 def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool = False) -> int:
     """Run the desktop app until its window closes; returns the exit code."""
+    from caseapp.ui.xcb_check import check_xcb, platform_option
+
+    hint = check_xcb(requested=platform_option(qt_args))
+    if hint:  # instead of Qt's abort text: the one line that says what to install
+        print(hint, file=sys.stderr)
+        return 1
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 

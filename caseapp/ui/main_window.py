@@ -404,15 +404,10 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
 
     def show_about(self) -> None:
-        """Help > About."""
-        from PySide6.QtWidgets import QMessageBox
+        """Help > About: version, build date, Qt and SQLCipher versions."""
+        from caseapp.ui.about import show_about
 
-        from caseapp import __version__
-
-        QMessageBox.about(self, "About caseapp",
-                          f"caseapp {__version__}\nOffline case management for investigations "
-                          "of remote-IT-worker identity fraud.\nEverything stays on this "
-                          "computer, encrypted.")
+        self.about_dialog = show_about(self)
 
     def shortcut_text(self) -> str:
         """Every action with a shortcut, for Help > Keyboard shortcuts."""

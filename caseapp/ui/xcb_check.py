@@ -16,7 +16,7 @@ import ctypes
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 #: Every library ``libQt6XcbQpa.so.6`` needs beyond Qt and libc -> its Debian/Ubuntu package.
@@ -63,17 +63,29 @@ def _dlopen(path: str) -> object:
     return ctypes.CDLL(path, mode=os.RTLD_LAZY | getattr(os, "RTLD_LOCAL", 0))
 
 
-def wants_xcb(environ: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
-    """True when Qt will pick the xcb platform: asked for, or the default on an X session."""
+def wants_xcb(environ: Mapping[str, str] | None = None, platform: str | None = None,
+              requested: str | None = None) -> bool:
+    """True when Qt will pick the xcb platform: asked for (``requested``, Qt's ``-platform``
+    option, else ``QT_QPA_PLATFORM``), or the default on an X session."""
     env = os.environ if environ is None else environ
     if not (platform or sys.platform).startswith("linux"):
         return False
-    requested = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    requested = (requested or env.get("QT_QPA_PLATFORM", "")).split(";")[0].split(":")[0]
+    requested = requested.strip()
     if requested:
         return requested == "xcb"
     if env.get("XDG_SESSION_TYPE") == "wayland" and env.get("WAYLAND_DISPLAY"):
         return False
     return bool(env.get("DISPLAY"))
+
+
+def platform_option(qt_args: Sequence[str]) -> str | None:
+    """The value of Qt's ``-platform NAME`` command-line option, if given."""
+    args = list(qt_args)
+    for i, arg in enumerate(args[:-1]):
+        if arg in ("-platform", "--platform"):
+            return args[i + 1]
+    return None
 
 
 def xcb_plugin() -> Path | None:
@@ -117,9 +129,10 @@ def xcb_hint(missing: list[str]) -> str:
             f"on Debian/Ubuntu: sudo apt install {' '.join(packages)}")
 
 
-def check_xcb(environ: Mapping[str, str] | None = None, load: Loader = _dlopen) -> str | None:
+def check_xcb(environ: Mapping[str, str] | None = None, load: Loader = _dlopen,
+              requested: str | None = None) -> str | None:
     """The hint line when Qt is about to use xcb and its plugin cannot load, else None."""
-    if not wants_xcb(environ):
+    if not wants_xcb(environ, requested=requested):
         return None
     plugin = xcb_plugin()
     if plugin is None:
