@@ -96,6 +96,7 @@ def app_features() -> Features:
     """The app as shipped. Imports every feature module (heavy: call after the first paint)."""
     from caseapp.ui.casefile.actions import export_pdf
     from caseapp.ui.casefile.history import ExportsTab
+    from caseapp.ui.casefile.produce_dialog import open_produce_dialog
     from caseapp.ui.cases import actions as case_actions
     from caseapp.ui.cases.overview import OverviewTab
     from caseapp.ui.cases.page import CasesPage
@@ -156,6 +157,9 @@ def app_features() -> Features:
             CaseActionSpec("add-note", "Add &note…", case_actions.add_note, "Ctrl+Shift+N"),
             CaseActionSpec("export-pdf", "Export &PDF…", export_pdf, "Ctrl+E", toolbar=True,
                            tip="Export the case as a Bates-numbered PDF case file (Ctrl+E)"),
+            CaseActionSpec("produce", "P&roduce…", open_produce_dialog, "Ctrl+Shift+P",
+                           tip="Write a legal production volume with load files and a "
+                           "privilege log (Ctrl+Shift+P)"),
             CaseActionSpec("close-case-tab", "&Close case tab", case_actions.close_case_tab,
                            "Ctrl+W", separated=True),
         ),
