@@ -1,0 +1,268 @@
+"""The Produce dialog: a legal production volume with a live preview of its Bates ranges, then
+the production in a worker with progress and Cancel.
+
+Each exhibit is produced, left out, or withheld for a reason (listed in the privilege log); the
+preview shows the Bates range each produced exhibit would get (text page counts are estimates
+until the volume is written). A problem the user can fix comes back inline at the foot.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.ui.casefile.widgets import InlineLabel, hint
+from caseapp.ui.context import AppContext
+from caseapp.ui.errors import log_event
+from caseapp.ui.widgets.common import run_with_progress
+from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.workers import TaskControl, TaskHandle
+
+PRODUCE, LEAVE_OUT = "produce", "leave-out"
+PDFA_NOTE = ("PDF/A is not produced: the PDFs embed their fonts, but carry no PDF/A "
+             "OutputIntent or XMP conformance claim (see the README).")
+
+
+def _columns() -> list[Column]:
+    def pages(r: Any) -> str:
+        return "" if not r.pages else (f"≈{r.pages}" if r.estimated else str(r.pages))
+
+    return [Column("Exhibit", lambda r: r.exhibit), Column("Title", lambda r: r.title),
+            Column("Treatment", lambda r: r.treatment), Column("Pages", pages, right=True),
+            Column("Bates first", lambda r: r.bates_first),
+            Column("Bates last", lambda r: r.bates_last)]
+
+
+class ProduceDialog(QDialog):
+    """Options and preview of one production of ``case_ref``; Produce runs it."""
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
+        from caseapp.services.casefile.produce import WITHHOLD_REASONS
+
+        super().__init__(parent)
+        self.ctx, self.case_ref = ctx, case_ref
+        self.handle: TaskHandle | None = None
+        self.progress: QProgressDialog | None = None
+        self.choices: dict[str, str] = {}  # exhibit -> PRODUCE | LEAVE_OUT | a withhold reason
+        self.result: Any = None
+        self.setWindowTitle(f"Produce — {case_ref}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint("A production writes one Bates-stamped PDF per document, its "
+                              "native and text, Concordance DAT and Opticon OPT load files and "
+                              "a privilege log into a new folder. Bates numbers continue after "
+                              "the last production under the same prefix and are never "
+                              "reused."))
+        form = QFormLayout()
+        self.folder = QLineEdit()
+        self.folder.setAccessibleName("Production folder")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder)
+        row.addWidget(browse)
+        folder_label = QLabel("&Folder:")
+        folder_label.setBuddy(self.folder)
+        form.addRow(folder_label, row)
+        self.prefix = QLineEdit()
+        self.prefix.setPlaceholderText(case_ref)
+        self.prefix.setAccessibleName("Bates prefix")
+        form.addRow("Bates &prefix:", self.prefix)
+        self.volume = QLineEdit()
+        self.volume.setPlaceholderText("VOL001")
+        form.addRow("&Volume:", self.volume)
+        self.endorse = QLineEdit()
+        self.endorse.setPlaceholderText("CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER")
+        self.endorse.setAccessibleName("Endorsement")
+        form.addRow("&Endorsement:", self.endorse)
+        self.sign = QCheckBox("&Sign every PDF (PAdES)")
+        self.cert = QLineEdit()
+        self.cert.setPlaceholderText("empty: this store's self-signed certificate")
+        self.cert_password = QLineEdit()
+        self.cert_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.cert_password.setAccessibleName("Certificate password")
+        form.addRow(self.sign)
+        form.addRow("Certificate (.p12):", self.cert)
+        form.addRow("Certificate pass&word:", self.cert_password)
+        layout.addLayout(form)
+        layout.addWidget(hint(PDFA_NOTE))
+        self.model = RecordTableModel(_columns(), self)
+        self.table = read_only_table(self.model, "Bates preview")
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        treat = QHBoxLayout()
+        self.treatment = QComboBox()
+        self.treatment.setAccessibleName("Treatment of the selected exhibit")
+        self.treatment.addItem("Produce", PRODUCE)
+        self.treatment.addItem("Leave out", LEAVE_OUT)
+        for key, label in WITHHOLD_REASONS.items():
+            self.treatment.addItem(f"Withhold: {label}", key)
+        apply = QPushButton("&Apply to selected")
+        apply.clicked.connect(self.apply_treatment)
+        treat.addWidget(QLabel("Selected exhibit:"))
+        treat.addWidget(self.treatment, 1)
+        treat.addWidget(apply)
+        layout.addLayout(treat)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        self.error = InlineLabel()
+        layout.addWidget(self.error)
+        box = QDialogButtonBox()
+        self.produce_button = box.addButton("P&roduce", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.produce_button.setDefault(True)
+        box.addButton(QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.start)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+        self.prefix.editingFinished.connect(self.refresh_preview)
+        self.resize(900, 640)
+        self.refresh_preview()
+        self.folder.setFocus()
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Production folder")
+        if chosen:
+            self.folder.setText(chosen)
+
+    def options(self, *, signer: Any = None) -> Any:
+        """The ProduceOptions the form describes."""
+        from caseapp.services.casefile.produce import ProduceOptions, Withhold
+
+        exhibits = tuple(e for e, c in self.choices.items() if c == PRODUCE)
+        withhold = tuple(Withhold(e, c) for e, c in self.choices.items()
+                         if c not in (PRODUCE, LEAVE_OUT))
+        return ProduceOptions(prefix=self.prefix.text().strip() or None,
+                              volume=self.volume.text().strip() or None,
+                              exhibits=exhibits if self.choices else None, withhold=withhold,
+                              endorsement=self.endorse.text().strip(), signer=signer)
+
+    def refresh_preview(self) -> None:
+        """Recompute the Bates ranges from the current choices."""
+        from caseapp.services.casefile.produce import preview_production
+        from caseapp.services.errors import CaseappError
+
+        self.error.clear_error()
+        try:
+            sel, rows = preview_production(self.ctx.ws, self.case_ref, self.options())
+        except CaseappError as exc:
+            self.error.show_error(str(exc))
+            return
+        if not self.choices:  # first look: what --all would produce
+            self.choices = {r.exhibit: PRODUCE if r.treatment not in ("withdrawn",)
+                            else LEAVE_OUT for r in rows}
+        self.model.set_records(rows)
+        self.table.resizeColumnsToContents()
+        produced = [r for r in rows if r.pages]
+        span = (f"{produced[0].bates_first} to {produced[-1].bates_last}" if produced
+                else "nothing")
+        self.volume.setPlaceholderText(sel.volume)
+        self.summary.setText(f"Production {sel.number} of {self.case_ref}: {len(produced)} "
+                             f"documents, {span}; "
+                             f"{sum(1 for r in rows if r.treatment == 'withheld')} withheld.")
+
+    def apply_treatment(self) -> None:
+        """Set the selected exhibit's treatment from the combo box."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        exhibit = self.model.record(index.row()).exhibit
+        choice = self.treatment.currentData()
+        if choice == PRODUCE:  # produced exhibits keep their order; a newcomer goes last
+            self.choices.pop(exhibit, None)
+        self.choices[exhibit] = choice
+        self.refresh_preview()
+
+    def start(self) -> TaskHandle | None:
+        """Validate, then run the production in the background."""
+        if self.handle is not None:
+            return self.handle
+        self.error.clear_error()
+        folder = self.folder.text().strip()
+        if not folder:
+            self.error.show_error("Choose a new or empty folder for the production.")
+            self.folder.setFocus()
+            return None
+        sign, cert = self.sign.isChecked(), self.cert.text().strip()
+        password = self.cert_password.text() or None
+        options = self.options()
+        self.produce_button.setEnabled(False)
+        log_event("produce.started", case=self.case_ref)
+        ws, ref = self.ctx.ws, self.case_ref
+
+        def work(control: TaskControl) -> Any:
+            from dataclasses import replace
+
+            from caseapp.services.casefile import produce, signing
+
+            signer = None
+            if cert:
+                signer = signing.load_p12(Path(os.path.expanduser(cert)), password)
+            elif sign:
+                signer = signing.self_signed(ws)
+            return produce.produce(ws, ref, Path(folder), replace(options, signer=signer),
+                                   progress=control.progress, cancel=control.cancelled)
+
+        self.handle, self.progress = run_with_progress(
+            self.ctx, self, f"Producing {ref}", work, name="produce", on_done=self._done,
+            on_error=self._failed)
+        self.progress.setLabelText("Preparing the production…")
+        self.handle.finished.connect(self._finished)
+        return self.handle
+
+    def _finished(self) -> None:
+        self.handle = self.progress = None
+        self.produce_button.setEnabled(True)
+
+    def _done(self, result: Any) -> None:
+        self.result = result
+        log_event("produce.done", case=self.case_ref, pages=result.pages)
+        self.ctx.notify_changed(self.case_ref)
+        span = (f"{result.bates_first} to {result.bates_last}" if result.bates_first
+                else "no documents")
+        self.ctx.show_message(f"Production {result.number} of {self.case_ref}: {span}.")
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        from caseapp.services.errors import Cancelled
+
+        if isinstance(exc, Cancelled):
+            log_event("produce.cancelled", case=self.case_ref)
+            self.error.show_hint("Production cancelled; nothing was written and no Bates "
+                                 "number was used.")
+            return
+        log_event("produce.failed", case=self.case_ref, error=type(exc).__name__)
+        self.error.show_error(self.ctx.report_error(exc, "Produce"))
+
+    def reject(self) -> None:
+        """Esc/Cancel: while a production runs, cancel it instead of closing under it."""
+        if self.handle is not None:
+            self.handle.cancel()
+            return
+        super().reject()
+
+
+def open_produce_dialog(ctx: AppContext, case_ref: str, parent: QWidget) -> ProduceDialog:
+    """Case action: show the Produce dialog of ``case_ref`` (the one open, if any)."""
+    for existing in parent.findChildren(ProduceDialog):
+        if existing.case_ref == case_ref and existing.isVisible():
+            existing.raise_()
+            return existing
+    dialog = ProduceDialog(ctx, case_ref, parent)
+    dialog.show()
+    return dialog

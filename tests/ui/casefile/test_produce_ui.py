@@ -1,0 +1,83 @@
+"""Produce dialog over the demo data: the Bates preview follows the choices (withhold, leave
+out), the production runs in the background, Cancel leaves nothing, and a screenshot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from uihelpers import type_text, wait_task
+
+from caseapp.services.casefile import produce
+from caseapp.services.maintenance import demo
+from caseapp.ui.casefile.produce_dialog import ProduceDialog
+
+CASE1 = "CASE-2026-0001"
+
+
+@pytest.fixture
+def dialog(window: Any, qtbot: Any) -> ProduceDialog:
+    demo.load_demo(window.ctx.ws)
+    window.show_page("cases").list.reload()
+    view = window.open_case(CASE1)
+    next(a for a in window.actions_.case_actions if "Produce" in a.text().replace("&", "")).trigger()
+    found = next(d for d in view.findChildren(ProduceDialog) if d.isVisible())
+    qtbot.waitExposed(found)
+    return found
+
+
+def _rows(dialog: ProduceDialog) -> dict[str, Any]:
+    return {r.exhibit: r for r in dialog.model.records}
+
+
+def test_preview_follows_choices_and_production_matches(dialog, qtbot, tmp_path: Path) -> None:
+    type_text(dialog.prefix, "ACME")
+    dialog.refresh_preview()
+    rows = _rows(dialog)
+    assert rows["E-001"].bates_first == "ACME-000001"
+    assert all(r.treatment != "withheld" for r in rows.values())
+    dialog.table.selectRow(1)  # E-002: withhold as work product
+    dialog.treatment.setCurrentIndex(dialog.treatment.findData("work-product"))
+    dialog.apply_treatment()
+    rows = _rows(dialog)
+    assert rows["E-002"].treatment == "withheld" and rows["E-002"].bates_first == ""
+    assert "1 withheld" in dialog.summary.text()
+    type_text(dialog.endorse, "CONFIDENTIAL — 기밀")
+    dialog.folder.setText(str(tmp_path / "prod"))
+    os.makedirs(tmp_path / "shots", exist_ok=True)
+    dialog.grab().save(str(tmp_path / "shots" / "produce-dialog.png"))
+    if os.environ.get("CASEAPP_SCREENSHOT_DIR"):
+        dialog.grab().save(os.path.join(os.environ["CASEAPP_SCREENSHOT_DIR"],
+                                        "produce-dialog.png"))
+    preview = {r.exhibit: (r.bates_first, r.bates_last) for r in dialog.model.records
+               if r.pages and not r.estimated}
+    qtbot.mouseClick(dialog.produce_button, Qt.MouseButton.LeftButton)
+    handle = dialog.handle
+    assert handle is not None, dialog.error.text()
+    wait_task(qtbot, handle)
+    result = dialog.result
+    assert result is not None and result.withheld[0]["exhibit"] == "E-002"
+    produced = {d["exhibit"]: (d["bates_first"], d["bates_last"]) for d in result.documents}
+    assert "E-002" not in produced
+    for exhibit, span in preview.items():  # exact where not estimated
+        assert produced[exhibit] == span
+    assert (tmp_path / "prod" / "VOL001" / "DATA" / "VOL001.dat").is_file()
+
+
+def test_cancel_leaves_nothing(dialog, qtbot, tmp_path: Path) -> None:
+    dialog.folder.setText(str(tmp_path / "c"))
+    handle = dialog.start()
+    assert handle is not None
+    handle.cancel()
+    wait_task(qtbot, handle)
+    assert dialog.result is None or (tmp_path / "c").exists()
+    if dialog.result is None:
+        assert not (tmp_path / "c").exists()
+        assert produce.list_productions(dialog.ctx.ws, CASE1) == []
+        assert "cancelled" in dialog.error.text().lower()
+    empty = dialog.folder
+    empty.setText("")
+    assert dialog.start() is None and "folder" in dialog.error.text()
