@@ -1,0 +1,1 @@
+"""Sharing cases out (STIX, MISP, link charts, referral packs) and watchlists in."""
