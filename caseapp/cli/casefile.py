@@ -57,6 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp.add_argument("--package", type=Path, metavar="DIR",
                      help="also write a production folder: the PDF, natives, manifest.csv, "
                      "SHA256SUMS (DIR must be new or empty)")
+    exp.add_argument("--sign", action="store_true",
+                     help="sign the PDF (PAdES B-B); alone: this store's self-signed "
+                     "certificate, clearly labelled as such")
+    exp.add_argument("--cert", type=Path, metavar="FILE.p12",
+                     help="sign with this PKCS#12 certificate (implies --sign; password from "
+                     "CASEAPP_CERT_PASSWORD or asked)")
     exp.add_argument("--json", action="store_true")
     exp.set_defaults(handler=export_case)
 
@@ -76,9 +82,16 @@ def export_case(args: argparse.Namespace) -> int:
         password=os.environ.get(PASSWORD_ENV) or None, package_dir=args.package,
         timezone=args.timezone, **({"sections": sections} if sections is not None else {}))
     with open_ws(args, create=False) as ws:
-        result = exports.export_case_file(ws, args.case_ref, args.out, options)
+        signer = None
+        if args.cert is not None or args.sign:
+            from caseapp.cli.produce import cert_password
+            from caseapp.services.casefile import signing
+
+            signer = (signing.load_p12(args.cert, cert_password(args.cert))
+                      if args.cert is not None else signing.self_signed(ws))
+        result = exports.export_case_file(ws, args.case_ref, args.out, options, signer=signer)
     if args.json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), **({"signed": True} if signer else {})})
     else:
         print(f"{result.path}\t{result.sha256}\t{result.pages} pages\t"
               f"{result.bates_first} to {result.bates_last}")

@@ -96,3 +96,29 @@ def test_killed_production_leaves_no_volume_and_no_number(tmp_path: Path) -> Non
     assert int(third["bates_first"].rsplit("-", 1)[1]) == int(
         rows[1]["bates_last"].rsplit("-", 1)[1]) + 1
     assert caseapp("verify").returncode == 0
+
+
+def test_export_sign_validates(capsys, demo_home: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    out = tmp_path / "signed.pdf"
+    code, stdout, err = run(capsys, demo_home, "export", "CASE-2026-0001", "--out", str(out),
+                            "--sign", "--json")
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert data["signed"] is True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+    import hashlib
+
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == data["sha256"]  # hash after signing
+    with open(out, "rb") as handle:
+        status = validate_pdf_signature(PdfFileReader(handle).embedded_signatures[0])
+    assert status.intact and status.valid  # self-signed: intact, not trusted without a root
+    monkeypatch.setenv("CASEAPP_PDF_PASSWORD", "pw")
+    code, _, err = run(capsys, demo_home, "export", "CASE-2026-0001", "--out",
+                       str(tmp_path / "both.pdf"), "--sign")
+    assert code != 0 and "password" in err

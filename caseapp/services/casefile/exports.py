@@ -44,6 +44,7 @@ from caseapp.pdf.options import (
 from caseapp.security import audit
 from caseapp.services.casefile import production as pkg
 from caseapp.services.casefile.content import Natives, gather
+from caseapp.services.casefile.signing import SigningIdentity, sign_pdf
 from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput
 from caseapp.services.evidence.evidence import record_custody, safe_file_name
@@ -97,8 +98,11 @@ def export_history(ws: Workspace, case_ref: str) -> list[ExportRecord]:
 def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
                      options: ExportOptions | None = None, *,
                      progress: Progress | None = None, cancel: Cancel | None = None,
-                     now: datetime | None = None) -> ExportResult:
+                     now: datetime | None = None,
+                     signer: SigningIdentity | None = None) -> ExportResult:
     """Write the case file PDF to ``out`` (atomically) and record the export.
+
+    ``signer``: sign the PDF (PAdES B-B, pyHanko) before it is hashed; not with a password.
 
     Raises InvalidInput (bad options or paths), Conflict (package folder not empty),
     NotFound (no such case), IntegrityProblem (an exhibit does not verify), Cancelled.
@@ -109,6 +113,9 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
         opts = (options or ExportOptions()).validated(case.ref)
     except OptionsError as exc:
         raise InvalidInput(str(exc)) from None
+    if signer is not None and opts.password is not None:
+        raise InvalidInput("A signed case file cannot also have an open password here; "
+                           "sign it, or protect it with a password.")
     target, package_dir = _check_paths(Path(out), opts.package_dir)
     opts = opts if package_dir is None else _with_package(opts, package_dir)
     moment = now or utcnow()
@@ -135,6 +142,9 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
         if opts.password is not None:
             _step(progress, cancel, "Encrypting the PDF")
             _encrypt(tmp_pdf, opts.password)
+        if signer is not None:
+            _step(progress, cancel, "Signing the PDF")
+            sign_pdf(tmp_pdf, signer, reason=f"Case file of {case.ref}")
         sha256 = pkg.file_sha256(tmp_pdf)
         if staging is not None and natives is not None:
             _step(progress, cancel, "Writing the production package")
