@@ -8,7 +8,7 @@ Unset (always, outside the tests), :func:`step` costs one environment lookup.
 Steps (search the code for ``faults.step(`` to see where they are):
 ``vault.chunk``, ``vault.before-rename``, ``vault.renamed``, ``evidence.before-commit``,
 ``evidence.recorded``, ``export.built``, ``export.staged``, ``export.published``,
-``tips.row``, ``backup.db-copied``, ``backup.blob``, ``backup.before-rename``,
+``produce.staged``, ``produce.recorded``, ``tips.row``, ``backup.db-copied``, ``backup.blob``, ``backup.before-rename``,
 ``restore.copied``, ``restore.item``, ``restore.adopted``,
 ``files.before-rename.<file name>``, ``redflags.upgrade.before-commit``,
 ``migrate.before-commit``.
