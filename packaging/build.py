@@ -198,7 +198,7 @@ def package_linux(dist: Path, version: str) -> Path:
     return archive
 
 
-def package_windows(dist: Path, version: str) -> Path | None:
+def package_windows(dist: Path, version: str, icon: Path) -> Path | None:
     default = Path(os.environ.get("PROGRAMFILES(X86)", "C:/Program Files (x86)"))
     default = default / "Inno Setup 6" / "ISCC.exe"
     iscc = shutil.which("iscc") or (str(default) if default.exists() else None)
@@ -206,7 +206,7 @@ def package_windows(dist: Path, version: str) -> Path | None:
         log("Inno Setup (iscc) not found: the one-folder build is ready, no installer made")
         return None
     subprocess.run([iscc, f"/DAppVersion={version}", f"/DSourceDir={dist / 'caseapp'}",
-                    f"/DOutputDir={dist}", f"/DIconFile={ICON.with_suffix('.ico')}",
+                    f"/DOutputDir={dist}", f"/DIconFile={icon}",
                     str(HERE / "windows" / "caseapp.iss")], check=True)
     return dist / f"caseapp-{version}-windows-setup.exe"
 
@@ -225,12 +225,14 @@ def package_macos(dist: Path, version: str) -> Path:
     return image
 
 
-def windows_icon() -> None:
-    """packaging/icons/caseapp.ico for the installer (Pillow, from the PNG)."""
+def windows_icon(work: Path) -> Path:
+    """``work/caseapp.ico`` for the installer (Pillow, from the PNG)."""
     from PIL import Image
 
-    Image.open(ICON).save(ICON.with_suffix(".ico"),
-                          sizes=[(16, 16), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)])
+    ico = work / "caseapp.ico"
+    Image.open(ICON).save(ico, sizes=[(16, 16), (32, 32), (48, 48), (64, 64), (128, 128),
+                                      (256, 256)])
+    return ico
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,8 +252,6 @@ def main(argv: list[str] | None = None) -> int:
     site = build_wheel(work)
     xcb = gather_xcb_libs(work, args.xcb_libs) if sys.platform.startswith("linux") else None
     info = write_build_info(work, version)
-    if sys.platform == "win32":
-        windows_icon()
     run_pyinstaller(work, dist, site, info, xcb, version)
     bundle = dist / ("caseapp.app" if sys.platform == "darwin" else "caseapp")
     log(f"bundle {bundle} ({folder_size(bundle) / 1e6:.1f} MB)")
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if sys.platform.startswith("linux"):
         out: Path | None = package_linux(dist, version)
     elif sys.platform == "win32":
-        out = package_windows(dist, version)
+        out = package_windows(dist, version, windows_icon(work))
     elif sys.platform == "darwin":
         out = package_macos(dist, version)
     else:
