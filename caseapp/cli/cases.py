@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     note_sub = note.add_subparsers(dest="note_command", metavar="ACTION", required=True)
     note_add = note_sub.add_parser("add", help="add a note")
     note_add.add_argument("case_ref", metavar="CASE_REF")
-    note_add.add_argument("text", metavar="TEXT")
+    note_add.add_argument("text", metavar="TEXT", help="the note; - reads it from stdin")
     note_add.add_argument("--at", metavar="WHEN",
                           help="when it happened, ISO 8601 with zone (default: now)")
     note_add.add_argument("--json", action="store_true")
@@ -134,8 +134,9 @@ def note_add_cmd(args: argparse.Namespace) -> int:
     from caseapp.services.cases import notes
 
     when = parse_when(args.at)
+    text = sys.stdin.read() if args.text == "-" else args.text
     with open_ws(args) as ws:
-        note = notes.add_note(ws, args.case_ref, args.text, occurred_at=when)
+        note = notes.add_note(ws, args.case_ref, text, occurred_at=when)
         case_ref = args.case_ref.strip().upper()
     if args.json:
         print_json({"id": note.id, "case": case_ref, "occurred_at": note.occurred_at,

@@ -102,17 +102,17 @@ class VisibleText(io.TextIOBase):
 
 def run_handler(args: argparse.Namespace) -> int:
     """Run a command handler, mapping errors to messages and contract exit codes."""
-    from caseapp.services.errors import Cancelled, CaseappError, StoreBusy
+    from caseapp.services.errors import Cancelled, CaseappError, StoreError
 
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = VisibleText(out), VisibleText(err)
     try:
         return int(args.handler(args))
-    except (CaseappError, StoreBusy) as exc:
+    except (CaseappError, StoreError) as exc:
         if args.debug:
             traceback.print_exc()
         print(f"caseapp: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return int(getattr(exc, "exit_code", 1))
     except Cancelled as exc:
         print(f"caseapp: {exc}", file=sys.stderr)
         return 1
@@ -122,6 +122,12 @@ def run_handler(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         quiet_broken_pipe()
         return 0
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        message, code = os_error_message(exc)
+        print(f"caseapp: {message}", file=sys.stderr)
+        return code
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
         if args.debug:
             traceback.print_exc()
@@ -132,6 +138,24 @@ def run_handler(args: argparse.Namespace) -> int:
         return 1
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def os_error_message(exc: OSError) -> tuple[str, int]:
+    """One line for a failed file operation and its exit code (74 ``EX_IOERR`` for no room).
+
+    Names only the file's base name and the OS reason: never the full path, which may carry
+    case details in folder names, and never library text.
+    """
+    from caseapp.services.errors import DISK_FULL_ERRNOS
+
+    name = Path(exc.filename).name if isinstance(exc.filename, str | Path) else ""
+    where = f"{name}: " if name else ""
+    if exc.errno in DISK_FULL_ERRNOS:
+        return (f"{where}the disk is full or a file-size limit was reached; the file was not "
+                "written and nothing in the store was changed. Free some space and try again",
+                74)
+    reason = exc.strerror or type(exc).__name__
+    return f"{where}{reason}", 1
 
 
 def quiet_broken_pipe() -> None:

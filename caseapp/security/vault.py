@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from caseapp import faults
+from caseapp.domain.disk import DISK_FULL_ERRNOS
 from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.security.vault_files import (
     BLOB_SUFFIX,
@@ -110,8 +111,8 @@ def _reason(exc: OSError) -> str:
 
 
 def _write_error(exc: OSError, what: str = "Vault write") -> VaultError:
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return VaultError(f"{what} failed (disk full?)")
+    if exc.errno in DISK_FULL_ERRNOS:
+        return VaultError(f"{what} failed: the disk is full or a file-size limit was reached")
     return VaultError(f"{what} failed: {_reason(exc)}")
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from caseapp.domain.disk import DISK_FULL_ERRNOS
 from caseapp.domain.progress import Cancelled
-from caseapp.store.errors import StoreBusy
+from caseapp.store.errors import StoreBusy, StoreError, StoreWriteFailed
 
-__all__ = ["CaseappError", "Cancelled", "Conflict", "IntegrityProblem", "InvalidInput",
-           "NotFound", "StoreBusy", "StoreUnavailable"]
+__all__ = ["DISK_FULL_ERRNOS", "CaseappError", "Cancelled", "Conflict", "DiskFull", "IntegrityProblem", "InvalidInput",
+           "NotFound", "StoreBusy", "StoreError", "StoreUnavailable", "StoreWriteFailed", "write_failed"]
 
 
 class CaseappError(Exception):
@@ -37,3 +38,17 @@ class StoreUnavailable(CaseappError):
 
 class IntegrityProblem(CaseappError):
     """A blob or the audit chain failed verification."""
+
+
+class DiskFull(CaseappError):
+    """A file could not be written for want of room; nothing was changed or left half-written."""
+
+    exit_code = 74
+
+
+def write_failed(what: str, exc: OSError) -> CaseappError:
+    """The user's message for an OSError while writing ``what`` (a full disk gets exit 74)."""
+    if exc.errno in DISK_FULL_ERRNOS:
+        return DiskFull(f"{what} could not be written: the disk is full or a file-size limit "
+                        "was reached. Nothing was changed; free some space and try again.")
+    return CaseappError(f"{what} could not be written: {exc.strerror or type(exc).__name__}.")

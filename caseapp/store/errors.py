@@ -22,5 +22,18 @@ class StoreBusy(StoreError):
     exit_code = 75
 
 
+#: What a user is told when the database could not be written (full disk, size limit, I/O).
+WRITE_FAILED_MESSAGE = ("the store could not be written (the disk is full, a file-size limit "
+                        "was reached, or the disk failed); nothing was changed. Free some space "
+                        "and try again")
+
+
+class StoreWriteFailed(StoreError):
+    """SQLite could not write (``SQLITE_FULL``, ``SQLITE_IOERR``); the transaction was undone."""
+
+    #: ``EX_IOERR``.
+    exit_code = 74
+
+
 class QueryFailed(StoreError):
     """A search statement could not be run (the query parser should prevent this)."""

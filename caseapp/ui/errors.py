@@ -88,9 +88,9 @@ def full_report(exc_type: type[BaseException], exc: BaseException,
 
 def is_expected(exc: BaseException) -> bool:
     """Errors the services raise on purpose, and OS errors (unreadable file, full disk)."""
-    from caseapp.services.errors import Cancelled, CaseappError, StoreBusy
+    from caseapp.services.errors import Cancelled, CaseappError, StoreError
 
-    return isinstance(exc, CaseappError | Cancelled | StoreBusy | OSError)
+    return isinstance(exc, CaseappError | Cancelled | StoreError | OSError)
 
 
 def user_message(exc: BaseException) -> str:

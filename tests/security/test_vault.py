@@ -421,7 +421,7 @@ def test_disk_full_midway_leaves_nothing(vault: Vault, tmp_path: Path,
         real_write(fd, data, offset)
 
     monkeypatch.setattr(vault_mod, "_write_all", failing_write)
-    with pytest.raises(VaultError, match=r"Vault write failed \(disk full\?\)"):
+    with pytest.raises(VaultError, match=r"Vault write failed: the disk is full"):
         vault.ingest(write(tmp_path / "src.bin", os.urandom(500 * CS)))  # several writes
     assert vault_files(vault) == []
     assert no_worker_threads()
@@ -616,7 +616,7 @@ def test_decrypt_to_disk_full(vault: Vault, tmp_path: Path, blob: tuple[str, byt
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(vault_mod, "_write_all", failing_write)
-    with pytest.raises(VaultError, match="disk full"):
+    with pytest.raises(VaultError, match="the disk is full"):
         vault.decrypt_to(blob_id, out_dir / "x.bin")
     assert os.listdir(out_dir) == []
 

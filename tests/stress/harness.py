@@ -31,15 +31,30 @@ class Run:
 
 
 def caseapp(home: Path, *args: str, fault: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300, stdin: str | None = None) -> Run:
-    """Run ``python -m caseapp --home HOME ARGS``; ``fault`` kills it at that named step."""
+            timeout: float = 300, stdin: str | None = None, max_file_size: int | None = None,
+            ) -> Run:
+    """Run ``python -m caseapp --home HOME ARGS``; ``fault`` kills it at that named step;
+    ``max_file_size`` (bytes) makes every write past that size fail as on a full disk."""
     run_env = {**ENV, **(env or {})}
     if fault:
         run_env["CASEAPP_FAULT_AT"] = fault
+    limit = None if max_file_size is None else _file_size_limit(max_file_size)
     done = subprocess.run([sys.executable, "-m", "caseapp", "--home", str(home), *args],
                           env=run_env, capture_output=True, text=True, timeout=timeout,
-                          input=stdin)
+                          input=stdin, preexec_fn=limit)
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def _file_size_limit(size: int) -> Any:
+    """A pre-exec hook: RLIMIT_FSIZE with SIGXFSZ ignored, so writes fail with EFBIG, which
+    the OS, SQLite and Python report exactly as they report a full disk (ENOSPC)."""
+    def limit() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
 
 
 KILLED = -9 if sys.platform != "win32" else 137

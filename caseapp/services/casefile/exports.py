@@ -46,7 +46,7 @@ from caseapp.services.casefile import production as pkg
 from caseapp.services.casefile.content import Natives, gather
 from caseapp.services.casefile.signing import SigningIdentity, sign_pdf
 from caseapp.services.cases.cases import get_case_in
-from caseapp.services.errors import CaseappError, Conflict, InvalidInput
+from caseapp.services.errors import Conflict, InvalidInput, write_failed
 from caseapp.services.evidence.evidence import record_custody, safe_file_name
 from caseapp.services.workspace import Workspace
 from caseapp.store.files import fsync_dir, sha256_file
@@ -156,7 +156,7 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
                             sha256, natives, moment)
         tmp_pdf = staging = None  # published
     except OSError as exc:
-        raise CaseappError(f"The case file could not be written: {exc}") from None
+        raise write_failed("The case file", exc) from None
     finally:
         if tmp_pdf is not None:
             with contextlib.suppress(OSError):

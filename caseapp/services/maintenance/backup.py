@@ -22,7 +22,13 @@ from caseapp.security.keys import (
     keyring_usable,
     unwrap_with_passphrase,
 )
-from caseapp.services.errors import InvalidInput, StoreUnavailable
+from caseapp.services.errors import (
+    DiskFull,
+    InvalidInput,
+    StoreUnavailable,
+    StoreWriteFailed,
+    write_failed,
+)
 from caseapp.services.workspace import VAULT_DIR, PassphraseProvider, Workspace, open_workspace
 from caseapp.store import DB_NAME
 from caseapp.store.files import atomic_write_text, fsync_dir, private_dir, sha256_file
@@ -76,6 +82,12 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
         faults.step("backup.before-rename")
         work.replace(dest)
         fsync_dir(dest.parent)
+    except (OSError, StoreWriteFailed) as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise write_failed("The backup", exc) from None
+        raise DiskFull("The backup could not be written: the disk is full, a file-size limit "
+                       "was reached or the disk failed. Nothing was changed.") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -16,7 +16,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from caseapp import faults
-from caseapp.store.errors import BUSY_MESSAGE, StoreBusy, StoreOpenError
+from caseapp.store.errors import (
+    BUSY_MESSAGE,
+    WRITE_FAILED_MESSAGE,
+    StoreBusy,
+    StoreOpenError,
+    StoreWriteFailed,
+)
 
 #: The newest migration; a test checks it matches Alembic's head.
 HEAD_REVISION = "0004_productions"
@@ -79,6 +85,8 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
     def _on_error(context: sa.engine.ExceptionContext) -> BaseException | None:
         if is_busy(context.original_exception):
             return StoreBusy(BUSY_MESSAGE)
+        if is_write_failure(context.original_exception):
+            return StoreWriteFailed(WRITE_FAILED_MESSAGE)
         return None
 
     return engine
@@ -94,6 +102,13 @@ def is_busy(exc: BaseException) -> bool:
     text = str(exc).lower()
     return type(exc).__name__ == "OperationalError" and (
         "database is locked" in text or "database is busy" in text or "locked" in text)
+
+
+def is_write_failure(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full" / "disk I/O error" (also a file-size limit)."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "OperationalError" and (
+        "disk is full" in text or "disk i/o error" in text)
 
 
 def current_revision(engine: Engine) -> str | None:
