@@ -7,7 +7,8 @@ open the store on a worker thread, importing the database layer there.
 ``CASEAPP_BENCH_READY=1`` (benchmarks only) prints ``first-paint <t>`` (main window painted),
 ``list-ready <t>`` (the case table has painted its rows: filter, sort and select work) and
 ``app-ready <t>`` (the store is fully open, every action enabled), ``time.monotonic()``, on
-stdout, then quits.
+stdout, then quits; ``CASEAPP_BENCH_READY=stay`` prints the same and keeps running (the
+stress tests use it as "a GUI holding the store while the CLI writes").
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
     bridge.report.connect(window.show_error_report)
     hook = ExceptionHook(bridge.report.emit)
     hook.install()
-    bench = os.environ.get(BENCH_ENV) == "1"
+    bench = os.environ.get(BENCH_ENV) in ("1", "stay")
+    stay = os.environ.get(BENCH_ENV) == "stay"
 
     def start() -> None:
         from caseapp.ui.startup import StartupController
@@ -60,7 +62,7 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
         controller = StartupController(window, home)
         window.controller = controller  # type: ignore[attr-defined]
         if bench:
-            _bench_watch(window, controller, app)
+            _bench_watch(window, controller, app, stay=stay)
         controller.start()
 
     starter = QTimer(window)  # a timer object: QTimer.singleShot would build the Qt enums now
@@ -86,9 +88,9 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
             print("caseapp: window closed", file=sys.stderr)
 
 
-def _bench_watch(window: Any, controller: Any, app: Any) -> None:
+def _bench_watch(window: Any, controller: Any, app: Any, *, stay: bool = False) -> None:
     """Benchmark hook: print when the case list first paints and when the app is fully open,
-    then quit."""
+    then quit (unless ``stay``)."""
     seen: set[str] = set()
 
     def mark(name: str, rows: int | None = None) -> None:
@@ -96,7 +98,7 @@ def _bench_watch(window: Any, controller: Any, app: Any) -> None:
         if rows is not None:
             print(f"rows {rows}", flush=True)
         seen.add(name)
-        if seen == {"list-ready", "app-ready"}:
+        if seen == {"list-ready", "app-ready"} and not stay:
             window.close()
             app.quit()
 
