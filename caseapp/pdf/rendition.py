@@ -107,7 +107,16 @@ def _footer(stamp: Stamp, styles: dict[str, ParagraphStyle],
 def _image_story(doc: Document, frame_w: float, frame_h: float) -> list[Any]:
     from PIL import Image as PILImage
 
+    from caseapp.pdf.images import EmbeddedImage, passthrough
+
     with PILImage.open(io.BytesIO(doc.data)) as img:
+        raw = passthrough(doc.data, img.format, img.mode, img.size)
+        if raw is not None:  # PNG (chunk CRCs checked) or JPEG: embedded as is, no re-encode
+            if raw.kind == "jpeg":
+                img.draft(img.mode, (max(1, img.size[0] // 8), max(1, img.size[1] // 8)))
+                img.load()  # raises on a broken JPEG: a slip sheet instead
+            scale = min(frame_w / raw.width, frame_h / raw.height)
+            return [EmbeddedImage(doc.data, raw, raw.width * scale, raw.height * scale)]
         img.load()
         if img.mode not in ("RGB", "L", "CMYK"):
             img = img.convert("RGB")

@@ -1,0 +1,82 @@
+"""Benchmark a legal production (per-document PDFs and load files) against the combined export.
+
+    python benchmarks/bench_produce.py [--dir DIR] [--repeat 1] [--sign] [--keep]
+
+Generates (untimed) the 300-exhibit case of ``bench_export.py`` in a fresh passphrase-mode
+store, then measures in the same run:
+
+* ``export``: ``export_case_file`` with a production package (one combined PDF, natives,
+  manifest), end to end;
+* ``produce``: ``produce.produce`` of every exhibit (300 Bates-stamped PDFs, natives, text,
+  DAT/OPT/CSV, privilege log, SHA256SUMS), end to end; ``--sign`` signs every PDF too.
+
+Medians of ``--repeat`` rounds; the target is ``produce <= 2 x export``. Everything is
+fictional.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("CASEAPP_SCRYPT_LOG2N", "10")  # unlocking is not what we measure
+TARGET_RATIO = 2.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, help="work folder (default: a temp folder)")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--sign", action="store_true", help="also sign every produced PDF")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args(argv)
+    work = args.dir or Path(tempfile.mkdtemp(prefix="caseapp-bench-produce-"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_export import N_EXHIBITS, generate
+
+    from caseapp.pdf.options import ExportOptions
+    from caseapp.services.casefile import exports, produce, signing
+    from caseapp.services.workspace import open_workspace
+
+    try:
+        ws = open_workspace(work / "home", lambda _purpose: "benchmark", key_mode="passphrase")
+        t0 = time.perf_counter()
+        ref = generate(ws, work / "files")
+        print(f"generated {ref} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        signer = signing.self_signed(ws) if args.sign else None
+        export_s, produce_s, rounds = [], [], []
+        for n in range(args.repeat):
+            started = time.perf_counter()
+            exported = exports.export_case_file(
+                ws, ref, work / f"case-{n}.pdf", ExportOptions(package_dir=work / f"pkg-{n}"))
+            export_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            result = produce.produce(ws, ref, work / f"prod-{n}",
+                                     produce.ProduceOptions(prefix="BENCH", signer=signer))
+            produce_s.append(time.perf_counter() - started)
+            rounds.append({"export_s": round(export_s[-1], 2), "export_pages": exported.pages,
+                           "produce_s": round(produce_s[-1], 2), "produce_pages": result.pages,
+                           "documents": len(result.documents)})
+        export_med, produce_med = statistics.median(export_s), statistics.median(produce_s)
+        report = {"exhibits": N_EXHIBITS, "signed": bool(args.sign),
+                  "export_s": round(export_med, 2), "produce_s": round(produce_med, 2),
+                  "ratio": round(produce_med / export_med, 2), "target_ratio": TARGET_RATIO,
+                  "ok": produce_med <= TARGET_RATIO * export_med, "rounds": rounds}
+        print(json.dumps(report, indent=2))
+        ws.close()
+        return 0 if report["ok"] else 1
+    finally:
+        if not args.keep and args.dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
