@@ -24,7 +24,7 @@ def test_audit_page_lists_entries_and_verifies(qtbot, window, tmp_path) -> None:
     src.write_text("evidence", encoding="utf-8")
     ev = evidence.ingest_file(ws, ref, src)
     page = window.show_page("audit")
-    actions = [page.model.index(r, 3).data() for r in range(page.model.rowCount())]
+    actions = [page.model.record(r).action for r in range(page.model.rowCount())]
     assert actions[0] == "evidence.ingested" and actions[-1] == "store.created"
     assert page.count.text() == f"{len(actions)} entries"
     qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
@@ -33,7 +33,7 @@ def test_audit_page_lists_entries_and_verifies(qtbot, window, tmp_path) -> None:
     wait_task(qtbot, handle)
     assert page.banner.kind == "ok" and "1 exhibit file(s)" in page.banner.text()
     assert page.verify_button.isEnabled()
-    assert page.model.index(0, 3).data() == "store.verified"
+    assert page.model.index(0, 3).data() == "Store verified"
     window.ctx.ws.vault.path_of(ev.blob_id).unlink()
     page.verify()
     wait_task(qtbot, page.verify_handle)
@@ -69,7 +69,7 @@ def test_shortcuts_drive_the_window(qtbot, window) -> None:
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_key() == "audit"
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_page_key() == "audit" and window.pages["audit"].table.hasFocus()
+    assert window.current_page_key() == "audit" and window.pages["audit"].case_filter.hasFocus()
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_key() == "cases" and page.list.filter.hasFocus()

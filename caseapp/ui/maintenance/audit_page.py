@@ -1,16 +1,29 @@
-"""The Audit page: the hash-chained audit log (read-only) and a background Verify."""
+"""The Audit page: the hash-chained audit log in words, filters, CSV export and Verify.
+
+Events are read through :mod:`caseapp.services.maintenance.audit_events` (the action in
+words, the case and record refs, one line of what changed); the pane under the table shows
+the selected entry whole, as plain text. Filters by case, event, person and date apply to the
+table, the count and the CSV export alike.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -18,10 +31,23 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
+from caseapp.ui.maintenance.audit_model import AuditEventModel
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import Page
-from caseapp.ui.widgets.tables import AuditTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
+
+_ANY_DATE = QDate(2000, 1, 1)
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(_ANY_DATE)
+    edit.setSpecialValueText("any date")  # shown at the minimum date
+    edit.setDate(_ANY_DATE)
+    edit.setAccessibleName(name)
+    return edit
 
 
 class AuditPage(Page):
@@ -31,6 +57,7 @@ class AuditPage(Page):
         super().__init__(parent)
         self.ctx = ctx
         self.verify_handle: TaskHandle | None = None
+        self.export_handle: TaskHandle | None = None
         self.last_report: Any = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -40,6 +67,8 @@ class AuditPage(Page):
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.hide()
         self.refresh_button = QPushButton("&Refresh")
+        self.export_button = QPushButton("E&xport CSV…")
+        self.export_button.setToolTip("Save the entries the filters show as a CSV file")
         self.progress = QProgressBar()
         self.progress.hide()
         self.count = QLabel()
@@ -48,44 +77,182 @@ class AuditPage(Page):
         bar.addWidget(self.progress, 1)
         bar.addStretch(1)
         bar.addWidget(self.count)
+        bar.addWidget(self.export_button)
         bar.addWidget(self.refresh_button)
         layout.addLayout(bar)
+
+        filters = QHBoxLayout()
+        self.case_filter = QComboBox()
+        self.case_filter.setAccessibleName("Filter by case")
+        self.action_filter = QComboBox()
+        self.action_filter.setAccessibleName("Filter by event")
+        self.actor_filter = QComboBox()
+        self.actor_filter.setAccessibleName("Filter by person")
+        self.since_edit = _date_edit("Entries from (date)")
+        self.until_edit = _date_edit("Entries up to (date)")
+        self.clear_button = QPushButton("C&lear filters")
+        for text, widget in (("C&ase:", self.case_filter), ("&Event:", self.action_filter),
+                             ("&By:", self.actor_filter), ("&From:", self.since_edit),
+                             ("&To:", self.until_edit)):
+            caption = QLabel(text)
+            caption.setBuddy(widget)
+            filters.addWidget(caption)
+            filters.addWidget(widget, 1 if isinstance(widget, QComboBox) else 0)
+        filters.addWidget(self.clear_button)
+        layout.addLayout(filters)
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.model = AuditTableModel(self._fetch, self)
+
+        self.model = AuditEventModel(self._fetch, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setAccessibleName("Audit log")
         header = self.table.horizontalHeader()
-        for column, width in enumerate((60, 170, 110, 150, 180)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+        em = self.fontMetrics().horizontalAdvance("m")
+        for column, width in enumerate((4, 13.5, 8, 14, 9.5, 12)):
+            header.resizeSection(column, round(width * em))
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("The selected audit entry in full")
+        self.detail.setPlaceholderText("Select an entry to read it in full.")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([460, 180])
+        layout.addWidget(splitter, 1)
+
         self.verify_button.clicked.connect(self.verify)
         self.cancel_button.clicked.connect(self.cancel_verify)
         self.refresh_button.clicked.connect(self.refresh)
+        self.export_button.clicked.connect(self.export_csv)
+        self.clear_button.clicked.connect(self.clear_filters)
+        for combo in (self.case_filter, self.action_filter, self.actor_filter):
+            combo.activated.connect(lambda _i: self.apply_filters())
+        for edit in (self.since_edit, self.until_edit):
+            edit.dateChanged.connect(lambda _d: self.apply_filters())
+        self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.model.modelReset.connect(lambda: self._show_current(QModelIndex()))
         self.refresh()
 
-    def _fetch(self, before_id: int | None, limit: int) -> list[Any]:
-        from caseapp.services.maintenance import auditlog
+    # -- data --------------------------------------------------------------------------------
+    def current_filter(self) -> Any:
+        """The :class:`AuditFilter` the filter widgets describe."""
+        from caseapp.services.maintenance.audit_events import AuditFilter
 
-        return auditlog.list_audit(self.ctx.ws, before_id=before_id, limit=limit)
+        def day(edit: QDateEdit, extra: int) -> datetime | None:
+            date = edit.date()
+            if date == _ANY_DATE:
+                return None
+            local = datetime(date.year(), date.month(), date.day()) + timedelta(days=extra)
+            return local.astimezone()  # local midnight, aware
+
+        action = self.action_filter.currentData()
+        return AuditFilter(case=self.case_filter.currentData() or None,
+                           actions=(action,) if action else (),
+                           actor=self.actor_filter.currentData() or None,
+                           since=day(self.since_edit, 0), until=day(self.until_edit, 1))
+
+    def _fetch(self, before_id: int | None, limit: int) -> list[Any]:
+        from caseapp.services.maintenance import audit_events
+
+        return audit_events.list_events(self.ctx.ws, self.current_filter(),
+                                        before_id=before_id, limit=limit)
+
+    def _fill_choices(self) -> None:
+        from caseapp.services.cases import cases
+        from caseapp.services.maintenance import audit_events
+
+        actions, actors = audit_events.distinct_values(self.ctx.ws)
+        refs = sorted((c.ref for c in cases.list_cases(self.ctx.ws)), reverse=True)
+        for combo, everything, values in (
+                (self.case_filter, "All cases", [(r, r) for r in refs]),
+                (self.action_filter, "All events",
+                 [(audit_events.action_words(a), a) for a in actions]),
+                (self.actor_filter, "Everyone", [(a, a) for a in actors])):
+            keep = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, "")
+            for text, value in values:
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(keep)))
+            combo.blockSignals(False)
 
     def refresh(self) -> None:
-        """Reload from the newest entry."""
-        from caseapp.services.maintenance import auditlog
+        """Reload the filter choices and the entries, from the newest."""
+        self._fill_choices()
+        self.apply_filters()
 
+    def apply_filters(self) -> None:
+        """Show the entries the filters select."""
+        from caseapp.services.maintenance import audit_events
+
+        flt = self.current_filter()
         self.model.reload()
-        self.count.setText(f"{auditlog.audit_count(self.ctx.ws):,} entries")
+        shown = audit_events.count_events(self.ctx.ws, flt)
+        total = audit_events.count_events(self.ctx.ws)
+        self.count.setText(f"{total:,} entries" if shown == total
+                           else f"{shown:,} of {total:,} entries")
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def clear_filters(self) -> None:
+        for combo in (self.case_filter, self.action_filter, self.actor_filter):
+            combo.setCurrentIndex(0)
+        for edit in (self.since_edit, self.until_edit):
+            edit.blockSignals(True)
+            edit.setDate(_ANY_DATE)
+            edit.blockSignals(False)
+        self.apply_filters()
+
+    def _show_current(self, current: QModelIndex, _previous: Any = None) -> None:
+        if not current.isValid() or current.row() >= self.model.rowCount():
+            self.detail.clear()
+            return
+        self.detail.setPlainText(self.model.record(current.row()).full_text())
 
     def focus_find(self) -> None:
-        """Ctrl+F: the log itself (it has no filter box yet)."""
-        self.table.setFocus()
+        """Ctrl+F: the case filter."""
+        self.case_filter.setFocus()
+
+    def export_csv(self) -> TaskHandle | None:
+        """Ask where, then write the filtered log as CSV in the background."""
+        from caseapp.services.maintenance import audit_events
+
+        if self.export_handle is not None:
+            return self.export_handle
+        path, _kind = QFileDialog.getSaveFileName(self, "Export the audit log",
+                                                  "audit-log.csv", "CSV files (*.csv)")
+        if not path:
+            return None
+        flt = self.current_filter()
+
+        def work(control: TaskControl) -> int:
+            return audit_events.write_csv(self.ctx.ws, flt, path)
+
+        self.export_button.setEnabled(False)
+        handle = self.ctx.runner.submit(work, name="audit-csv")
+        self.export_handle = handle
+        handle.succeeded.connect(lambda n: self.banner.show_text(
+            f"Exported {n:,} audit entries to {path}.", "ok"))
+        handle.failed.connect(lambda exc: self.banner.show_text(
+            self.ctx.report_error(exc, "Exporting the audit log"), "error"))
+        handle.finished.connect(self._export_finished)
+        log_event("audit.exported")
+        return handle
+
+    def _export_finished(self) -> None:
+        self.export_handle = None
+        self.export_button.setEnabled(True)
 
     def verify(self) -> TaskHandle | None:
         """Start verifying the whole store in the background."""
