@@ -116,6 +116,11 @@ _EVENT_TITLES = {
 }
 
 
+#: Custody actions on the timeline: acquisition at the time the exhibit was acquired (as
+#: recorded), the copy into the store when it happened.
+_CUSTODY_TITLES = {"acquired": "acquired", "ingested": "added to the store"}
+
+
 def timeline(ws: Workspace, case_ref: str) -> list[TimelineEntry]:
     """Notes, status changes and exhibit custody events of a case, in time order."""
     with ws.session() as session:
@@ -132,13 +137,14 @@ def timeline(ws: Workspace, case_ref: str) -> list[TimelineEntry]:
         detail = json.loads(event.detail)
         text = (f"{detail.get('from')} → {detail.get('to')}" if event.action == "case.status"
                 else "")
-        entries.append(TimelineEntry(event.at, "event",
+        # the case opened when its record says (a case logged later, or the demo data, is
+        # opened in the past), not when the entry was written
+        at = case.opened_at if event.action == "case.created" else event.at
+        entries.append(TimelineEntry(at, "event",
                                      _EVENT_TITLES.get(event.action, event.action), text))
     for custody_event, evidence in custody:
-        if custody_event.action in ("acquired",):
-            continue
+        action = _CUSTODY_TITLES.get(custody_event.action, custody_event.action)
         entries.append(TimelineEntry(
-            custody_event.at, "event", f"{evidence.exhibit} {custody_event.action}",
-            evidence.title))
+            custody_event.at, "event", f"{evidence.exhibit} {action}", evidence.title))
     entries.sort(key=lambda e: e.at)
     return entries

@@ -109,3 +109,22 @@ def test_notes_keep_history_and_zone(ws) -> None:
 def test_unknown_case_is_not_found(ws) -> None:
     with pytest.raises(NotFound):
         notes.add_note(ws, "CASE-1999-0001", "x")
+
+
+def test_demo_timeline_opens_on_the_cases_opened_date(ws) -> None:
+    """The case-opened event uses the case's opened date (not the day the record was
+    written), so the demo's timeline reads in order: opened, notes, exhibits acquired."""
+    from caseapp.services.cases import cases as cases_service
+    from caseapp.services.cases import notes as notes_service
+    from caseapp.services.maintenance import demo
+
+    demo.load_demo(ws)
+    for ref in ("CASE-2026-0001", "CASE-2026-0002", "CASE-2026-0003"):
+        case = cases_service.get_case(ws, ref)
+        entries = notes_service.timeline(ws, ref)
+        assert entries[0].title == "Case opened" and entries[0].at == case.opened_at
+        first_note = min(e.at for e in entries if e.kind == "note")
+        assert entries[0].at <= first_note
+        acquired = [e for e in entries if e.title.endswith(" acquired")]
+        assert acquired and all(e.at >= case.opened_at for e in acquired)
+        assert [e.at for e in entries] == sorted(e.at for e in entries)
