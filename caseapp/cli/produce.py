@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--endorse", default="", metavar="TEXT",
                    help="legend stamped on every page beside the Bates number")
     p.add_argument("--no-natives", action="store_true", help="leave NATIVES empty")
+    p.add_argument("--case-file", action="store_true",
+                   help="also produce the PDF case file as the last document (it lists every "
+                   "exhibit, so not together with --withhold)")
     p.add_argument("--sign", action="store_true",
                    help="sign every PDF (PAdES B-B); alone: this store's self-signed "
                    "certificate, clearly labelled as such")
@@ -79,7 +82,7 @@ def produce_case(args: argparse.Namespace) -> int:
         options = produce.ProduceOptions(
             prefix=args.prefix, volume=args.volume, exhibits=exhibits,
             withhold=produce.parse_withhold(args.withhold), endorsement=args.endorse,
-            natives=not args.no_natives, signer=signer)
+            natives=not args.no_natives, signer=signer, case_file=args.case_file)
         result = produce.produce(ws, args.case_ref, args.to, options)
     if args.json:
         print_json(result.to_json())

@@ -23,7 +23,7 @@ import contextlib
 import json
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -77,12 +77,14 @@ class ProduceOptions:
     endorsement: str = ""
     natives: bool = True
     signer: SigningIdentity | None = None
+    case_file: bool = False  # the PDF case file as the last document
 
     def to_record(self) -> dict[str, Any]:
         """The options as kept in the production log and the audit entry."""
         return {"exhibits": list(self.exhibits) if self.exhibits is not None else "all",
                 "withhold": [[w.exhibit, w.reason] for w in self.withhold],
                 "endorsement": self.endorsement, "natives": self.natives,
+                "case_file": self.case_file,
                 "signed_by": self.signer.describe() if self.signer else None}
 
 
@@ -194,60 +196,6 @@ def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Se
                      [(by_label[k], w) for k, w in withhold.items()])
 
 
-@dataclass(frozen=True)
-class PreviewRow:
-    """One exhibit in the Produce dialog's preview."""
-
-    exhibit: str
-    title: str
-    media_type: str
-    treatment: str  # "image", "text", "native slip sheet", "withheld", "withdrawn", "not chosen"
-    pages: int  # estimated for text; 0 when not produced
-    estimated: bool
-    bates_first: str
-    bates_last: str
-
-
-#: Rough page capacity of a text rendition (mono 8.5 pt on A4), for the preview only.
-_TEXT_BYTES_PER_PAGE = 69 * 70
-
-
-def preview_production(ws: Workspace, case_ref: str,
-                       options: ProduceOptions) -> tuple[Selection, list[PreviewRow]]:
-    """The Bates ranges a production would get (text page counts estimated from size)."""
-    from caseapp.pdf import exhibit_media
-    from caseapp.pdf.content import APPENDIX_IMAGE, APPENDIX_TEXT
-
-    sel = select_exhibits(ws, case_ref, options)
-    with ws.session() as session:
-        case = get_case_in(session, case_ref)
-        exhibits = list(session.exec(select(Evidence).where(Evidence.case_id == case.id)
-                                     .order_by(col(Evidence.number))).all())
-    produced = {e.exhibit for e in sel.produced}
-    withheld = {e.exhibit for e, _w in sel.withheld}
-    by_label = {e.exhibit: e for e in exhibits}
-    order = [e.exhibit for e in sel.produced] + [e.exhibit for e in exhibits
-                                                 if e.exhibit not in produced]
-    rows, number = [], sel.next_bates
-    for label in order:
-        ev = by_label[label]
-        if label in produced:
-            plan = exhibit_media.plan(ev.media_type, ev.original_name, ev.size)
-            estimated = plan.kind == APPENDIX_TEXT and ev.size <= vol.MAX_TEXT_RENDITION
-            pages = max(1, -(-ev.size // _TEXT_BYTES_PER_PAGE)) if estimated else 1
-            treatment = ("image" if plan.kind == APPENDIX_IMAGE else
-                         "text" if estimated else "native slip sheet")
-            rows.append(PreviewRow(label, ev.title, ev.media_type, treatment, pages, estimated,
-                                   bates_label(sel.prefix, number),
-                                   bates_label(sel.prefix, number + pages - 1)))
-            number += pages
-        else:
-            treatment = ("withheld" if label in withheld else
-                         "withdrawn" if ev.withdrawn_at is not None else "not chosen")
-            rows.append(PreviewRow(label, ev.title, ev.media_type, treatment, 0, False, "", ""))
-    return sel, rows
-
-
 def _label(text: str) -> str:
     text = text.strip().upper()
     if text.startswith("E-") and text[2:].isdigit():
@@ -275,7 +223,10 @@ def produce(ws: Workspace, case_ref: str, folder: Path | str,
     opts = options or ProduceOptions()
     target = _check_target(Path(folder))
     sel = select_exhibits(ws, case_ref, opts)
-    if not sel.produced and not sel.withheld:
+    if opts.case_file and sel.withheld:
+        raise InvalidInput("The case file lists every exhibit, so it cannot be produced while "
+                           "exhibits are withheld; produce it separately.")
+    if not sel.produced and not sel.withheld and not opts.case_file:
         raise InvalidInput("Nothing to produce: choose at least one exhibit.")
     moment = now or utcnow()
     start = sel.next_bates
@@ -310,7 +261,10 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
                 for k, (ev, w) in enumerate(sel.withheld, start=1)]
     spec = vol.VolumeSpec(prefix=sel.prefix, volume=sel.volume, start=start,
                           endorsement=opts.endorsement, natives=opts.natives,
-                          audit_head=head_pair, signer=opts.signer,
+                          audit_head=head_pair, signer=opts.signer, case_ref=case_ref,
+                          case_file=(_case_file_writer(ws, case_ref, sel.prefix, opts, moment,
+                                                       progress, cancel)
+                                     if opts.case_file else None),
                           title=f"Privilege and redaction log — {case_ref} production "
                                 f"{sel.number:03d} ({sel.volume})")
     written = vol.write_volume(ws, staging, spec, sel.produced, withheld, progress=progress,
@@ -341,6 +295,8 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
         session.flush()
         by_label = {e.exhibit: e.id for e in sel.produced}
         for doc in docs:
+            if doc.exhibit not in by_label:  # the case file itself
+                continue
             ev = session.get(Evidence, by_label[doc.exhibit])
             assert ev is not None
             record_custody(session, ev, CustodyAction.EXPORTED, {
@@ -383,6 +339,30 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
                    "reason": w.reason} for w in withheld],
         manifest_sha256=written.sums_sha256, signed=opts.signer is not None,
         audit_head={"entry": head_pair[0], "sha256": head_pair[1]})
+
+
+def _case_file_writer(ws: Workspace, case_ref: str, prefix: str, opts: ProduceOptions,
+                      moment: datetime, progress: Progress | None,
+                      cancel: Cancel | None) -> Callable[[int, Path], int]:
+    """Writes the PDF case file Bates-numbered under the production's prefix."""
+    from datetime import UTC
+
+    from caseapp.pdf.case_file import build_case_file
+    from caseapp.pdf.options import ExportOptions
+    from caseapp.services.casefile.content import gather
+
+    def write(start: int, path: Path) -> int:
+        options = ExportOptions(bates_prefix=prefix, bates_start=start,
+                                privilege_legend=opts.endorsement).validated(case_ref)
+        content = gather(ws, case_ref, options, now=moment, tz=UTC, progress=progress,
+                         cancel=cancel)
+        with open(path, "wb") as handle:
+            built = build_case_file(content, options, handle, progress=progress,
+                                    cancel=cancel)
+            handle.flush()
+        return built.pages
+
+    return write
 
 
 def parse_withhold(items: Sequence[str]) -> tuple[Withhold, ...]:

@@ -20,7 +20,7 @@ import csv
 import hashlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -96,6 +96,9 @@ class VolumeSpec:
     audit_head: tuple[int, str]
     title: str  # for the privilege log
     signer: SigningIdentity | None = None
+    #: Writes the case file PDF Bates-numbered from the given start; returns its page count.
+    case_file: Callable[[int, Path], int] | None = None
+    case_ref: str = ""
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -222,6 +225,8 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
                          spec.volume, produced.image))
         result.pages += pages
         number = last + 1
+    if spec.case_file is not None:  # last, so the exhibits' ranges are known in advance
+        number = _case_file_document(spec, dirs, number, result, dat_rows, opt_docs)
     if progress is not None:
         progress(total, total, "Writing the load files")
     work.rmdir()
@@ -232,6 +237,41 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
     for folder in (*dirs.values(), vol, staging):
         fsync_dir(folder)
     return result
+
+
+CASE_FILE = "CASE-FILE"
+
+
+def _case_file_document(spec: VolumeSpec, dirs: dict[str, Path], number: int,
+                        result: VolumeResult, dat_rows: list[dict[str, object]],
+                        opt_docs: list[tuple[list[str], str, str]]) -> int:
+    """The case file itself as the volume's last document; returns the next number."""
+    assert spec.case_file is not None
+    begin = bates_label(spec.prefix, number)
+    image = dirs["IMAGES"] / f"{begin}.pdf"
+    pages = spec.case_file(number, image)
+    if spec.signer is not None:
+        sign_pdf(image, spec.signer, reason=f"Produced as {begin}")
+    text = _pdf_text(image)
+    _write(dirs["TEXT"] / f"{begin}.txt", text.encode("utf-8"))
+    last = number + pages - 1
+    sha = file_sha256(image)
+    md5 = hashlib.md5(image.read_bytes(), usedforsecurity=False).hexdigest()
+    doc = ProducedDoc(exhibit=CASE_FILE, first=number, last=last, pages=pages, sha256=sha,
+                      md5=md5, image=windows_path("IMAGES", image.name), native="",
+                      text=windows_path("TEXT", f"{begin}.txt"))
+    result.documents.append(doc)
+    result.pages += pages
+    end = bates_label(spec.prefix, last)
+    dat_rows.append({
+        "BEGBATES": begin, "ENDBATES": end, "BEGATTACH": begin, "ENDATTACH": end,
+        "EXHIBIT": CASE_FILE, "TITLE": f"Case file {spec.case_ref}",
+        "FILENAME": f"{spec.case_ref} case file.pdf", "FILEEXT": "pdf", "PAGES": pages,
+        "SHA256": sha, "MD5": md5, "TEXTLINK": doc.text, "IMAGELINK": doc.image,
+        "CONFIDENTIALITY": spec.endorsement})
+    opt_docs.append(([bates_label(spec.prefix, n) for n in range(number, last + 1)],
+                     spec.volume, doc.image))
+    return last + 1
 
 
 def _write_load_files(data: Path, volume: str, rows: list[dict[str, object]],

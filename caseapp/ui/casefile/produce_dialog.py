@@ -91,6 +91,9 @@ class ProduceDialog(QDialog):
         self.endorse.setPlaceholderText("CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER")
         self.endorse.setAccessibleName("Endorsement")
         form.addRow("&Endorsement:", self.endorse)
+        self.case_file = QCheckBox("Include the PDF &case file as the last document (it "
+                                   "lists every exhibit: not with withheld exhibits)")
+        form.addRow(self.case_file)
         self.sign = QCheckBox("&Sign every PDF (PAdES)")
         self.cert = QLineEdit()
         self.cert.setPlaceholderText("empty: this store's self-signed certificate")
@@ -150,11 +153,12 @@ class ProduceDialog(QDialog):
         return ProduceOptions(prefix=self.prefix.text().strip() or None,
                               volume=self.volume.text().strip() or None,
                               exhibits=exhibits if self.choices else None, withhold=withhold,
-                              endorsement=self.endorse.text().strip(), signer=signer)
+                              endorsement=self.endorse.text().strip(), signer=signer,
+                              case_file=self.case_file.isChecked())
 
     def refresh_preview(self) -> None:
         """Recompute the Bates ranges from the current choices."""
-        from caseapp.services.casefile.produce import preview_production
+        from caseapp.services.casefile.produce_preview import preview_production
         from caseapp.services.errors import CaseappError
 
         self.error.clear_error()

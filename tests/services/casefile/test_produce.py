@@ -227,5 +227,23 @@ def test_rendered_page_looks_right(ws, case_ref, tmp_path) -> None:
         width, height = rgb.size
         middle = rgb.getpixel((width // 2, height // 5))
         assert middle[2] > 150 and middle[0] < 80  # the blue image is placed on the page
-        footer = rgb.crop((0, int(height * 0.95), width, height))
-        assert min(footer.getdata(), key=sum) < (100, 100, 100)  # Bates/endorsement ink
+        footer = rgb.crop((0, int(height * 0.95), width, height)).convert("L")
+        assert footer.getextrema()[0] < 100  # Bates/endorsement ink
+
+
+def test_case_file_as_last_document(ws, case_ref, tmp_path) -> None:
+    out = tmp_path / "cf"
+    result = prod.produce(ws, case_ref, out, prod.ProduceOptions(
+        prefix="CF", exhibits=("E-001",), case_file=True, endorsement=ENDORSE))
+    assert [d["exhibit"] for d in result.documents] == ["E-001", "CASE-FILE"]
+    rows, pages = _read_volume(out, "VOL001")
+    case_row = rows[-1]
+    pdf = PdfReader(str(_win(out, "VOL001", case_row["IMAGELINK"])))
+    assert int(case_row["PAGES"]) == len(pdf.pages) > 3
+    assert case_row["BEGBATES"] == "CF-000002"
+    assert case_row["BEGBATES"] in pdf.pages[0].extract_text()  # stamped under the prefix
+    assert case_row["ENDBATES"] in pdf.pages[-1].extract_text()
+    assert len(pages) == 1 + len(pdf.pages)
+    with pytest.raises(InvalidInput):
+        prod.produce(ws, case_ref, tmp_path / "cf2", prod.ProduceOptions(
+            case_file=True, withhold=(prod.Withhold("E-003", "work-product"),)))
