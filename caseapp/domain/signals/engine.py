@@ -1,0 +1,367 @@
+"""Apply the sign-in and inventory rules to a stream of rows, in flat memory.
+
+State is kept per subject (counters, a 24-bin hour histogram, the last located sign-in) and
+per distinct IP / device / observation, never per row, so a million-row log costs what its
+distinct values cost. Feed rows with :meth:`SignInEngine.feed`, then call ``finish()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from caseapp.domain.signals import rules as R
+from caseapp.domain.signals.refdata import (
+    Network,
+    ProviderEntry,
+    ProviderList,
+    RangeTable,
+    ToolList,
+)
+from caseapp.domain.signals.rows import InventoryItem, InventoryKind, SignIn
+from caseapp.domain.signals.rules import Finding
+
+#: (country code, city) -> (latitude, longitude), or None; supplied by the services.
+Locate = Callable[[str, str], tuple[float, float] | None]
+
+
+@dataclass(frozen=True)
+class SubjectProfile:
+    """What the rules know about a subject: claimed residence resolved to a place."""
+
+    id: int
+    name: str
+    claimed: str = ""
+    country: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    utc_offset_hours: float | None = None  # the claimed zone's offset (standard time)
+    zone: str = ""
+
+
+@dataclass
+class Settings:
+    max_speed_kmh: float = 900.0
+    min_travel_km: float = 500.0
+    min_hour_events: int = 20
+    hours_threshold: float = 0.25
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (mean Earth radius 6371.0088 km)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass
+class Observation:
+    """Sign-ins of one account from one IP and device: what is stored per import."""
+
+    subject_id: int
+    account: str
+    ip: str
+    device_id: str
+    first_line: int
+    last_line: int
+    first_at: datetime
+    last_at: datetime
+    count: int = 0
+    failures: int = 0
+    country: str = ""
+    city: str = ""
+    network: str = ""  # provider / org label from the range file
+    egress: str = ""  # vpn | hosting | proxy when classified so
+
+
+@dataclass
+class _Subject:
+    rows: int = 0
+    hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
+    vpn: dict[str, Finding] = field(default_factory=dict)
+    countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
+    foreign: Finding | None = None
+    last: tuple[datetime, float, float, int, str] | None = None
+    travel: Finding | None = None
+    off_hours_lines: list[int] = field(default_factory=list)
+    unmanaged: int = 0
+
+
+def _place(row: SignIn, net: Network | None) -> str:
+    city = row.city or (net.city if net else "")
+    country = row.country or (net.country if net else "")
+    return ", ".join(p for p in (city, country) if p)
+
+
+class SignInEngine:
+    """Runs vpn-egress, geo-vs-residence, impossible-travel, shared-egress (within the
+    import) and working-hours over sign-ins attributed to subjects."""
+
+    def __init__(self, subjects: dict[int, SubjectProfile], ranges: RangeTable,
+                 providers: ProviderList, locate: Locate | None = None,
+                 settings: Settings | None = None) -> None:
+        self.subjects = subjects
+        self.ranges, self.providers = ranges, providers
+        self.locate = locate or (lambda _c, _t: None)
+        self.settings = settings or Settings()
+        self._state: dict[int, _Subject] = {}
+        self._nets: dict[str, tuple[Network | None, ProviderEntry | None]] = {}
+        self._ips: dict[str, dict[int, int]] = {}  # ip -> subject -> first line
+        self._devices: dict[str, dict[int, int]] = {}
+        self.observations: dict[tuple[int, str, str, str], Observation] = {}
+        self._places: dict[tuple[str, str], tuple[float, float] | None] = {}
+
+    def _net(self, ip: str) -> tuple[Network | None, ProviderEntry | None]:
+        hit = self._nets.get(ip)
+        if hit is None:
+            net = self.ranges.lookup(ip) if ip else None
+            hit = self._nets[ip] = (net, self.providers.classify(net))
+        return hit
+
+    def _coords(self, row: SignIn, net: Network | None) -> tuple[float, float] | None:
+        if row.latitude is not None and row.longitude is not None:
+            return row.latitude, row.longitude
+        if row.city and row.country:
+            key = (row.country, row.city)
+            if key not in self._places:
+                self._places[key] = self.locate(*key)
+            if self._places[key] is not None:
+                return self._places[key]
+        if net is not None and net.latitude is not None and net.longitude is not None:
+            return net.latitude, net.longitude
+        return None
+
+    def feed(self, subject_id: int, row: SignIn) -> None:
+        state = self._state.get(subject_id)
+        if state is None:
+            state = self._state[subject_id] = _Subject()
+        state.rows += 1
+        net, egress = self._net(row.ip)
+        self._observe(subject_id, row, net, egress)
+        if row.ok is False:
+            return  # failed sign-ins show attempts, not where the person is
+        state.hours_utc[row.at.hour] += 1
+        if row.managed is False:
+            state.unmanaged += 1
+        profile = self.subjects[subject_id]
+        if egress is not None:
+            self._vpn(state, subject_id, row, egress, net)
+        else:
+            country = row.country or (net.country if net else "")
+            if country and profile.country and country != profile.country:
+                if state.foreign is None:
+                    state.foreign = Finding(R.GEO_RESIDENCE, subject_id, "", 0.0,
+                                            "geo", data=[self.ranges.data])
+                state.foreign.cite(row.line)
+                entry = state.countries.setdefault(country, [0, row.line])
+                entry[0] += 1
+        if row.ip and (net is None or net.kind != "corporate"):
+            self._ips.setdefault(row.ip, {}).setdefault(subject_id, row.line)
+        if row.device_id:
+            self._devices.setdefault(row.device_id, {}).setdefault(subject_id, row.line)
+        self._travel(state, subject_id, row, net)
+        if profile.utc_offset_hours is not None:
+            local = (row.at.hour + row.at.minute / 60 + profile.utc_offset_hours) % 24
+            if not 8 <= local < 18 and len(state.off_hours_lines) < R.MAX_CITES:
+                state.off_hours_lines.append(row.line)
+
+    def _observe(self, subject_id: int, row: SignIn, net: Network | None,
+                 egress: ProviderEntry | None) -> None:
+        key = (subject_id, row.account.lower(), row.ip, row.device_id)
+        obs = self.observations.get(key)
+        if obs is None:
+            obs = self.observations[key] = Observation(
+                subject_id, row.account, row.ip, row.device_id, row.line, row.line, row.at,
+                row.at, country=row.country or (net.country if net else ""),
+                city=row.city or (net.city if net else ""),
+                network=(net.provider or net.org) if net else "",
+                egress=egress.kind if egress else "")
+        obs.count += 1
+        obs.failures += row.ok is False
+        obs.last_line = row.line
+        obs.first_at, obs.last_at = min(obs.first_at, row.at), max(obs.last_at, row.at)
+
+    def _vpn(self, state: _Subject, subject_id: int, row: SignIn, egress: ProviderEntry,
+             net: Network | None) -> None:
+        label = egress.label or "unnamed network"
+        finding = state.vpn.get(label)
+        if finding is None:
+            finding = state.vpn[label] = Finding(
+                R.VPN_EGRESS, subject_id, "", 0.0, f"vpn:{label.lower()}",
+                detail={"provider": label, "kind": egress.kind, "source": egress.source,
+                        "asn": net.asn if net else None, "ips": []},
+                data=[self.ranges.data, self.providers.data])
+        finding.cite(row.line)
+        ips = finding.detail["ips"]
+        if row.ip not in ips and len(ips) < 20:
+            ips.append(row.ip)
+
+    def _travel(self, state: _Subject, subject_id: int, row: SignIn,
+                net: Network | None) -> None:
+        coords = self._coords(row, net)
+        if coords is None:
+            return
+        place = _place(row, net)
+        last, state.last = state.last, (row.at, coords[0], coords[1], row.line, place)
+        if last is None:
+            return
+        hours = abs((row.at - last[0]).total_seconds()) / 3600
+        km = haversine_km(last[1], last[2], coords[0], coords[1])
+        if km < self.settings.min_travel_km:
+            return
+        speed = km / hours if hours > 0 else math.inf
+        if speed <= self.settings.max_speed_kmh:
+            return
+        if state.travel is None:
+            state.travel = Finding(R.IMPOSSIBLE_TRAVEL, subject_id, "", 0.0, "travel",
+                                   detail={"max_speed_kmh": self.settings.max_speed_kmh,
+                                           "jumps": []}, data=[self.ranges.data])
+        finding = state.travel
+        finding.cite(last[3])
+        finding.cite(row.line)
+        jumps: list[dict[str, Any]] = finding.detail["jumps"]
+        if len(jumps) < 20:
+            jumps.append({"from": last[4], "to": place, "from_line": last[3],
+                          "to_line": row.line, "km": round(km), "hours": round(hours, 2),
+                          "speed_kmh": None if math.isinf(speed) else round(speed)})
+
+    def hours(self, subject_id: int) -> list[int]:
+        state = self._state.get(subject_id)
+        return list(state.hours_utc) if state else [0] * 24
+
+    def rows_of(self, subject_id: int) -> int:
+        state = self._state.get(subject_id)
+        return state.rows if state else 0
+
+    def shared(self) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]]]:
+        """IPs and device ids seen for more than one subject of this import."""
+        return ({ip: s for ip, s in self._ips.items() if len(s) > 1},
+                {d: s for d, s in self._devices.items() if len(s) > 1})
+
+    def finish(self) -> list[Finding]:
+        out: list[Finding] = []
+        for subject_id, state in sorted(self._state.items()):
+            profile = self.subjects[subject_id]
+            ok_rows = sum(state.hours_utc) or 1
+            for finding in state.vpn.values():
+                finding.score = round(min(1.0, finding.line_count / ok_rows), 3)
+                finding.detail["unmanaged_signins"] = state.unmanaged
+                finding.summary = (f"{finding.line_count} of {sum(state.hours_utc)} "
+                                   f"successful sign-ins via {finding.detail['provider']} "
+                                   f"({finding.detail['kind']})")
+                out.append(finding)
+            if state.foreign is not None:
+                found = state.foreign
+                found.detail = {"claimed": profile.claimed, "claimed_country": profile.country,
+                                "countries": {c: v[0] for c, v in state.countries.items()}}
+                found.score = round(min(1.0, found.line_count / ok_rows), 3)
+                found.summary = (f"{found.line_count} sign-ins located in "
+                                 f"{', '.join(sorted(state.countries))}; claims "
+                                 f"{profile.claimed or profile.country}")
+                out.append(found)
+            if state.travel is not None:
+                jumps = state.travel.detail["jumps"]
+                state.travel.score = 1.0
+                state.travel.summary = (f"{len(jumps)} impossible jump(s), e.g. "
+                                        f"{jumps[0]['from']} to {jumps[0]['to']} "
+                                        f"({jumps[0]['km']} km in {jumps[0]['hours']} h)")
+                out.append(state.travel)
+            hours = working_hours(state.hours_utc, profile.utc_offset_hours, self.settings)
+            if hours is not None and hours.detail["fires"]:
+                hours.subject_id = subject_id
+                hours.lines = list(state.off_hours_lines)
+                hours.line_count = len(state.off_hours_lines)
+                hours.detail["zone"] = profile.zone
+                out.append(hours)
+        out.extend(self._shared_findings())
+        return out
+
+    def _shared_findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        ips, devices = self.shared()
+        for kind, table in (("ip", ips), ("device", devices)):
+            for value, holders in sorted(table.items()):
+                for subject_id, line in holders.items():
+                    others = [self.subjects[s].name for s in holders if s != subject_id]
+                    finding = Finding(R.SHARED_EGRESS, subject_id,
+                                      f"{kind} {value} also used by {', '.join(others)}",
+                                      1.0, f"{kind}:{value}",
+                                      detail={"kind": kind, "value": value,
+                                              "subjects": others, "elsewhere": []},
+                                      data=[self.ranges.data])
+                    finding.cite(line)
+                    for other, other_line in holders.items():
+                        if other != subject_id:
+                            finding.cite(other_line)
+                    out.append(finding)
+        return out
+
+
+def business_share(hours_utc: list[int], offset_hours: float) -> float:
+    """Share of events inside 08:00-18:00 at UTC+``offset_hours``."""
+    total = sum(hours_utc)
+    if not total:
+        return 0.0
+    inside = sum(n for h, n in enumerate(hours_utc) if 8 <= (h + offset_hours) % 24 < 18)
+    return inside / total
+
+
+def working_hours(hours_utc: list[int], claimed_offset: float | None,
+                  settings: Settings | None = None) -> Finding | None:
+    """The working-hours score (a Finding with ``detail['fires']``) or None without a zone."""
+    settings = settings or Settings()
+    if claimed_offset is None:
+        return None
+    total = sum(hours_utc)
+    claimed = business_share(hours_utc, claimed_offset)
+    asia = max(business_share(hours_utc, 8), business_share(hours_utc, 9))
+    score = round(asia - claimed, 3)
+    fires = total >= settings.min_hour_events and score >= settings.hours_threshold
+    local = [hours_utc[int((h - claimed_offset) % 24)] for h in range(24)]
+    return Finding(R.WORKING_HOURS, 0,
+                   f"{round(claimed * 100)}% of sign-ins in a 08-18 day of the claimed zone, "
+                   f"{round(asia * 100)}% in a UTC+8/+9 day (score {score:+.2f})",
+                   max(0.0, score), "hours",
+                   detail={"hours_utc": list(hours_utc), "hours_claimed_zone": local,
+                           "claimed_offset": claimed_offset, "claimed_share": round(claimed, 3),
+                           "utc8_9_share": round(asia, 3), "events": total, "fires": fires})
+
+
+def match_inventory(items: list[InventoryItem] | Any, tools: ToolList,
+                    subject_of: Callable[[InventoryItem], int | None]) -> list[Finding]:
+    """remote-tools and kvm-hardware findings, one per subject and tool/device label."""
+    found: dict[tuple[int, str, str], Finding] = {}
+    for item in items:
+        subject_id = subject_of(item)
+        if subject_id is None:
+            continue
+        name, host = item.name.lower(), item.host.lower()
+        usb = f"{item.vendor_id}:{item.product_id}" if item.kind is InventoryKind.USB else ""
+        for entry in tools.entries:
+            if entry.match == "name":
+                hit = entry.value in name
+            elif entry.match == "usb":
+                hit = bool(usb) and usb == entry.value
+            else:
+                hit = entry.value in host
+            if not hit:
+                continue
+            rule = R.REMOTE_TOOLS if entry.kind == "tool" else R.KVM_HARDWARE
+            key = (subject_id, rule.name, entry.label)
+            finding = found.get(key)
+            if finding is None:
+                finding = found[key] = Finding(
+                    rule, subject_id, f"{entry.label} on {item.host}", 1.0,
+                    f"{rule.name}:{entry.label.lower()}",
+                    detail={"label": entry.label, "source": entry.source, "hosts": [],
+                            "seen_as": item.name, "kind": item.kind.value},
+                    data=[tools.data])
+            finding.cite(item.line)
+            if item.host not in finding.detail["hosts"]:
+                finding.detail["hosts"].append(item.host)
+            break
+    return list(found.values())
