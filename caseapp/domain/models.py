@@ -333,3 +333,78 @@ class AuditEntry(SQLModel, table=True):
     state: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class SignalImport(SQLModel, table=True):
+    """A sign-in log or endpoint inventory imported from an exhibit (``caseapp signals``)."""
+
+    __tablename__ = "signal_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    format: str = Field(max_length=16)
+    rows: int = 0  # rows read (sign-ins or inventory lines)
+    attributed: int = 0  # rows attributed to a subject of the case
+    errors: int = 0
+    data: str = Field(default="[]", sa_type=sa.Text)  # JSON list of data sets used
+    summary: str = Field(default="{}", sa_type=sa.Text)  # JSON: per-subject hours, errors...
+    created_at: datetime = _dt()
+    actor: str = _text()
+
+
+class SignalObservation(SQLModel, table=True):
+    """Sign-ins of one account from one IP and device in one import (first/last line)."""
+
+    __tablename__ = "signal_observation"
+    __table_args__ = (sa.Index("ix_signal_observation_ip", "ip"),
+                      sa.Index("ix_signal_observation_device", "device_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="signal_import.id", index=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    subject_id: int = Field(foreign_key="subject.id", index=True)
+    account: str = _text()
+    ip: str = Field(default="", max_length=64)
+    device_id: str = Field(default="", max_length=200)
+    first_line: int = 0
+    last_line: int = 0
+    first_at: datetime = _dt()
+    last_at: datetime = _dt()
+    count: int = 0
+    failures: int = 0
+    country: str = Field(default="", max_length=64)
+    city: str = _text()
+    network: str = _text()
+    egress: str = Field(default="", max_length=16)
+
+
+class SignalFinding(SQLModel, table=True):
+    """A rule's finding for a subject; ``status`` open, accepted or dismissed."""
+
+    __tablename__ = "signal_finding"
+    __table_args__ = (sa.UniqueConstraint("case_id", "subject_id", "rule", "key",
+                                          name="uq_signal_finding_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    subject_id: int = Field(foreign_key="subject.id", index=True)
+    import_id: int | None = Field(default=None, foreign_key="signal_import.id")
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+    rule: str = Field(max_length=64)
+    rule_version: int = 1
+    key: str = _text()
+    redflag_item: str = Field(default="", max_length=128)
+    summary: str = _text()
+    score: float = 0.0
+    lines: str = Field(default="[]", sa_type=sa.Text)  # JSON list of cited line numbers
+    line_count: int = 0
+    exhibits: str = Field(default="[]", sa_type=sa.Text)  # JSON list of "CASE/E-NNN"
+    detail: str = Field(default="{}", sa_type=sa.Text)  # JSON object
+    data: str = Field(default="[]", sa_type=sa.Text)  # JSON list of data sets
+    status: str = Field(default="open", max_length=16)
+    decided_at: datetime | None = _dt(nullable=True)
+    decided_by: str = _text()
+    decision_note: str = _text()
+    created_at: datetime = _dt()
+    updated_at: datetime = _dt()
