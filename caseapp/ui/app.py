@@ -57,7 +57,10 @@ def run(home: str | Path | None = None, qt_args: Sequence[str] = (), debug: bool
     stay = os.environ.get(BENCH_ENV) == "stay"
 
     def start() -> None:
+        from caseapp.ui.fonts import register_fallbacks
         from caseapp.ui.startup import StartupController
+
+        register_fallbacks(app)  # Hangul/Chinese names render without an OS CJK font
 
         controller = StartupController(window, home)
         window.controller = controller  # type: ignore[attr-defined]

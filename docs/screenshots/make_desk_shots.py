@@ -94,6 +94,9 @@ def main() -> None:
 
     keyring.set_keyring(MemoryKeyring())
     app = QApplication([])
+    from caseapp.ui.fonts import register_fallbacks
+
+    register_fallbacks(app)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         ws = open_workspace(Path(tmp) / "home", exclusive=True)
