@@ -49,6 +49,14 @@ def json_escape_hidden(document: str) -> str:
     return HIDDEN_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
+def file_name_text(name: str) -> str:
+    """A file name as text every layer can store and show: bytes that are not UTF-8 (which
+    Python carries as lone surrogates, ``surrogateescape``) become ``\\xNN``; the rest is kept."""
+    if not any("\udc80" <= c <= "\udcff" for c in name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def case_ref(year: int, seq: int) -> str:
     """``CASE-2026-0001``."""
     return f"CASE-{year}-{seq:04d}"

@@ -18,7 +18,13 @@ from caseapp import faults
 from caseapp.domain.enums import CustodyAction
 from caseapp.domain.models import Case, CustodyEvent, Evidence, utcnow
 from caseapp.domain.progress import Cancel, Cancelled, Progress
-from caseapp.domain.text import clean_line, clean_text, hidden_controls, parse_exhibit
+from caseapp.domain.text import (
+    clean_line,
+    clean_text,
+    file_name_text,
+    hidden_controls,
+    parse_exhibit,
+)
 from caseapp.security import audit
 from caseapp.security.vault import (
     BlobCorrupt,
@@ -118,7 +124,7 @@ def _index_text_now(ws: Workspace) -> None:
 
 def _record_ingest(ws: Workspace, case_ref: str, path: Path, result: IngestResult,
                    title: str | None, description: str, acq: Acquisition) -> Evidence:
-    name = path.name
+    name = file_name_text(path.name)
     now = utcnow()
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
@@ -133,7 +139,7 @@ def _record_ingest(ws: Workspace, case_ref: str, path: Path, result: IngestResul
         evidence = Evidence(
             case_id=case.id, number=number, title=clean_line(title or name) or "(untitled)",
             description=clean_text(description), original_name=name,
-            original_path=str(path.resolve()) if path.exists() else str(path),
+            original_path=file_name_text(str(path.resolve()) if path.exists() else str(path)),
             size=result.size, media_type=_media_type(name), sha256=result.sha256,
             blob_id=result.blob_id, acquired_at=acq.acquired_at or now,
             acquired_by=clean_line(acq.acquired_by) or audit.current_actor(),
