@@ -112,6 +112,17 @@ def ingest_file(ws: Workspace, case_ref: str, path: Path, *, title: str | None =
     return recorded
 
 
+def record_ingested(ws: Workspace, case_ref: str, path: Path, result: IngestResult, *,
+                    title: str | None = None, description: str = "",
+                    acquisition: Acquisition | None = None) -> Evidence:
+    """Record a file already hashed and encrypted by :func:`vault_ingest` as the next exhibit
+    (custody and audit included). Inside ``ws.unit_of_work()`` it joins the unit, so an import
+    can make the exhibit and what it derived from it one transaction. The caller discards the
+    blob if this (or its unit) fails. Raises DuplicateExhibit like :func:`ingest_file`."""
+    return _record_ingest(ws, case_ref, Path(path), result, title, description,
+                          acquisition or Acquisition())
+
+
 def _index_text_now(ws: Workspace) -> None:
     """Index a new text exhibit's content now rather than at the next search."""
     from caseapp.services.discovery.search import index_pending
