@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontInfo, QImage
 from PySide6.QtWidgets import QLabel
 
 from caseapp.services.cases import cases, subjects
@@ -22,7 +22,7 @@ def test_hangul_and_chinese_render_with_the_bundled_fallbacks(qapp, window) -> N
     assert "NanumGothic" in families and len(families) == 2
     assert register_fallbacks(qapp) == families  # twice is harmless
     font = qapp.font()
-    assert fallbacks_of(font.family())[-2:] == folded
+    assert fallbacks_of(QFontInfo(font).family())[-2:] == folded
     missing = _picture("\ue000", font)  # a private-use code point: drawn as the "no glyph" box
     for text in ("김", "王"):
         assert _picture(text, font) != missing, text
@@ -31,7 +31,7 @@ def test_hangul_and_chinese_render_with_the_bundled_fallbacks(qapp, window) -> N
     subjects.add_subject(window.ctx.ws, ref, "Kim", aliases=["김민준"])
     tab = window.open_case(ref).show_tab("subjects")
     tab.refresh()
-    assert set(folded) <= set(fallbacks_of(tab.font().family()))
+    assert set(folded) <= set(fallbacks_of(QFontInfo(tab.font()).family()))
     # a widget made before the fonts were registered (the window) renders Hangul too
     label = QLabel("김민준", window)
     label.resize(120, 40)
