@@ -112,11 +112,13 @@ def test_export_sign_validates(capsys, demo_home: Path, tmp_path: Path,  # type:
         warnings.simplefilter("ignore")
         from pyhanko.pdf_utils.reader import PdfFileReader
         from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
     import hashlib
 
     assert hashlib.sha256(out.read_bytes()).hexdigest() == data["sha256"]  # hash after signing
     with open(out, "rb") as handle:
-        status = validate_pdf_signature(PdfFileReader(handle).embedded_signatures[0])
+        status = validate_pdf_signature(PdfFileReader(handle).embedded_signatures[0],
+                                        ValidationContext(trust_roots=[]))
     assert status.intact and status.valid  # self-signed: intact, not trusted without a root
     monkeypatch.setenv("CASEAPP_PDF_PASSWORD", "pw")
     code, _, err = run(capsys, demo_home, "export", "CASE-2026-0001", "--out",

@@ -140,20 +140,22 @@ def _stream_native(ws: Workspace, ev: Evidence, dest: Path,
 def _document(ev: Evidence, native: Path) -> tuple[Document, str]:
     """The rendition's input and the extracted text."""
     plan = exhibit_media.plan(ev.media_type, ev.original_name, ev.size)
-    common = {"exhibit": ev.exhibit, "title": ev.title, "file_name": ev.original_name,
-              "media_type": ev.media_type, "sha256": ev.sha256}
+
+    def doc(kind: str, data: bytes = b"", reason: str = "") -> Document:
+        return Document(kind, exhibit=ev.exhibit, title=ev.title, file_name=ev.original_name,
+                        media_type=ev.media_type, sha256=ev.sha256, data=data, reason=reason)
+
     if plan.kind == APPENDIX_IMAGE:
-        return Document(KIND_IMAGE, data=native.read_bytes(), **common), ""
+        return doc(KIND_IMAGE, native.read_bytes()), ""
     if plan.kind == APPENDIX_TEXT and ev.size <= MAX_TEXT_RENDITION:
         from caseapp.pdf.rendition import decode_text
 
         data = native.read_bytes()
         text = decode_text(data)
         if text is not None:
-            return Document(KIND_TEXT, data=data, **common), text
+            return doc(KIND_TEXT, data), text
     text = _pdf_text(native) if ev.media_type == "application/pdf" else ""
-    return Document(KIND_NATIVE, reason=plan.note if plan.kind != APPENDIX_TEXT else "",
-                    **common), text
+    return doc(KIND_NATIVE, reason=plan.note if plan.kind != APPENDIX_TEXT else ""), text
 
 
 def _pdf_text(path: Path) -> str:

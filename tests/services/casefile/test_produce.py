@@ -37,6 +37,7 @@ def case_ref(ws, tmp_path: Path) -> str:
                                      for i in range(120))).encode("utf-8"),
         "privileged memo.txt": b"Counsel advice: settle the matter quickly.\n",
         "archive.zip": b"PK\x03\x04" + bytes(range(256)) * 8,
+        "王伟 简历.txt": "王伟的简历：北京，工程师。\n".encode(),
     }
     for name, data in files.items():
         (src / name).write_bytes(data)
@@ -68,7 +69,12 @@ def test_volume_load_files_match_pdfs_and_sums(ws, case_ref, tmp_path) -> None:
     assert sorted(p.name for p in (out / "VOL001").iterdir()) == ["DATA", "IMAGES", "NATIVES",
                                                                   "TEXT"]
     rows, pages = _read_volume(out, "VOL001")
-    assert [r["EXHIBIT"] for r in rows] == ["E-001", "E-002", "E-004"]
+    assert [r["EXHIBIT"] for r in rows] == ["E-001", "E-002", "E-004", "E-005"]
+    chinese = rows[3]
+    assert chinese["FILENAME"] == "王伟 简历.txt" and chinese["FILEEXT"] == "txt"
+    assert "王伟的简历" in _win(out, "VOL001", chinese["TEXTLINK"]).read_text(encoding="utf-8")
+    assert "王伟的简历" in PdfReader(str(_win(out, "VOL001", chinese["IMAGELINK"]))
+                                ).pages[0].extract_text()
     expected = 1
     for row in rows:
         pdf = _win(out, "VOL001", row["IMAGELINK"])
@@ -94,6 +100,7 @@ def test_volume_load_files_match_pdfs_and_sums(ws, case_ref, tmp_path) -> None:
     assert rows[0]["BEGBATES"] in PdfReader(str(_win(out, "VOL001", rows[0]["IMAGELINK"]))
                                             ).pages[0].extract_text()
     slip = PdfReader(str(_win(out, "VOL001", rows[2]["IMAGELINK"]))).pages[0].extract_text()
+    assert rows[2]["FILENAME"] == "archive.zip"
     assert "produced in native form" in slip and rows[2]["BEGBATES"] in slip
     done = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out,
                           capture_output=True, text=True)
