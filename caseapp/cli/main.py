@@ -17,6 +17,7 @@ from caseapp.cli import (
     cases,
     discovery,
     evidence,
+    exchange,
     maintenance,
     produce,
     redflags,
@@ -24,7 +25,8 @@ from caseapp.cli import (
 )
 
 #: Command-group modules, in help order.
-COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, maintenance]
+COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, exchange,
+                  maintenance]
 
 
 class _Parser(argparse.ArgumentParser):
