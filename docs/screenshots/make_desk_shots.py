@@ -53,8 +53,15 @@ def _tips(win: Any) -> Any:
 
 def _search(win: Any) -> Any:
     page = win.show_page("search")
-    page.box.setText("laptop")
+    page.box.setText("laptop*")
     page.run_search()
+    page.ctx.runner.wait_all(10_000)
+    for _ in range(20):
+        page.ctx.runner.wait_all(1_000)
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+    page._enter()
     return win
 
 

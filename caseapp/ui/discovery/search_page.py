@@ -1,8 +1,8 @@
 """The Search page: one box across cases, notes, subjects, identifiers, exhibits and tips.
 
 Search as you type (a short debounce), queries on a worker thread (one at a time; the newest
-text wins), results grouped by type with marked snippets, Enter or a double-click opens the
-item. Ctrl+K from anywhere in the window focuses the box; Ctrl+F on this page does too.
+text wins), results grouped by type with marked snippets. Enter in the box goes to the results (the
+best hit selected, the list in view); Enter there or a double-click opens the item. Ctrl+K from anywhere in the window focuses the box; Ctrl+F on this page does too.
 """
 
 from __future__ import annotations
@@ -261,9 +261,9 @@ class SearchPage(Page):
         self._select_hit(keep)
         self._update_status()
         log_event("search.run", hits=len(hits), ms=round(self.last_ms))
-        if self._open_when_done:
+        if self._open_when_done:  # Enter was pressed while the search ran
             self._open_when_done = False
-            self.open_current()
+            self.focus_results()
 
     def _failed(self, exc: BaseException) -> None:
         text = self._running
@@ -318,12 +318,14 @@ class SearchPage(Page):
             self.view.scrollTo(target)
 
     def _enter(self) -> None:
+        """Enter in the box: search now if needed, then go to the results with the best hit
+        selected; the list stays in view, and Enter there opens the selected result."""
         if self._debounce.isActive() or self.handle is not None or self.wanted != self.query:
             self._open_when_done = True
             if self._debounce.isActive() or self.handle is None:
                 self.run_search()
             return
-        self.open_current()
+        self.focus_results()
 
     def open_current(self) -> Any:
         """Open the selected hit (the best one when none is selected)."""

@@ -1,5 +1,5 @@
 """The Search page over the demo data: search as you type, grouped results with marked
-snippets, Enter opens the item, inline syntax errors, Ctrl+K from anywhere."""
+snippets, Enter goes to the results and Enter there opens the item, inline syntax errors, Ctrl+K from anywhere."""
 
 from __future__ import annotations
 
@@ -83,10 +83,16 @@ def test_korean_query_typed_through_the_input_method(qtbot, page) -> None:
     assert "<b>김민준</b>" in snippet_markup(hit)
 
 
-def test_enter_right_after_typing_opens_the_best_case(qtbot, page, window) -> None:
+def test_enter_shows_the_results_then_opens_the_selected_one(qtbot, page, window) -> None:
     qtbot.keyClicks(page.box, "type:case park")
     qtbot.keyClick(page.box, Qt.Key.Key_Return)  # before the debounce has fired
-    qtbot.waitUntil(lambda: window.current_page_key() == "cases", timeout=15_000)
+    _settle(qtbot, page)
+    qtbot.waitUntil(lambda: page.view.hasFocus(), timeout=15_000)
+    # the list is in view, with the best hit selected; nothing opened yet
+    assert window.current_page_key() == "search" and page.view.isVisible()
+    assert page.current_hit().ref == CASE1
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert window.current_page_key() == "cases"
     view = window.current_case_view()
     assert view.case_ref == CASE1 and view.current_key == "overview"
 
@@ -136,6 +142,8 @@ def test_identifier_and_tip_hits(qtbot, page, window) -> None:
     _settle(qtbot, page)
     assert [h.ref for h in _rows(page)["Tips (1)"]] == ["TIP-2026-0001"]
     qtbot.keyClick(page.box, Qt.Key.Key_Return)
+    assert window.current_page_key() == "search" and page.view.hasFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
     assert window.current_page_key() == "tips"
     assert window.pages["tips"].editor.ref == "TIP-2026-0001"
 
