@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 _PROGRESS_INTERVAL_S = 0.05
@@ -37,7 +38,10 @@ class TaskControl:
         if done < total and now - self._last < _PROGRESS_INTERVAL_S:
             return
         self._last = now
-        self._relay.progressed.emit(int(done), int(total), text)
+        try:
+            self._relay.progressed.emit(int(done), int(total), text)
+        except RuntimeError:  # the window closed under a running task: nobody to tell
+            pass
 
     def cancelled(self) -> bool:
         """True once the user asked to cancel."""
@@ -80,11 +84,13 @@ class TaskHandle(QObject):
 
     @Slot(object, object, str)
     def _on_progress(self, done: int, total: int, text: str) -> None:
-        if not self.is_finished:
+        if not self.is_finished and shiboken6.isValid(self):
             self.progressed.emit(done, total, text)
 
     @Slot(bool, object)
     def _on_done(self, ok: bool, value: object) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while the task ran: nobody is left to tell
         self.is_finished = True
         if ok:
             self.result = value
@@ -108,9 +114,15 @@ class _Runnable(QRunnable):
         try:
             result = self._fn(self._control)
         except Exception as exc:  # noqa: BLE001 - handed to the UI thread as a failure
-            self._relay.done.emit(False, exc)
+            self._tell(False, exc)
         else:
-            self._relay.done.emit(True, result)
+            self._tell(True, result)
+
+    def _tell(self, ok: bool, value: object) -> None:
+        try:
+            self._relay.done.emit(ok, value)
+        except RuntimeError:  # the relay went with a closed window: end quietly
+            pass
 
 
 class TaskRunner(QObject):
