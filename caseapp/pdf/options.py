@@ -63,6 +63,8 @@ class ExportOptions:
     password: str | None = field(default=None, repr=False)  # AES-256 open password
     package_dir: Path | None = None
     timezone: str | None = None  # IANA name for times shown; None: this computer's zone
+    #: Who signs the PDF after it is built (PAdES); "" when it is not signed.
+    signed_by: str = ""
 
     def validated(self, case_ref: str) -> ExportOptions:
         """A cleaned copy with defaults resolved against ``case_ref``; raises OptionsError."""
@@ -125,6 +127,7 @@ class ExportOptions:
             "password_protected": self.password is not None,
             "package": self.package_dir is not None,
             "timezone": self.timezone,
+            **({"signed_by": self.signed_by} if self.signed_by else {}),
         }
 
 

@@ -153,6 +153,7 @@ def export_record(ctx: Ctx) -> list[Flowable]:
         ("Reveal account / ID numbers", yes_no[o.reveal_accounts]),
         ("Open password (AES-256)", yes_no[o.password is not None]),
         ("Production package", yes_no[o.package_dir is not None]),
+        ("Digital signature (PAdES)", o.signed_by or "not signed"),
         ("Time zone of times shown", o.timezone or f"this computer's ({ctx.time(info.generated_at).split(' ', 2)[2]})"),
     ], key_width=48 * mm), Paragraph("How to verify the exhibits", s.h2)]
     story.append(ctx.p(
@@ -167,6 +168,13 @@ def export_record(ctx: Ctx) -> list[Flowable]:
         "audit log (the entry after the head shown above), as an “exported-in-pdf” event in "
         "every exhibit's chain of custody and in the case's export history. Running "
         "“caseapp verify” re-hashes every stored exhibit and checks the audit chain.", s.body))
+    if o.signed_by:
+        story.append(ctx.p(
+            f"This PDF is digitally signed (PAdES B-B) by {o.signed_by}. Any change to the "
+            "file after signing breaks the signature. To check it, open the signature panel "
+            "of a PDF reader, or run “pyhanko sign validate --pretty-print FILE.pdf” "
+            "(pyhanko-cli); a self-signed caseapp certificate proves integrity, not identity, "
+            "and must be trusted explicitly (--trust CERT.pem).", s.body))
     story += [Spacer(1, 2 * mm), ctx.note(
         "Redaction: unless revealed above, bank account and government ID numbers show only "
         "their last four characters and tipster identities read [REDACTED]; those values are "

@@ -124,3 +124,15 @@ def test_export_sign_validates(capsys, demo_home: Path, tmp_path: Path,  # type:
     code, _, err = run(capsys, demo_home, "export", "CASE-2026-0001", "--out",
                        str(tmp_path / "both.pdf"), "--sign")
     assert code != 0 and "password" in err
+
+
+def test_signed_case_file_names_its_signer(capsys, demo_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    out = tmp_path / "named.pdf"
+    code, _, err = run(capsys, demo_home, "export", "CASE-2026-0001", "--out", str(out),
+                       "--sign")
+    assert code == 0, err
+    text = "\n".join(p.extract_text() for p in PdfReader(str(out)).pages)
+    assert "digitally signed (PAdES B-B)" in text and "self-signed" in text
+    assert "pyhanko sign validate" in text

@@ -118,6 +118,10 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
                            "sign it, or protect it with a password.")
     target, package_dir = _check_paths(Path(out), opts.package_dir)
     opts = opts if package_dir is None else _with_package(opts, package_dir)
+    if signer is not None:  # named on the export record page
+        from dataclasses import replace
+
+        opts = replace(opts, signed_by=signer.describe())
     moment = now or utcnow()
     tz: tzinfo = (ZoneInfo(opts.timezone) if opts.timezone
                   else datetime.now().astimezone().tzinfo or UTC)
