@@ -13,6 +13,7 @@ services (each call opens its own Session, so threads never share one).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -38,10 +39,8 @@ class TaskControl:
         if done < total and now - self._last < _PROGRESS_INTERVAL_S:
             return
         self._last = now
-        try:
+        with contextlib.suppress(RuntimeError):  # the window closed: nobody to tell
             self._relay.progressed.emit(int(done), int(total), text)
-        except RuntimeError:  # the window closed under a running task: nobody to tell
-            pass
 
     def cancelled(self) -> bool:
         """True once the user asked to cancel."""
@@ -119,10 +118,8 @@ class _Runnable(QRunnable):
             self._tell(True, result)
 
     def _tell(self, ok: bool, value: object) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the relay went with a closed window
             self._relay.done.emit(ok, value)
-        except RuntimeError:  # the relay went with a closed window: end quietly
-            pass
 
 
 class TaskRunner(QObject):
