@@ -59,10 +59,9 @@ def _builders() -> dict[str, Builder]:
         data = stix.render(content, tlp)
         return Artefact({"": data}, stix.counts(data))
 
-    found: dict[str, Builder] = {"stix": build_stix}
-    with contextlib.suppress(ImportError):
-        from caseapp.services.exchange import misp
-        found["misp"] = misp.build
+    from caseapp.services.exchange import misp
+
+    found: dict[str, Builder] = {"stix": build_stix, "misp": misp.build}
     with contextlib.suppress(ImportError):
         from caseapp.services.exchange import graph
         found["anx"] = graph.build_anx
