@@ -62,10 +62,10 @@ def _builders() -> dict[str, Builder]:
     from caseapp.services.exchange import misp
 
     found: dict[str, Builder] = {"stix": build_stix, "misp": misp.build}
-    with contextlib.suppress(ImportError):
-        from caseapp.services.exchange import graph
-        found["anx"] = graph.build_anx
-        found["graphml"] = graph.build_graphml
+    from caseapp.services.exchange import graph
+
+    found["anx"] = graph.build_anx
+    found["graphml"] = graph.build_graphml
     with contextlib.suppress(ImportError):
         from caseapp.services.exchange import referral
         found["ic3"] = referral.build_ic3
