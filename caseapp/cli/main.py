@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from caseapp.cli import (
+    about,
     casefile,
     cases,
     discovery,
@@ -26,7 +27,7 @@ from caseapp.cli import (
 
 #: Command-group modules, in help order.
 COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, exchange,
-                  maintenance]
+                  maintenance, about]
 
 
 class _Parser(argparse.ArgumentParser):
