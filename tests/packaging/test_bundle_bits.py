@@ -208,3 +208,13 @@ def test_linux_archive_extras_exist() -> None:
     desktop = (ROOT / "packaging" / "linux" / "caseapp.desktop").read_text(encoding="utf-8")
     assert "Exec=caseapp" in desktop and "Icon=caseapp" in desktop
     assert (ROOT / "packaging" / "icons" / "caseapp.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_about_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from caseapp.cli.main import main
+
+    assert main(["about", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"version", "built", "commit", "frozen", "sqlcipher", "sqlite",
+                         "python", "system"}
+    assert data["version"] == __version__ and data["built"] is None
