@@ -5,7 +5,7 @@ Off unless ``CASEAPP_BUILD_BUNDLE=1`` (build now, with ``packaging/build.py``; n
 output, e.g. ``dist/bundle``). On Linux the test unpacks the tar.gz a user downloads and runs
 the copy inside it, in a clean environment: no virtualenv on PATH, no PYTHONPATH, a fresh
 HOME, ``--home`` in a temp folder, a passphrase-mode store (no OS keyring). It runs
-``--version``, ``demo``, ``case list --json``, ``export`` to a PDF, ``verify`` and the GUI
+``--version``, ``about``, ``demo``, ``case list --json``, ``export`` to a PDF, ``verify`` and the GUI
 offscreen until its first paint (``CASEAPP_BENCH_READY``); with Xvfb on PATH also on a real X
 server through Qt's xcb plugin, which must load from the bundle's own libraries.
 """
@@ -133,6 +133,16 @@ def test_version(bundle: Path, session: dict[str, object]) -> None:
     _gui, cli = _executables(bundle)
     done = _run(cli, "--version", env=session["env"])  # type: ignore[arg-type]
     assert done.returncode == 0 and done.stdout.strip() == f"caseapp {__version__}"
+
+
+def test_about_reports_the_bundle_build(bundle: Path, session: dict[str, object]) -> None:
+    _gui, cli = _executables(bundle)
+    done = _run(cli, "about", "--json", env=session["env"])  # type: ignore[arg-type]
+    assert done.returncode == 0, done.stderr
+    about = json.loads(done.stdout)
+    assert about["frozen"] is True and about["version"] == __version__
+    assert about["built"] and about["built"].endswith("+00:00")
+    assert about["sqlcipher"].startswith("4.")
 
 
 def test_demo_list_export_verify(bundle: Path, session: dict[str, object]) -> None:
