@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from caseapp.domain.enums import IdentifierKind
-from caseapp.domain.models import Case, Identifier, Subject
+from caseapp.domain.models import Case, Evidence, Identifier, SignalFinding, Subject
 from caseapp.domain.redflags import Template, suggested_items
 from caseapp.services.cases.subjects import shared_identifier_hits
 
@@ -57,6 +57,9 @@ class Suggestion:
         for entry in entries:
             by_ident.setdefault((entry.kind, entry.normalized), []).append(entry)
         parts = [f"{kind} {value} also in {', '.join(e.place for e in group)}"
+                 if kind != "signal" else
+                 "; ".join(f"accepted finding {value} ({e.ref}): {e.subjects[0]}"
+                           for e in group)
                  for (kind, value), group in by_ident.items()]
         links = tuple(dict.fromkeys(e.ref for e in entries))
         return cls("; ".join(parts), links, tuple(entries))
@@ -100,4 +103,21 @@ def suggestion_entries(session: Session, case: Case,
                    for ref, names in places.items()]
         for item in items:
             result.setdefault(item.id, []).extend(entries)
+    _signal_entries(session, case, template, result)
     return result
+
+
+def _signal_entries(session: Session, case: Case, template: Template,
+                    result: dict[str, list[SuggestionEntry]]) -> None:
+    """Accepted signal findings suggest their red-flag item (kind ``signal``; the exhibit
+    behind the finding is the ref). A suggestion, never a state change."""
+    known = {item.id for item in template.items}
+    rows = session.exec(select(SignalFinding, Evidence).outerjoin(
+        Evidence, SignalFinding.evidence_id == Evidence.id).where(
+        SignalFinding.case_id == case.id, SignalFinding.status == "accepted")
+        .order_by(col(SignalFinding.id))).all()
+    for finding, evidence in rows:
+        if finding.redflag_item in known:
+            ref = evidence.exhibit if evidence is not None else case.ref
+            result.setdefault(finding.redflag_item, []).append(SuggestionEntry(
+                "signal", f"{finding.rule} #{finding.id}", ref, (finding.summary,)))
