@@ -22,12 +22,13 @@ from caseapp.cli import (
     maintenance,
     produce,
     redflags,
+    signals,
     tips,
 )
 
 #: Command-group modules, in help order.
 COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, exchange,
-                  maintenance, about]
+                  signals, maintenance, about]
 
 
 class _Parser(argparse.ArgumentParser):
