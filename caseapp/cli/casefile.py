@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
 
@@ -63,6 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp.add_argument("--cert", type=Path, metavar="FILE.p12",
                      help="sign with this PKCS#12 certificate (implies --sign; password from "
                      "CASEAPP_CERT_PASSWORD or asked)")
+    from caseapp.cli.produce import add_tsa_option
+
+    add_tsa_option(exp)
     exp.add_argument("--json", action="store_true")
     exp.set_defaults(handler=export_case)
 
@@ -80,15 +84,15 @@ def export_case(args: argparse.Namespace) -> int:
         bates_prefix=args.bates_prefix, bates_start=args.bates_start,
         reveal_tipsters=args.reveal_tipsters, reveal_accounts=args.reveal_accounts,
         password=os.environ.get(PASSWORD_ENV) or None, package_dir=args.package,
-        timezone=args.timezone, **({"sections": sections} if sections is not None else {}))
-    with open_ws(args, create=False) as ws:
-        signer = None
-        if args.cert is not None or args.sign:
-            from caseapp.cli.produce import cert_password
-            from caseapp.services.casefile import signing
+        timezone=args.timezone)
+    if sections is not None:
+        from dataclasses import replace
 
-            signer = (signing.load_p12(args.cert, cert_password(args.cert))
-                      if args.cert is not None else signing.self_signed(ws))
+        options = replace(options, sections=sections)
+    with open_ws(args, create=False) as ws:
+        from caseapp.cli.produce import signer_for
+
+        signer: Any = signer_for(args, ws)
         result = exports.export_case_file(ws, args.case_ref, args.out, options, signer=signer)
     if args.json:
         print_json({**result.to_json(), **({"signed": True} if signer else {})})

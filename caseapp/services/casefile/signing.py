@@ -21,7 +21,7 @@ from typing import Any
 
 from caseapp.domain.models import StoreMeta
 from caseapp.security import audit
-from caseapp.services.errors import InvalidInput
+from caseapp.services.errors import CaseappError, InvalidInput
 from caseapp.services.workspace import Workspace
 
 SELF_SIGNED_KEY = "production_signing_p12"
@@ -35,11 +35,14 @@ class SigningIdentity:
     signer: Any  # pyhanko SimpleSigner
     subject: str
     self_signed: bool
+    timestamper: Any = None  # pyhanko TimeStamper (RFC 3161) or None: no timestamp
+    tsa: str = ""
 
     def describe(self) -> str:
         """One line for the certification and the audit entry."""
         kind = "self-signed by this caseapp install" if self.self_signed else "user certificate"
-        return f"{self.subject} ({kind})"
+        stamp = f", RFC 3161 timestamp from {self.tsa}" if self.tsa else ""
+        return f"{self.subject} ({kind}{stamp})"
 
 
 def _pyhanko_signers() -> Any:
@@ -123,6 +126,20 @@ def self_signed(ws: Workspace) -> SigningIdentity:
     return SigningIdentity(signer, _subject(signer), self_signed=True)
 
 
+def with_tsa(identity: SigningIdentity, url: str) -> SigningIdentity:
+    """The identity with an RFC 3161 timestamp from the TSA at ``url`` (a network call per
+    signature; off unless the user configures one)."""
+    from dataclasses import replace
+
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput("A timestamp authority is an http:// or https:// URL.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+    return replace(identity, timestamper=HTTPTimeStamper(url, https=url.startswith("https")),
+                   tsa=url)
+
+
 def sign_pdf(path: Path, identity: SigningIdentity, *, reason: str) -> None:
     """Sign ``path`` in place (PAdES B-B, an incremental update), via a temp file."""
     signers = _pyhanko_signers()
@@ -135,8 +152,16 @@ def sign_pdf(path: Path, identity: SigningIdentity, *, reason: str) -> None:
     tmp = path.with_name(path.name + ".sig")
     try:
         with open(path, "rb") as src, open(tmp, "wb") as out:
-            signers.sign_pdf(IncrementalPdfFileWriter(src, strict=False), meta,
-                             signer=identity.signer, output=out)
+            try:
+                signers.sign_pdf(IncrementalPdfFileWriter(src, strict=False), meta,
+                                 signer=identity.signer, timestamper=identity.timestamper,
+                                 output=out)
+            except Exception as exc:
+                if identity.timestamper is None:
+                    raise
+                raise CaseappError(f"The timestamp authority {identity.tsa} did not give a "
+                                   f"timestamp ({type(exc).__name__}); nothing was "
+                                   "written.") from None
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
