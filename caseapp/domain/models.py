@@ -408,3 +408,45 @@ class SignalFinding(SQLModel, table=True):
     decision_note: str = _text()
     created_at: datetime = _dt()
     updated_at: datetime = _dt()
+
+
+class Watchlist(SQLModel, table=True):
+    """An imported sanctions or advisory list (OFAC SDN, a STIX/MISP advisory, a CSV).
+
+    One row per list name; a re-import replaces its entries in one transaction and updates
+    the file name, publisher, list date, SHA-256 and counts here.
+    """
+
+    __tablename__ = "watchlist"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    format: str = Field(max_length=16)
+    publisher: str = _text()
+    file_name: str = _text()
+    list_date: str = Field(default="", max_length=32)  # as published (ISO date when known)
+    sha256: str = Field(default="", max_length=64)
+    entries: int = 0  # identifiers and names kept
+    records: int = 0  # list entries (SDN entries, indicators, attributes) read
+    skipped: int = 0
+    problems: str = Field(default="[]", sa_type=sa.Text)  # JSON list of strings (first 50)
+    imported_at: datetime = _dt()
+    imported_by: str = _text()
+
+
+class WatchlistEntry(SQLModel, table=True):
+    """One identifier or name of a watchlist entry, normalised like case identifiers."""
+
+    __tablename__ = "watchlist_entry"
+    __table_args__ = (sa.Index("ix_watchlist_entry_kind_normalized", "kind", "normalized"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist_id: int = Field(foreign_key="watchlist.id", index=True)
+    entry_ref: str = _text()  # SDN uid / ent_num, STIX id, MISP uuid, CSV reference
+    entry_name: str = _text()  # the listed party's primary name
+    entry_type: str = Field(default="", max_length=32)  # individual, entity, vessel, indicator
+    programmes: str = Field(default="[]", sa_type=sa.Text)  # JSON list: DPRK3, CYBER2, ...
+    kind: str = Field(max_length=16)  # an identifier kind, or "name"
+    value: str = _text()  # as listed
+    normalized: str = _text()  # identifiers: as caseapp normalises; names: folded ASCII
+    remarks: str = _text()

@@ -25,7 +25,7 @@ from caseapp.store.errors import (
 )
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0005_signals"
+HEAD_REVISION = "0006_watchlists"
 
 
 #: Execution option marking a connection whose transactions take the write lock first.
