@@ -29,6 +29,17 @@ def label(value: str) -> str:
     return value.replace("-", " ").capitalize() if value else ""
 
 
+#: Identifier kinds (contract spelling) as people read them.
+KIND_LABELS = {"email": "E-mail", "phone": "Phone", "url": "URL", "ip": "IP address",
+               "address": "Address", "wallet": "Wallet", "bank": "Bank account",
+               "gov-id": "Government ID", "device": "Device", "handle": "Handle"}
+
+
+def kind_label(kind: str) -> str:
+    """``gov-id`` -> ``Government ID``."""
+    return KIND_LABELS.get(kind, kind.replace("-", " ").capitalize())
+
+
 def first_line(text: str, limit: int = 160) -> str:
     """The first line of ``text``, shortened with an ellipsis."""
     line = text.strip().splitlines()[0] if text.strip() else ""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.cases.subject_dialog import IdentifierDialog, SubjectDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
+from caseapp.ui.formatting import kind_label
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.tables import Column, RecordTableModel
@@ -35,7 +36,7 @@ def _status(ident: Any) -> str:
 
 
 IDENTIFIER_COLUMNS = [
-    Column("Kind", lambda i: i.kind),
+    Column("Kind", lambda i: kind_label(i.kind), tooltip=lambda i: i.kind),
     Column("Raw value", lambda i: i.raw, tooltip=lambda i: i.raw),
     Column("Normalised", lambda i: i.normalized, tooltip=lambda i: i.normalized),
     Column("Status", _status, colour=lambda i: None if i.normalized_ok else "warn"),

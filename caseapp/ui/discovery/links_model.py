@@ -15,23 +15,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import Qt as GuiQt
 
 from caseapp.ui import theme
-from caseapp.ui.formatting import local_time
+from caseapp.ui.formatting import kind_label, local_time
 
 _Index = QModelIndex | QPersistentModelIndex
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Kind", "Identifier", "Match", "Cases", "Tips", "Linked to", "First seen",
            "Last seen")
-KIND_LABELS = {"email": "E-mail", "phone": "Phone", "url": "URL", "ip": "IP address",
-               "address": "Address", "wallet": "Wallet", "bank": "Bank account",
-               "gov-id": "Government ID", "device": "Device", "handle": "Handle"}
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _MAX_LISTED = 4
-
-
-def kind_label(kind: str) -> str:
-    """``gov-id`` -> ``Government ID``."""
-    return KIND_LABELS.get(kind, kind.replace("-", " ").capitalize())
 
 
 def match_text(group: Any) -> str:

@@ -217,8 +217,9 @@ class ItemPanel(QWidget):
             return
         item = iv.item
         self.title.setText(item.label)
-        self.meta.setText(f"{iv.category_title} · {item.id} · weight {item.weight} "
+        self.meta.setText(f"{iv.category_title} · weight {item.weight} "
                           f"({WEIGHT_NAMES.get(item.weight, '?')})")
+        self.meta.setToolTip(f"Item id {item.id} (answers carry over by this id)")
         self.description.setText(item.description)
         self.hint.setText(f"What supports it: {item.evidence_hint}" if item.evidence_hint
                           else "")

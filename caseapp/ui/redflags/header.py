@@ -92,7 +92,8 @@ class ScoreHeader(QWidget):
     def show_view(self, view: Any) -> None:
         """Fill in the figures of a ChecklistView; coverage is always shown."""
         t, score = view.template, view.score
-        self.template_label.setText(f"Template: {t.title} — {t.id} v{t.version}")
+        self.template_label.setText(f"Template: {t.title}, version {t.version}")
+        self.template_label.setToolTip(f"Template id {t.id}, version {t.version}")
         if view.newer_version:
             self.upgrade_button.setText(f"&Upgrade to v{view.newer_version}…")
             self.upgrade_button.setToolTip(

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+from caseapp.domain.text import visible
 from caseapp.ui import theme
 from caseapp.ui.formatting import label, local_time
 
@@ -79,9 +80,9 @@ class RecordTableModel(QAbstractTableModel):
         rec = self.records[index.row()]
         col = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(rec)
+            return visible(col.text(rec))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return col.tooltip(rec) if col.tooltip else None
+            return visible(col.tooltip(rec)) if col.tooltip else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col.right:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -175,9 +176,9 @@ class CaseTableModel(QAbstractTableModel):
         if texts is None:
             from caseapp.services.cases.caselist import as_utc
 
-            risk = "" if rec.risk is None else f"{rec.risk}" + (f" {rec.risk_band}"
-                                                                if rec.risk_band else "")
-            texts = (rec.ref, rec.title, label(rec.status), label(rec.priority), risk,
+            risk = "not assessed" if rec.risk is None or rec.risk_band == "unassessed" else \
+                f"{rec.risk}" + (f" {rec.risk_band}" if rec.risk_band else "")
+            texts = (rec.ref, visible(rec.title), label(rec.status), label(rec.priority), risk,
                      str(rec.subjects), str(rec.exhibits), local_time(as_utc(rec.updated_at)))
             self._texts[rec.id] = texts
         return texts
@@ -206,7 +207,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5, 6):
             return _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return rec.title
+            return visible(rec.title)
         if role == ROW_ROLE:
             return rec
         return None

@@ -63,7 +63,7 @@ def test_keyboard_sets_states_and_the_score_band_coverage_follow(qtbot, window) 
     assert tab.header.coverage_label.text() == f"Coverage 0 of {len(items)} items assessed (0%)"
     assert tab.header.caution.isVisible() and "Nothing assessed" in tab.header.caution.text()
     assert tab.header.keys_label.text() == KEYS_HELP and "3 confirmed" in tab.tree.toolTip()
-    assert tab.header.template_label.text().endswith("dprk-remote-it-worker v1")
+    assert tab.header.template_label.text().endswith("version 1")
     assert not tab.header.upgrade_button.isVisible()
     # The first item is selected; "3" confirms it.
     first = items[0]
@@ -292,7 +292,7 @@ def test_import_v2_template_then_upgrade(qtbot, demo_window, dialogs, tmp_path) 
             "(not-observed; note “Camera on throughout the interview.”)") in text
     assert "New items to assess: behaviour.new-indicator." in text
     assert tab.banner.kind == "warn"
-    assert tab.header.template_label.text().endswith("dprk-remote-it-worker v2")
+    assert tab.header.template_label.text().endswith("version 2")
     assert not tab.header.upgrade_button.isVisible()
     assert "interview.avoids-video" not in tab.visible_item_ids()
     # The new item's label (markup-like text) is shown literally and escaped in its tooltip.
