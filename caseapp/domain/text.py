@@ -37,8 +37,8 @@ def hidden_controls(text: str) -> list[str]:
 
 def visible(text: str) -> str:
     """``text`` with every hidden control shown as ``⟨U+XXXX⟩`` (the value itself is kept as
-    recorded; this is only how it is displayed)."""
-    if not text:
+    recorded; this is only how it is displayed). Anything but a non-empty str comes back as is."""
+    if not text or not isinstance(text, str):
         return text
     return HIDDEN_CONTROLS.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 

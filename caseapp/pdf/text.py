@@ -40,6 +40,7 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
+from caseapp.domain.text import visible
 from caseapp.resources_access import resource
 
 __all__ = [
@@ -291,7 +292,9 @@ def markup(text: str, *, bold: bool = False, mono: bool = False) -> str:
     fonts = register_fonts()
     chain = fonts.chain(bold=bold, mono=mono)
     table = _preference(chain)
-    text = unicodedata.normalize("NFC", text).strip()
+    # Hidden bidi/zero-width characters are shown, not obeyed: "rtl\u202egpj.exe" must not
+    # read as "rtlexe.jpg" in a court exhibit.
+    text = visible(unicodedata.normalize("NFC", text).strip())
     parts: list[str] = []
     for line in _split_lines(text):
         cleaned, prefs = _clean_line(line, chain, table)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseapp.domain.text import visible
 from caseapp.ui.cases.dialogs import WithdrawDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
@@ -200,6 +201,10 @@ class EvidenceTab(CaseTab):
         self.sha.setText(ev.sha256)
         self.sha.setCursorPosition(0)
         lines = [f"{ev.original_name} · {ev.media_type} · {ev.size:,} bytes"]
+        hidden = evidence.hidden_name_characters(ev)
+        if hidden:
+            lines.append(f"⚠ The name or title holds hidden characters ({', '.join(hidden)}) "
+                         "that change how it reads; they are shown as ⟨U+…⟩.")
         if ev.acquired_from or ev.acquisition_method:
             method = ev.acquisition_method or "method not stated"
             lines.append(f"From {ev.acquired_from or '?'} ({method})")
@@ -208,7 +213,7 @@ class EvidenceTab(CaseTab):
         if ev.withdrawn_at:
             lines.append(f"Withdrawn {local_time(ev.withdrawn_at)} by {ev.withdrawn_by}: "
                          f"{ev.withdrawn_reason}")
-        self.info.setText("\n".join(lines))
+        self.info.setText(visible("\n".join(lines)))
         self.custody_model.set_records(evidence.custody_log(self.ctx.ws, ev.id))
 
     def copy_sha(self) -> None:
