@@ -1,0 +1,1 @@
+"""The Findings tab: signal-import findings, hour chart and location list of a case."""
