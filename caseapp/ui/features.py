@@ -110,6 +110,7 @@ def app_features() -> Features:
     from caseapp.ui.maintenance.audit_page import AuditPage
     from caseapp.ui.redflags.tab import RedFlagsTab
     from caseapp.ui.redflags.templates import import_template_action
+    from caseapp.ui.signals.tab import FindingsTab, import_signals_action
     from caseapp.ui.tips import page as tips
     from caseapp.ui.tips.case_tab import CaseTipsTab
 
@@ -128,6 +129,7 @@ def app_features() -> Features:
             CaseTabSpec("tips", "Tips", CaseTipsTab),
             CaseTabSpec("timeline", "Timeline", TimelineTab),
             CaseTabSpec("links", "Links", LinksTab),
+            CaseTabSpec("findings", "Findings", FindingsTab),
             CaseTabSpec("exports", "Exports", ExportsTab),
         ),
         window_actions=(
@@ -160,6 +162,10 @@ def app_features() -> Features:
             CaseActionSpec("produce", "P&roduce…", open_produce_dialog, "Ctrl+Shift+P",
                            tip="Write a legal production volume with load files and a "
                            "privilege log (Ctrl+Shift+P)"),
+            CaseActionSpec("import-signals", "Import si&gn-in log / inventory…",
+                           import_signals_action, "Ctrl+Shift+G",
+                           tip="Import a sign-in log or endpoint inventory and run the "
+                           "detection rules (Ctrl+Shift+G)"),
             CaseActionSpec("close-case-tab", "&Close case tab", case_actions.close_case_tab,
                            "Ctrl+W", separated=True),
         ),
