@@ -62,6 +62,9 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if _leading_option(argv) == "--version":  # before building the parser: no imports
+        print(f"caseapp {_version()}")
+        return 0
     if _wants_gui(argv):
         return _launch_gui(argv)
     parser = build_parser()
@@ -80,6 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         quiet_broken_pipe()
     return code
+
+
+def _leading_option(argv: list[str]) -> str | None:
+    """The first argument after the global options (``--home``, ``--debug``), if any."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--home")
+    pre.add_argument("--debug", action="store_true")
+    _known, rest = pre.parse_known_args(argv)
+    return rest[0] if rest else None
 
 
 def _wants_gui(argv: list[str]) -> bool:
