@@ -33,6 +33,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="bank and government ID numbers in full (default: last four)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=share)
+    _register_watchlist(sub)
+
+
+def _register_watchlist(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    w = sub.add_parser(
+        "watchlist", help="import sanctions/advisory lists and show hits on cases",
+        description="Offline watchlists: the OFAC SDN list (sdn.csv with add.csv/alt.csv "
+        "beside it, a folder or zip of them, or sdn.xml), STIX 2.1 bundles, MISP events and "
+        "caseapp's CSV (kind,value[,name,programmes,reference,remarks]). Download the "
+        "files yourself; caseapp never fetches them. A hit never changes a state.")
+    wsub = w.add_subparsers(dest="watchlist_command", metavar="COMMAND", required=True)
+    imp = wsub.add_parser("import", help="import or re-import a list")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--format", dest="fmt", default="auto",
+                     choices=("auto", "ofac-sdn", "stix", "misp", "csv"))
+    imp.add_argument("--name", help="the list's name (default: ofac-sdn, or the file's name)")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=watchlist_import)
+    ls = wsub.add_parser("list", help="the imported lists")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=watchlist_list)
+    hits = wsub.add_parser("hits", help="watchlist hits on one case or on every open case")
+    hits.add_argument("case_ref", nargs="?", metavar="CASE_REF")
+    hits.add_argument("--json", action="store_true")
+    hits.set_defaults(handler=watchlist_hits)
+    rm = wsub.add_parser("remove", help="remove a list and its entries")
+    rm.add_argument("name", metavar="NAME")
+    rm.set_defaults(handler=watchlist_remove)
 
 
 def share(args: argparse.Namespace) -> int:
@@ -53,4 +81,65 @@ def share(args: argparse.Namespace) -> int:
     for line in result.redactions:
         print(f"redacted: {line}", file=sys.stderr)
     print("caseapp prepared this file; nothing was sent.", file=sys.stderr)
+    return 0
+
+
+def watchlist_import(args: argparse.Namespace) -> int:
+    from caseapp.services.exchange import hits as hit_service
+    from caseapp.services.exchange import watchlists
+
+    with open_ws(args, create=False) as ws:
+        info = watchlists.import_watchlist(ws, args.file, fmt=args.fmt, name=args.name)
+        found = hit_service.hits_for_open_cases(ws)
+    hit_counts = {ref: len(h) for ref, h in found.items()
+                  if any(x.list == info.name for x in h)}
+    if args.json:
+        print_json({**info.to_json(), "cases_with_hits": hit_counts})
+        return 0
+    print(f"{info.name}\t{info.format}\t{info.list_date}\t{info.entries} entries from "
+          f"{info.records} records\t{info.skipped} skipped\t{info.sha256}")
+    for problem in info.problems:
+        print(f"note: {problem}", file=sys.stderr)
+    for ref, n in sorted(hit_counts.items()):
+        print(f"HIT\t{ref}\t{n} watchlist hit(s); see: caseapp watchlist hits {ref}")
+    return 0
+
+
+def watchlist_list(args: argparse.Namespace) -> int:
+    from caseapp.services.exchange import watchlists
+
+    with open_ws(args, create=False) as ws:
+        rows = watchlists.list_watchlists(ws)
+    if args.json:
+        print_json([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        print(f"{r.name}\t{r.format}\t{r.list_date}\t{r.entries} entries\t"
+              f"{r.publisher or '-'}\t{r.file_name}\t{r.sha256}")
+    return 0
+
+
+def watchlist_hits(args: argparse.Namespace) -> int:
+    from caseapp.services.exchange import hits as hit_service
+
+    with open_ws(args, create=False) as ws:
+        if args.case_ref:
+            found = {args.case_ref.upper(): hit_service.hits_for_case(ws, args.case_ref)}
+        else:
+            found = hit_service.hits_for_open_cases(ws)
+    if args.json:
+        print_json([h.to_json() for hits in found.values() for h in hits])
+        return 0
+    for hits in found.values():
+        for h in hits:
+            print(f"{h.case}\t{h.strength.upper()}\t{h.subject}\t{h.reason}")
+    return 0
+
+
+def watchlist_remove(args: argparse.Namespace) -> int:
+    from caseapp.services.exchange import watchlists
+
+    with open_ws(args, create=False) as ws:
+        watchlists.remove_watchlist(ws, args.name)
+    print(f"removed {args.name}")
     return 0
