@@ -128,5 +128,7 @@ def list_productions(args: argparse.Namespace) -> int:
         span = f"{r['bates_first']} to {r['bates_last']}" if r["bates_first"] else "-"
         print(f"{r['production']}\t{r['created_at']}\t{r['volume']}\t{span}\t"
               f"{r['documents']} documents\t{r['withheld']} withheld\t{r['path']}"
-              + ("" if r["present"] else "\t(folder missing)"))
+              + ("" if r["present"] else
+                 f"\t(not in place; the volume is in {r['staged']})" if r["staged"] else
+                 "\t(folder missing)"))
     return 0

@@ -91,6 +91,9 @@ def test_killed_production_leaves_no_volume_and_no_number(tmp_path: Path) -> Non
     assert again.returncode in (-9, 137) and not (tmp_path / "out2").exists()
     rows = json.loads(caseapp("productions", "CASE-2026-0001", "--json").stdout)
     assert [r["present"] for r in rows] == [True, False]
+    staged = Path(rows[1]["staged"])  # the recorded volume is kept where it was staged
+    assert staged.parent == tmp_path and (staged / "VOL002" / "DATA" / "VOL002.dat").is_file()
+    assert "not in place" in caseapp("productions", "CASE-2026-0001").stdout
     third = json.loads(caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "out3"),
                                "--prefix", "ACME", "--json").stdout)
     assert int(third["bates_first"].rsplit("-", 1)[1]) == int(

@@ -142,8 +142,17 @@ def list_productions(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
              "bates_last": bates_label(p.prefix, p.bates_last) if p.documents else None,
              "documents": p.documents, "pages": p.pages, "withheld": p.withheld,
              "path": p.path, "present": Path(p.path).is_dir(),
+             "staged": _left_staged(p),
              "sha256sums": p.manifest_sha256, "options": json.loads(p.options or "{}")}
             for p in rows]
+
+
+def _left_staged(p: Production) -> str | None:
+    """Where the volume of a production recorded but never moved into place still is."""
+    staging = json.loads(p.options or "{}").get("staging")
+    if staging and not Path(p.path).is_dir() and Path(staging).is_dir():
+        return str(staging)
+    return None
 
 
 @dataclass(frozen=True)
@@ -290,7 +299,8 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
             bates_first=start if docs else 0, bates_last=last, documents=len(docs),
             pages=written.pages, withheld=len(withheld), path=str(target),
             manifest_sha256=written.sums_sha256,
-            options=json.dumps(opts.to_record(), ensure_ascii=False))
+            options=json.dumps({**opts.to_record(), "staging": str(staging)},
+                               ensure_ascii=False))
         session.add(record)
         session.flush()
         by_label = {e.exhibit: e.id for e in sel.produced}
