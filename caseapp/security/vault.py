@@ -78,6 +78,9 @@ _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK:
 class VaultError(Exception):
     """Base class; messages are user-readable and never contain key material."""
 
+    #: True when a write failed for want of room (full disk, quota, file-size limit).
+    no_room = False
+
 
 class FileChangedError(VaultError):
     """The source file changed (size, mtime or identity) while it was read."""
@@ -112,7 +115,9 @@ def _reason(exc: OSError) -> str:
 
 def _write_error(exc: OSError, what: str = "Vault write") -> VaultError:
     if exc.errno in DISK_FULL_ERRNOS:
-        return VaultError(f"{what} failed: the disk is full or a file-size limit was reached")
+        error = VaultError(f"{what} failed: the disk is full or a file-size limit was reached")
+        error.no_room = True
+        return error
     return VaultError(f"{what} failed: {_reason(exc)}")
 
 

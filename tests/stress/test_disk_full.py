@@ -107,3 +107,58 @@ def test_backup_on_a_full_disk_leaves_no_partial_backup(home, tmp_path) -> None:
     assert not dest.exists() or not any(dest.iterdir())
     assert not (tmp_path / "backup.partial").exists()
     _assert_unchanged(home, before)
+
+
+def test_exhibit_export_on_a_full_disk_leaves_no_partial_file(base, home, tmp_path) -> None:
+    added = caseapp(home, "evidence", "add", REF, str(base / "big.bin"), "--json")
+    assert added.code == 0, added.err
+    before = state(home)
+    dest = tmp_path / "exported"
+    dest.mkdir()
+    run = caseapp(home, "evidence", "export", REF, "E-002", "--out", str(dest),
+                  max_file_size=1 << 20)
+    assert run.code == 74, run.err
+    _assert_clear_failure(run.err)
+    assert list(dest.iterdir()) == []
+    _assert_unchanged(home, before)
+
+
+def test_tips_import_on_a_full_disk_imports_nothing_half(home, tmp_path) -> None:
+    before = state(home)
+    rows = "".join(f"2026-03-01T10:00:00Z,hotline,Tip {i} {'about a laptop farm ' * 400}\n"
+                   for i in range(200))
+    csv_file = tmp_path / "tips.csv"
+    csv_file.write_text("received_at,channel,content\n" + rows, encoding="utf-8")
+    run = caseapp(home, "tips", "import", str(csv_file),
+                  max_file_size=_limit_above(home, 64 << 10))
+    assert run.code == 74, run.err
+    _assert_clear_failure(run.err)
+    after = state(home)
+    # One transaction per row: rows before the failure stay whole, the failing one is undone.
+    assert after["cases"] == before["cases"] and after["exhibits"] == before["exhibits"]
+    assert verify(home)["ok"]
+    rerun = caseapp(home, "tips", "import", str(csv_file), "--json")
+    assert rerun.code == 0, rerun.err
+    report = rerun.json()
+    assert report["imported"] + report["skipped_duplicates"] == 200
+
+
+def test_restore_on_a_full_disk_leaves_no_half_home(home, tmp_path) -> None:
+    recovery = _recovery_code(home)  # a new code: the backup below carries it
+    backup_dir = tmp_path / "backup"
+    made = caseapp(home, "backup", str(backup_dir))
+    assert made.code == 0, made.err
+    target = tmp_path / "restored"
+    run = caseapp(target, "restore", str(backup_dir), "--recovery-code", recovery,
+                  max_file_size=16 << 10)
+    assert run.code == 74, run.err
+    _assert_clear_failure(run.err)
+    again = caseapp(target, "restore", str(backup_dir), "--recovery-code", recovery)
+    assert again.code == 0, again.err
+    assert verify(target)["ok"]
+
+
+def _recovery_code(home: Path) -> str:
+    run = caseapp(home, "key", "recovery-code")
+    assert run.code == 0, run.err
+    return next(w for w in run.out.split() if w.count("-") >= 3)

@@ -33,7 +33,7 @@ from caseapp.security.vault import (
     VaultError,
 )
 from caseapp.services.cases.cases import get_case_in, touch
-from caseapp.services.errors import CaseappError, Conflict, InvalidInput, NotFound
+from caseapp.services.errors import CaseappError, Conflict, DiskFull, InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
 
 
@@ -309,7 +309,7 @@ def _decrypt(ws: Workspace, evidence: Evidence, dest: Path, progress: Progress |
     except (BlobMissing, BlobCorrupt) as exc:
         raise CaseappError(f"{evidence.exhibit} cannot be decrypted: {exc}") from None
     except VaultError as exc:
-        raise CaseappError(str(exc)) from None
+        raise (DiskFull if exc.no_room else CaseappError)(str(exc)) from None
     if sha != evidence.sha256:
         dest.unlink(missing_ok=True)
         raise CaseappError(f"{evidence.exhibit}: the decrypted content does not match its "

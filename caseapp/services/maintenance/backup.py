@@ -128,7 +128,7 @@ def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,
         staging = home / RESTORE_STAGING
         begin_restore(home, [])  # before anything is copied: a crash from here on is undone
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(backup_dir, staging)
+        _copy_tree(backup_dir, staging)
         (staging / BACKUP_MANIFEST).unlink(missing_ok=True)
         faults.step("restore.copied")
         items = list(staging.iterdir())
@@ -150,6 +150,9 @@ def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,
     except KeyProblem as exc:
         _undo_restore(home)
         raise StoreUnavailable(str(exc)) from None
+    except OSError as exc:
+        _undo_restore(home)
+        raise write_failed("The restored store", exc) from None
     except BaseException:
         _undo_restore(home)
         raise
@@ -159,6 +162,18 @@ def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,
     with ws.transaction() as session:
         audit.append(session, "store.restored", "store", ws.store_id, {"from": str(backup_dir)})
     return ws
+
+
+def _copy_tree(src: Path, dest: Path) -> None:
+    """Copy a folder, stopping at the first file that cannot be copied with its OSError
+    (``shutil.copytree`` would gather them into one ``shutil.Error`` without an errno)."""
+    dest.mkdir(parents=True)
+    for path in sorted(src.rglob("*")):
+        target = dest / path.relative_to(src)
+        if path.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            shutil.copy2(path, target)
 
 
 def _undo_restore(home: Path) -> None:
