@@ -170,7 +170,7 @@ def add_identifiers(session: Session, engine: SignInEngine | None,
             wanted[sid] = ips[:MAX_NEW_IPS] + [k for k in counter if k[0] != "ip"]
     for sid, names in hosts.items():
         wanted.setdefault(sid, []).extend(("device", h) for h in sorted(names))
-    added = 0
+    added: list[Identifier] = []
     for sid, items in wanted.items():
         have = existing.setdefault(sid, set())
         for kind, value in items:
@@ -179,12 +179,16 @@ def add_identifiers(session: Session, engine: SignInEngine | None,
                 continue
             have.add((ident.kind, ident.normalized))
             session.add(ident)
-            session.flush()
-            audit.append(session, "identifier.added", "identifier", ident.id,
-                         {"subject": sid, "kind": ident.kind, "raw": ident.raw,
-                          "source": "signals import"})
-            added += 1
-    return added
+            added.append(ident)
+    session.flush()  # one flush for the batch (each flush costs an index update)
+    by_subject: dict[int, list[Identifier]] = {}
+    for ident in added:
+        by_subject.setdefault(ident.subject_id or 0, []).append(ident)
+    for sid, idents in by_subject.items():
+        audit.append(session, "identifier.added", "subject", sid, {
+            "subject": sid, "source": "signals import",
+            "identifiers": [{"id": i.id, "kind": i.kind, "raw": i.raw} for i in idents]})
+    return len(added)
 
 
 def finding_json(row: SignalFinding, exhibit: str | None, subject: str = "") -> dict[str, Any]:
