@@ -42,6 +42,8 @@ class ShareOptions:
     reveal_accounts: bool = False
     reveal_tipsters: bool = False
     findings: tuple[str, ...] | None = None  # checklist item ids to share; None: all
+    victim: str = ""  # referral packs: the victim business's name
+    contact: str = ""  # referral packs: who the recipient should contact
 
 
 def gather_share(ws: Workspace, case_ref: str, options: ShareOptions, *,

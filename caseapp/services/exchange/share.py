@@ -11,6 +11,7 @@ caseapp prepares these files; it sends nothing anywhere.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -66,10 +67,10 @@ def _builders() -> dict[str, Builder]:
 
     found["anx"] = graph.build_anx
     found["graphml"] = graph.build_graphml
-    with contextlib.suppress(ImportError):
-        from caseapp.services.exchange import referral
-        found["ic3"] = referral.build_ic3
-        found["rfj"] = referral.build_rfj
+    from caseapp.services.exchange import referral
+
+    found["ic3"] = referral.build_ic3
+    found["rfj"] = referral.build_rfj
     return found
 
 
@@ -108,6 +109,15 @@ class ShareResult:
                 "sent": False}
 
 
+def _with_options(fmt: str, builder: Builder, opts: ShareOptions) -> Builder:
+    """Referral packs also take the victim business and a contact from the options."""
+    if fmt == "ic3":
+        return functools.partial(builder, victim=opts.victim, contact=opts.contact)
+    if fmt == "rfj":
+        return functools.partial(builder, contact=opts.contact)
+    return builder
+
+
 def _check(fmt: str, tlp: TLP) -> Builder:
     try:
         check_tlp(fmt, tlp)
@@ -136,8 +146,9 @@ def _targets(out: Path, files: dict[str, bytes]) -> dict[Path, bytes]:
 def preview_share(ws: Workspace, case_ref: str, fmt: str, tlp: TLP = TLP.AMBER,
                   options: ShareOptions | None = None) -> SharePreview:
     """Build the export in memory and say what it holds (nothing written or recorded)."""
-    builder = _check(fmt, tlp)
-    content = gather_share(ws, case_ref, options or ShareOptions(), now=utcnow())
+    opts = options or ShareOptions()
+    builder = _with_options(fmt, _check(fmt, tlp), opts)
+    content = gather_share(ws, case_ref, opts, now=utcnow())
     artefact = builder(content, tlp)
     return SharePreview(fmt, tlp, artefact.counts, content.redactions,
                         tuple(f"*{s}" if s else "one file" for s in artefact.files))
@@ -151,13 +162,13 @@ def share_case(ws: Workspace, case_ref: str, fmt: str, out: Path | str, *,
 
     Raises InvalidInput (format/TLP/path), NotFound (no such case), Cancelled.
     """
-    builder = _check(fmt, tlp)
+    opts = options or ShareOptions()
+    builder = _with_options(fmt, _check(fmt, tlp), opts)
     target = Path(out).expanduser().absolute()
     if target.is_dir():
         raise InvalidInput(f"{target} is a folder; give the file name to write.")
     if not target.parent.is_dir():
         raise InvalidInput(f"The folder {target.parent} does not exist.")
-    opts = options or ShareOptions()
     moment = now or utcnow()
     _step(progress, cancel, "Gathering the case", 0)
     content = gather_share(ws, case_ref, opts, now=moment)
