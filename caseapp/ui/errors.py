@@ -8,6 +8,7 @@ content. The report shown in the error dialog (and copyable by the user) is comp
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import traceback
@@ -76,12 +77,18 @@ def redacted_report(exc_type: type[BaseException], tb: TracebackType | None) -> 
     return "\n".join(lines)
 
 
+# SQLAlchemy appends the statement and its parameters (case data) to its messages.
+_SQL_DETAIL = re.compile(r"\[SQL: .*?(?=\(Background on this error|\Z)", re.DOTALL)
+
+
 def full_report(exc_type: type[BaseException], exc: BaseException,
                 tb: TracebackType | None) -> str:
-    """The complete traceback with the message, for the user to read or copy."""
+    """The complete traceback with the message, for the user to read or copy (without the SQL
+    statement and parameters a database error carries)."""
     from caseapp import __version__
 
-    body = "".join(traceback.format_exception(exc_type, exc, tb))
+    body = _SQL_DETAIL.sub("[SQL statement and parameters not shown]\n",
+                           "".join(traceback.format_exception(exc_type, exc, tb)))
     return (f"caseapp {__version__} on Python {sys.version.split()[0]} ({sys.platform})\n\n"
             f"{body}")
 
