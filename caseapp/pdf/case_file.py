@@ -36,6 +36,7 @@ _RENDERERS: dict[str, Callable[[Ctx], list[Flowable]]] = {
     "timeline": sections_records.timeline,
     "tips": sections_records.tips,
     "links": sections_records.links,
+    "findings": sections_records.findings,
     "appendix": sections_evidence.appendix,
 }
 

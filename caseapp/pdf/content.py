@@ -184,6 +184,27 @@ class LinkGroupEntry:
 
 
 @dataclass(frozen=True)
+class FindingEntry:
+    """A signals finding: the rule behind it, what it found, the rows it cites."""
+
+    rule: str
+    version: int
+    title: str
+    explanation: str
+    subject: str
+    summary: str
+    score: float
+    status: str  # open | accepted | dismissed
+    redflag_item: str
+    exhibit: str | None  # the imported exhibit whose lines are cited
+    lines: tuple[int, ...]
+    line_count: int
+    exhibits: tuple[str, ...]  # other exhibits behind it (photo / text reuse)
+    data: tuple[str, ...]  # "name version (sha256 …)" of each data set used
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
 class ExportInfo:
     """Facts for the export record page."""
 
@@ -209,6 +230,7 @@ class CaseFileContent:
     timeline: tuple[TimelineItem, ...] = ()
     tips: tuple[TipEntry, ...] = ()
     links: tuple[LinkGroupEntry, ...] = ()
+    findings: tuple[FindingEntry, ...] = ()
     other_exports: int = 0  # earlier exports of this case in its history
 
     def account_values(self) -> list[str]:

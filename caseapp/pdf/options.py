@@ -31,6 +31,7 @@ SECTIONS: dict[str, str] = {
     "timeline": "Timeline and notes",
     "tips": "Linked tips",
     "links": "Links to other cases and tips",
+    "findings": "Signals findings",
     "appendix": "Appendix: exhibits",
 }
 FIXED_SECTIONS: dict[str, str] = {

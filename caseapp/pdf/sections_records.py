@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from caseapp.domain.anchors import anchor_line
 from caseapp.pdf.content import TimelineItem, TipsterEntry
 from caseapp.pdf.layout import CONTENT_W, Heading
 from caseapp.pdf.options import SECTIONS
@@ -129,6 +130,44 @@ def links(ctx: Ctx) -> list[Flowable]:
     return story
 
 
+def findings(ctx: Ctx) -> list[Flowable]:
+    """Signals findings: rule and version, explanation, data versions, rows cited."""
+    s = ctx.styles
+    story: list[Flowable] = [ctx.heading("findings")]
+    entries = ctx.content.findings
+    if not entries:
+        return story + [ctx.p("No sign-in log, endpoint inventory or exhibit scan of this "
+                              "case produced a finding.", s.body)]
+    story.append(ctx.note(
+        "Findings of caseapp's detection rules over imported sign-in logs and endpoint "
+        "inventories (each imported file is an exhibit) and over image and text exhibits. "
+        "A finding is a lead for the investigator, not a conclusion: accepted findings are "
+        "attached to their red-flag item as evidence; dismissed ones are listed with the "
+        "reason. Rows are cited by exhibit and physical line (header = line 1)."))
+    rows = []
+    for f in entries:
+        lines = ", ".join(str(n) for n in f.lines[:20])
+        more = f" (+{f.line_count - len(f.lines[:20])} more)" if f.line_count > 20 else ""
+        cited = (f"{f.exhibit} lines {lines}{more}" if f.exhibit else
+                 ", ".join(f.exhibits) or "—")
+        status = f.status + (f": {f.decision_note}" if f.decision_note else "")
+        rows.append([f"{f.title}\n({f.rule} v{f.version})", f.subject,
+                     f"{f.summary}\nScore {f.score:.2f}; red-flag item {f.redflag_item}",
+                     cited, status])
+    story.append(grid(ctx, ["Rule", "Subject", "Finding", "Rows cited", "Status"], rows,
+                      [110, 60, 150, 110, CONTENT_W - 430]))
+    story.append(Paragraph("Rules and data", s.h2))
+    seen: set[tuple[str, int]] = set()
+    for f in entries:
+        if (f.rule, f.version) in seen:
+            continue
+        seen.add((f.rule, f.version))
+        story.append(ctx.p(f"{f.title} ({f.rule} v{f.version}): {f.explanation}", s.body))
+    data = sorted({d for f in entries for d in f.data})
+    story.append(ctx.p("Data sets used: " + ("; ".join(data) or "none"), s.body))
+    return story
+
+
 def export_record(ctx: Ctx) -> list[Flowable]:
     """Software, store, audit-chain head, options used, and how to verify the hashes."""
     s, o, info = ctx.styles, ctx.options, ctx.content.info
@@ -168,6 +207,16 @@ def export_record(ctx: Ctx) -> list[Flowable]:
         "audit log (the entry after the head shown above), as an “exported-in-pdf” event in "
         "every exhibit's chain of custody and in the case's export history. Running "
         "“caseapp verify” re-hashes every stored exhibit and checks the audit chain.", s.body))
+    if info.audit_head_id:
+        story.append(Paragraph("How to check the store against this file", s.h2))
+        story.append(ctx.p(
+            "This case file carries the audit-chain head it was made from, in its document "
+            "information (/CaseappAuditHead) and here:\n"
+            f"{anchor_line(info.audit_head_id, info.audit_head_hash)}\n"
+            "At any later time, “caseapp verify --anchor FILE.pdf” (FILE.pdf being this file) "
+            "checks that the store's audit chain still holds that entry with that hash: a "
+            "store whose log was cut short or rewritten since this export is reported as "
+            "audit-truncated or audit-rewritten.", s.body, redact=False))
     if o.signed_by:
         story.append(ctx.p(
             f"This PDF is digitally signed (PAdES B-B) by {o.signed_by}. Any change to the "

@@ -31,6 +31,7 @@ from caseapp.pdf.content import (
     ChecklistItem,
     ExhibitEntry,
     ExportInfo,
+    FindingEntry,
     LinkedCaseEntry,
     LinkGroupEntry,
     ScoringRules,
@@ -83,6 +84,7 @@ def gather(ws: Workspace, case_ref: str, options: ExportOptions, *, now: datetim
     checklist = _checklist(ws, case.ref)  # may start the checklist (an audit entry)
     tips = _tips(ws, case.ref, options)  # revealing a tipster is audited
     links = _links(ws, case.ref)
+    findings = _findings(ws, case.ref)
     with ws.session() as session:  # the head after anything gathering itself recorded
         head = audit.head(session)
     info = ExportInfo(software=f"caseapp {__version__}", store_id=ws.store_id,
@@ -93,7 +95,23 @@ def gather(ws: Workspace, case_ref: str, options: ExportOptions, *, now: datetim
     read_exhibits(ws, entries, natives=natives, progress=progress, cancel=cancel)
     return CaseFileContent(case=case, tz=tz, info=info, checklist=checklist,
                            subjects=subject_entries, exhibits=entries, timeline=timeline,
-                           tips=tips, links=links, other_exports=int(exports or 0))
+                           tips=tips, links=links, findings=findings,
+                           other_exports=int(exports or 0))
+
+
+def _findings(ws: Workspace, case_ref: str) -> tuple[FindingEntry, ...]:
+    from caseapp.services.signals.findings import list_findings
+
+    out = []
+    for f in list_findings(ws, case_ref).findings:
+        data = tuple(f"{d['name']} {d['version']}"
+                     + (f" (sha256 {d['sha256'][:16]}…)" if d.get("sha256") else "")
+                     for d in f["data"])
+        out.append(FindingEntry(
+            f["rule"], f["version"], f["title"], f["explanation"], f["subject"], f["summary"],
+            f["score"], f["status"], f["redflag_item"], f["exhibit"], tuple(f["lines"]),
+            f["line_count"], tuple(f["exhibits"]), data, f.get("decision_note", "")))
+    return tuple(out)
 
 
 def _components() -> tuple[tuple[str, str], ...]:

@@ -200,7 +200,7 @@ def finding_json(row: SignalFinding, exhibit: str | None, subject: str = "") -> 
             "score": row.score, "status": row.status, "redflag_item": row.redflag_item,
             "exhibit": exhibit, "lines": json.loads(row.lines), "line_count": row.line_count,
             "exhibits": json.loads(row.exhibits), "detail": json.loads(row.detail),
-            "data": json.loads(row.data)}
+            "data": json.loads(row.data), "decision_note": row.decision_note}
 
 
 def save_findings(session: Session, case: Case, imp: SignalImport | None,
