@@ -51,6 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     note_add.set_defaults(handler=note_add_cmd)
 
     demo = sub.add_parser("demo", help="load the fictional demo data into an empty store")
+    demo.add_argument("--signals", action="store_true",
+                      help="also import the demo sign-in logs and endpoint inventory")
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(handler=demo_cmd)
 
@@ -150,7 +152,7 @@ def demo_cmd(args: argparse.Namespace) -> int:
     from caseapp.services.maintenance import demo
 
     with open_ws(args, exclusive=True) as ws:
-        summary = demo.load_demo(ws)
+        summary = demo.load_demo(ws, signals=args.signals)
     if args.json:
         print_json(summary)
     else:

@@ -198,8 +198,9 @@ CASES: list[dict[str, Any]] = [
 _COLOURS = [(70, 110, 160), (160, 90, 60), (80, 140, 90)]
 
 
-def load_demo(ws: Workspace) -> dict[str, Any]:
-    """Load the demo set into an empty store; refuses when any case exists."""
+def load_demo(ws: Workspace, *, signals: bool = False) -> dict[str, Any]:
+    """Load the demo set into an empty store; refuses when any case exists. ``signals``
+    also imports the demo sign-in logs and endpoint inventory (three more exhibits)."""
     with ws.session() as session:
         if session.exec(select(Case.id).limit(1)).first() is not None:
             raise Conflict("The store already holds cases; the demo data loads only into an "
@@ -209,11 +210,14 @@ def load_demo(ws: Workspace) -> dict[str, Any]:
         for index, spec in enumerate(CASES):
             refs.append(_load_case(ws, spec, Path(tmp) / str(index), _COLOURS[index % 3]))
     tip_refs = demo_tips.load_demo_tips(ws, refs)
-    from caseapp.services.maintenance.demo_signals import load_demo_signals
+    result: dict[str, Any] = {"cases": refs, "exhibits": sum(len(c["exhibits"]) for c in CASES),
+                              "tips": tip_refs}
+    if signals:
+        from caseapp.services.maintenance.demo_signals import load_demo_signals
 
-    signals = load_demo_signals(ws, refs)
-    return {"cases": refs, "exhibits": sum(len(c["exhibits"]) for c in CASES) + len(signals),
-            "tips": tip_refs, "signals": signals}
+        result["signals"] = load_demo_signals(ws, refs)
+        result["exhibits"] += len(result["signals"])
+    return result
 
 
 def _load_case(ws: Workspace, spec: dict[str, Any], folder: Path,

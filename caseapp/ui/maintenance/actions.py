@@ -19,7 +19,7 @@ def load_demo(ctx: AppContext, parent: QWidget) -> None:
     def work(_control: Any) -> Any:
         from caseapp.services.maintenance import demo
 
-        return demo.load_demo(ctx.ws)
+        return demo.load_demo(ctx.ws, signals=True)
 
     def done(result: dict[str, Any]) -> None:
         log_event("demo.loaded", cases=len(result["cases"]))
