@@ -359,7 +359,7 @@ def parse_template(text: str, source_name: str) -> Template:
 
 
 def load_builtin_templates() -> list[Template]:
-    """Parse every bundled ``resources/redflags/*.toml``, ordered by file name."""
+    """Parse every bundled ``resources/redflags/*.toml``, ordered by id, then version."""
     from caseapp.resources_access import resource
 
     templates: list[Template] = []
@@ -375,6 +375,7 @@ def load_builtin_templates() -> list[Template]:
                                 f"template {template.id!r} v{template.version} also in {seen[key]}")
         seen[key] = entry.name
         templates.append(template)
+    templates.sort(key=lambda t: (t.id, t.version))  # newest version of each id last
     return templates
 
 

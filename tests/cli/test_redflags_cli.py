@@ -48,7 +48,7 @@ def test_show_json_has_the_contract_shape(capsys, home: Path) -> None:
     assert code == 0 and err == ""
     data = json.loads(out)
     assert data.keys() >= TOP_KEYS
-    assert (data["case"], data["template"], data["version"]) == (ref, "dprk-remote-it-worker", 1)
+    assert (data["case"], data["template"], data["version"]) == (ref, "dprk-remote-it-worker", 2)
     assert (data["score"], data["band"], data["coverage"]) == (0, "unassessed", 0.0)
     assert len(data["items"]) >= 30
     for item in data["items"]:

@@ -109,7 +109,7 @@ def shipped() -> Template:
 
 
 def test_shipped_template_loads_with_enough_items_and_categories(shipped: Template) -> None:
-    assert shipped.version == 1
+    assert shipped.version == 2
     assert shipped.title == "Remote IT worker identity fraud (DPRK pattern)"
     assert len(shipped.items) >= 30
     assert len(shipped.categories) >= 6
@@ -123,7 +123,9 @@ def test_shipped_template_loads_with_enough_items_and_categories(shipped: Templa
 
 def test_shipped_items_are_sourced_and_complete(shipped: Template) -> None:
     source_ids = {s.id for s in shipped.sources}
-    assert source_ids == {f"S{n}" for n in range(1, 12)}
+    assert source_ids == {f"S{n}" for n in range(1, 17)} - {"S11"}
+    # every cited source is in the list and every listed source is cited
+    assert {sid for item in shipped.items for sid in item.sources} == source_ids
     for source in shipped.sources:
         assert source.title and source.publisher
         assert source.url is None or source.url.startswith("https://")
@@ -416,3 +418,39 @@ def test_suggested_items() -> None:
     assert [i.id for i in suggested_items(t, IdentifierKind.WALLET)] == ["payment.reuse"]
     assert suggested_items(t, IdentifierKind.ADDRESS) == []
     assert [i.id for i in suggested_items(t, "e-mail")] == ["identity.shared-contact"]  # type: ignore[arg-type]
+
+
+def test_v2_fixes_the_checked_citations_and_keeps_every_v1_item(shipped: Template) -> None:
+    """The source review of issue 20: template v2 beside v1 (cases on v1 keep it)."""
+    both = {t.version: t for t in load_builtin_templates() if t.id == shipped.id}
+    v1, v2 = both[1], both[2]
+    assert shipped is not v1 and shipped.version == 2
+    assert {i.id for i in v1.items} <= {i.id for i in v2.items}  # upgrade drops no answer
+    assert len(v2.items) == len(v1.items) + 11
+    items = {i.id: i for i in v2.items}
+    sources = {s.id: s for s in v2.sources}
+    psa_july_2025 = next(s for s in v2.sources if "PSA250723" in s.title)
+    guidance_2022 = next(s for s in v2.sources if s.date == "2022-05-16")
+    for item_id in ("payment.frequent-changes", "payment.third-party-name"):
+        assert set(items[item_id].sources) == {psa_july_2025.id, guidance_2022.id}
+    zone = items["behaviour.time-zone-mismatch"]
+    assert "S8" not in zone.sources and "clear no one" in zone.description
+    kvm = items["technical.kvm-hardware"]
+    assert "Raspberry" not in kvm.description and "S8" not in kvm.sources
+    assert any(sources[s].publisher == "US Department of Justice"
+               and sources[s].date == "2025-06-30" for s in kvm.sources)
+    assert "offer" not in items["logistics.ship-to-mismatch"].description
+    assert "hand" not in items["interview.synthetic-video"].description
+    assert "check" in items["interview.home-city-knowledge"].description
+    joint = next(s for s in v2.sources if s.date == "2023-10-18")
+    assert "State" in joint.publisher and "Republic of Korea" in joint.publisher
+    for source in v2.sources:  # one document each: its own date, no bundles
+        assert source.date and "; also" not in source.title
+    assert not any("Rewards for Justice" in s.title for s in v2.sources)
+    for new in ("identity.prefers-korean", "identity.profiles-different-photos",
+                "identity.altered-id-documents", "identity.document-errors",
+                "identity.generic-references", "identity.shared-templates",
+                "interview.voice-changer", "interview.proxy-interviewee",
+                "technical.accounts-share-ip", "payment.prepayment-pressure",
+                "payment.front-company-invoices"):
+        assert new in items and not v1.has_item(new), new

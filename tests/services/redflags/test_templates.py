@@ -200,12 +200,44 @@ def test_reimport_same_version(ws, tmp_path: Path) -> None:
 
 
 def test_builtin_id_and_version_cannot_be_replaced_but_can_be_extended(ws, tmp_path) -> None:
-    text = resource("redflags", "dprk-remote-it-worker.toml").read_text(encoding="utf-8")
+    text = resource("redflags", "dprk-remote-it-worker-v2.toml").read_text(encoding="utf-8")
     tampered = text.replace("weight = 3", "weight = 1", 1)
-    with pytest.raises(InvalidInput, match="'dprk-remote-it-worker' v1 already exists"):
+    with pytest.raises(InvalidInput, match="'dprk-remote-it-worker' v2 already exists"):
         checklists.import_template(ws, write(tmp_path, "dprk.toml", tampered))
-    newer = text.replace("version = 1", "version = 2", 1)
-    info = checklists.import_template(ws, write(tmp_path, "dprk-v2.toml", newer))
-    assert (info.version, info.origin, info.newest) == (2, "imported", True)
-    # New cases now start on v2, the newest version of the default template.
-    assert checklists.get_checklist(ws, new_case(ws)).template.version == 2
+    newer = text.replace("version = 2", "version = 3", 1)
+    info = checklists.import_template(ws, write(tmp_path, "dprk-v3.toml", newer))
+    assert (info.version, info.origin, info.newest) == (3, "imported", True)
+    # New cases now start on v3, the newest version of the default template.
+    assert checklists.get_checklist(ws, new_case(ws)).template.version == 3
+
+
+def test_cases_on_builtin_v1_keep_it_and_upgrade_to_v2_with_answers(ws) -> None:
+    """Template v2 ships beside v1: a case already on v1 stays there until `flags upgrade`,
+    which keeps every answer (v2 removes no item) and lists the eleven new ones."""
+    from caseapp.domain.models import Checklist
+    from caseapp.domain.redflags import load_builtin_templates
+    from caseapp.security import audit
+    from caseapp.services.redflags.templates import snapshot_builtin
+
+    v1 = next(t for t in load_builtin_templates()
+              if t.id == "dprk-remote-it-worker" and t.version == 1)
+    ref = new_case(ws)
+    with ws.transaction() as session:  # what a store made before v2 shipped holds
+        case = cases.get_case_in(session, ref)
+        snapshot_builtin(session, v1)
+        now = datetime(2026, 3, 2, tzinfo=UTC)
+        row = Checklist(case_id=case.id or 0, template_id=v1.id, template_version=1,
+                        created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        audit.append(session, "checklist.started", "checklist", row.id or "",
+                     {"case": ref, "template": v1.id, "version": 1, "lazy": True})
+    checklists.set_item(ws, ref, "payment.frequent-changes", "suspected", note="Three banks")
+    view = checklists.get_checklist(ws, ref)
+    assert view.template.version == 1 and view.newer_version == 2 and len(view.items) == 37
+    result = checklists.upgrade_checklist(ws, ref)
+    assert (result.from_version, result.to_version) == (1, 2)
+    assert result.kept == ["payment.frequent-changes"] and result.dropped == []
+    assert len(result.added) == 11 and "identity.prefers-korean" in result.added
+    after = checklists.get_checklist(ws, ref).item("payment.frequent-changes")
+    assert after.state is ChecklistState.SUSPECTED and after.note == "Three banks"
