@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, PageBreak
 
+from caseapp.domain.anchors import PDF_KEY, anchor_line
 from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.pdf import sections_case, sections_evidence, sections_records
 from caseapp.pdf.content import APPENDIX_NONE, CaseFileContent
@@ -92,7 +93,8 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
         author=options.prepared_by or content.info.actor,
         subject=f"Case file {case.ref} ({options.classification})",
         creator=content.info.software, producer=content.info.software,
-        keywords=[case.ref, options.classification, "case file"], lang="en")
+        keywords=[case.ref, options.classification, "case file"], lang="en",
+        extra_info=_anchor_info(content))
     ctx = Ctx(content=content, options=options, styles=styles, redactor=redactor,
               marks=doc.marks, page_total=lambda: doc.page_total)
     story: list[Flowable] = sections_case.cover(ctx) + sections_case.contents(ctx)
@@ -127,3 +129,12 @@ def _exhibit_pages(content: CaseFileContent, options: ExportOptions,
         if row:
             result[ex] = (row, row)
     return result
+
+
+def _anchor_info(content: CaseFileContent) -> dict[str, str]:
+    """The audit chain head this file was made from, in its document information, where
+    ``caseapp verify --anchor FILE.pdf`` reads it."""
+    info = content.info
+    if not info.audit_head_id:
+        return {}
+    return {PDF_KEY: anchor_line(info.audit_head_id, info.audit_head_hash)}

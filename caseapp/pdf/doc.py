@@ -19,6 +19,7 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
@@ -89,7 +90,9 @@ class CaseFileDoc(BaseDocTemplate):
 
     def __init__(self, target: Any, *, styles: Styles, classification: str,
                  case_ref: str, legend: str, bates: Callable[[int], str], pdf_date: str,
-                 on_flowable: Hook | None = None, **kw: Any) -> None:
+                 on_flowable: Hook | None = None, extra_info: dict[str, str] | None = None,
+                 **kw: Any) -> None:
+        self.extra_info = dict(extra_info or {})
         super().__init__(target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                          topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
                          initialFontName=styles.fonts.body, invariant=1, **kw)
@@ -156,6 +159,10 @@ class CaseFileDoc(BaseDocTemplate):
         self.page_total = self.page
         return bool(indexes_ok) and stable
 
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook, after the canvas exists
+        if self.extra_info:
+            self.canv._doc.info = _InfoWithExtras.of(self.canv._doc.info, self.extra_info)
+
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab hook
         if isinstance(flowable, Heading):
             if flowable.mark:
@@ -197,3 +204,25 @@ class CaseFileDoc(BaseDocTemplate):
         total = str(self.page_total) if self.page_total else "?"
         canv.drawRightString(PAGE_W - MARGIN_X, base, f"Page {page} of {total}")
         canv.restoreState()
+
+
+class _InfoWithExtras(PDFInfo):
+    """The document information dictionary plus our own keys (``/CaseappAuditHead``)."""
+
+    extras: dict[str, str]
+
+    @classmethod
+    def of(cls, info: PDFInfo, extras: dict[str, str]) -> _InfoWithExtras:
+        made = cls()
+        for name in ("title", "author", "subject", "creator", "producer", "keywords",
+                     "trapped", "_dateFormatter"):
+            setattr(made, name, getattr(info, name))
+        made.extras = extras
+        return made
+
+    def format(self, document: Any) -> bytes:
+        formatted = super().format(document)
+        extra = PDFDictionary({key.lstrip("/"): PDFString(value)
+                               for key, value in self.extras.items()}).format(document)
+        # Both are "<< ... >>": splice our entries in before the closing brackets.
+        return formatted.rstrip()[:-2] + extra.strip()[2:]

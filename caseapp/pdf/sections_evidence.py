@@ -189,7 +189,10 @@ def certification(ctx: Ctx) -> list[Flowable]:
         "value; the result is shown in the last column.\n"
         "3. A file whose SHA-256 equals the value listed here is, for all practical purposes, "
         "identical to the file that was acquired. How to check a copy is explained in "
-        f"section {record} (Export record).", s.body), Spacer(1, 2 * mm)]
+        f"section {record} (Export record)."
+        + (f"\n4. This document was made from the state of the store whose audit log ends at "
+           f"entry #{info.audit_head_id} with SHA-256 {info.audit_head_hash}."
+           if info.audit_head_id else ""), s.body, redact=False), Spacer(1, 2 * mm)]
     rows = []
     for e in ctx.content.exhibits:
         ev = e.evidence

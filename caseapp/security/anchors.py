@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from caseapp.domain.anchors import ANCHOR_LINE, ANCHOR_RE, PDF_KEY, anchor_line
+
+__all__ = ["ANCHORS_LOG", "ANCHOR_LINE", "ANCHOR_RE", "PDF_KEY", "Anchor", "anchor_line",
+           "append_to_log", "read_file", "read_log"]
+
 ANCHORS_LOG = "anchors.log"
-#: The one-line form of an anchor in text files and PDF metadata.
-ANCHOR_LINE = "caseapp audit chain head: entry {entry}, SHA-256 {hash}"
-ANCHOR_RE = re.compile(r"caseapp audit chain head: entry (\d+), SHA-256 ([0-9a-f]{64})")
-#: PDF document-information key holding :data:`ANCHOR_LINE`.
-PDF_KEY = "/CaseappAuditHead"
 _MAX_SCAN = 64 * 1024 * 1024
 
 
@@ -34,11 +34,6 @@ class Anchor:
     entry_id: int
     entry_hash: str
     source: str
-
-
-def anchor_line(entry_id: int, entry_hash: str) -> str:
-    """The text form of an anchor (for case files, packages and manifests)."""
-    return ANCHOR_LINE.format(entry=entry_id, hash=entry_hash)
 
 
 def append_to_log(home: Path, entry_id: int, entry_hash: str, reason: str) -> None:

@@ -184,3 +184,18 @@ def test_orphans_are_reported_and_quarantined_never_deleted(store) -> None:
     assert repaired.quarantined == ["f" * 32]
     assert (ws.vault.root / "quarantine" / orphan.name).read_bytes() == b"ciphertext"
     assert verify.verify_store(ws).ok
+
+
+def test_a_case_file_handed_out_catches_a_rewrite_of_the_log_before_it(store, tmp_path) -> None:
+    """The PDF alone is enough: no anchors.log, no backup; the log rewritten consistently."""
+    from caseapp.services.casefile.exports import export_case_file
+
+    ws, ref = store
+    pdf = export_case_file(ws, ref, tmp_path / "handed-out.pdf").path
+    (ws.home / "anchors.log").unlink()
+    _rewrite_from(ws, 2, {"title": "a title that was never typed"})
+    assert verify.verify_store(ws).ok, "without the case file the rewrite is invisible"
+    (ws.home / "anchors.log").unlink()
+    report = verify.verify_store(ws, anchor_files=[pdf])
+    rewritten = [p for p in report.problems if p["kind"] == "audit-rewritten"]
+    assert rewritten and "handed-out.pdf" in rewritten[0]["detail"], report.problems

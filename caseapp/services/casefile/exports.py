@@ -41,7 +41,7 @@ from caseapp.pdf.options import (
     ExportOptions,
     OptionsError,
 )
-from caseapp.security import audit
+from caseapp.security import anchors, audit
 from caseapp.services.casefile import production as pkg
 from caseapp.services.casefile.content import Natives, gather
 from caseapp.services.casefile.signing import SigningIdentity, sign_pdf
@@ -159,6 +159,10 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
         record_id = _record(ws, case.ref, target, package_dir, staging, tmp_pdf, opts, result,
                             sha256, natives, moment)
         tmp_pdf = staging = None  # published
+        if content.info.audit_head_id:  # the head this file carries, kept outside the store too
+            with contextlib.suppress(OSError):  # the PDF itself carries it; not worth failing
+                anchors.append_to_log(ws.home, content.info.audit_head_id,
+                                      content.info.audit_head_hash, "export")
     except OSError as exc:
         raise write_failed("The case file", exc) from None
     finally:
