@@ -29,7 +29,7 @@ def test_demo_signals_fire_and_reach_the_pdf(ws, tmp_path: Path) -> None:
     assert any(g.kind == "ip" and g.normalized == "203.0.113.5" for g in groups)
     out = tmp_path / "case.pdf"
     export_case_file(ws, first, out)
-    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages)
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages).split())
     assert "Signals findings" in text and "(vpn-egress v1)" in text
     assert "accepted: Astrill exit" in text
     assert "caseapp egress ranges (seed) 2026-12-07" in text
