@@ -1,0 +1,271 @@
+"""The Share dialog: STIX 2.1 / MISP / link chart / referral pack of a case, with a preview
+of what leaves (counts per object type, what is redacted), then the export in a worker with
+progress and Cancel. caseapp prepares the file; it sends nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseapp.ui.casefile.widgets import InlineLabel, hint
+from caseapp.ui.context import AppContext
+from caseapp.ui.errors import log_event
+from caseapp.ui.widgets.common import run_with_progress
+from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.workers import TaskControl, TaskHandle
+
+SENDS_NOTHING = ("caseapp prepares these files and sends nothing: you pass them on to the "
+                 "threat-intel team, the sharing community, the FBI (IC3) or Rewards for "
+                 "Justice yourself.")
+_SUFFIX = {"stix": ".stix.json", "misp": ".misp.json", "anx": ".anx", "graphml": ".graphml",
+           "ic3": "-ic3.pdf", "rfj": "-rfj.pdf"}
+COUNT_COLUMNS = [Column("What leaves", lambda r: r[0]), Column("Count", lambda r: str(r[1]),
+                                                               right=True)]
+
+
+class ShareDialog(QDialog):
+    """Format, TLP and redaction choices for one share export of ``case_ref``."""
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None,
+                 fmt: str = "stix") -> None:
+        from caseapp.domain.exchange.tlp import FORMATS
+
+        super().__init__(parent)
+        self.ctx, self.case_ref = ctx, case_ref
+        self.handle: TaskHandle | None = None
+        self.preview_handle: TaskHandle | None = None
+        self.progress: QProgressDialog | None = None
+        self.result: Any = None
+        self.preview_result: Any = None
+        self.setWindowTitle(f"Share — {case_ref}")
+        layout = QVBoxLayout(self)
+        notice = QLabel(SENDS_NOTHING)
+        notice.setWordWrap(True)
+        notice.setTextFormat(Qt.TextFormat.PlainText)
+        notice.setAccessibleName("caseapp sends nothing")
+        layout.addWidget(notice)
+        form = QFormLayout()
+        self.format = QComboBox()
+        self.format.setAccessibleName("Format")
+        for key, label in FORMATS.items():
+            self.format.addItem(label, key)
+        self.format.setCurrentIndex(max(0, self.format.findData(fmt)))
+        form.addRow("&Format:", self.format)
+        self.tlp = QComboBox()
+        self.tlp.setAccessibleName("TLP level")
+        form.addRow("&TLP:", self.tlp)
+        self.reveal_tipsters = QCheckBox("Show ti&pster names/contacts found in text "
+                                         "(masked by default)")
+        self.reveal_accounts = QCheckBox("Bank and ID numbers in &full (default: last four)")
+        form.addRow(self.reveal_tipsters)
+        form.addRow(self.reveal_accounts)
+        self.victim = QLineEdit()
+        self.victim.setAccessibleName("Victim business")
+        self.victim.setPlaceholderText("your organisation (IC3 worksheet)")
+        self.contact = QLineEdit()
+        self.contact.setAccessibleName("Contact")
+        self.contact.setPlaceholderText("who the recipient should contact (referral packs)")
+        form.addRow("&Victim business:", self.victim)
+        form.addRow("&Contact:", self.contact)
+        self.out = QLineEdit()
+        self.out.setAccessibleName("Output file")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(browse)
+        out_label = QLabel("&Save as:")
+        out_label.setBuddy(self.out)
+        form.addRow(out_label, row)
+        layout.addLayout(form)
+        layout.addWidget(hint("Preview: what this export holds. Exhibit contents, tip "
+                              "content and tipster fields never leave."))
+        self.model = RecordTableModel(COUNT_COLUMNS, self)
+        self.table = read_only_table(self.model, "What leaves")
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumHeight(140)
+        layout.addWidget(self.table, 1)
+        self.redactions = QLabel()
+        self.redactions.setWordWrap(True)
+        self.redactions.setTextFormat(Qt.TextFormat.PlainText)
+        self.redactions.setMinimumHeight(self.redactions.fontMetrics().lineSpacing() * 3)
+        layout.addWidget(self.redactions)
+        self.error = InlineLabel()
+        layout.addWidget(self.error)
+        box = QDialogButtonBox()
+        self.share_button = box.addButton("&Write file", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.share_button.setDefault(True)
+        box.addButton(QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.start)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        for widget in (self.tlp,):
+            widget.currentIndexChanged.connect(lambda _i: self.refresh_preview())
+        for box_ in (self.reveal_tipsters, self.reveal_accounts):
+            box_.toggled.connect(lambda _c: self.refresh_preview())
+        self.resize(760, 720)
+        self._format_changed()
+        self.format.setFocus()
+
+    def fmt(self) -> str:
+        return str(self.format.currentData())
+
+    def _format_changed(self) -> None:
+        from caseapp.domain.exchange.tlp import TLP, allowed_levels
+
+        current = self.tlp.currentData() or TLP.AMBER.value
+        self.tlp.blockSignals(True)
+        self.tlp.clear()
+        for level in allowed_levels(self.fmt()):
+            self.tlp.addItem(level.label, level.value)
+        index = self.tlp.findData(current)
+        self.tlp.setCurrentIndex(index if index >= 0 else self.tlp.findData(TLP.AMBER.value))
+        self.tlp.blockSignals(False)
+        referral = self.fmt() in ("ic3", "rfj")
+        self.victim.setEnabled(self.fmt() == "ic3")
+        self.contact.setEnabled(referral)
+        text = self.out.text().strip()
+        if not text or any(text.endswith(s) for s in _SUFFIX.values()):
+            self.out.setText(str(Path.home() / f"{self.case_ref}{_SUFFIX[self.fmt()]}")
+                             if not text else _swap_suffix(text, self.fmt()))
+        self.refresh_preview()
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save the share export as",
+                                                self.out.text())
+        if chosen:
+            self.out.setText(chosen)
+
+    def options(self) -> Any:
+        from caseapp.services.exchange.gather import ShareOptions
+
+        return ShareOptions(reveal_accounts=self.reveal_accounts.isChecked(),
+                            reveal_tipsters=self.reveal_tipsters.isChecked(),
+                            victim=self.victim.text().strip(),
+                            contact=self.contact.text().strip())
+
+    def tlp_level(self) -> Any:
+        from caseapp.domain.exchange.tlp import parse_tlp
+
+        return parse_tlp(str(self.tlp.currentData()))
+
+    def refresh_preview(self) -> TaskHandle:
+        """Build the export in memory in the background and show what it holds."""
+        fmt, tlp, opts, ws, ref = self.fmt(), self.tlp_level(), self.options(), \
+            self.ctx.ws, self.case_ref
+        self.redactions.setText("Building the preview…")
+
+        def work(_control: TaskControl) -> Any:
+            from caseapp.services.exchange.share import preview_share
+
+            return preview_share(ws, ref, fmt, tlp, opts)
+
+        handle = self.ctx.runner.submit(work, name="share-preview")
+        self.preview_handle = handle
+        handle.succeeded.connect(lambda result, h=handle: self._show_preview(h, result))
+        handle.failed.connect(lambda exc, h=handle: self._preview_failed(h, exc))
+        return handle
+
+    def _show_preview(self, handle: TaskHandle, preview: Any) -> None:
+        if handle is not self.preview_handle:
+            return  # an older preview
+        self.preview_result = preview
+        self.model.set_records(sorted(preview.counts.items()))
+        self.table.resizeColumnsToContents()
+        self.redactions.setText(f"{preview.tlp.label}. Redacted: "
+                                + "; ".join(preview.redactions) + ".")
+
+    def _preview_failed(self, handle: TaskHandle, exc: BaseException) -> None:
+        if handle is self.preview_handle:
+            self.redactions.setText("")
+            self.error.show_error(self.ctx.report_error(exc, "Share preview"))
+
+    def start(self) -> TaskHandle | None:
+        """Validate, then write the export in the background."""
+        if self.handle is not None:
+            return self.handle
+        self.error.clear_error()
+        out = self.out.text().strip()
+        if not out:
+            self.error.show_error("Choose the file to write.")
+            self.out.setFocus()
+            return None
+        fmt, tlp, opts, ws, ref = self.fmt(), self.tlp_level(), self.options(), \
+            self.ctx.ws, self.case_ref
+        self.share_button.setEnabled(False)
+        log_event("share.started", case=ref, format=fmt)
+
+        def work(control: TaskControl) -> Any:
+            from caseapp.services.exchange.share import share_case
+
+            return share_case(ws, ref, fmt, Path(out).expanduser(), tlp=tlp, options=opts,
+                              progress=control.progress, cancel=control.cancelled)
+
+        self.handle, self.progress = run_with_progress(
+            self.ctx, self, f"Sharing {ref}", work, name="share", on_done=self._done,
+            on_error=self._failed)
+        self.handle.finished.connect(self._finished)
+        return self.handle
+
+    def _finished(self) -> None:
+        self.handle = self.progress = None
+        self.share_button.setEnabled(True)
+
+    def _done(self, result: Any) -> None:
+        self.result = result
+        log_event("share.done", case=self.case_ref, format=result.format)
+        self.ctx.notify_changed(self.case_ref)
+        names = ", ".join(p.name for p in result.paths)
+        self.ctx.show_message(f"{self.case_ref}: wrote {names} ({result.tlp.label}). "
+                              "Nothing was sent.")
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        from caseapp.services.errors import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self.error.show_hint("Cancelled; nothing was written.")
+            return
+        log_event("share.failed", case=self.case_ref, error=type(exc).__name__)
+        self.error.show_error(self.ctx.report_error(exc, "Share"))
+
+    def reject(self) -> None:
+        """Esc/Cancel: while an export runs, cancel it instead of closing under it."""
+        if self.handle is not None:
+            self.handle.cancel()
+            return
+        super().reject()
+
+
+def _swap_suffix(text: str, fmt: str) -> str:
+    for suffix in _SUFFIX.values():
+        if text.endswith(suffix):
+            return text[: -len(suffix)] + _SUFFIX[fmt]
+    return text
+
+
+def open_share_dialog(ctx: AppContext, case_ref: str, parent: QWidget) -> ShareDialog:
+    """Case > Share…: the dialog, non-blocking (tests drive it directly)."""
+    dialog = ShareDialog(ctx, case_ref, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
