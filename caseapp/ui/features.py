@@ -106,6 +106,12 @@ def app_features() -> Features:
     from caseapp.ui.discovery.search_page import SHORTCUT as SEARCH_SHORTCUT
     from caseapp.ui.discovery.search_page import SearchPage, focus_search
     from caseapp.ui.evidence.tab import EvidenceTab, add_evidence
+    from caseapp.ui.exchange.share_dialog import open_share_dialog
+    from caseapp.ui.exchange.watchlists import (
+        WatchlistTab,
+        import_watchlist_action,
+        open_watchlists_dialog,
+    )
     from caseapp.ui.maintenance import actions as maintenance
     from caseapp.ui.maintenance.audit_page import AuditPage
     from caseapp.ui.redflags.tab import RedFlagsTab
@@ -129,6 +135,7 @@ def app_features() -> Features:
             CaseTabSpec("tips", "Tips", CaseTipsTab),
             CaseTabSpec("timeline", "Timeline", TimelineTab),
             CaseTabSpec("links", "Links", LinksTab),
+            CaseTabSpec("watchlist", "Watchlist", WatchlistTab),
             CaseTabSpec("findings", "Findings", FindingsTab),
             CaseTabSpec("exports", "Exports", ExportsTab),
         ),
@@ -150,6 +157,10 @@ def app_features() -> Features:
             WindowActionSpec("import-redflag-template", "Import red-flag &template…",
                              import_template_action, "Tools", tip="Import a custom red-flag "
                              "template (TOML) and list the templates"),
+            WindowActionSpec("import-watchlist", "Import &watchlist…", import_watchlist_action,
+                             "Tools", tip="Import the OFAC SDN list or an advisory (STIX, "
+                             "MISP, CSV) you downloaded; every open case is checked"),
+            WindowActionSpec("watchlists", "Watch&lists…", open_watchlists_dialog, "Tools"),
         ),
         case_actions=(
             CaseActionSpec("add-subject", "Add &subject…", case_actions.add_subject,
@@ -162,6 +173,10 @@ def app_features() -> Features:
             CaseActionSpec("produce", "P&roduce…", open_produce_dialog, "Ctrl+Shift+P",
                            tip="Write a legal production volume with load files and a "
                            "privilege log (Ctrl+Shift+P)"),
+            CaseActionSpec("share", "S&hare (STIX, MISP, chart, IC3/RFJ)…", open_share_dialog,
+                           "Ctrl+Shift+H", tip="Prepare a STIX 2.1 bundle, MISP event, i2/"
+                           "GraphML chart or an IC3/Rewards for Justice referral pack; caseapp "
+                           "sends nothing (Ctrl+Shift+H)"),
             CaseActionSpec("import-signals", "Import si&gn-in log / inventory…",
                            import_signals_action, "Ctrl+Shift+G",
                            tip="Import a sign-in log or endpoint inventory and run the "
