@@ -176,7 +176,8 @@ def test_feature_list_order_and_classes() -> None:
     features = app_features()
     assert [p.key for p in features.pages] == ["cases", "tips", "search", "audit"]
     assert [t.key for t in features.case_tabs] == [
-        "overview", "subjects", "redflags", "evidence", "tips", "timeline", "links", "findings", "exports"]
+        "overview", "subjects", "redflags", "evidence", "tips", "timeline", "links", "watchlist",
+        "findings", "exports"]
     for spec in features.pages:
         cls = spec.factory
         assert isinstance(cls, type) and issubclass(cls, Page), spec.key
