@@ -133,3 +133,16 @@ def test_preview_counts_without_writing(demo: Any) -> None:
     with demo.session() as session:
         after = audit.head(session)
     assert before is not None and after is not None and after.action != "case.shared"
+
+
+def test_store_verifies_after_shares_and_watchlists(demo: Any, tmp_path: Path) -> None:
+    from caseapp.services.exchange.watchlists import import_watchlist
+    from caseapp.services.maintenance.audit_events import ACTION_WORDS
+    from caseapp.services.maintenance.verify import verify_store
+    from tests.services.exchange import listfixtures as fx
+
+    share_case(demo, "CASE-2026-0001", "misp", tmp_path / "e.json")
+    import_watchlist(demo, fx.write(tmp_path, "sdn.xml", fx.SDN_XML))
+    report = verify_store(demo)
+    assert report.ok, report.problems
+    assert {"case.shared", "watchlist.imported"} <= set(ACTION_WORDS)
