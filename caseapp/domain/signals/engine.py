@@ -85,7 +85,7 @@ class _Subject:
     vpn: dict[str, Finding] = field(default_factory=dict)
     countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
     foreign: Finding | None = None
-    last: tuple[datetime, float, float, int, str] | None = None
+    last: tuple[datetime, float, float, int, SignIn, Network | None] | None = None
     travel: Finding | None = None
     off_hours_lines: list[int] = field(default_factory=list)
     unmanaged: int = 0
@@ -205,10 +205,9 @@ class SignInEngine:
         coords = self._coords(row, net)
         if coords is None:
             return
-        place = _place(row, net)
-        last, state.last = state.last, (row.at, coords[0], coords[1], row.line, place)
-        if last is None:
-            return
+        last, state.last = state.last, (row.at, coords[0], coords[1], row.line, row, net)
+        if last is None or (last[1] == coords[0] and last[2] == coords[1]):
+            return  # the first located sign-in, or the same place again
         hours = abs((row.at - last[0]).total_seconds()) / 3600
         km = haversine_km(last[1], last[2], coords[0], coords[1])
         if km < self.settings.min_travel_km:
@@ -225,7 +224,8 @@ class SignInEngine:
         finding.cite(row.line)
         jumps: list[dict[str, Any]] = finding.detail["jumps"]
         if len(jumps) < 20:
-            jumps.append({"from": last[4], "to": place, "from_line": last[3],
+            jumps.append({"from": _place(last[4], last[5]), "to": _place(row, net),
+                          "from_line": last[3],
                           "to_line": row.line, "km": round(km), "hours": round(hours, 2),
                           "speed_kmh": None if math.isinf(speed) else round(speed)})
 

@@ -81,41 +81,43 @@ def _entra_location(text: str) -> tuple[str, str]:
                                                                           else "")
 
 
-def _signin_builder(fmt: SignalFormat, cols: dict[str, int]) -> Callable[[int, list[str]], SignIn]:
-    def get(row: list[str], name: str) -> str:
-        index = cols.get(name)
-        if index is None or index >= len(row):
-            return ""
-        value = row[index]
-        if len(value) > _MAX_CELL:
-            raise ValueError(f"{name} cell is {len(value):,} characters; the limit is "
-                             f"{_MAX_CELL:,}")
-        return value
+_FIELDS = ("time", "account", "ip", "user_agent", "device_id", "result", "event", "location",
+           "managed", "compliant", "country", "city", "lat", "lon")
 
+
+def _signin_builder(fmt: SignalFormat, cols: dict[str, int]) -> Callable[[int, list[str]], SignIn]:
+    # Missing columns read the "" appended to every row (index -1); short rows are padded.
+    width = max(cols.values(), default=0) + 1
+    ti, ai, ii, ui, di, ri, ei, li, mi, ci, co, cy, la, lo = (cols.get(f, -1) for f in _FIELDS)
     naive_utc = fmt is not F.GENERIC
+    entra, okta, gws = fmt is F.ENTRA, fmt is F.OKTA, fmt is F.GWORKSPACE
+    pad = [""] * width
 
     def build(line: int, row: list[str]) -> SignIn:
-        if fmt is F.OKTA:
-            _okta_event_ok(get(row, "event"))
-        ok = (_gws_event(get(row, "event")) if fmt is F.GWORKSPACE
-              else _result(get(row, "result")))
-        account = get(row, "account").strip()
+        if len(row) < width:
+            row = row + pad[:width - len(row)]
+        row.append("")
+        if max(map(len, row)) > _MAX_CELL:
+            raise ValueError(f"a cell is longer than {_MAX_CELL:,} characters")
+        if okta:
+            _okta_event_ok(row[ei])
+        ok = _gws_event(row[ei]) if gws else _result(row[ri])
+        account = row[ai].strip()
         if not account:
             raise ValueError("the user/account cell is empty")
         country = city = ""
         lat = lon = None
-        if fmt is F.ENTRA:
-            country, city = _entra_location(get(row, "location"))
-        elif fmt is F.OKTA:
-            country, city = get(row, "country").strip().upper(), get(row, "city").strip()
-            lat, lon = _float(get(row, "lat")), _float(get(row, "lon"))
         managed = None
-        if fmt is F.ENTRA:
-            flags = [_flag(get(row, "managed")), _flag(get(row, "compliant"))]
+        if entra:
+            country, city = _entra_location(row[li])
+            flags = (_flag(row[mi]), _flag(row[ci]))
             managed = True if True in flags else (False if False in flags else None)
-        return SignIn(line, account, parse_time(get(row, "time"), naive_is_utc=naive_utc),
-                      get(row, "ip").strip(), get(row, "user_agent").strip(),
-                      get(row, "device_id").strip(), ok, country, city, lat, lon, managed)
+        elif okta:
+            country, city = row[co].strip().upper(), row[cy].strip()
+            lat, lon = _float(row[la]), _float(row[lo])
+        return SignIn(line, account, parse_time(row[ti], naive_is_utc=naive_utc),
+                      row[ii].strip(), row[ui].strip(), row[di].strip(), ok, country, city,
+                      lat, lon, managed)
 
     return build
 
