@@ -153,7 +153,10 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
         if staging is not None and natives is not None:
             _step(progress, cancel, "Writing the production package")
             rows = _manifest_rows(content.exhibits, natives, result)
-            pkg.finish(staging, tmp_pdf, target.name, sha256, rows, opts)
+            head = content.info
+            pkg.finish(staging, tmp_pdf, target.name, sha256, rows, opts,
+                       audit_head=anchors.anchor_line(head.audit_head_id, head.audit_head_hash)
+                       if head.audit_head_id else "")
             faults.step("export.staged")
         _step(progress, cancel, "Recording the export")
         record_id = _record(ws, case.ref, target, package_dir, staging, tmp_pdf, opts, result,

@@ -20,6 +20,7 @@ from caseapp.store.files import fsync_dir
 
 MANIFEST = "manifest.csv"
 SUMS = "SHA256SUMS"
+AUDIT_HEAD = "AUDIT-HEAD.txt"
 NATIVES = "natives"
 MANIFEST_COLUMNS = ["exhibit", "title", "original_file_name", "media_type", "size", "sha256",
                     "bates_begin", "bates_end", "pages", "native_file", "status"]
@@ -86,8 +87,9 @@ def manifest_csv(rows: list[ManifestRow], options: ExportOptions) -> bytes:
 
 
 def finish(staging: Path, pdf: Path, pdf_name: str, pdf_sha256: str, rows: list[ManifestRow],
-           options: ExportOptions) -> list[PackageFile]:
-    """Copy the PDF in, write the manifest and SHA256SUMS; returns the files listed there.
+           options: ExportOptions, audit_head: str = "") -> list[PackageFile]:
+    """Copy the PDF in, write the manifest, ``AUDIT-HEAD.txt`` (``audit_head``, the anchor
+    line, when given) and SHA256SUMS; returns the files listed there.
 
     Natives must already be in ``staging`` under their ``native_file`` names, verified.
     """
@@ -99,6 +101,10 @@ def finish(staging: Path, pdf: Path, pdf_name: str, pdf_sha256: str, rows: list[
     files = [PackageFile(pdf_name, pdf_sha256),
              PackageFile(MANIFEST, hashlib.sha256(manifest).hexdigest())]
     files += [PackageFile(r.native_file, r.sha256) for r in rows if r.native_file]
+    if audit_head:
+        head = (audit_head + "\n").encode("ascii")
+        _write(staging / AUDIT_HEAD, head)
+        files.append(PackageFile(AUDIT_HEAD, hashlib.sha256(head).hexdigest()))
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
     _write(staging / SUMS, sums.encode("utf-8"))
     for folder in (staging / NATIVES, staging):

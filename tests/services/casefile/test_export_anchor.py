@@ -29,3 +29,19 @@ def test_case_file_carries_the_chain_head_and_verify_reads_it(ws, tmp_path: Path
     assert '"reason": "export"' in log
     report = verify.verify_store(ws, anchor_files=[out])
     assert report.ok, report.problems
+
+
+def test_production_package_carries_the_chain_head(ws, tmp_path: Path) -> None:
+    from caseapp.pdf.options import ExportOptions
+
+    case = cases.create_case(ws, "Packaged case")
+    package = tmp_path / "production"
+    export_case_file(ws, case.ref, tmp_path / "case.pdf", ExportOptions(package_dir=package))
+    head = (package / "AUDIT-HEAD.txt").read_text(encoding="ascii")
+    assert head.startswith("caseapp audit chain head: entry ")
+    sums = (package / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "  AUDIT-HEAD.txt" in sums
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=package,
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert verify.verify_store(ws, anchor_files=[package]).ok

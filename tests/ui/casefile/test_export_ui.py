@@ -76,7 +76,7 @@ def test_ctrl_e_opens_the_dialog_with_defaults(qtbot, demo_window) -> None:
     assert form.bates_prefix.text() == CASE1 and form.bates_start.text() == "1"
     assert form.bates_preview.text() == f"The first page is numbered {CASE1}-000001."
     assert all(box.isChecked() for box in form.section_boxes.values())
-    assert len(form.section_boxes) == 9
+    assert len(form.section_boxes) == 10
     assert form.legend.text() == ""
     qtbot.mouseClick(form.legend_button, Qt.MouseButton.LeftButton)
     assert form.legend.text().startswith("Privileged & Confidential")
@@ -303,9 +303,11 @@ def test_production_folder_writes_sha256sums(qtbot, demo_window, dialogs, tmp_pa
     assert result.package == package
     sums = (package / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in sums}
-    assert sorted(listed) == ["case.pdf", "manifest.csv", "natives/E-001_interview-notes.txt",
-                              "natives/E-002_profile-photo.png",
-                              "natives/E-003_vpn-logins.csv"], listed
+    exhibits = evidence.list_evidence(demo_window.ctx.ws, CASE1)
+    natives = sorted(name for name in listed if name.startswith("natives/"))
+    assert [n.split("/")[1].split("_")[0] for n in natives] == [e.exhibit for e in exhibits]
+    assert {"case.pdf", "manifest.csv", "AUDIT-HEAD.txt"} == set(listed) - set(natives)
+    assert "natives/E-001_interview-notes.txt" in natives
     for name, digest in listed.items():
         assert hashlib.sha256((package / name).read_bytes()).hexdigest() == digest
     assert (package / "manifest.csv").is_file()
