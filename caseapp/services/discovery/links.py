@@ -196,7 +196,33 @@ def _collect(ws: Workspace, seed: OccurrenceSeed, exclude_case: int | None,
         group.tips.sort(key=lambda t: t.ref)
     result.sort(key=lambda g: (g.match != "exact", -(g.counts["cases"] + g.counts["tips"]),
                                g.kind, g.normalized))
+    _signal_reasons(ws, result)
     return result
+
+
+def _signal_reasons(ws: Workspace, groups: list[LinkGroup]) -> None:
+    """Exact IP/device links seen in imported sign-in logs say so (reason ``same sign-in
+    egress IP`` / ``same sign-in device``): the laptop-farm pattern of several workers behind
+    one address or machine."""
+    wanted = [g for g in groups if g.match == "exact" and g.kind in ("ip", "device")]
+    if not wanted:
+        return
+    from sqlmodel import col
+
+    from caseapp.domain.models import SignalObservation
+
+    with ws.session() as session:
+        ips = set(session.exec(select(SignalObservation.ip).where(col(SignalObservation.ip).in_(
+            [g.normalized for g in wanted if g.kind == "ip"] or [""]))).all())
+        names = [g.normalized for g in wanted if g.kind == "device"]
+        variants = {v for n in names for v in (n, n.upper(), n.lower())} or {""}
+        devices = {d.casefold() for d in session.exec(select(SignalObservation.device_id).where(
+            col(SignalObservation.device_id).in_(variants))).all()}
+    for group in wanted:
+        if group.kind == "ip" and group.normalized in ips:
+            group.reason = "same sign-in egress IP (imported sign-in logs)"
+        elif group.kind == "device" and group.normalized.casefold() in devices:
+            group.reason = "same sign-in device (imported sign-in logs)"
 
 
 def _owner_id(ws: Workspace, table: type[Case] | type[Tip], ref: str, label: str) -> int:
