@@ -26,7 +26,9 @@ def test_demo_signals_fire_and_reach_the_pdf(ws, tmp_path: Path) -> None:
     vpn = next(f for f in daniel.findings if f["rule"] == "vpn-egress")
     accept_finding(ws, first, vpn["id"], note="Astrill exit")
     groups = links_for_case(ws, second)
-    assert any(g.kind == "ip" and g.normalized == "203.0.113.5" for g in groups)
+    shared = next(g for g in groups if g.kind == "ip" and g.normalized == "203.0.113.5")
+    assert shared.reason == "same sign-in egress IP (imported sign-in logs)"
+    assert [c.ref for c in shared.cases] == [first]
     out = tmp_path / "case.pdf"
     export_case_file(ws, first, out)
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages).split())
