@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
+from caseapp.cli import readback
 from caseapp.cli.common import open_ws, print_json
 
 
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("status", metavar="STATUS")
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=case_status)
+    readback.add_case_commands(case_sub)
 
     subject = sub.add_parser("subject", help="record subjects and their identifiers")
     subject_sub = subject.add_subparsers(dest="subject_command", metavar="ACTION",
@@ -39,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--identifier", action="append", default=[], metavar="KIND:VALUE")
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=subject_add)
+    readback.add_subject_commands(subject_sub)
 
     note = sub.add_parser("note", help="add notes to a case's timeline")
     note_sub = note.add_subparsers(dest="note_command", metavar="ACTION", required=True)
@@ -49,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                           help="when it happened, ISO 8601 with zone (default: now)")
     note_add.add_argument("--json", action="store_true")
     note_add.set_defaults(handler=note_add_cmd)
+    readback.add_note_commands(note_sub)
 
     demo = sub.add_parser("demo", help="load the fictional demo data into an empty store")
     demo.add_argument("--signals", action="store_true",

@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=evidence_list)
 
+    show = ev_sub.add_parser("show", help="one exhibit with its chain of custody")
+    show.add_argument("case_ref", metavar="CASE_REF")
+    show.add_argument("exhibit", metavar="EXHIBIT")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=evidence_show)
+
     wd = ev_sub.add_parser("withdraw", help="withdraw an exhibit (kept, marked, logged)")
     wd.add_argument("case_ref", metavar="CASE_REF")
     wd.add_argument("exhibit", metavar="EXHIBIT")
@@ -85,6 +91,26 @@ def evidence_list(args: argparse.Namespace) -> int:
                 mark += " (WARNING: the file name hides characters; see it in full: " \
                         f"{e.original_name})"
             print(f"{e.exhibit}\t{e.size}\t{e.sha256}\t{e.title}{mark}")
+    return 0
+
+
+def evidence_show(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback
+
+    with open_ws(args, create=False) as ws:
+        data = readback.exhibit_detail(ws, args.case_ref, args.exhibit)
+    if args.json:
+        print_json(data)
+        return 0
+    gone = f"  WITHDRAWN: {data['withdrawn_reason']}" if data["withdrawn"] else ""
+    print(f"{data['case']} {data['exhibit']}  {data['title']}{gone}")
+    print(f"  file {data['name']} · {data['size']} bytes · {data['media_type']}")
+    print(f"  sha256 {data['sha256']}")
+    print(f"  acquired {data['acquired_at']} by {data['acquired_by']}"
+          + (f" from {data['acquired_from']}" if data["acquired_from"] else ""))
+    print("  custody:")
+    for event in data["custody"]:
+        print(f"    {event['at']:%Y-%m-%d %H:%M:%S} UTC\t{event['action']}\t{event['actor']}")
     return 0
 
 

@@ -1,0 +1,256 @@
+"""CLI: reading cases back and editing them (``case show|edit``, ``subject list|show|edit``,
+``subject identifier add|remove``, ``note list|edit``). JSON shapes: docs/cli.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from caseapp.cli.common import open_ws, print_json
+
+Sub = argparse._SubParsersAction  # type: ignore[type-arg]
+
+
+def add_case_commands(case_sub: Sub) -> None:
+    show = case_sub.add_parser("show", help="everything about a case (what the Overview "
+                               "shows, subjects, exhibits, checklist summary, linked tips)")
+    show.add_argument("case_ref", metavar="CASE_REF")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=case_show)
+    edit = case_sub.add_parser("edit", help="change a case's title, summary, priority, tags "
+                               "or key facts (only the options given change)")
+    edit.add_argument("case_ref", metavar="CASE_REF")
+    edit.add_argument("--title")
+    edit.add_argument("--summary", help="the summary; - reads it from stdin")
+    edit.add_argument("--priority")
+    edit.add_argument("--tags", metavar="A,B", help="comma-separated; '' clears them")
+    edit.add_argument("--key-facts", dest="key_facts", help="one per line; - reads stdin")
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(handler=case_edit)
+
+
+def add_subject_commands(subject_sub: Sub) -> None:
+    lst = subject_sub.add_parser("list", help="a case's subjects with their identifiers")
+    lst.add_argument("case_ref", metavar="CASE_REF")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=subject_list)
+    show = subject_sub.add_parser("show", help="one subject (by id or name)")
+    show.add_argument("case_ref", metavar="CASE_REF")
+    show.add_argument("subject", metavar="SUBJECT", help="the subject's id or name")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=subject_show)
+    edit = subject_sub.add_parser("edit", help="change a subject's name, aliases or profile")
+    edit.add_argument("case_ref", metavar="CASE_REF")
+    edit.add_argument("subject", metavar="SUBJECT")
+    edit.add_argument("--name")
+    edit.add_argument("--alias", action="append", metavar="NAME",
+                      help="replaces the aliases (repeat for several; --alias '' clears)")
+    edit.add_argument("--role")
+    edit.add_argument("--platform")
+    edit.add_argument("--location")
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(handler=subject_edit)
+    ident = subject_sub.add_parser("identifier", help="add or remove a subject's identifier")
+    ident_sub = ident.add_subparsers(dest="identifier_command", metavar="ACTION",
+                                     required=True)
+    for name, handler, text in (("add", identifier_add, "add an identifier"),
+                                ("remove", identifier_remove, "remove an identifier")):
+        cmd = ident_sub.add_parser(name, help=text)
+        cmd.add_argument("case_ref", metavar="CASE_REF")
+        cmd.add_argument("subject", metavar="SUBJECT")
+        cmd.add_argument("identifier", metavar="KIND:VALUE")
+        cmd.add_argument("--json", action="store_true")
+        cmd.set_defaults(handler=handler)
+
+
+def add_note_commands(note_sub: Sub) -> None:
+    lst = note_sub.add_parser("list", help="a case's notes in time order")
+    lst.add_argument("case_ref", metavar="CASE_REF")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=note_list)
+    edit = note_sub.add_parser("edit", help="change a note (earlier versions are kept)")
+    edit.add_argument("note_id", metavar="NOTE_ID", type=int)
+    edit.add_argument("--text", help="the new text; - reads it from stdin")
+    edit.add_argument("--at", metavar="WHEN", help="when it happened, ISO 8601 with zone")
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(handler=note_edit)
+
+
+# -- cases ---------------------------------------------------------------------------------
+def _text_arg(value: str | None) -> str | None:
+    return sys.stdin.read() if value == "-" else value
+
+
+def case_show(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback
+
+    with open_ws(args, create=False) as ws:
+        data = readback.case_summary(ws, args.case_ref)
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"{data['ref']}  {data['title']}")
+    print(f"  status {data['status']} · priority {data['priority']} · opened "
+          f"{data['opened_at']:%Y-%m-%d}" + (f" · tags {', '.join(data['tags'])}"
+                                              if data["tags"] else ""))
+    if data["summary"]:
+        print("  summary: " + data["summary"].replace("\n", "\n           "))
+    if data["key_facts"]:
+        print("  key facts: " + data["key_facts"].replace("\n", "\n             "))
+    for subject in data["subjects"]:
+        aka = f" (also {', '.join(subject['aliases'])})" if subject["aliases"] else ""
+        print(f"  subject #{subject['id']} {subject['name']}{aka}")
+        for ident in subject["identifiers"]:
+            print(f"    {ident['kind']}\t{ident['raw']}")
+    for ev in data["exhibits"]:
+        gone = "  (withdrawn)" if ev["withdrawn"] else ""
+        print(f"  {ev['exhibit']}\t{ev['title']}\t{ev['sha256']}{gone}")
+    cl = data["checklist"]
+    if cl is None:
+        print("  red flags: not started")
+    else:
+        print(f"  red flags: {cl['band']} {cl['score']}/100, {cl['assessed']} of "
+              f"{cl['items']} assessed ({cl['template']} v{cl['version']})")
+    for tip in data["tips"]:
+        print(f"  tip {tip['ref']}\t{tip['status']}\t{tip['channel']}")
+    print(f"  notes: {data['notes']}")
+    return 0
+
+
+def case_edit(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import cases
+
+    tags = None if args.tags is None else [t.strip() for t in args.tags.split(",") if t.strip()]
+    with open_ws(args, create=False) as ws:
+        case = cases.update_case(ws, args.case_ref, title=args.title,
+                                 summary=_text_arg(args.summary), priority=args.priority,
+                                 key_facts=_text_arg(args.key_facts), tags=tags)
+    if args.json:
+        print_json({"id": case.id, "ref": case.ref, "title": case.title,
+                    "status": case.status, "priority": case.priority})
+    else:
+        print(f"{case.ref}\t{case.title}")
+    return 0
+
+
+# -- subjects ------------------------------------------------------------------------------
+def _print_subject(data: dict[str, Any]) -> None:
+    aka = f" (also {', '.join(data['aliases'])})" if data["aliases"] else ""
+    print(f"subject #{data['id']} {data['name']}{aka} on {data['case']}")
+    for key, label in (("role_applied", "role"), ("hiring_platform", "platform"),
+                       ("claimed_location", "location")):
+        if data.get(key):
+            print(f"  {label}: {data[key]}")
+    for ident in data["identifiers"]:
+        flag = "" if ident["normalized_ok"] else "  (not normalised)"
+        print(f"  #{ident['id']} {ident['kind']}\t{ident['raw']}\t-> {ident['normalized']}{flag}")
+
+
+def subject_list(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback, subjects
+
+    with open_ws(args, create=False) as ws:
+        data = [readback.subject_json(v) for v in subjects.list_subjects(ws, args.case_ref)]
+    if args.json:
+        print_json(data)
+    else:
+        for item in data:
+            _print_subject(item)
+    return 0
+
+
+def subject_show(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback
+
+    with open_ws(args, create=False) as ws:
+        data = readback.subject_json(readback.find_subject(ws, args.case_ref, args.subject))
+    if args.json:
+        print_json(data)
+    else:
+        _print_subject(data)
+    return 0
+
+
+def subject_edit(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback, subjects
+
+    aliases = None if args.alias is None else [a for a in args.alias if a.strip()]
+    with open_ws(args, create=False) as ws:
+        view = readback.find_subject(ws, args.case_ref, args.subject)
+        subjects.update_subject(ws, view.subject.id or 0, name=args.name, aliases=aliases,
+                                role_applied=args.role, hiring_platform=args.platform,
+                                claimed_location=args.location)
+        data = readback.subject_json(readback.find_subject(
+            ws, args.case_ref, str(view.subject.id)))
+    if args.json:
+        print_json(data)
+    else:
+        _print_subject(data)
+    return 0
+
+
+def identifier_add(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback, subjects
+
+    wanted = subjects.parse_identifier_arg(args.identifier)
+    with open_ws(args, create=False) as ws:
+        view = readback.find_subject(ws, args.case_ref, args.subject)
+        ident = subjects.add_identifier(ws, view.subject.id or 0, wanted.kind, wanted.value)
+    if args.json:
+        print_json(subjects.identifier_json(ident))
+    else:
+        print(f"identifier #{ident.id} {ident.kind} {ident.raw} added to {view.subject.name}")
+    return 0
+
+
+def identifier_remove(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback, subjects
+    from caseapp.services.errors import NotFound
+
+    wanted = subjects.parse_identifier_arg(args.identifier)
+    probe = subjects.make_identifier(wanted.kind, wanted.value)
+    with open_ws(args, create=False) as ws:
+        view = readback.find_subject(ws, args.case_ref, args.subject)
+        match = [i for i in view.identifiers if i.kind == probe.kind
+                 and (i.normalized == probe.normalized or i.raw == wanted.value)]
+        if not match:
+            raise NotFound(f"{view.subject.name} has no {probe.kind} identifier "
+                           f"{wanted.value!r} (subject show lists them).")
+        subjects.remove_identifier(ws, match[0].id or 0)
+    if args.json:
+        print_json({"removed": subjects.identifier_json(match[0]), "subject": view.subject.id})
+    else:
+        print(f"identifier #{match[0].id} {match[0].kind} {match[0].raw} removed from "
+              f"{view.subject.name}")
+    return 0
+
+
+# -- notes ---------------------------------------------------------------------------------
+def note_list(args: argparse.Namespace) -> int:
+    from caseapp.services.cases import readback
+
+    with open_ws(args, create=False) as ws:
+        rows = readback.note_rows(ws, args.case_ref)
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            first = row["text"].strip().splitlines()[0] if row["text"].strip() else ""
+            print(f"#{row['id']}\t{row['occurred_at']:%Y-%m-%d %H:%M} UTC\t{first}")
+    return 0
+
+
+def note_edit(args: argparse.Namespace) -> int:
+    from caseapp.cli.cases import parse_when
+    from caseapp.services.cases import notes
+
+    when = parse_when(args.at)
+    with open_ws(args, create=False) as ws:
+        note = notes.edit_note(ws, args.note_id, text=_text_arg(args.text), occurred_at=when)
+    if args.json:
+        print_json({"id": note.id, "occurred_at": note.occurred_at,
+                    "recorded_at": note.recorded_at, "version": note.version})
+    else:
+        print(f"note #{note.id} is now version {note.version}")
+    return 0
