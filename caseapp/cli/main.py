@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from caseapp.cli import (
     about,
+    audit,
     casefile,
     cases,
     discovery,
@@ -28,7 +29,7 @@ from caseapp.cli import (
 
 #: Command-group modules, in help order.
 COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, exchange,
-                  signals, maintenance, about]
+                  signals, maintenance, audit, about]
 
 
 class _Parser(argparse.ArgumentParser):
