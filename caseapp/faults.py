@@ -11,7 +11,7 @@ Steps (search the code for ``faults.step(`` to see where they are):
 ``produce.staged``, ``produce.recorded``, ``tips.row``, ``backup.db-copied``, ``backup.blob``, ``backup.before-rename``,
 ``restore.copied``, ``restore.item``, ``restore.adopted``,
 ``files.before-rename.<file name>``, ``redflags.upgrade.before-commit``,
-``migrate.before-commit``.
+``migrate.before-commit``, ``signals.before-commit``.
 """
 
 from __future__ import annotations
