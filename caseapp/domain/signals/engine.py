@@ -110,8 +110,6 @@ class SignInEngine:
         self.settings = settings or Settings()
         self._state: dict[int, _Subject] = {}
         self._nets: dict[str, tuple[Network | None, ProviderEntry | None]] = {}
-        self._ips: dict[str, dict[int, int]] = {}  # ip -> subject -> first line
-        self._devices: dict[str, dict[int, int]] = {}
         self.observations: dict[tuple[int, str, str, str], Observation] = {}
         self._places: dict[tuple[str, str], tuple[float, float] | None] = {}
 
@@ -159,14 +157,10 @@ class SignInEngine:
                 state.foreign.cite(row.line)
                 entry = state.countries.setdefault(country, [0, row.line])
                 entry[0] += 1
-        if row.ip and (net is None or net.kind != "corporate"):
-            self._ips.setdefault(row.ip, {}).setdefault(subject_id, row.line)
-        if row.device_id:
-            self._devices.setdefault(row.device_id, {}).setdefault(subject_id, row.line)
         self._travel(state, subject_id, row, net)
-        if profile.utc_offset_hours is not None:
+        if profile.utc_offset_hours is not None and len(state.off_hours_lines) < R.MAX_CITES:
             local = (row.at.hour + row.at.minute / 60 + profile.utc_offset_hours) % 24
-            if not 8 <= local < 18 and len(state.off_hours_lines) < R.MAX_CITES:
+            if not 8 <= local < 18:
                 state.off_hours_lines.append(row.line)
 
     def _observe(self, subject_id: int, row: SignIn, net: Network | None,
@@ -238,9 +232,22 @@ class SignInEngine:
         return state.rows if state else 0
 
     def shared(self) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]]]:
-        """IPs and device ids seen for more than one subject of this import."""
-        return ({ip: s for ip, s in self._ips.items() if len(s) > 1},
-                {d: s for d, s in self._devices.items() if len(s) > 1})
+        """IPs (not corporate ranges) and device ids seen for more than one subject of this
+        import: subject -> first line, from the observations."""
+        ips: dict[str, dict[int, int]] = {}
+        devices: dict[str, dict[int, int]] = {}
+        for obs in self.observations.values():
+            net = self._nets.get(obs.ip, (None, None))[0]
+            if obs.ip and (net is None or net.kind != "corporate"):
+                held = ips.setdefault(obs.ip, {})
+                held[obs.subject_id] = min(held.get(obs.subject_id, obs.first_line),
+                                           obs.first_line)
+            if obs.device_id:
+                held = devices.setdefault(obs.device_id, {})
+                held[obs.subject_id] = min(held.get(obs.subject_id, obs.first_line),
+                                           obs.first_line)
+        return ({ip: s for ip, s in ips.items() if len(s) > 1},
+                {d: s for d, s in devices.items() if len(s) > 1})
 
     def finish(self) -> list[Finding]:
         out: list[Finding] = []

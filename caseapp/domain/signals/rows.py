@@ -28,9 +28,10 @@ class InventoryKind(StrEnum):
     USB = "usb"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SignIn:
-    """One sign-in event. ``at`` is aware (UTC); ``ok`` None when the log does not say."""
+    """One sign-in event. ``at`` is aware (UTC); ``ok`` None when the log does not say.
+    (Not frozen: a frozen dataclass costs about twice as much to build, a million times.)"""
 
     line: int
     account: str  # e-mail / UPN / login as written

@@ -50,4 +50,4 @@ def parse_time(text: str, *, naive_is_utc: bool) -> datetime:
         if not naive_is_utc:
             raise ValueError(f"the time {text.strip()[:40]!r} has no zone (write Z or +hh:mm)")
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
