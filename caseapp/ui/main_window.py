@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -53,6 +54,9 @@ class StartPanel(QWidget):
         layout.addStretch(1)
         self.label = QLabel("Opening the encrypted case store…")
         self.label.setWordWrap(True)
+        # a wrapping label in a stretched row is given almost no width ("Creating th…"):
+        # give it room for a sentence, it wraps only beyond that
+        self.label.setMinimumWidth(36 * self.label.fontMetrics().horizontalAdvance("m"))
         self.button = QPushButton()
         self.button.hide()
         for widget in (self.label, self.button):
@@ -139,9 +143,14 @@ class MainWindow(QMainWindow):
         self.location_label = QLabel()
         self.counts_label = QLabel()
         bar.addWidget(self.message_label, 1)
-        bar.addPermanentWidget(self.counts_label)
-        bar.addPermanentWidget(self.lock_label)
-        bar.addPermanentWidget(self.location_label)
+        for n, label in enumerate((self.counts_label, self.lock_label, self.location_label)):
+            if n:  # a rule between the parts, so "3 tips" and "Encrypted store" stay apart
+                rule = QFrame()
+                rule.setFrameShape(QFrame.Shape.VLine)
+                rule.setFrameShadow(QFrame.Shadow.Sunken)
+                bar.addPermanentWidget(rule)
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(label)
         self._message_timer = QTimer(self, singleShot=True)
         self._message_timer.timeout.connect(lambda: self.message_label.setText(""))
         self._counts_timer = QTimer(self, singleShot=True, interval=50)
@@ -401,7 +410,12 @@ class MainWindow(QMainWindow):
         """Help > Keyboard shortcuts."""
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
+        from caseapp.ui.widgets.common import html_escape
+
+        rows = "".join(f"<tr><td style='padding-right:18px'><b>{html_escape(keys)}</b></td>"
+                       f"<td>{html_escape(text)}</td></tr>"
+                       for keys, text in self.shortcut_rows())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
         """Help > About: version, build date, Qt and SQLCipher versions."""
@@ -409,11 +423,15 @@ class MainWindow(QMainWindow):
 
         self.about_dialog = show_about(self)
 
-    def shortcut_text(self) -> str:
-        """Every action with a shortcut, for Help > Keyboard shortcuts."""
-        lines = []
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, action) for every action with a shortcut, sorted by action."""
+        rows = set()
         for action in self.findChildren(QAction):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys and action.text():
-                lines.append(f"{keys:<18} {action.text().replace('&', '')}")
-        return "\n".join(sorted(set(lines)))
+                rows.add((keys, action.text().replace("&", "").rstrip("…")))
+        return sorted(rows, key=lambda r: (r[1].casefold(), r[0]))
+
+    def shortcut_text(self) -> str:
+        """Every action with a shortcut, one per line (keys, a tab, the action)."""
+        return "\n".join(f"{keys}\t{text}" for keys, text in self.shortcut_rows())
