@@ -52,9 +52,12 @@ def _links_for(ws: object, args: argparse.Namespace) -> list:  # type: ignore[ty
 def links_cmd(args: argparse.Namespace) -> int:
     with open_ws(args, create=False) as ws:
         groups = _links_for(ws, args)
+        watch = [] if args.json or args.identifier or not args.ref or args.ref.strip().upper(
+        ).startswith("TIP-") else _watchlist_hits(ws, args.ref)
     if args.json:
         print_json([g.to_json() for g in groups])
         return 0
+    _print_watchlist(watch)
     if not groups:
         print("No shared identifiers.")
         return 0
@@ -70,6 +73,22 @@ def links_cmd(args: argparse.Namespace) -> int:
             extra = f"  as {tip.value}" if group.match == "near" else ""
             print(f"    {tip.ref}{extra}")
     return 0
+
+
+def _watchlist_hits(ws: object, case_ref: str) -> list:  # type: ignore[type-arg]
+    from caseapp.services.exchange.hits import hits_for_case
+
+    return hits_for_case(ws, case_ref)  # type: ignore[arg-type]
+
+
+def _print_watchlist(hits: list) -> None:  # type: ignore[type-arg]
+    """Watchlist hits first (``caseapp watchlist hits`` has them as JSON)."""
+    if not hits:
+        return
+    print(f"Watchlist hits: {len(hits)}")
+    for h in hits:
+        print(f"    {h.strength.upper()}  {h.subject}: {h.reason}")
+    print()
 
 
 def search_cmd(args: argparse.Namespace) -> int:
