@@ -77,3 +77,13 @@ def test_watchlist_malformed_is_one_message(capsys, demo_home: Path, tmp_path: P
     bad.write_text('1,"A"\n', encoding="utf-8")
     code, _, err = run(capsys, demo_home, "watchlist", "import", str(bad))
     assert code == 2 and "sdn.csv line 1" in err and "Nothing was imported" in err
+
+
+def test_links_text_shows_watchlist_hits_first(capsys, demo_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.services.exchange import listfixtures as fx
+
+    run(capsys, demo_home, "watchlist", "import", str(fx.write(tmp_path, "sdn.xml", fx.SDN_XML)))
+    code, out, _ = run(capsys, demo_home, "links", "CASE-2026-0003")
+    assert code == 0 and out.startswith("Watchlist hits: 1") and "STRONG  Li Wei" in out
+    code, out, _ = run(capsys, demo_home, "links", "CASE-2026-0003", "--json")
+    assert isinstance(json.loads(out), list)  # the links contract is unchanged
