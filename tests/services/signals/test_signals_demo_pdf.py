@@ -9,6 +9,7 @@ import pypdf
 
 from caseapp.services.casefile.exports import export_case_file
 from caseapp.services.discovery.links import links_for_case
+from caseapp.services.discovery.search import search
 from caseapp.services.maintenance.demo import load_demo
 from caseapp.services.signals.findings import accept_finding, list_findings
 
@@ -29,6 +30,10 @@ def test_demo_signals_fire_and_reach_the_pdf(ws, tmp_path: Path) -> None:
     shared = next(g for g in groups if g.kind == "ip" and g.normalized == "203.0.113.5")
     assert shared.reason == "same sign-in egress IP (imported sign-in logs)"
     assert [c.ref for c in shared.cases] == [first]
+    hits = search(ws, "203.0.113.5")
+    assert {(h.type, h.ref) for h in hits if h.type == "identifier"} == {
+        ("identifier", first), ("identifier", second)}
+    assert any(h.type == "identifier" and "LAP-DP-01" in h.title for h in search(ws, "LAP-DP-01"))
     out = tmp_path / "case.pdf"
     export_case_file(ws, first, out)
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages).split())
