@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -122,9 +123,20 @@ class TipsPage(Page):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.editor)
+        # Until a tip is selected or New tip is pressed, a hint stands in for the editor
+        # (an empty "New tip" form looked like something was already being logged).
+        self.placeholder = QLabel("Select a tip in the list to read and triage it, or press "
+                                  "New tip (Ctrl+Shift+T) to log one.")
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        self.editor_stack = QStackedWidget()
+        self.editor_stack.addWidget(self.placeholder)
+        self.editor_stack.addWidget(scroll)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.editor_stack)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([300, 500])
@@ -248,6 +260,14 @@ class TipsPage(Page):
                 self._syncing = False
             return
         self.editor.load(tip)
+        self.show_editor()
+
+    def show_editor(self, shown: bool = True) -> None:
+        """Show the tip editor (or the hint that stands in for it)."""
+        self.editor_stack.setCurrentIndex(1 if shown else 0)
+
+    def editor_shown(self) -> bool:
+        return self.editor_stack.currentIndex() == 1
 
     def _may_leave(self) -> bool:
         """True when the editor has no unsaved edits, or the user lets them go."""
@@ -268,6 +288,7 @@ class TipsPage(Page):
         self.table.setCurrentIndex(QModelIndex())
         self._syncing = False
         self.editor.new_tip()
+        self.show_editor()
         self.editor.tabs.setCurrentWidget(self.editor.details)
         self.editor.content.setFocus()
 
@@ -293,11 +314,13 @@ class TipsPage(Page):
         finally:
             self._syncing = False
         self.editor.load(tip)
+        self.show_editor()
         self.focus_editor()
         return True
 
     def focus_editor(self) -> None:
         """Move the keyboard focus into the editor (Enter on the queue)."""
+        self.show_editor()
         self.editor.tabs.setCurrentWidget(self.editor.details)
         self.editor.content.setFocus()
 

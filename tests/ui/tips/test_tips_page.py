@@ -525,3 +525,17 @@ def test_user_text_shown_literally(qtbot, window) -> None:
     assert "&lt;u&gt;Prog&lt;/u&gt;" in page.proxy.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
     _select(page, ref)
     assert page.editor.content.toPlainText() == text
+
+
+def test_page_opens_on_a_hint_not_an_empty_new_tip_form(qtbot, window) -> None:
+    ws = window.ctx.ws
+    ref = tips.create_tip(ws, "A tip about laptops.", channel="email").tip.ref
+    page = _page(window)
+    page.refresh()
+    assert not page.editor_shown() and page.placeholder.isVisible()
+    assert "New tip (Ctrl+Shift+T)" in page.placeholder.text()
+    assert not page.editor.isVisible()
+    _select(page, ref)
+    assert page.editor_shown() and page.editor.heading.text() == ref
+    page.new_tip()
+    assert page.editor_shown() and page.editor.heading.text() == "New tip"
