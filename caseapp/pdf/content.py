@@ -205,6 +205,24 @@ class FindingEntry:
 
 
 @dataclass(frozen=True)
+class WatchlistHitEntry:
+    """A watchlist hit on a subject: which list (name, date, SHA-256) and which entry."""
+
+    strength: str  # "strong" | "weak"
+    subject: str
+    kind: str
+    case_value: str
+    entry: str  # the listed party's name (or the listed value)
+    entry_ref: str
+    programmes: tuple[str, ...]
+    match: str
+    score: int
+    list: str
+    list_date: str
+    list_sha256: str
+
+
+@dataclass(frozen=True)
 class ExportInfo:
     """Facts for the export record page."""
 
@@ -232,6 +250,7 @@ class CaseFileContent:
     links: tuple[LinkGroupEntry, ...] = ()
     findings: tuple[FindingEntry, ...] = ()
     other_exports: int = 0  # earlier exports of this case in its history
+    watchlist_hits: tuple[WatchlistHitEntry, ...] = ()
 
     def account_values(self) -> list[str]:
         """Every bank / gov-id value known to this case (for free-text redaction)."""
