@@ -116,6 +116,7 @@ def links(ctx: Ctx) -> list[Flowable]:
     s, r = ctx.styles, ctx.redactor
     story: list[Flowable] = [ctx.heading("links")]
     groups = ctx.content.links
+    story += watchlist_hits(ctx)
     if not groups:
         return story + [ctx.p("No identifier of this case is shared with another case or "
                               "tip.", s.body)]
@@ -128,6 +129,22 @@ def links(ctx: Ctx) -> list[Flowable]:
     story.append(grid(ctx, ["Kind", "Shared value", "Match", "Reason", "Other cases", "Tips"],
                       rows, [44, 120, 34, 90, 141, CONTENT_W - 429]))
     return story
+
+
+def watchlist_hits(ctx: Ctx) -> list[Flowable]:
+    """Watchlist hits (inside the links section): list name, date, SHA-256 and entry."""
+    hits, r = ctx.content.watchlist_hits, ctx.redactor
+    if not hits:
+        return []
+    rows = [[h.strength, f"{h.subject}\n{h.kind}: {r.identifier(h.kind, h.case_value)}",
+             f"{h.entry} ({h.entry_ref})" + (f"\n{', '.join(h.programmes)}" if h.programmes
+                                             else ""),
+             h.match if h.match != "name" else f"name {h.score}%",
+             f"{h.list}, {h.list_date or 'undated'}\nSHA-256 {h.list_sha256}"] for h in hits]
+    return [ctx.p("Watchlist hits (a hit changes no state; weak hits are name-only "
+                  "similarities):", ctx.styles.body),
+            grid(ctx, ["Strength", "Subject and value", "Listed entry", "Match", "List"],
+                 rows, [44, 120, 120, 44, CONTENT_W - 328])]
 
 
 def findings(ctx: Ctx) -> list[Flowable]:
