@@ -40,6 +40,7 @@ from caseapp.pdf.content import (
     TipAttachment,
     TipEntry,
     TipsterEntry,
+    WatchlistHitEntry,
 )
 from caseapp.pdf.options import ExportOptions
 from caseapp.security import audit
@@ -96,7 +97,18 @@ def gather(ws: Workspace, case_ref: str, options: ExportOptions, *, now: datetim
     return CaseFileContent(case=case, tz=tz, info=info, checklist=checklist,
                            subjects=subject_entries, exhibits=entries, timeline=timeline,
                            tips=tips, links=links, findings=findings,
-                           other_exports=int(exports or 0))
+                           other_exports=int(exports or 0),
+                           watchlist_hits=_watchlist_hits(ws, case.ref))
+
+
+def _watchlist_hits(ws: Workspace, case_ref: str) -> tuple[WatchlistHitEntry, ...]:
+    from caseapp.services.exchange.hits import hits_for_case
+
+    return tuple(WatchlistHitEntry(
+        strength=h.strength, subject=h.subject, kind=h.kind, case_value=h.case_value,
+        entry=h.entry_name or h.listed_value, entry_ref=h.entry_ref, programmes=h.programmes,
+        match=h.match, score=h.score, list=h.list, list_date=h.list_date,
+        list_sha256=h.list_sha256) for h in hits_for_case(ws, case_ref))
 
 
 def _findings(ws: Workspace, case_ref: str) -> tuple[FindingEntry, ...]:
