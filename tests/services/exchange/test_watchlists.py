@@ -138,3 +138,17 @@ def test_xml_entities_refused(demo: Any, tmp_path: Path) -> None:
             "<sdnList><sdnEntry><uid>1</uid><lastName>&b;</lastName></sdnEntry></sdnList>")
     with pytest.raises(InvalidInput, match="entities or a DTD"):
         wl.import_watchlist(demo, fx.write(tmp_path, "sdn.xml", bomb))
+
+
+def test_case_file_pdf_lists_the_hit_with_list_date_and_hash(demo: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from caseapp.services.casefile.exports import export_case_file
+
+    info = wl.import_watchlist(demo, fx.write(tmp_path, "sdn.xml", fx.SDN_XML))
+    out = tmp_path / "case3.pdf"
+    export_case_file(demo, "CASE-2026-0003", out)
+    text = " ".join((p.extract_text() or "") for p in PdfReader(out).pages)
+    flat = " ".join(text.split())
+    assert "Watchlist hits" in flat and "KOREA SOFTWARE FRONT" in flat
+    assert "ofac-sdn, 2026-12-01" in flat and info.sha256[:16] in flat.replace(" ", "")
