@@ -36,6 +36,9 @@ from caseapp.domain.models import (
     Note,
     NoteRevision,
     Production,
+    SignalFinding,
+    SignalImport,
+    SignalObservation,
     Subject,
     TemplateBlob,
     Tip,
@@ -53,6 +56,8 @@ DELETED = "deleted"
 _OWNERS: dict[type, tuple[str, Callable[[Any], int | None]]] = {
     Case: ("case", lambda r: r.id), ExportRecord: ("case", lambda r: r.case_id),
     Production: ("case", lambda r: r.case_id),
+    SignalImport: ("case", lambda r: r.case_id), SignalFinding: ("case", lambda r: r.case_id),
+    SignalObservation: ("case", lambda r: r.case_id),
     Subject: ("subject", lambda r: r.id), Identifier: ("identifier", lambda r: r.id),
     Note: ("note", lambda r: r.id), NoteRevision: ("note", lambda r: r.note_id),
     Evidence: ("evidence", lambda r: r.id), CustodyEvent: ("evidence", lambda r: r.evidence_id),
@@ -103,6 +108,7 @@ def _cases(session: Session, ids: Sequence[int] | None) -> StateMap:
         productions[prod.case_id].append([prod.id, prod.number, prod.prefix, prod.bates_first,
                                           prod.bates_last, prod.manifest_sha256,
                                           _iso(prod.created_at)])
+    signals = _signal_states(session, ids)
     out: StateMap = {}
     for c in session.exec(_where(select(Case), Case.id, ids)).all():
         assert c.id is not None
@@ -113,7 +119,41 @@ def _cases(session: Session, ids: Sequence[int] | None) -> StateMap:
                  "exports": exports.get(c.id, [])}
         if c.id in productions:  # only when there are some: older state hashes still match
             state["productions"] = productions[c.id]
+        if c.id in signals:  # likewise: only cases with signal imports or findings
+            state["signals"] = signals[c.id]
         out[c.id] = (c.ref, state)
+    return out
+
+
+def _digest(items: Iterable[Any]) -> str:
+    payload = json.dumps(list(items), separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _signal_states(session: Session, ids: Sequence[int] | None) -> dict[int, dict[str, Any]]:
+    """Per case: its signal imports (with a digest of their observations) and findings
+    (with their decisions), so an edit of a finding's status or cited rows is detected."""
+    out: dict[int, dict[str, Any]] = {}
+    obs: dict[int, list[list[Any]]] = defaultdict(list)
+    for o in session.exec(_where(select(SignalObservation), SignalObservation.case_id, ids)
+                          .order_by(col(SignalObservation.id))).all():
+        obs[o.import_id].append([o.id, o.subject_id, o.account, o.ip, o.device_id,
+                                 o.first_line, o.last_line, _iso(o.first_at), _iso(o.last_at),
+                                 o.count, o.failures, o.country, o.city, o.network, o.egress])
+    for imp in session.exec(_where(select(SignalImport), SignalImport.case_id, ids)
+                            .order_by(col(SignalImport.id))).all():
+        entry = out.setdefault(imp.case_id, {"imports": [], "findings": []})
+        entry["imports"].append([imp.id, imp.evidence_id, imp.format, imp.rows, imp.attributed,
+                                 imp.errors, _digest([imp.data, imp.summary]),
+                                 _digest(obs.get(imp.id or 0, []))])
+    for f in session.exec(_where(select(SignalFinding), SignalFinding.case_id, ids)
+                          .order_by(col(SignalFinding.id))).all():
+        entry = out.setdefault(f.case_id, {"imports": [], "findings": []})
+        entry["findings"].append([f.id, f.subject_id, f.import_id, f.evidence_id, f.rule,
+                                  f.rule_version, f.key, f.redflag_item, f.status,
+                                  f.decided_by, f.decision_note, _iso(f.decided_at),
+                                  _digest([f.summary, f.score, f.lines, f.line_count,
+                                           f.exhibits, f.detail, f.data])])
     return out
 
 
