@@ -159,3 +159,28 @@ def test_accept_attaches_to_item_without_state_change_and_dismiss_is_audited(
     carl = view.hours[1]
     assert carl.score is not None and carl.score <= 0
     assert any(loc.place.startswith("Shenyang") for loc in view.locations)
+
+
+@pytest.mark.parametrize(("name", "text", "fmt", "rows"), [
+    ("entra.csv", fx.ENTRA_CSV, "entra", 2), ("entra.json", fx.ENTRA_JSON, "entra", 2),
+    ("okta.json", fx.OKTA_JSON, "okta", 1), ("okta.csv", fx.OKTA_CSV, "okta", 1),
+    ("gws.csv", fx.GWS_CSV, "gworkspace", 2), ("mde.csv", fx.MDE_CSV, "mde", 2),
+])
+def test_each_vendor_fixture_imports_through_the_service(ws, tmp_path: Path, name, text, fmt,
+                                                         rows) -> None:
+    ref = create_case(ws, f"Vendor {name}").ref
+    add_subject(ws, ref, "Jane Roe", claimed_location="Austin, TX", identifiers=[
+        IdentifierInput("email", "jane.roe@example.com")])
+    add_subject(ws, ref, "Sam Poe", claimed_location="Seattle, WA", identifiers=[
+        IdentifierInput("email", "sam.poe@example.com")])
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    report = import_signals(ws, ref, path)
+    assert report.format == fmt and report.attributed == rows
+    rules = {(f["subject"], f["rule"]) for f in report.findings}
+    if fmt == "okta":  # Amsterdam NordVPN exit (documentation range) for a Seattle subject
+        assert ("Sam Poe", "vpn-egress") in rules
+    if fmt == "mde":
+        assert rules == {("Jane Roe", "remote-tools"), ("Jane Roe", "kvm-hardware")}
+    if fmt == "gworkspace":
+        assert rules == set()  # Seattle residential range, a Seattle subject: silent
