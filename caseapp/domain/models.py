@@ -2,7 +2,8 @@
 
 Times are stored as naive UTC in the database and handed out as aware UTC datetimes
 (see :class:`UTCDateTime`). Enum columns store the contract spelling as plain text, so the
-schema stays dialect-portable and readable.
+schema stays dialect-portable and readable. (SQLModel types ``__tablename__`` as a
+``declared_attr``, so a plain string there needs a pyright ignore: sqlmodel issue #98.)
 """
 
 from __future__ import annotations
@@ -53,13 +54,13 @@ def _text(nullable: bool = False, default: str | None = "") -> Any:
 class StoreMeta(SQLModel, table=True):
     """Key/value facts about the store itself (store id, created at)."""
 
-    __tablename__ = "store_meta"
+    __tablename__ = "store_meta"  # pyright: ignore[reportAssignmentType]
     key: str = Field(primary_key=True, max_length=64)
     value: str = _text()
 
 
 class Case(SQLModel, table=True):
-    __tablename__ = "case_file"
+    __tablename__ = "case_file"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("year", "seq", name="uq_case_year_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,7 +79,7 @@ class Case(SQLModel, table=True):
 
 
 class Subject(SQLModel, table=True):
-    __tablename__ = "subject"
+    __tablename__ = "subject"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
@@ -92,7 +93,7 @@ class Subject(SQLModel, table=True):
 
 
 class Tip(SQLModel, table=True):
-    __tablename__ = "tip"
+    __tablename__ = "tip"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("year", "seq", name="uq_tip_year_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -123,7 +124,7 @@ class Tip(SQLModel, table=True):
 
 
 class Identifier(SQLModel, table=True):
-    __tablename__ = "identifier"
+    __tablename__ = "identifier"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (
         sa.Index("ix_identifier_kind_normalized", "kind", "normalized"),
         sa.CheckConstraint(
@@ -145,7 +146,7 @@ class Identifier(SQLModel, table=True):
 class Evidence(SQLModel, table=True):
     """An exhibit of a case, or an attachment of a tip (case_id NULL, tip_id set)."""
 
-    __tablename__ = "evidence"
+    __tablename__ = "evidence"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("case_id", "number", name="uq_evidence_case_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -180,7 +181,7 @@ class Evidence(SQLModel, table=True):
 
 
 class CustodyEvent(SQLModel, table=True):
-    __tablename__ = "custody_event"
+    __tablename__ = "custody_event"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     evidence_id: int = Field(foreign_key="evidence.id", index=True)
@@ -192,7 +193,7 @@ class CustodyEvent(SQLModel, table=True):
 
 
 class Note(SQLModel, table=True):
-    __tablename__ = "note"
+    __tablename__ = "note"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
@@ -208,7 +209,7 @@ class Note(SQLModel, table=True):
 class NoteRevision(SQLModel, table=True):
     """An earlier version of a note, kept when the note is edited."""
 
-    __tablename__ = "note_revision"
+    __tablename__ = "note_revision"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="note.id", index=True)
@@ -221,7 +222,7 @@ class NoteRevision(SQLModel, table=True):
 
 
 class TipCaseLink(SQLModel, table=True):
-    __tablename__ = "tip_case_link"
+    __tablename__ = "tip_case_link"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("tip_id", "case_id", name="uq_tip_case"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -232,7 +233,7 @@ class TipCaseLink(SQLModel, table=True):
 
 
 class Checklist(SQLModel, table=True):
-    __tablename__ = "checklist"
+    __tablename__ = "checklist"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", unique=True)
@@ -243,7 +244,7 @@ class Checklist(SQLModel, table=True):
 
 
 class ChecklistAnswer(SQLModel, table=True):
-    __tablename__ = "checklist_answer"
+    __tablename__ = "checklist_answer"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("checklist_id", "item_id", name="uq_answer_item"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -260,7 +261,7 @@ class ChecklistAnswer(SQLModel, table=True):
 class TemplateBlob(SQLModel, table=True):
     """A custom red-flag template imported by the user (TOML text, validated on import)."""
 
-    __tablename__ = "template_blob"
+    __tablename__ = "template_blob"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("template_id", "version", name="uq_template_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -271,7 +272,7 @@ class TemplateBlob(SQLModel, table=True):
 
 
 class ExportRecord(SQLModel, table=True):
-    __tablename__ = "export_record"
+    __tablename__ = "export_record"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
@@ -294,7 +295,7 @@ class Production(SQLModel, table=True):
     newest production with a prefix is the last number ever issued under it.
     """
 
-    __tablename__ = "production"
+    __tablename__ = "production"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("case_id", "number", name="uq_production_case_number"),
                       sa.UniqueConstraint("prefix", "bates_first",
                                           name="uq_production_prefix_first"))
@@ -319,7 +320,7 @@ class Production(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Append-only, hash-chained record of every change."""
 
-    __tablename__ = "audit_entry"
+    __tablename__ = "audit_entry"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _dt()
@@ -338,7 +339,7 @@ class AuditEntry(SQLModel, table=True):
 class SignalImport(SQLModel, table=True):
     """A sign-in log or endpoint inventory imported from an exhibit (``caseapp signals``)."""
 
-    __tablename__ = "signal_import"
+    __tablename__ = "signal_import"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
@@ -356,7 +357,7 @@ class SignalImport(SQLModel, table=True):
 class SignalObservation(SQLModel, table=True):
     """Sign-ins of one account from one IP and device in one import (first/last line)."""
 
-    __tablename__ = "signal_observation"
+    __tablename__ = "signal_observation"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.Index("ix_signal_observation_ip", "ip"),
                       sa.Index("ix_signal_observation_device", "device_id"))
 
@@ -382,7 +383,7 @@ class SignalObservation(SQLModel, table=True):
 class SignalFinding(SQLModel, table=True):
     """A rule's finding for a subject; ``status`` open, accepted or dismissed."""
 
-    __tablename__ = "signal_finding"
+    __tablename__ = "signal_finding"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.UniqueConstraint("case_id", "subject_id", "rule", "key",
                                           name="uq_signal_finding_key"),)
 
@@ -417,7 +418,7 @@ class Watchlist(SQLModel, table=True):
     the file name, publisher, list date, SHA-256 and counts here.
     """
 
-    __tablename__ = "watchlist"
+    __tablename__ = "watchlist"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64, unique=True)
@@ -437,7 +438,7 @@ class Watchlist(SQLModel, table=True):
 class WatchlistEntry(SQLModel, table=True):
     """One identifier or name of a watchlist entry, normalised like case identifiers."""
 
-    __tablename__ = "watchlist_entry"
+    __tablename__ = "watchlist_entry"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (sa.Index("ix_watchlist_entry_kind_normalized", "kind", "normalized"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -66,7 +66,7 @@ def head(session: Session) -> AuditEntry | None:
     return session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
 
 
-def append(session: Session, action: str, entity: str = "", entity_id: str | int = "",
+def append(session: Session, action: str, entity: str = "", entity_id: str | int | None = "",
            detail: dict[str, Any] | None = None, actor: str | None = None,
            state: dict[str, list[str]] | None = None) -> AuditEntry:
     """Append an entry in the caller's transaction (flushes to get its id).
@@ -83,7 +83,7 @@ def append(session: Session, action: str, entity: str = "", entity_id: str | int
         actor=actor or current_actor(),
         action=action,
         entity=entity,
-        entity_id=str(entity_id),
+        entity_id="" if entity_id is None else str(entity_id),  # (None: ids are set by flush)
         detail=canonical_json(detail or {}),
         state=canonical_json(state) if state is not None else None,
         prev_hash=prev,

@@ -32,7 +32,7 @@ import secrets
 import stat
 import struct
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -598,7 +598,7 @@ class Vault:
         return quarantine(self.root, ids)
 
 
-def _prefetch(source: Iterator[bytes]) -> Iterator[bytes]:
+def _prefetch(source: Iterator[bytes]) -> Generator[bytes, None, None]:
     """Run ``source`` (read + decrypt) in a thread so the consumer (hash, write) overlaps it."""
     q: queue.Queue[tuple[bool, Any]] = queue.Queue(_DEPTH)
     stop = threading.Event()

@@ -135,7 +135,11 @@ class Store(Protocol):
 
     #: Which implementation this is ("sqlcipher"); for messages and diagnostics only.
     kind: str
-    search: SearchIndex
+
+    @property
+    def search(self) -> SearchIndex:
+        """The store's full-text index."""
+        ...
 
     def session(self) -> Session:
         """A new ORM session for reading; objects stay usable after commit."""

@@ -43,16 +43,16 @@ def _join(*parts: object) -> str:
 
 
 def rows_for(conn: Connection, sql: str, ids: Sequence[int] | None,
-             column: str) -> Iterator[sa.Row[Any]]:
+             column: str) -> Iterator[tuple[Any, ...]]:
     """Rows of ``sql`` (with a ``{where}`` slot) for ``ids`` (all rows when None), in chunks."""
     if ids is None:
-        yield from conn.execute(text(sql.format(where="1 = 1")))
+        yield from (tuple(row) for row in conn.execute(text(sql.format(where="1 = 1"))))
         return
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start:start + CHUNK])
         stmt = text(sql.format(where=f"{column} IN :ids")).bindparams(
             sa.bindparam("ids", expanding=True))
-        yield from conn.execute(stmt, {"ids": chunk})
+        yield from (tuple(row) for row in conn.execute(stmt, {"ids": chunk}))
 
 
 def _case_docs(conn: Connection, ids: Sequence[int] | None) -> Iterator[Doc]:

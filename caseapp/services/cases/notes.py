@@ -129,7 +129,7 @@ def timeline(ws: Workspace, case_ref: str) -> list[TimelineEntry]:
         events = session.exec(select(AuditEntry).where(AuditEntry.entity == "case",
                                                        AuditEntry.entity_id == case.ref)).all()
         custody = session.exec(select(CustodyEvent, Evidence)
-                               .join(Evidence, CustodyEvent.evidence_id == Evidence.id)
+                               .join(Evidence, col(CustodyEvent.evidence_id) == col(Evidence.id))
                                .where(Evidence.case_id == case.id)).all()
     entries = [TimelineEntry(n.occurred_at, "note", "Note", n.text, n.id, n.version > 1)
                for n in notes]

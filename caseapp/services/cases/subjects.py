@@ -212,8 +212,8 @@ def shared_identifier_hits(session: Session, kind: str, normalized: str, *,
     """Every subject (with its case) and tip holding exactly this normalised identifier."""
     hits: list[SharedHit] = []
     subject_rows = session.exec(
-        select(Identifier, Subject, Case).join(Subject, Identifier.subject_id == Subject.id)
-        .join(Case, Subject.case_id == Case.id)
+        select(Identifier, Subject, Case).join(Subject, col(Identifier.subject_id) == col(Subject.id))
+        .join(Case, col(Subject.case_id) == col(Case.id))
         .where(Identifier.kind == kind, Identifier.normalized == normalized)
         .order_by(col(Case.id), col(Identifier.id))).all()
     for ident, subject, case in subject_rows:
@@ -223,7 +223,7 @@ def shared_identifier_hits(session: Session, kind: str, normalized: str, *,
                               case_ref=case.ref, case_title=case.title, subject_id=subject.id,
                               subject_name=subject.name))
     tip_rows = session.exec(
-        select(Identifier, Tip).join(Tip, Identifier.tip_id == Tip.id)
+        select(Identifier, Tip).join(Tip, col(Identifier.tip_id) == col(Tip.id))
         .where(Identifier.kind == kind, Identifier.normalized == normalized)
         .order_by(col(Tip.id))).all()
     for ident, tip in tip_rows:

@@ -73,7 +73,7 @@ class Suggestion:
 def suggestion_entries(session: Session, case: Case,
                        template: Template) -> dict[str, list[SuggestionEntry]]:
     """Item id -> every link that suggests it (dismissed ones included), in a stable order."""
-    idents = session.exec(select(Identifier).join(Subject, Identifier.subject_id == Subject.id)
+    idents = session.exec(select(Identifier).join(Subject, col(Identifier.subject_id) == col(Subject.id))
                           .where(Subject.case_id == case.id)
                           .order_by(col(Identifier.id))).all()
     result: dict[str, list[SuggestionEntry]] = {}

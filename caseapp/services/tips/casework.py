@@ -260,7 +260,7 @@ def tips_for_case(ws: Workspace, case_ref_: str) -> list[TipView]:
     """Tips linked to a case (for the case's Tips tab), identity masked, oldest first."""
     with ws.session() as session:
         case = get_case_in(session, case_ref_)
-        tips = session.exec(select(Tip).join(TipCaseLink, TipCaseLink.tip_id == Tip.id)
+        tips = session.exec(select(Tip).join(TipCaseLink, col(TipCaseLink.tip_id) == col(Tip.id))
                             .where(TipCaseLink.case_id == case.id)
                             .order_by(col(Tip.received_at), col(Tip.id))).all()
         return tip_views(session, list(tips))

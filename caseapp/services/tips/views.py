@@ -144,7 +144,7 @@ def tip_views(session: Session, tips: Sequence[Tip], *,
                                   .order_by(col(Identifier.id))).all():
             idents.setdefault(ident.tip_id or 0, []).append(ident)
         for tip_id, case_ref in session.exec(
-                select(TipCaseLink.tip_id, Case.ref).join(Case, TipCaseLink.case_id == Case.id)
+                select(TipCaseLink.tip_id, Case.ref).join(Case, col(TipCaseLink.case_id) == col(Case.id))
                 .where(col(TipCaseLink.tip_id).in_(chunk)).order_by(col(TipCaseLink.id))).all():
             links.setdefault(tip_id, []).append(case_ref)
         for ev in session.exec(select(Evidence).where(col(Evidence.tip_id).in_(chunk),

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
 
 from caseapp import faults
 from caseapp.store.errors import (
@@ -51,12 +52,12 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
     from caseapp.store.sqlcipher import search_index
 
     search_index.install()  # keeps the full-text index in step with every ORM flush
-    import sqlcipher3
+    from sqlcipher3 import dbapi2 as sqlcipher
 
     timeout_ms = busy_timeout_ms()
     engine = sa.create_engine(
         "sqlite:///" + str(db_path.resolve()),
-        module=sqlcipher3.dbapi2,
+        module=sqlcipher,
         connect_args={"check_same_thread": False, "timeout": timeout_ms / 1000},
         pool_size=4,
         max_overflow=4,
@@ -124,7 +125,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
             return row[0] if row else None
-    except sa.exc.DatabaseError as exc:
+    except DatabaseError as exc:
         raise StoreOpenError(
             "The case database could not be opened with this key (wrong key, or the file "
             "is not a caseapp store or is damaged).") from exc

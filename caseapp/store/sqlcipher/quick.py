@@ -14,19 +14,19 @@ from caseapp.store.case_list import fetch_case_rows
 def read_case_list(db_path: Path, key: bytes) -> list[tuple[Any, ...]] | None:
     """The case list rows, or None when they cannot be read this way (no file yet, wrong key,
     or an older schema that the full open will upgrade first)."""
-    import sqlcipher3
+    from sqlcipher3 import dbapi2 as sqlcipher
 
     if not db_path.is_file():
         return None
     try:
-        conn = sqlcipher3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True,
+        conn = sqlcipher.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True,
                                   check_same_thread=False)
-    except sqlcipher3.Error:
+    except sqlcipher.Error:
         return None
     try:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         return fetch_case_rows(conn)
-    except sqlcipher3.Error:
+    except sqlcipher.Error:
         return None
     finally:
         conn.close()

@@ -115,11 +115,11 @@ class SqlcipherStore:
             return fetch_case_rows(conn.connection.driver_connection)
 
     def copy_database(self, dest: Path) -> Snapshot:
-        import sqlcipher3
+        from sqlcipher3 import dbapi2 as sqlcipher
 
         raw = self.engine.raw_connection()
         try:
-            target = sqlcipher3.connect(str(dest))
+            target = sqlcipher.connect(str(dest))
             try:
                 target.execute(f"PRAGMA key = \"x'{self._key.hex()}'\"")
                 raw.driver_connection.backup(target)  # type: ignore[union-attr]

@@ -8,9 +8,9 @@ def engine_versions() -> dict[str, str]:
 
     Opens a throw-away in-memory connection; no store file is touched.
     """
-    import sqlcipher3
+    from sqlcipher3 import dbapi2 as sqlcipher
 
-    conn = sqlcipher3.dbapi2.connect(":memory:")
+    conn = sqlcipher.connect(":memory:")
     try:
         row = conn.execute("PRAGMA cipher_version").fetchone()
         sqlite = conn.execute("select sqlite_version()").fetchone()
