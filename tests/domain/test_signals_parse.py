@@ -108,3 +108,16 @@ def test_parse_time_forms() -> None:
     assert parse_time("3/2/2026, 1:00:00 PM", naive_is_utc=True).hour == 13
     with pytest.raises(ValueError, match="no zone"):
         parse_time("2026-03-02 01:00:00", naive_is_utc=False)
+
+
+def test_rows_of_accounts_not_kept_are_counted_not_validated() -> None:
+    from caseapp.domain.signals.parse import OtherAccount
+
+    text = ("user,time,ip,user_agent,device_id,result\n"
+            "other@example.com,not-a-time,192.0.2.1,UA,,success\n"
+            "jane.roe@example.com,2026-03-02T01:00:00Z,192.0.2.1,UA,,success\n")
+    _fmt, rows = read_csv(io.StringIO(text, newline=""),
+                          keep=lambda a: a.startswith("jane"))
+    other, kept = list(rows)
+    assert other == OtherAccount(2, "other@example.com")
+    assert isinstance(kept, SignIn) and kept.line == 3

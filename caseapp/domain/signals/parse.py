@@ -12,6 +12,7 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from caseapp.domain.signals.formats import check_csv, detect_csv, detect_json
@@ -85,7 +86,25 @@ _FIELDS = ("time", "account", "ip", "user_agent", "device_id", "result", "event"
            "managed", "compliant", "country", "city", "lat", "lon")
 
 
-def _signin_builder(fmt: SignalFormat, cols: dict[str, int]) -> Callable[[int, list[str]], SignIn]:
+class _Other(Exception):
+    """A sign-in of an account the caller does not keep (read no further)."""
+
+    def __init__(self, account: str) -> None:
+        super().__init__(account)
+        self.account = account
+
+
+@dataclass(frozen=True, slots=True)
+class OtherAccount:
+    """A row of an account the caller did not keep: counted, not validated further."""
+
+    line: int
+    account: str
+
+
+def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
+                    keep: Callable[[str], bool] | None = None,
+                    ) -> Callable[[int, list[str]], SignIn]:
     # Missing columns read the "" appended to every row (index -1); short rows are padded.
     width = max(cols.values(), default=0) + 1
     ti, ai, ii, ui, di, ri, ei, li, mi, ci, co, cy, la, lo = (cols.get(f, -1) for f in _FIELDS)
@@ -101,10 +120,12 @@ def _signin_builder(fmt: SignalFormat, cols: dict[str, int]) -> Callable[[int, l
             raise ValueError(f"a cell is longer than {_MAX_CELL:,} characters")
         if okta:
             _okta_event_ok(row[ei])
-        ok = _gws_event(row[ei]) if gws else _result(row[ri])
         account = row[ai].strip()
         if not account:
             raise ValueError("the user/account cell is empty")
+        if keep is not None and not keep(account):
+            raise _Other(account)
+        ok = _gws_event(row[ei]) if gws else _result(row[ri])
         country = city = ""
         lat = lon = None
         managed = None
@@ -177,9 +198,14 @@ def _inventory_builder(fmt: SignalFormat,
     return build_mde if fmt is F.MDE else build_generic
 
 
-def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None
-             ) -> tuple[SignalFormat, Iterator[Row]]:
+def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None, *,
+             keep: Callable[[str], bool] | None = None,
+             ) -> tuple[SignalFormat, Iterator[Row | OtherAccount]]:
     """Detect (``fmt`` None) or check the header, then stream the rows.
+
+    ``keep(account)`` False: a sign-in row of that account is yielded as
+    :class:`OtherAccount` as soon as its account is read (a tenant-wide export holds mostly
+    other people's sign-ins; they are counted, not parsed further).
 
     Raises ValueError when the header is missing or fits no format (nothing is read past it).
     Blank rows and rows that are not sign-ins (other Okta/Workspace events) are skipped.
@@ -196,7 +222,8 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None
     found = detect_csv(header) if fmt is None else fmt
     cols = check_csv(found, header)
     build: Callable[[int, list[str]], Any] = (
-        _inventory_builder(found, cols) if found.is_inventory else _signin_builder(found, cols))
+        _inventory_builder(found, cols) if found.is_inventory
+        else _signin_builder(found, cols, keep))
 
     def rows() -> Iterator[Row]:
         while True:
@@ -213,6 +240,8 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None
                 continue
             try:
                 yield build(line, row)
+            except _Other as other:
+                yield OtherAccount(line, other.account)
             except _Skip:
                 continue
             except ValueError as exc:

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from caseapp import faults
 from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.domain.signals import engine as E
-from caseapp.domain.signals.parse import looks_like_json, read_csv, read_json
+from caseapp.domain.signals.parse import OtherAccount, looks_like_json, read_csv, read_json
 from caseapp.domain.signals.refdata import DataSet
 from caseapp.domain.signals.rows import InventoryItem, RowError, SignalFormat, SignIn
 from caseapp.domain.signals.rules import Finding
@@ -101,8 +101,8 @@ class _Parsed:
     hosts: dict[int, set[str]]
 
 
-def _rows(path: Path, fmt: SignalFormat | None, stream: _Hashing,
-          ) -> tuple[SignalFormat, Iterator[SignIn | InventoryItem | RowError]]:
+def _rows(path: Path, fmt: SignalFormat | None, stream: _Hashing, keep: Any,
+          ) -> tuple[SignalFormat, Iterator[SignIn | InventoryItem | RowError | OtherAccount]]:
     head = path.open("rb").read(4096)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidInput(f"{path.name} is UTF-16 text; save it as UTF-8 and import again.")
@@ -113,7 +113,7 @@ def _rows(path: Path, fmt: SignalFormat | None, stream: _Hashing,
                                    "export it as CSV to import it.")
             return read_json(stream.read().decode("utf-8-sig"), fmt)
         text = io.TextIOWrapper(io.BufferedReader(stream), encoding="utf-8-sig", newline="")
-        return read_csv(text, fmt)
+        return read_csv(text, fmt, keep=keep)
     except ValueError as exc:  # includes UnicodeDecodeError
         raise InvalidInput(f"{path.name}: {_why(exc)}. Nothing was imported.") from None
 
@@ -135,7 +135,7 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
     total = path.stat().st_size or 1
     with path.open("rb") as raw:
         stream = _Hashing(raw)
-        found, rows = _rows(path, fmt, stream)
+        found, rows = _rows(path, fmt, stream, lambda a: who.subject_for(a) is not None)
         report.format = found.value
         engine = (None if found.is_inventory else
                   E.SignInEngine(profiles, data.ranges, data.providers, refdata.locate,
@@ -154,7 +154,9 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
                         raise Cancelled()
                     if progress is not None:
                         progress(stream.done, total, "Reading")
-                if isinstance(row, SignIn):
+                if isinstance(row, OtherAccount):
+                    unattributed[row.account.lower()] += 1
+                elif isinstance(row, SignIn):
                     sid = who.subject_for(row.account)
                     if sid is None:
                         unattributed[row.account.lower()] += 1
