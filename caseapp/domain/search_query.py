@@ -34,7 +34,7 @@ _TYPES = {
     "identifier": "identifier", "identifiers": "identifier", "exhibit": "exhibit",
     "exhibits": "exhibit", "evidence": "exhibit", "tip": "tip", "tips": "tip",
 }
-FILTER_NAMES = ("type", "status", "priority", "case", "tip")
+FILTER_NAMES = ("type", "status", "priority", "case", "tip", "watchlist")
 
 
 class QuerySyntaxError(ValueError):
@@ -64,11 +64,13 @@ class ParsedQuery:
     case_refs: set[str] = field(default_factory=set)
     tip_refs: set[str] = field(default_factory=set)
     identifiers: set[tuple[str, str]] = field(default_factory=set)
+    #: ``watchlist:ofac``: cases with a hit on a list whose name starts with the value.
+    watchlists: set[str] = field(default_factory=set)
 
     @property
     def has_filters(self) -> bool:
         return any((self.types, self.case_statuses, self.tip_statuses, self.priorities,
-                    self.case_refs, self.tip_refs, self.identifiers))
+                    self.case_refs, self.tip_refs, self.identifiers, self.watchlists))
 
 
 def _read_quoted(query: str, start: int) -> tuple[str, int]:
@@ -160,6 +162,8 @@ def _filter(parsed: ParsedQuery, name: str, value: str) -> None:
             raise QuerySyntaxError(str(exc)) from None
     elif key in ("case", "tip"):
         (parsed.case_refs if key == "case" else parsed.tip_refs).add(value.upper())
+    elif key == "watchlist":
+        parsed.watchlists.add(value.lower())
     else:
         try:
             kind = IdentifierKind.parse(key)
