@@ -90,8 +90,8 @@ def _snippets(index: SearchIndex, rows: list[SearchRow], parsed: ParsedQuery,
         # An identifier's body holds index-only text (normalised form, near keys, kind):
         # its snippet comes from the value as typed.
         body = row.body if row.doc_type != "identifier" else ""
-        window = (mark_window(body, patterns, _OPEN, _CLOSE)
-                  or mark_window(row.indexed_title, patterns, _OPEN, _CLOSE))
+        window = (mark_window(body or "", patterns, _OPEN, _CLOSE)
+                  or mark_window(row.indexed_title or "", patterns, _OPEN, _CLOSE))
         if window:
             found[row.doc_id] = window
     files = [r.doc_id for r in rows if r.doc_id not in found and r.doc_type == "exhibit"]
@@ -114,6 +114,8 @@ def check_query(query: str) -> ParsedQuery:
 def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
     """Ranked hits for ``query``, best first; raises InvalidInput for bad syntax."""
     parsed = check_query(query)
+    if parsed.watchlists and not _restrict_to_watchlist_hits(ws, parsed):
+        return []
     index = ws.store.search
     index.ensure_current()
     if index.has_pending():
@@ -132,6 +134,21 @@ def search(ws: Workspace, query: str, limit: int = 50) -> list[Hit]:
                         -float(row.score) or 0.0,
                         row.label if row.doc_type == "exhibit" else None, marked))
     return hits
+
+
+def _restrict_to_watchlist_hits(ws: Workspace, parsed: ParsedQuery) -> bool:
+    """``watchlist:NAME``: keep only cases with a hit on a list named NAME…; False: none."""
+    from caseapp.services.exchange.hits import case_refs_with_hits
+
+    refs = case_refs_with_hits(ws, parsed.watchlists)
+    if parsed.case_refs:
+        refs &= parsed.case_refs
+    if not refs:
+        return False
+    parsed.case_refs = refs
+    if not parsed.terms and not parsed.types:
+        parsed.types = {"case"}
+    return True
 
 
 def _exhibit_text(ws: Workspace, blob_id: str, media_type: str, name: str) -> str:
