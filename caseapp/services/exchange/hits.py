@@ -150,3 +150,12 @@ def hits_for_open_cases(ws: Workspace, *, progress: Progress | None = None,
     with ws.session() as session:
         found = _hits(session, col(Case.status) != "closed", progress, cancel)
     return dict(sorted(found.items()))
+
+
+def case_refs_with_hits(ws: Workspace, names: set[str]) -> set[str]:
+    """Refs of cases (closed too) with a hit on a list whose name starts with one of
+    ``names`` (``ofac`` finds ``ofac-sdn``)."""
+    with ws.session() as session:
+        found = _hits(session, col(Case.id).is_not(None), None, None)
+    return {ref for ref, hits in found.items()
+            if any(h.list.startswith(n) for h in hits for n in names)}

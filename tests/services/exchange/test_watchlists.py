@@ -152,3 +152,22 @@ def test_case_file_pdf_lists_the_hit_with_list_date_and_hash(demo: Any, tmp_path
     flat = " ".join(text.split())
     assert "Watchlist hits" in flat and "KOREA SOFTWARE FRONT" in flat
     assert "ofac-sdn, 2026-12-01" in flat and info.sha256[:16] in flat.replace(" ", "")
+
+
+def test_search_watchlist_filter(demo: Any, tmp_path: Path) -> None:
+    from caseapp.services.discovery.search import search
+
+    from caseapp.services.cases import cases, subjects
+    from caseapp.services.cases.subjects import IdentifierInput as Ident
+
+    clean = cases.create_case(demo, "Clean control")
+    subjects.add_subject(demo, clean.ref, "Zebulon Quartermaine",
+                         identifiers=[Ident("email", "zq@elsewhere.example")])
+    assert search(demo, "watchlist:ofac") == []  # no list yet: nothing, not everything
+    wl.import_watchlist(demo, fx.write(tmp_path, "sdn.xml", fx.SDN_XML))
+    hits = search(demo, "watchlist:ofac")
+    refs = {h.ref for h in hits}
+    assert "CASE-2026-0003" in refs and all(h.type == "case" for h in hits)
+    assert clean.ref not in refs
+    assert search(demo, f"watchlist:ofac case:{clean.ref}") == []
+    assert search(demo, "watchlist:other-list") == []
