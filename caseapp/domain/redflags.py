@@ -401,7 +401,7 @@ def band_for(bands: Bands, score: int) -> str:
     return "low"
 
 
-def compute_score(template: Template, states: Mapping[str, ChecklistState]) -> Score:
+def compute_score(template: Template, states: Mapping[str, ChecklistState | str]) -> Score:
     """Score per CONTRACTS.md: round(100 × (1 − Π(1 − pᵢ))) over confirmed and suspected items.
 
     Missing item ids count as not assessed; ids that are not in the template are ignored.

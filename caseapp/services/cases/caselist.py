@@ -65,6 +65,6 @@ def case_list(ws: Workspace) -> list[CaseListRow]:
     result = []
     for row in rows:
         score = risks.get(row[0])
-        result.append(CaseListRow(*row, score.score if score else None,
-                                  score.band if score else None))
+        result.append(CaseListRow._make((*row, score.score if score else None,
+                                         score.band if score else None)))
     return result

@@ -61,7 +61,8 @@ def create_case(ws: Workspace, title: str, *, summary: str = "", priority: str =
         session.flush()
         audit.append(session, "case.created", "case", case.ref, {"title": title})
         if subject_name and clean_line(subject_name):
-            subject = Subject(case_id=case.id, name=clean_line(subject_name), created_at=opened)
+            subject = Subject(case_id=case.id or 0, name=clean_line(subject_name),
+                              created_at=opened)
             session.add(subject)
             session.flush()
             audit.append(session, "subject.added", "subject", subject.id,
@@ -153,9 +154,19 @@ def list_cases(ws: Workspace, *, status: str | None = None) -> list[CaseRow]:
     Same rows as the app's case list (:func:`caseapp.services.cases.caselist.case_list`, one query
     for all cases), with aware UTC datetimes.
     """
-    from caseapp.services.cases.caselist import as_utc, case_list
+    from caseapp.services.cases.caselist import case_list
 
     wanted = _enum(CaseStatus, status).value if status else None
-    return [CaseRow(r.id, r.ref, r.title, r.status, r.priority, as_utc(r.opened_at),
-                    as_utc(r.updated_at), r.subjects, r.exhibits, r.risk, r.risk_band)
+    return [CaseRow(r.id, r.ref, r.title, r.status, r.priority, _aware(r.opened_at),
+                    _aware(r.updated_at), r.subjects, r.exhibits, r.risk, r.risk_band)
             for r in case_list(ws) if wanted is None or r.status == wanted]
+
+
+def _aware(raw: object) -> datetime:
+    """A case's stored time as aware UTC (its columns are NOT NULL)."""
+    from caseapp.services.cases.caselist import as_utc
+
+    moment = as_utc(raw)
+    if moment is None:
+        raise ValueError("a case without its opened/updated time")
+    return moment

@@ -88,7 +88,7 @@ def add_subject(ws: Workspace, case_ref: str, name: str, *, aliases: list[str] |
     pending = [make_identifier(i.kind, i.value) for i in identifiers or []]
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
-        subject = Subject(case_id=case.id, name=name, aliases=dump_list(alias_list),
+        subject = Subject(case_id=case.id or 0, name=name, aliases=dump_list(alias_list),
                           role_applied=clean_line(role_applied),
                           hiring_platform=clean_line(hiring_platform),
                           claimed_location=clean_line(claimed_location),

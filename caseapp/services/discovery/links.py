@@ -21,6 +21,7 @@ from typing import Any
 import phonenumbers
 from sqlmodel import select
 
+from caseapp.domain.enums import IdentifierKind
 from caseapp.domain.identifiers import near_keys
 from caseapp.domain.models import Case, Tip
 from caseapp.services.cases.subjects import make_identifier
@@ -187,9 +188,10 @@ def _collect(ws: Workspace, seed: OccurrenceSeed, exclude_case: int | None,
                 group.last_seen = max(filter(None, (group.last_seen, seen)))
             if cid is not None and cid != exclude_case:
                 if all(c.subject_id != sid for c in group.cases):
-                    group.cases.append(LinkedCase(cref, ctitle, sname, sid, raw, reason))
+                    group.cases.append(LinkedCase(cref or "", ctitle or "", sname or "", sid or 0,
+                                                  raw, reason))
             elif tid is not None and tid != exclude_tip and all(t.id != tid for t in group.tips):
-                group.tips.append(LinkedTip(tref, tid, raw, reason))
+                group.tips.append(LinkedTip(tref or "", tid, raw, reason))
     result = [g for g in groups.values() if g.cases or g.tips]
     for group in result:
         group.cases.sort(key=lambda c: (c.ref, c.subject_id))
@@ -249,7 +251,7 @@ def links_for_identifier(ws: Workspace, kind: str, value: str, *,
                          exclude_case_ref: str | None = None) -> list[LinkGroup]:
     """Who holds this identifier (normalised like a recorded one), exactly or nearly."""
     probe = make_identifier(kind, value, subject_id=0)
-    keys = near_keys(probe.kind, probe.normalized)
+    keys = near_keys(IdentifierKind(probe.kind), probe.normalized)
     exclude = _owner_id(ws, Case, exclude_case_ref, "case") if exclude_case_ref else None
     seed = OccurrenceSeed("value", kind=probe.kind, normalized=probe.normalized,
                           near_key=keys[0] if keys else None)

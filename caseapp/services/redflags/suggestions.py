@@ -113,7 +113,7 @@ def _signal_entries(session: Session, case: Case, template: Template,
     behind the finding is the ref). A suggestion, never a state change."""
     known = {item.id for item in template.items}
     rows = session.exec(select(SignalFinding, Evidence).outerjoin(
-        Evidence, SignalFinding.evidence_id == Evidence.id).where(
+        Evidence, col(SignalFinding.evidence_id) == col(Evidence.id)).where(
         SignalFinding.case_id == case.id, SignalFinding.status == "accepted")
         .order_by(col(SignalFinding.id))).all()
     for finding, evidence in rows:

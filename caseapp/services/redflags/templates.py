@@ -152,7 +152,7 @@ def list_templates(ws: Workspace) -> TemplateListing:
         blobs = session.exec(select(TemplateBlob).order_by(col(TemplateBlob.id))).all()
         usage = dict(((tid, v), n) for tid, v, n in session.exec(
             select(Checklist.template_id, Checklist.template_version, func.count())
-            .group_by(Checklist.template_id, Checklist.template_version)).all())
+            .group_by(col(Checklist.template_id), col(Checklist.template_version))).all())
     found: dict[tuple[str, int], tuple[Template, str]] = {
         key: (template, "built-in") for key, (template, _text) in builtins.templates.items()}
     for blob in blobs:

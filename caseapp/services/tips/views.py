@@ -155,8 +155,8 @@ def tip_views(session: Session, tips: Sequence[Tip], *,
                 ev.sha256, ev.withdrawn_at is not None))
     missing = sorted(wanted - set(refs))
     for chunk in _chunks(missing):
-        refs.update({i: r for i, r in session.exec(select(Tip.id, Tip.ref)
-                                                     .where(col(Tip.id).in_(chunk))).all()})
+        refs.update({i or 0: r for i, r in session.exec(select(Tip.id, Tip.ref)
+                                                          .where(col(Tip.id).in_(chunk))).all()})
     views: list[TipView] = []
     for t in tips:
         tid = t.id or 0
