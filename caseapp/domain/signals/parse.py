@@ -116,13 +116,13 @@ def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
         if len(row) < width:
             row = row + pad[:width - len(row)]
         row.append("")
-        if max(map(len, row)) > _MAX_CELL:
-            raise ValueError(f"a cell is longer than {_MAX_CELL:,} characters")
         if okta:
             _okta_event_ok(row[ei])
         account = row[ai].strip()
         if not account:
             raise ValueError("the user/account cell is empty")
+        if len(account) > 320:
+            raise ValueError("the user/account cell is longer than 320 characters")
         if keep is not None and not keep(account):
             raise _Other(account)
         ok = _gws_event(row[ei]) if gws else _result(row[ri])
@@ -137,7 +137,8 @@ def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
             country, city = row[co].strip().upper(), row[cy].strip()
             lat, lon = _float(row[la]), _float(row[lo])
         return SignIn(line, account, parse_time(row[ti], naive_is_utc=naive_utc),
-                      row[ii].strip(), row[ui].strip(), row[di].strip(), ok, country, city,
+                      row[ii].strip()[:64], row[ui].strip()[:_MAX_CELL],
+                      row[di].strip()[:200], ok, country[:64], city[:_MAX_CELL],
                       lat, lon, managed)
 
     return build
@@ -225,27 +226,24 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None, *,
         _inventory_builder(found, cols) if found.is_inventory
         else _signin_builder(found, cols, keep))
 
-    def rows() -> Iterator[Row]:
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield RowError(line, f"CSV syntax error ({exc}); the rest of the file was "
+    def rows() -> Iterator[Row | OtherAccount]:
+        done = reader.line_num  # physical lines read so far; a record starts on the next
+        try:
+            for row in reader:
+                line, done = done + 1, reader.line_num
+                if not row or not any(row):
+                    continue
+                try:
+                    yield build(line, row)
+                except _Other as other:
+                    yield OtherAccount(line, other.account)
+                except _Skip:
+                    continue
+                except ValueError as exc:
+                    yield RowError(line, str(exc))
+        except csv.Error as exc:
+            yield RowError(done + 1, f"CSV syntax error ({exc}); the rest of the file was "
                                      "not read")
-                return
-            if not row or not any(row):
-                continue
-            try:
-                yield build(line, row)
-            except _Other as other:
-                yield OtherAccount(line, other.account)
-            except _Skip:
-                continue
-            except ValueError as exc:
-                yield RowError(line, str(exc))
 
     return found, rows()
 
