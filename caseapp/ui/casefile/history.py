@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.context import AppContext
 from caseapp.ui.formatting import local_time
+from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
@@ -88,7 +89,7 @@ HISTORY_COLUMNS = [
     Column("Bates range", lambda r: f"{r.bates_first} to {r.bates_last}"),
     Column("SHA-256", lambda r: r.sha256, tooltip=lambda r: r.sha256),
     Column("File", lambda r: r.path, tooltip=lambda r: r.path),
-    Column("By", lambda r: r.actor),
+    Column("By", lambda r: r.actor, tooltip=lambda r: r.actor),
     Column("Options", options_summary, tooltip=options_summary),
 ]
 
@@ -123,6 +124,7 @@ class ExportsTab(CaseTab):
         for column in (0, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        elide_middle(self.table, (3, 4, 5))  # Bates range, SHA-256, file path
         layout.addWidget(self.table, 1)
         self.empty = QLabel("No PDF exports of this case yet. Export one with Case > Export "
                             "PDF… (Ctrl+E).")
@@ -164,6 +166,10 @@ class ExportsTab(CaseTab):
         keep = self.selected()
         keep_id = keep.id if keep is not None else None
         self.model.set_records(exports.export_history(self.ctx.ws, self.case_ref))
+        if self.model.rowCount():
+            # By and Options stay on screen: the hash and the path give way (full values
+            # in their tooltips and in the fields below)
+            fit_columns(self.table, stretch=5, max_ems=16, keep=(0, 2, 6, 7))
         rows = [i for i, r in enumerate(self.model.records) if r.id == keep_id]
         if rows or self.model.rowCount():
             self.table.selectRow(rows[0] if rows else 0)

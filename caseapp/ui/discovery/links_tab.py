@@ -36,6 +36,7 @@ from caseapp.ui.discovery.links_model import (
     case_refs,
 )
 from caseapp.ui.errors import log_event
+from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab
 
@@ -111,6 +112,8 @@ class LinksTab(CaseTab):
         for column, width in enumerate(_WIDTHS):
             header.resizeSection(column, width)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        elide_middle(self.table, (1, 5))  # identifier, "Linked to" refs
+        self._fitted = False
         self.graph = LinkGraphView()
         self.legend = _plain(LEGEND)
         self.legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -162,6 +165,9 @@ class LinksTab(CaseTab):
         keep = self.selected_group()
         self.error.clear_error()
         self.model.set_groups(groups)
+        if groups and not self._fitted:
+            self._fitted = True  # once: later reloads keep the user's own widths
+            fit_columns(self.table, stretch=5, max_ems=18, keep=(0, 3, 4))
         self.graph.set_layout(layout)
         self._summarise(groups, layout)
         self._size_panels(len(groups))

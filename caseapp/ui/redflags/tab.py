@@ -37,6 +37,7 @@ from caseapp.ui.redflags.model import (
     WrapDelegate,
     state_text,
 )
+from caseapp.ui.widgets.columns import elide_middle
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
 
@@ -141,6 +142,7 @@ class RedFlagsTab(CaseTab):
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.setItemDelegateForColumn(0, WrapDelegate(self.tree))
         self.tree.setItemDelegateForColumn(1, StateDelegate(self.tree))
+        elide_middle(self.tree, (5,))  # suggestion refs keep both ends
         columns = self.tree.header()
         columns.setStretchLastSection(False)
         columns.setMinimumSectionSize(40)

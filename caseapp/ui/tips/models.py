@@ -80,12 +80,16 @@ QUEUE_COLUMNS = [
     Column("Grade", lambda t: t.grade,
            tooltip=lambda t: grade_tooltip(t.reliability, t.credibility)),
     Column("Channel", lambda t: channel_label(t.channel),
-           tooltip=lambda t: " · ".join(p for p in (t.programme, t.reference) if p) or None),
-    Column("Received", lambda t: local_time(t.received_at)),
+           tooltip=lambda t: " · ".join(p for p in (channel_label(t.channel), t.programme,
+                                                    t.reference) if p)),
+    Column("Received", lambda t: local_time(t.received_at),
+           tooltip=lambda t: local_time(t.received_at)),
     Column("Follow-up due", due_text, colour=lambda t: "error" if t.overdue else None,
-           tooltip=lambda t: "The follow-up date has passed." if t.overdue else None),
+           tooltip=lambda t: (due_text(t) + (": the follow-up date has passed."
+                                             if t.overdue else "")) or None),
     Column("Cases", lambda t: ", ".join(t.cases), tooltip=lambda t: ", ".join(t.cases) or None),
-    Column("Tipster", tipster_text),
+    Column("Tipster", tipster_text, tooltip=tipster_text),
+    # (full values of cut cells are in the tooltips: the columns give way at 1280x800)
     Column("Content", lambda t: first_line(t.content, 200), tooltip=lambda t: t.content[:2000]),
 ]
 _QUEUE_SORT: tuple[Callable[[Any], Any], ...] = (

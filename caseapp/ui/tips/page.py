@@ -36,6 +36,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.tips.editor import TipEditor
 from caseapp.ui.tips.importer import FileOutcome, ImportReportPanel, TipImporter
 from caseapp.ui.tips.models import TipFilterProxy, TipQueueModel
+from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.panes import Page
 
 _WIDTHS = (118, 95, 52, 140, 150, 265, 120, 110, 300)
@@ -73,6 +74,7 @@ class TipsPage(Page):
         super().__init__(parent)
         self.ctx = ctx
         self._syncing = False
+        self._fitted = False
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.filter = QLineEdit(placeholderText="Filter by ref, status, grade, channel, "
@@ -109,6 +111,7 @@ class TipsPage(Page):
         for column, width in enumerate(_WIDTHS):
             header.resizeSection(column, width)
         header.setSectionResizeMode(len(_WIDTHS) - 1, QHeaderView.ResizeMode.Stretch)
+        elide_middle(self.table, (0, 6))  # Ref, Cases
         header.setToolTip("Triage order: overdue, then new, then by status and due date. "
                           "Click a column to sort by it; click again to go back.")
         left = QWidget()
@@ -209,6 +212,10 @@ class TipsPage(Page):
                 self._select(keep)
         finally:
             self._syncing = False
+        if records and not self._fitted and self.table.isVisible():
+            self._fitted = True  # once: later reloads keep the user's own widths
+            fit_columns(self.table, stretch=len(_WIDTHS) - 1, max_ems=20,
+                        keep=(0, 6), stretch_share=0.3, stretch_room=0.3)  # ref, cases
         fresh = next((t for t in records if t.ref == self.editor.ref), None)
         if fresh is not None and not self.editor.dirty and \
                 fresh.updated_at != self.editor.tip.updated_at:
