@@ -8,6 +8,9 @@ are the same in two passes in a row, so the totals and page numbers printed are 
 the final document. The first pass only lays out (nothing is drawn, no decorations): it
 finds the contents' page numbers and the total; the next pass draws everything with them,
 and in the usual case it is the last one.
+
+reportlab ships no type information; the few of its internals used here (``Frame._add``,
+``_allSatisfied``, ``Canvas._doc``) carry pyright ignores.
 """
 
 from __future__ import annotations
@@ -59,14 +62,14 @@ class _Frame(Frame):
 
     def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:  # noqa: N803
         if not self._mode.layout_only:
-            return super()._add(flowable, canv, trySplit)
+            return super()._add(flowable, canv, trySplit)  # pyright: ignore[reportAttributeAccessIssue]
         flowable.drawOn = _no_draw  # instance attribute shadows the method for this call
         try:
-            return super()._add(flowable, canv, trySplit)
+            return super()._add(flowable, canv, trySplit)  # pyright: ignore[reportAttributeAccessIssue]
         finally:
             flowable.__dict__.pop("drawOn", None)
 
-    add = _add  # reportlab's Frame binds ``add`` to its own ``_add`` in the class body
+    add = _add  # reportlab's Frame binds ``add`` to its own ``_add`` in the class body  # pyright: ignore[reportAssignmentType]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _Frame:
         # reportlab deep-copies the frame to measure every keep-together group (each
@@ -152,7 +155,7 @@ class CaseFileDoc(BaseDocTemplate):
             rl_config.useA85 = use_a85
 
     def _allSatisfied(self) -> bool:  # noqa: N802 - reportlab hook
-        indexes_ok = super()._allSatisfied()
+        indexes_ok = super()._allSatisfied()  # pyright: ignore[reportAttributeAccessIssue]
         state = (self.page, tuple(sorted(self.heading_marks.items())))
         stable = state == self._previous and not self.layout_only
         self._previous = state
@@ -161,7 +164,7 @@ class CaseFileDoc(BaseDocTemplate):
 
     def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook, after the canvas exists
         if self.extra_info:
-            self.canv._doc.info = _InfoWithExtras.of(self.canv._doc.info, self.extra_info)
+            self.canv._doc.info = _InfoWithExtras.of(self.canv._doc.info, self.extra_info)  # pyright: ignore[reportAttributeAccessIssue]
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab hook
         if isinstance(flowable, Heading):

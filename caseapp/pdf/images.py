@@ -85,7 +85,7 @@ class _XObject(pdfdoc.PDFImageXObject):
         self.bitsPerComponent = 8
         self.colorSpace = "DeviceRGB" if raw.colors == 3 else "DeviceGray"
         self._filters = ("DCTDecode",) if raw.kind == "jpeg" else ("FlateDecode",)  # one
-        self.streamContent = raw.data
+        self.streamContent = raw.data  # pyright: ignore[reportAttributeAccessIssue]
         self.mask = None
         self._parms = None if raw.kind == "jpeg" else pdfdoc.PDFDictionary({
             "Predictor": 15, "Colors": raw.colors, "BitsPerComponent": 8,
@@ -121,7 +121,8 @@ class EmbeddedImage(Flowable):
         self.draw_height = height
         self.hAlign = "CENTER"
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
+            self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return self.draw_width, self.draw_height
 
     def draw(self) -> None:
@@ -132,16 +133,16 @@ class EmbeddedImage(Flowable):
             image.drawOn(canv, 0, 0)
             return
         name = "caseapp" + hashlib.sha256(self.raw.data).hexdigest()[:40]
-        doc = canv._doc
+        doc = canv._doc  # pyright: ignore[reportAttributeAccessIssue]
         reg = doc.getXObjectName(name)
         if not doc.idToObject.get(reg):
             obj = _XObject(name, self.raw)
-            canv._setXObjects(obj)
+            canv._setXObjects(obj)  # pyright: ignore[reportAttributeAccessIssue]
             doc.Reference(obj, reg)
             doc.addForm(name, obj)
-        canv._currentPageHasImages = 1
+        canv._currentPageHasImages = 1  # pyright: ignore[reportAttributeAccessIssue]
         canv.saveState()
         canv.scale(self.draw_width, self.draw_height)
-        canv._code.append(f"/{reg} Do")
+        canv._code.append(f"/{reg} Do")  # pyright: ignore[reportAttributeAccessIssue]
         canv.restoreState()
-        canv._formsinuse.append(name)
+        canv._formsinuse.append(name)  # pyright: ignore[reportAttributeAccessIssue]

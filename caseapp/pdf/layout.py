@@ -155,7 +155,8 @@ class Para(Paragraph):
 
     _wrapped_at: float | None = None
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
+            self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if availWidth == self._wrapped_at and "blPara" in self.__dict__:
             self.width = availWidth
             return self.width, self.height
@@ -190,7 +191,8 @@ class PlainLines(Flowable):
             self._widest = max(stringWidth(line, s.fontName, s.fontSize) for line in self.lines)
         return self._widest <= width - self.style.leftIndent - self.style.rightIndent
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
+            self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if self._para is None and self._fits(availWidth):
             self.width, self.height = availWidth, len(self.lines) * self.style.leading
             return self.width, self.height
@@ -249,7 +251,8 @@ class PageMark(Flowable):
         self.sink = sink
         self.width = self.height = 0
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
+            self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return 0, 0
 
     def draw(self) -> None:
@@ -264,7 +267,8 @@ class Late(Flowable):
         self.make = make
         self._inner: Flowable | None = None
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
+            self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._inner = self.make()
         return self._inner.wrapOn(self.canv, availWidth, availHeight)
 

@@ -139,14 +139,14 @@ def cell(ctx: Ctx, value: Any, width: float, *, font: str | None = None,
         text = ctx.redactor.text(text)
     s = ctx.styles
     style = style or s.cell
-    font = font or style.fontName
-    size = s.mono.fontSize if font == s.fonts.mono else style.fontSize
+    face: str = font or style.fontName or s.fonts.body
+    size = s.mono.fontSize if face == s.fonts.mono else style.fontSize
     room = width - PADDING
     if _PLAIN.issuperset(text) and all(
-            len(line) * size * _MAX_EM <= room or stringWidth(line, font, size) <= room
+            len(line) * size * _MAX_EM <= room or stringWidth(line, face, size) <= room
             for line in text.split("\n")):
         return text
-    return ctx.p(text, s.mono if font == s.fonts.mono else style, redact=False)
+    return ctx.p(text, s.mono if face == s.fonts.mono else style, redact=False)
 
 
 def kv_table(ctx: Ctx, rows: list[tuple[str, Any]], *, key_width: float = 42 * 2.8346) -> Table:

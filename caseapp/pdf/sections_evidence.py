@@ -42,7 +42,7 @@ def mark_row(exhibit: str) -> str:
     return f"row-{exhibit}"
 
 
-def _withdrawn_line(ctx: Ctx, e: ExhibitEntry) -> Paragraph:
+def _withdrawn_line(ctx: Ctx, e: ExhibitEntry) -> Flowable:
     ev = e.evidence
     text = (f"WITHDRAWN {ctx.time(ev.withdrawn_at)} by {ev.withdrawn_by or '—'}: "
             f"{ev.withdrawn_reason or '—'}")
@@ -130,7 +130,7 @@ def _excerpt(ctx: Ctx, text: str | None) -> Flowable:
     return Preformatted("\n".join(lines), s.mono)
 
 
-def _caption(ctx: Ctx, e: ExhibitEntry) -> Paragraph:
+def _caption(ctx: Ctx, e: ExhibitEntry) -> Flowable:
     ev = e.evidence
     size = f" · {e.image_px[0]}×{e.image_px[1]} px" if e.image_px else ""
     text = (f"Exhibit {e.exhibit} · {ctx.redactor.text(ev.original_name)} · {ev.media_type}"
