@@ -28,10 +28,10 @@ from caseapp.services.workspace import Workspace
 
 #: A word shared by more listed names than this says nothing (TRADING, CO, KIM).
 _COMMON = 1000
-_ENTRY_COLUMNS = (WatchlistEntry.id, WatchlistEntry.watchlist_id, WatchlistEntry.entry_ref,
-                  WatchlistEntry.entry_name, WatchlistEntry.entry_type,
-                  WatchlistEntry.programmes, WatchlistEntry.kind, WatchlistEntry.value,
-                  WatchlistEntry.normalized)
+_ENTRY_COLUMNS = tuple(col(c) for c in (
+    WatchlistEntry.id, WatchlistEntry.watchlist_id, WatchlistEntry.entry_ref,
+    WatchlistEntry.entry_name, WatchlistEntry.entry_type, WatchlistEntry.programmes,
+    WatchlistEntry.kind, WatchlistEntry.value, WatchlistEntry.normalized))
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,13 @@ def _hits(session: Session, case_filter: Any, progress: Progress | None,
         return {}
     subjects = {row.id: _Subject(row.id, row.ref, row.name, tuple(load_list(row.aliases)))
                 for row in session.execute(
-                    sa_select(Subject.id, Case.ref, Subject.name, Subject.aliases)
+                    sa_select(col(Subject.id), col(Case.ref), col(Subject.name),
+                              col(Subject.aliases))
                     .join(Case, col(Case.id) == col(Subject.case_id)).where(case_filter))}
     wanted: dict[tuple[str, str], list[tuple[int, str, str, str]]] = defaultdict(list)
     for row in session.execute(
-            sa_select(Identifier.subject_id, Identifier.kind, Identifier.raw,
-                      Identifier.normalized)
+            sa_select(col(Identifier.subject_id), col(Identifier.kind), col(Identifier.raw),
+                      col(Identifier.normalized))
             .join(Subject, col(Subject.id) == col(Identifier.subject_id))
             .join(Case, col(Case.id) == col(Subject.case_id)).where(case_filter)):
         key = match_key(row.kind, row.normalized)

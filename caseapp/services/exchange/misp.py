@@ -68,7 +68,7 @@ def build_event(content: ShareContent, tlp: TLP) -> MISPEvent:
                 comment=f"{comment} of {subject.name}" + (" (redacted)" if ident.redacted
                                                           else ""),
                 to_ids=ids and content.confirmed and not ident.redacted)
-            person.add_reference(attr.uuid, "associated-with")
+            person.add_reference(getattr(attr, "uuid", ""), "associated-with")
     for finding in content.findings:
         event.add_attribute("text", f"{finding.label}: {finding.state}."
                             + (f" {finding.note}" if finding.note else ""),

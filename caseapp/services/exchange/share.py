@@ -50,7 +50,7 @@ class Artefact:
     counts: dict[str, int]
 
 
-Builder = Callable[[ShareContent, TLP], Artefact]
+Builder = Callable[..., Artefact]  # (content, tlp, **format options) -> Artefact
 
 
 def _builders() -> dict[str, Builder]:

@@ -100,12 +100,12 @@ def _sco(ident: SharedIdentifier, common: dict[str, Any]) -> tuple[list[Any], st
 def build_bundle(content: ShareContent, tlp: TLP) -> stix2.v21.Bundle:
     """The case as a STIX 2.1 bundle marked ``tlp``."""
     marking = stix2.v21.MarkingDefinition(**stix_marking(tlp))
-    marks = {"object_marking_refs": [marking.id]}
+    marks: dict[str, Any] = {"object_marking_refs": [marking.id]}
     at = content.generated_at
     producer = stix2.v21.Identity(
         id=_sid("identity", content, "producer"), name=f"caseapp store {content.store_id}",
         identity_class="organization", created=at, modified=at, **marks)
-    sdo = {"created_by_ref": producer.id, "created": at, "modified": at, "allow_custom": True,
+    sdo: dict[str, Any] = {"created_by_ref": producer.id, "created": at, "modified": at, "allow_custom": True,
            **marks}
     # The published extension definition and its author are TLP:CLEAR whatever the export.
     objects: list[Any] = [marking, producer, extension_definition(),
