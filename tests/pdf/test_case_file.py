@@ -302,14 +302,14 @@ def test_production_package(demo: Demo, default: Built) -> None:
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     exhibits = evidence.list_evidence(demo.ws, demo.refs[0])
     natives = [f"natives/{e.exhibit}_" for e in exhibits if e.withdrawn_at is None]
-    assert {"SHA256SUMS", "manifest.csv", "default.pdf"} <= set(names)
+    assert {"SHA256SUMS", "manifest.csv", "default.pdf", "AUDIT-HEAD.txt"} <= set(names)
     assert sum(1 for n in names if n.startswith("natives/")) == len(natives)
     for prefix in natives:
         assert any(n.startswith(prefix) for n in names)
     checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder,
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.count(": OK") == len(natives) + 2
+    assert checked.stdout.count(": OK") == len(natives) + 3  # the PDF, manifest, AUDIT-HEAD.txt
     with open(folder / "manifest.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["exhibit"] for r in rows] == [e.exhibit for e in exhibits]
