@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +148,7 @@ def list_findings(ws: Workspace, case_ref: str) -> FindingsView:
     return view
 
 
-def _locations(obs: list[SignalObservation], subjects: dict[int, Subject],
+def _locations(obs: Sequence[SignalObservation], subjects: dict[int, Subject],
                exhibits: dict[int | None, str]) -> list[Location]:
     groups: dict[tuple[int, str, str, str], list[SignalObservation]] = {}
     for o in obs:

