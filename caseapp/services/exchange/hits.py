@@ -121,7 +121,7 @@ def _name_hits(subjects: dict[int, _Subject], lists: dict[int, Watchlist], names
         for word in _words(entry.normalized):
             index[word].append(i)
     for subject in subjects.values():
-        seen: set[int] = set()
+        seen: set[tuple[int, str]] = set()  # one name hit per listed party
         for shown, key in _variants([subject.name, *subject.aliases]):
             candidates: set[int] = set()
             for word in _words(key):
@@ -131,9 +131,10 @@ def _name_hits(subjects: dict[int, _Subject], lists: dict[int, Watchlist], names
             scored = sorted(((name_score(key, names[i].normalized), i) for i in candidates),
                             reverse=True)
             for score, i in scored[:20]:
-                if score < NAME_THRESHOLD or i in seen:
+                party = (names[i].watchlist_id, names[i].entry_ref)
+                if score < NAME_THRESHOLD or party in seen:
                     continue
-                seen.add(i)
+                seen.add(party)
                 out[subject.case_ref].append(_hit(subject, lists, names[i], "name", shown,
                                                   "name", int(round(score))))
 

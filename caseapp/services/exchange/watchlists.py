@@ -100,10 +100,14 @@ class WatchlistHit:
     def reason(self) -> str:
         """One line for a red-flag suggestion, the Links tab and the PDF."""
         progs = f" [{', '.join(self.programmes)}]" if self.programmes else ""
-        how = {"exact": "listed", "site": "on a listed website",
-               "name": f"name similar ({self.score}%) to"}[self.match]
-        return (f"{self.kind} {self.case_value} {how} {self.entry_name or self.listed_value}"
-                f"{progs} — {self.list} ({self.list_date or 'undated'}, "
+        party = self.entry_name or self.listed_value
+        if self.match == "name":
+            listed = "" if self.listed_value == party else f"'{self.listed_value}' of "
+            what = f"name {self.case_value} similar ({self.score}%) to {listed}{party}"
+        else:
+            how = "listed for" if self.match == "exact" else "on a website listed for"
+            what = f"{self.kind} {self.case_value} {how} {party}"
+        return (f"{what}{progs} — {self.list} ({self.list_date or 'undated'}, "
                 f"SHA-256 {self.list_sha256[:12]}…)")
 
 
