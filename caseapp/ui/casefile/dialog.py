@@ -64,21 +64,37 @@ class ExportDialog(QDialog):
         self.form.messages_changed.connect(self.fit_height)
         self.form.recipient.setFocus()
         self.resize(max(920, self.sizeHint().width()), self.sizeHint().height())
+        self._before_messages: int | None = None
+        self._auto_height: int | None = None
         self.fit_height()
 
     def fit_height(self) -> None:
-        """Grow to fit wrapped inline messages (minimum sizes ignore height-for-width)."""
+        """Grow to fit wrapped inline messages (minimum sizes ignore height-for-width), and
+        go back to the earlier height once every message is gone, unless the user resized
+        the dialog meanwhile (a cleared error used to leave a blank gap)."""
+        from caseapp.ui.widgets.common import ErrorLabel
+
         layout = self.layout()
         layout.activate()
         need = layout.totalHeightForWidth(self.width())
         if need > self.height():
+            if self._before_messages is None:
+                self._before_messages = self.height()
             self.resize(self.width(), need)
+            self._auto_height = self.height()
+            return
+        shown = any(label.isVisibleTo(self) for label in self.findChildren(ErrorLabel))
+        if not shown and self._before_messages is not None:
+            if self.height() == self._auto_height:
+                self.resize(self.width(), self._before_messages)
+            self._before_messages = None
 
     def start_export(self) -> TaskHandle | None:
         """Validate, then run the export behind a progress dialog; returns the task."""
         if self.handle is not None:
             return self.handle
         self.error.clear_error()
+        self.fit_height()
         request = self.form.collect()
         if request is None:
             return None

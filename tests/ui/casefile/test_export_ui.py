@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QAbstractButton, QLabel
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from uihelpers import type_text, wait_task
 
 from caseapp.services.casefile import exports
@@ -398,3 +398,21 @@ def test_every_control_has_a_unique_mnemonic(qtbot, demo_window, tmp_path) -> No
     previews = [p for p in tab.findChildren(ExportPreview) if p.isVisible()]
     assert len(previews) == 1, "a double-click opens one preview"
     previews[0].close()
+
+
+def test_inline_error_leaves_no_gap_once_cleared(qtbot, demo_window) -> None:
+    """The dialog grows for an inline error and shrinks back once it is cleared."""
+    dialog = _open_dialog(qtbot, demo_window)
+    form = dialog.form
+    QApplication.processEvents()
+    before = dialog.height()
+    form.classification_error.show_error("Choose a classification. " * 12)
+    form.recipient_error.show_error("A recipient is required. " * 12)
+    form.messages_changed.emit()
+    QApplication.processEvents()
+    assert dialog.height() > before
+    form.classification_error.clear_error()
+    form.recipient_error.clear_error()
+    form.messages_changed.emit()
+    QApplication.processEvents()
+    assert dialog.height() == before
