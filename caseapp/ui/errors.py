@@ -160,5 +160,7 @@ def handle_unexpected(exc: BaseException, show: Callable[[str, str], None], *,
     try:
         show(user_message(exc), full_report(exc_type, exc, tb))
     except Exception:  # noqa: BLE001 - never let the hook itself crash the app
-        _logger.error("error-dialog-failed\n%s", redacted_report(*sys.exc_info()[::2]))
+        failed_type, _failed, failed_tb = sys.exc_info()
+        _logger.error("error-dialog-failed\n%s",
+                      redacted_report(failed_type or Exception, failed_tb))
     return redacted

@@ -112,9 +112,15 @@ class WindowActions(QObject):
             if number <= 9:
                 act.setShortcut(QKeySequence(f"Ctrl+{number}"))
             act.triggered.connect(lambda _c=False, k=page.key: self.host.show_page_key(k))
-            self.page_menu.insertAction(first, act)
+            if first is None:
+                self.page_menu.addAction(act)
+            else:
+                self.page_menu.insertAction(first, act)
             self.page_actions.append(act)
-        self.page_menu.insertSeparator(first)
+        if first is None:
+            self.page_menu.addSeparator()
+        else:
+            self.page_menu.insertSeparator(first)
         for spec in features.window_actions:
             self._add_window_action(spec)
         case_menu = self.menus["Case"]

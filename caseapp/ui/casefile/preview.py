@@ -76,7 +76,8 @@ def _copy_field(text: str, name: str) -> tuple[QLineEdit, QToolButton]:
     edit = QLineEdit(text, readOnly=True)
     edit.setAccessibleName(name)
     edit.setCursorPosition(0)
-    button = QToolButton(text="Copy")
+    button = QToolButton()
+    button.setText("Copy")
     button.setToolTip(f"Copy the {name}")
     button.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.text()))
     return edit, button

@@ -51,7 +51,8 @@ class IdentifierRow:
         self.value.setAccessibleName("Identifier value")
         self.preview = QLabel()
         self.preview.setWordWrap(True)
-        self.remove = QToolButton(text="✕")
+        self.remove = QToolButton()
+        self.remove.setText("✕")
         self.remove.setToolTip("Remove this identifier")
         self.remove.clicked.connect(lambda: on_remove(self))  # type: ignore[operator]
         grid.addWidget(self.kind, row, 0)

@@ -107,7 +107,7 @@ class LinkGraphView(QGraphicsView):
         self.setAccessibleName("Links graph")
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.layout_: GraphLayout = GraphLayout()
-        self.items: dict[str, NodeItem] = {}
+        self.node_items: dict[str, NodeItem] = {}
         self.edges: list[tuple[GraphEdge, QGraphicsPathItem]] = []
         self._zoom = 1.0
         self._press: QPointF | None = None
@@ -123,14 +123,14 @@ class LinkGraphView(QGraphicsView):
         scene.blockSignals(True)
         scene.clear()
         scene.blockSignals(False)
-        self.items, self.edges = {}, []
+        self.node_items, self.edges = {}, []
         colours = graph_colours(self.palette())
         for node in self.layout_.nodes:
             item = NodeItem(node, colours)
             scene.addItem(item)
-            self.items[node.key] = item
+            self.node_items[node.key] = item
         for edge in self.layout_.edges:
-            a, b = self.items[edge.a].pos(), self.items[edge.b].pos()
+            a, b = self.node_items[edge.a].pos(), self.node_items[edge.b].pos()
             pen = QPen(colours["edge"], 1.6)
             if edge.near:
                 pen.setStyle(Qt.PenStyle.DashLine)
@@ -161,7 +161,7 @@ class LinkGraphView(QGraphicsView):
 
     def select_node(self, key: str) -> bool:
         """Select the node ``key`` and bring it into view."""
-        item = self.items.get(key)
+        item = self.node_items.get(key)
         if item is None:
             return False
         if not item.isSelected():
@@ -236,7 +236,7 @@ class LinkGraphView(QGraphicsView):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) \
-                and self.items:
+                and self.node_items:
             selected = self.selected_node()
             self._build()  # colours follow a live theme switch
             if selected is not None:

@@ -112,6 +112,7 @@ def _fit_ring(kinds: Sequence[str], angles: Sequence[float], start: float,
     :data:`STAGGER_FROM` nodes are staggered."""
     ry = start
     stagger = len(angles) > STAGGER_FROM
+    points = _place(angles, ry, stagger)
     for _ in range(80):
         points = _place(angles, ry, stagger)
         boxes = [_boxes(k, [p])[0] for k, p in zip(kinds, points, strict=True)]

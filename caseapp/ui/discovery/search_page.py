@@ -111,7 +111,7 @@ class ShortcutGuard(QObject):
     def __init__(self, owner: QWidget, sequence: str) -> None:
         super().__init__(owner)
         self._owner = owner
-        self._combo = QKeySequence(sequence)[0]
+        self._combo = QKeySequence(sequence)[0]  # pyright: ignore[reportIndexIssue] - stubs lack it
         self._watched: QWidget | None = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -150,7 +150,9 @@ class SearchPage(Page):
         self.box.setClearButtonEnabled(True)
         self.box.setAccessibleName("Search")
         self.box.setToolTip(HELP_FULL)
-        self.help_button = QToolButton(text="S&yntax…", checkable=True)
+        self.help_button = QToolButton()
+        self.help_button.setText("S&yntax…")
+        self.help_button.setCheckable(True)
         self.help_button.setToolTip("Show the query syntax")
         bar.addWidget(self.box, 1)
         bar.addWidget(self.help_button)

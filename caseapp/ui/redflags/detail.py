@@ -244,8 +244,9 @@ class ItemPanel(QWidget):
         self.link_buttons = []
         while self.links_row.count():
             taken = self.links_row.takeAt(0)
-            if taken is not None and taken.widget() is not None:
-                taken.widget().deleteLater()
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.deleteLater()
         if sug is None:
             return
         self.reason.setText(sug.reason)

@@ -8,7 +8,7 @@ upgrade) resets it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -315,7 +315,7 @@ class ChecklistFilter(QSortFilterProxyModel):
             return True
         if not source_parent.isValid():
             return False  # a category shows when one of its items does (recursive filtering)
-        model = self.sourceModel()
+        model = cast(ChecklistModel, self.sourceModel())
         iv = model.item_at(model.index(source_row, 0, source_parent))
         if iv is None:
             return False

@@ -65,13 +65,13 @@ class TemplatesDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        self.result = QLabel(wordWrap=True)
-        self.result.setTextFormat(Qt.TextFormat.PlainText)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result.hide()
+        self.result_label = QLabel(wordWrap=True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.hide()
         self.error = ErrorLabel()
         self.problems = ErrorLabel()
-        for widget in (self.result, self.error, self.problems):
+        for widget in (self.result_label, self.error, self.problems):
             layout.addWidget(widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.import_button = QPushButton("&Import…")
@@ -130,7 +130,7 @@ class TemplatesDialog(QDialog):
         return handle
 
     def _import_failed(self, exc: BaseException) -> None:
-        self.result.hide()
+        self.result_label.hide()
         self.error.show_error(self.ctx.report_error(exc, "Not imported"))
 
     def _imported(self, outcomes: list[tuple[Path, Any, BaseException | None]]) -> None:
@@ -143,13 +143,13 @@ class TemplatesDialog(QDialog):
             lines = [f"Imported {t.id} v{t.version} “{t.title}” ({t.items} items)"
                      + ("" if t.newest else "; a newer version is already available")
                      for t in done]
-            self.result.setText(". ".join(lines) + ".")
-            self.result.show()
+            self.result_label.setText(". ".join(lines) + ".")
+            self.result_label.show()
             self.ctx.show_message(lines[-1] + ".")
             self.ctx.notify_changed("")
             self.reload()
         else:
-            self.result.hide()
+            self.result_label.hide()
         if errors:
             self.error.show_error("\n".join(errors))
         else:

@@ -86,7 +86,8 @@ class AttachmentsPanel(QWidget):
                     outcomes.append((path.name, "cancelled"))
                     continue
 
-                def progress(done: int, size: int, i: int = index, p: Path = path) -> None:
+                def progress(done: int, size: int, _stage: str = "", i: int = index,
+                             p: Path = path) -> None:
                     control.progress(done, size, f"Hashing and encrypting file {i + 1} of "
                                      f"{total}: {p.name}")
                 try:

@@ -52,7 +52,7 @@ def _cells(tab: Any) -> list[list[str]]:
 
 def _click_node(qtbot: Any, tab: Any, key: str) -> None:
     graph = tab.graph
-    item = graph.items[key]
+    item = graph.node_items[key]
     graph.ensureVisible(item)
     point = graph.mapFromScene(item.scenePos())
     qtbot.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton, pos=point)
@@ -83,9 +83,9 @@ def test_table_lists_exact_and_near_groups_for_demo_case_1(qtbot, demo_window) -
 def test_graph_has_the_other_cases_and_clicking_one_opens_it(qtbot, demo_window) -> None:
     tab = _links(qtbot, demo_window)
     graph = tab.graph
-    keys = set(graph.items)
+    keys = set(graph.node_items)
     assert {"centre", f"case:{CASE2}", f"case:{CASE3}", "tip:TIP-2026-0001"} <= keys
-    assert graph.items["centre"].pos().toTuple() == (0.0, 0.0)
+    assert graph.node_items["centre"].pos().toTuple() == (0.0, 0.0)
     near_lines = {(e.a, e.b): line.pen().style() for e, line in graph.edges}
     near_id = next(e.a for e in graph.layout_.edges if e.b == f"case:{CASE3}")
     assert near_lines[(near_id, f"case:{CASE3}")] == Qt.PenStyle.DashLine
@@ -97,7 +97,7 @@ def test_graph_has_the_other_cases_and_clicking_one_opens_it(qtbot, demo_window)
     assert view.case_ref == CASE2 and view.current_key == "links"
     wait_task(qtbot, view.tab("links").handle)
     qtbot.waitUntil(lambda: view.tab("links").handle is None, timeout=15_000)
-    assert f"case:{CASE1}" in view.tab("links").graph.items
+    assert f"case:{CASE1}" in view.tab("links").graph.node_items
 
 
 def test_row_and_node_selection_follow_each_other(qtbot, demo_window) -> None:
@@ -181,7 +181,7 @@ def test_case_without_links_says_so(qtbot, demo_window) -> None:
     demo_window.show_page("cases").list.reload()
     tab = _links(qtbot, demo_window, ref)
     assert tab.model.rowCount() == 0 and "No other case or tip" in tab.summary.text()
-    assert list(tab.graph.items) == ["centre"] and not tab.open_button.isEnabled()
+    assert list(tab.graph.node_items) == ["centre"] and not tab.open_button.isEnabled()
 
 
 def _groups(n_groups: int, n_cases: int, n_tips: int) -> list[LinkGroup]:

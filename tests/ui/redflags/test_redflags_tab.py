@@ -274,7 +274,7 @@ def test_import_v3_template_then_upgrade(qtbot, demo_window, dialogs, tmp_path) 
     assert dialog is not None and dialog.isVisible()
     wait_task(qtbot, dialog.import_handle)
     assert not dialog.error.isVisible()
-    assert dialog.result.text().startswith("Imported dprk-remote-it-worker v3")
+    assert dialog.result_label.text().startswith("Imported dprk-remote-it-worker v3")
     rows = [(dialog.model.index(r, 1).data(), dialog.model.index(r, 5).data())
             for r in range(dialog.model.rowCount())]
     assert sorted(rows) == [("v1", ""), ("v2", ""), ("v3", "yes")]
@@ -320,7 +320,7 @@ def test_import_error_is_shown_precisely(qtbot, demo_window, dialogs, tmp_path) 
     wait_task(qtbot, dialog.import_handle)
     assert dialog.error.isVisible()
     assert dialog.error.text() == f"Not imported: {expected.value}"
-    assert not dialog.result.isVisible()
+    assert not dialog.result_label.isVisible()
     assert sorted(dialog.model.index(r, 1).data()
                   for r in range(dialog.model.rowCount())) == ["v1", "v2"]
     # The window's Import button retries; a cancelled file dialog changes nothing.
