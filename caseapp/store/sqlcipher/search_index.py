@@ -9,7 +9,8 @@ ignores):
 - ``search_fts``: FTS5, rowid = ``search_doc.id``; columns ``title``, ``body``, ``filetext``
   (decrypted text of a text-like exhibit, first :data:`MAX_INDEXED_BYTES`), and ``cjk_title``,
   ``cjk_body``, ``cjk_filetext`` holding CJK bigrams of the same text. Tokenizer
-  ``unicode61 remove_diacritics 2``; see :mod:`caseapp.domain.search_text` for why.
+  ``porter unicode61 remove_diacritics 2`` (English stems, migration 0007); see
+  :mod:`caseapp.domain.search_text` for why.
 - ``search_near_key``: near-match keys of every identifier (:func:`near_keys`).
 - ``search_pending``: text-like exhibits whose content still has to be decrypted and indexed
   (the vault key is not reachable from a database session; the search service does it).
@@ -44,7 +45,7 @@ __all__ = ["DOC_TYPES", "INDEX_VERSION", "MAX_INDEXED_BYTES", "ensure_current", 
            "install", "is_current", "pending_exhibits", "rebuild", "reindex", "set_filetext"]
 
 #: Bump when what is indexed or how changes: stores at another version are rebuilt.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: porter stemming (migration 0007)
 
 
 _FTS_INSERT = text(

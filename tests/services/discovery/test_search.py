@@ -386,3 +386,24 @@ def test_identifier_snippet_shows_the_value_not_index_keys(ws) -> None:
     hits = [h for h in search(ws, "larkspur") if h.type == "identifier"]
     assert hits and "1208larkspur" not in hits[0].snippet
     assert "Larkspur" in hits[0].snippet
+
+
+def test_english_stems_match_without_losing_accents_prefixes_or_cjk(ws) -> None:
+    """`laptop` finds "laptops" (porter stage, migration 0007); diacritic folding, prefix
+    queries and Hangul bigrams work as before; a stem is not a free-for-all."""
+    from caseapp.services.cases import cases as case_service
+    from caseapp.services.discovery.search import search
+    from caseapp.services.tips import tips as tip_service
+
+    tip = tip_service.create_tip(ws, "Company laptops arrive at the house every month.",
+                                 channel="hotline").tip.ref
+    case = case_service.create_case(ws, "Résumé shared by 김민준", summary="He was running "
+                                    "two jobs.").ref
+    assert tip in [h.ref for h in search(ws, "laptop")]
+    assert tip in [h.ref for h in search(ws, "laptop arrives")]
+    assert tip in [h.ref for h in search(ws, "lapt*")]
+    assert case in [h.ref for h in search(ws, "resume")]
+    assert case in [h.ref for h in search(ws, "run")]
+    assert case in [h.ref for h in search(ws, "김민준")]
+    assert case in [h.ref for h in search(ws, '"running two jobs"')]
+    assert search(ws, "laptopz") == []  # control: no fuzzy matching
