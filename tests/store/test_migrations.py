@@ -38,3 +38,19 @@ def test_database_file_is_encrypted(tmp_path: Path) -> None:
     head = (tmp_path / "m.db").read_bytes()[:16]
     assert head != b"SQLite format 3\x00"
     assert b"case_file" not in (tmp_path / "m.db").read_bytes()
+
+
+def test_a_store_from_a_newer_caseapp_is_refused_with_a_clear_message(tmp_path) -> None:
+    import pytest
+
+    from caseapp.store.errors import StoreOpenError
+
+    key = bytes(range(32))
+    engine = make_engine(tmp_path / "newer.db", key)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(StoreOpenError, match="newer version of caseapp"):
+        upgrade(engine)
+    assert current_revision(engine) == "9999_from_the_future"  # untouched
+    engine.dispose()

@@ -133,12 +133,23 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (creating it on an empty store)."""
-    if current_revision(engine) == HEAD_REVISION:
+    current = current_revision(engine)
+    if current == HEAD_REVISION:
         return
     from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
     from caseapp.store.migrations.runner import alembic_config
 
+    if current is not None:
+        try:
+            ScriptDirectory.from_config(alembic_config()).get_revision(current)
+        except CommandError:
+            raise StoreOpenError(
+                "This case store was written by a newer version of caseapp (its schema is "
+                "newer than this program knows); open it with that version or a later one. "
+                "Nothing was changed.") from None
     with write_engine(engine).begin() as conn:
         cfg = alembic_config(conn)
         command.upgrade(cfg, "head")
