@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 
 from caseapp.domain.text import load_list
+from caseapp.pdf.content import ScoringRules
 from caseapp.pdf.layout import ALERT, CONTENT_W, Heading, Late, make_toc, table_style
 from caseapp.pdf.sections_base import Ctx, grid, kv_table
 from caseapp.pdf.text import markup
@@ -158,6 +159,16 @@ def checklist(ctx: Ctx) -> list[Flowable]:
                  for i in open_items]
         story += [Paragraph(f"Not assessed ({len(open_items)} of {len(cl.items)})", s.h2),
                   ctx.p("\n".join(lines), s.small)]
-    story.append(ctx.note("Weights: 1 low, 2 medium, 3 high. Not-observed and not-applicable "
-                          "indicators do not lower the score; suspected ones count half."))
+    story.append(ctx.note(scoring_note(cl.template, cl.version, cl.scoring)))
     return story
+
+
+def scoring_note(template: str, version: int, rules: ScoringRules) -> str:
+    """How this template scores, in words, from its own [scoring] and [bands] tables."""
+    weights = ", ".join(f"weight {w}: {p:g}" for w, p in rules.p)
+    factor = f"{rules.suspected_factor:g}"
+    return (f"Score of template {template} v{version}: 100 × (1 − Π(1 − pᵢ)) over the "
+            f"confirmed and suspected indicators, with p per weight ({weights}); a suspected "
+            f"indicator counts × {factor}. Not-observed, not-applicable and not-assessed "
+            f"indicators do not change the score. Bands: elevated from {rules.elevated}, "
+            f"high from {rules.high}, critical from {rules.critical}.")
