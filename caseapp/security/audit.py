@@ -23,12 +23,28 @@ from caseapp.security import record_state
 GENESIS = "0" * 64
 
 
-def current_actor() -> str:
+#: The investigator's name from the store's profile (set when a workspace opens), or None.
+_profile_actor: str | None = None
+
+
+def os_account() -> str:
     """The OS user running caseapp."""
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name on some systems
         return "unknown"
+
+
+def set_actor(name: str | None) -> None:
+    """Record ``name`` (the investigator profile) as the actor from now on; None: the OS
+    account again. The OS account is then kept beside it in each entry (``os_account``)."""
+    global _profile_actor
+    _profile_actor = name or None
+
+
+def current_actor() -> str:
+    """Who acts: the investigator profile's name when one is set, else the OS user."""
+    return _profile_actor or os_account()
 
 
 def canonical_json(data: Any) -> str:
@@ -77,6 +93,8 @@ def append(session: Session, action: str, entity: str = "", entity_id: str | int
     """
     last = head(session)
     prev = last.hash if last else GENESIS
+    if _profile_actor and actor is None:  # the person, and the OS account as its own field
+        detail = {**(detail or {}), "os_account": os_account()}
     entry = AuditEntry(
         id=(last.id or 0) + 1 if last else 1,
         at=utcnow(),

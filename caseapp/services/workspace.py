@@ -108,6 +108,7 @@ class Workspace:
         """Dispose of connections, wipe decrypted copies, release the lock."""
         self.wipe_open_dir()
         self.store.dispose()
+        audit.set_actor(None)  # the next store has its own investigator profile
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -242,6 +243,9 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
     if lock is not None:
         # A previous GUI session may have died with decrypted copies around.
         workspace.wipe_open_dir()
+    from caseapp.services.investigator import apply_profile
+
+    apply_profile(workspace)  # the investigator, not the OS account, acts from here on
     return workspace
 
 

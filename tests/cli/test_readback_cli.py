@@ -141,3 +141,20 @@ def test_audit_list_filters(capsys, demo_home) -> None:
                               "--json")[1])) == 2
     code, _, err = run(capsys, demo_home, "audit", "list", "--since", "yesterday")
     assert code == 2 or "not a time" in err
+
+
+def test_profile_set_show_and_used_as_actor(capsys, home) -> None:
+    code, out, _ = run(capsys, home, "profile", "show", "--json")
+    assert code == 0 and json.loads(out) is None
+    code, out, _ = run(capsys, home, "profile", "set", "--name", "Jane Doe", "--organisation",
+                       "Acme Investigations", "--role", "Investigator", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["actor"] == "Jane Doe (Acme Investigations)"
+    assert {"name", "organisation", "role", "badge", "actor", "os_account"} <= data.keys()
+    run(capsys, home, "case", "new", "--title", "Profiled")
+    entries = json.loads(run(capsys, home, "audit", "list", "--action", "case.created",
+                             "--json")[1])
+    assert entries[0]["actor"] == "Jane Doe (Acme Investigations)"
+    assert entries[0]["detail"]["os_account"] == data["os_account"]
+    code, _, err = run(capsys, home, "profile", "set", "--name", "  ")
+    assert code != 0 and "needs a name" in err
