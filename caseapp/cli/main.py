@@ -22,6 +22,7 @@ from caseapp.cli import (
     exchange,
     maintenance,
     produce,
+    profile,
     redflags,
     signals,
     tips,
@@ -29,7 +30,7 @@ from caseapp.cli import (
 
 #: Command-group modules, in help order.
 COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, exchange,
-                  signals, maintenance, audit, about]
+                  signals, maintenance, audit, profile, about]
 
 
 class _Parser(argparse.ArgumentParser):
