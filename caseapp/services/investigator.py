@@ -79,3 +79,8 @@ def apply_profile(ws: Workspace, profile: Profile | None = None) -> Profile | No
     profile = profile if profile is not None else get_profile(ws)
     audit.set_actor(profile.actor if profile else None)
     return profile
+
+
+def os_account() -> str:
+    """The OS account running caseapp (recorded beside the investigator's name)."""
+    return audit.os_account()

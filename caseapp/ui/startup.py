@@ -83,6 +83,7 @@ class StartupController(QObject):
         self.setup_dialog: KeySetupDialog | None = None
         self.unlock_dialog: UnlockDialog | None = None
         self.recovery_dialog: RecoveryCodeDialog | None = None
+        self.profile_dialog: Any = None
         self.ctx: AppContext | None = None
         self.created = False
         self._master_key: bytes | None = None
@@ -226,7 +227,20 @@ class StartupController(QObject):
         self.window.attach(ctx)
         self.ready.emit(ctx)
         if self.created:
-            self.offer_demo()
+            self.ask_profile(ctx)
+
+    def ask_profile(self, ctx: Any) -> None:
+        """First run: who investigates here (Later is fine); then the demo offer."""
+        from caseapp.ui.investigator import ProfileDialog
+
+        dialog = ProfileDialog(ctx, self.window, first_run=True)
+        self.profile_dialog = dialog
+        dialog.finished.connect(self._profile_done)
+        dialog.open()
+
+    def _profile_done(self, _result: int) -> None:
+        self.profile_dialog = None
+        self.offer_demo()
 
     def offer_demo(self) -> None:
         """Ask whether to load the demo cases into the new, empty store."""

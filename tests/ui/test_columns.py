@@ -3,6 +3,8 @@ keep their full width (or elide in the middle), every cut value is in a tooltip.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from PySide6.QtWidgets import QApplication
 
 from caseapp.services.maintenance import demo
@@ -46,7 +48,7 @@ def test_links_linked_to_refs_are_whole(qtbot, window) -> None:
 
 def test_fit_columns_keeps_last_columns_on_screen(qtbot) -> None:
     """The Exports table's shape: By and Options stay visible, the path gives way."""
-    columns = [Column(t, (lambda i: lambda r: r[i])(i)) for i, t in enumerate(
+    columns = [Column(t, itemgetter(i)) for i, t in enumerate(
         ("Exported", "Recipient", "Pages", "Bates range", "SHA-256", "File", "By", "Options"))]
     model = RecordTableModel(columns)
     model.set_records([("2026-03-02 10:15 UTC", "Outside counsel (Smith LLP)", "42",

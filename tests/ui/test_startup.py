@@ -58,6 +58,18 @@ def test_first_run_with_keyring(qtbot, started, home, dialogs, memory_keyring) -
     assert recovery.continue_button.isEnabled()
     qtbot.mouseClick(recovery.continue_button, Qt.MouseButton.LeftButton)
     _wait_for(qtbot, lambda: controller.ctx is not None)
+    # first run asks who investigates; the demo offer comes after
+    profile = controller.profile_dialog
+    assert profile is not None and profile.isVisible() and "question" not in dialogs.names()
+    qtbot.mouseClick(profile.save_button, Qt.MouseButton.LeftButton)
+    assert profile.isVisible() and profile.error.isVisible()  # a name is required
+    type_text(profile.name, "Jane Doe")
+    profile.organisation.setText("Acme Investigations")
+    qtbot.mouseClick(profile.save_button, Qt.MouseButton.LeftButton)
+    assert controller.profile_dialog is None
+    from caseapp.services import investigator
+
+    assert investigator.get_profile(controller.ctx.ws).actor == "Jane Doe (Acme Investigations)"
     assert controller.ctx.ws.key_mode == "keyring"
     assert json.loads((home / "store.json").read_text())["key_mode"] == "keyring"
     assert not (home / "keyfile.json").exists()
@@ -95,6 +107,7 @@ def test_first_run_without_keyring_and_demo(qtbot, started, home, dialogs, no_ke
     controller.recovery_dialog.confirm.setChecked(True)
     qtbot.mouseClick(controller.recovery_dialog.continue_button, Qt.MouseButton.LeftButton)
     _wait_for(qtbot, lambda: controller.ctx is not None)
+    qtbot.mouseClick(controller.profile_dialog.later_button, Qt.MouseButton.LeftButton)
     assert controller.ctx.ws.key_mode == "passphrase" and (home / "keyfile.json").exists()
     _wait_for(qtbot, lambda: len(cases.list_cases(controller.ctx.ws)) == 3)
     controller.runner.wait_all(30_000)

@@ -50,6 +50,11 @@ class ExportDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.form = ExportForm(case_ref)
+        from caseapp.ui.investigator import prepared_by_default
+
+        name = prepared_by_default(ctx)  # the investigator profile, not the OS account
+        if name:
+            self.form.prepared_by.setText(name)
         layout.addWidget(self.form)
         self.error = InlineLabel()
         layout.addWidget(self.error)
