@@ -112,6 +112,7 @@ def app_features() -> Features:
         import_watchlist_action,
         open_watchlists_dialog,
     )
+    from caseapp.ui.investigator import edit_profile
     from caseapp.ui.maintenance import actions as maintenance
     from caseapp.ui.maintenance.audit_page import AuditPage
     from caseapp.ui.redflags.tab import RedFlagsTab
@@ -154,6 +155,9 @@ def app_features() -> Features:
                              "identifier, exhibit and tip"),
             WindowActionSpec("verify", "&Verify store", maintenance.verify_store, "Tools",
                              "Ctrl+Shift+V", toolbar=True),
+            WindowActionSpec("investigator-profile", "Investigator &profile…", edit_profile,
+                             "Tools", tip="Who investigates in this store (recorded in the "
+                             "audit log, custody and exports)"),
             WindowActionSpec("import-redflag-template", "Import red-flag &template…",
                              import_template_action, "Tools", tip="Import a custom red-flag "
                              "template (TOML) and list the templates"),
