@@ -93,6 +93,14 @@ def export_case(args: argparse.Namespace) -> int:
         from caseapp.cli.produce import signer_for
 
         signer: Any = signer_for(args, ws)
+        if not options.prepared_by:  # the investigator profile, when there is one
+            from dataclasses import replace as _replace
+
+            from caseapp.services import investigator
+
+            profile = investigator.get_profile(ws)
+            if profile is not None:
+                options = _replace(options, prepared_by=profile.actor)
         result = exports.export_case_file(ws, args.case_ref, args.out, options, signer=signer)
     if args.json:
         print_json({**result.to_json(), **({"signed": True} if signer else {})})

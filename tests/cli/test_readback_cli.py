@@ -158,3 +158,15 @@ def test_profile_set_show_and_used_as_actor(capsys, home) -> None:
     assert entries[0]["detail"]["os_account"] == data["os_account"]
     code, _, err = run(capsys, home, "profile", "set", "--name", "  ")
     assert code != 0 and "needs a name" in err
+
+
+def test_export_prepared_by_defaults_to_the_profile(capsys, home, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    run(capsys, home, "profile", "set", "--name", "Jane Doe", "--organisation", "Acme")
+    ref = json.loads(run(capsys, home, "case", "new", "--title", "Export me", "--json")[1])["ref"]
+    out = tmp_path / "case.pdf"
+    code, _, err = run(capsys, home, "export", ref, "--out", str(out), "--recipient", "Counsel")
+    assert code == 0, err
+    cover = PdfReader(str(out)).pages[0].extract_text()
+    assert "Jane Doe (Acme)" in cover
