@@ -72,10 +72,12 @@ ACTION_WORDS: dict[str, str] = {
     "tip.marked-duplicate": "Tip marked as a duplicate",
     "tip.kept-separate": "Tip kept separate from a similar one",
     "tips.imported": "Tips imported from CSV",
+    "investigator.profile-set": "Investigator profile set",
 }
 
 #: Detail keys -> labels (others: ``note_changed`` -> "Note changed").
 FIELD_WORDS = {"sha256": "SHA-256", "url": "URL", "ip": "IP", "key_mode": "Key kept in",
+               "os_account": "OS account",
                "occurred_at": "Happened at", "received_at": "Received at",
                "accepted_suggestion": "Suggestion accepted from", "from": "Before",
                "to": "After", "case": "Case", "exhibit": "Exhibit", "item": "Red-flag item"}

@@ -81,3 +81,14 @@ def test_csv_export_of_the_filtered_log(ws, tmp_path: Path) -> None:
     audit_events.write_csv(ws, None, every)
     text = every.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and not (tmp_path / "all.csv.part").exists()
+
+
+def test_profile_entries_read_as_words(ws) -> None:
+    from caseapp.services import investigator
+    from caseapp.services.cases import cases
+
+    investigator.set_profile(ws, "Jane Doe", organisation="Acme")
+    cases.create_case(ws, "After the profile")
+    newest, profile_set = audit_events.list_events(ws, limit=2)
+    assert newest.actor == "Jane Doe (Acme)" and "OS account: " in newest.full_text()
+    assert profile_set.event == "Investigator profile set"
