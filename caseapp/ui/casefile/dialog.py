@@ -80,6 +80,8 @@ class ExportDialog(QDialog):
         from caseapp.ui.widgets.common import ErrorLabel
 
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         need = layout.totalHeightForWidth(self.width())
         if need > self.height():

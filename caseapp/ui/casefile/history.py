@@ -68,7 +68,7 @@ def detail_lines(record: Any) -> list[str]:
     lines.append(label)
     sections = opts.get("sections")
     if isinstance(sections, list):
-        chosen = [SECTIONS.get(s, s) for s in sections]
+        chosen = [str(SECTIONS.get(s, s)) for s in sections]
         lines.append("All sections" if len(chosen) == len(SECTIONS)
                      else "Sections: " + (", ".join(chosen) or "only the fixed ones"))
     lines.append("Tipster identities " + ("shown" if opts.get("reveal_tipsters") else "redacted")
@@ -134,7 +134,8 @@ class ExportsTab(CaseTab):
         sha_row = QHBoxLayout()
         self.sha = QLineEdit(readOnly=True)
         self.sha.setAccessibleName("SHA-256 of the selected export")
-        copy = QToolButton(text="Copy")
+        copy = QToolButton()
+        copy.setText("Copy")
         copy.setToolTip("Copy the SHA-256 (Ctrl+Shift+C)")
         copy.clicked.connect(self.copy_sha)
         sha_row.addWidget(self.sha, 1)

@@ -361,7 +361,7 @@ class RedFlagsTab(CaseTab):
                                            remove=not linked)
         except Exception as exc:  # noqa: BLE001 - inline under the exhibit list
             self.panel.exhibit_error.show_error(self.ctx.report_error(exc, exhibit))
-            self.panel.exhibit_model.set_linked(self.panel.exhibit_model.linked)
+            self.panel.exhibit_model.set_linked(sorted(self.panel.exhibit_model.linked))
             return
         self.panel.exhibit_error.clear_error()
         self._apply(view, keep=item_id)

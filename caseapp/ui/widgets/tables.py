@@ -38,7 +38,7 @@ class Column:
 
     title: str
     text: Callable[[Any], str]
-    tooltip: Callable[[Any], str] | None = None
+    tooltip: Callable[[Any], str | None] | None = None
     right: bool = False
     colour: Callable[[Any], str | None] | None = None
 
@@ -82,7 +82,8 @@ class RecordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return visible(col.text(rec))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return visible(col.tooltip(rec)) if col.tooltip else None
+            tip = col.tooltip(rec) if col.tooltip else None
+            return visible(tip) if tip else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col.right:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
