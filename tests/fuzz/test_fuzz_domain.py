@@ -7,6 +7,7 @@ import string
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from template_text import template_toml
 
 from caseapp.domain.enums import IdentifierKind
 from caseapp.domain.identifiers import normalize
@@ -58,27 +59,7 @@ def test_query_parser_returns_a_query_or_a_usage_message(query) -> None:
     assert parsed.terms or parsed.has_filters
 
 
-VALID_TEMPLATE = """\
-id = "fuzz"
-version = 1
-title = "Fuzz"
-[bands]
-elevated = 20
-high = 40
-critical = 60
-[[sources]]
-id = "S1"
-title = "Internal"
-publisher = "Us"
-[[categories]]
-id = "c"
-title = "C"
-  [[categories.items]]
-  id = "c.one"
-  label = "One"
-  weight = 2
-  sources = ["S1"]
-"""
+VALID_TEMPLATE = template_toml("fuzz", title="Fuzz")
 
 
 def _mutations() -> st.SearchStrategy[str]:

@@ -6,34 +6,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from template_text import template_toml
+
 from caseapp.services.casefile.exports import export_case_file
 from caseapp.services.cases import cases
 from caseapp.services.redflags import checklists, templates
 
-CUSTOM = """\
-id = "custom-scoring"
-version = 3
-title = "Custom scoring"
-[scoring]
-p = { 1 = 0.2, 2 = 0.35, 3 = 0.6 }
-suspected_factor = 0.25
-[bands]
-elevated = 15
-high = 35
-critical = 70
-[[sources]]
-id = "S1"
-title = "Internal"
-publisher = "Us"
-[[categories]]
-id = "c"
-title = "C"
-  [[categories.items]]
-  id = "c.one"
-  label = "One"
-  weight = 3
-  sources = ["S1"]
-"""
+CUSTOM = template_toml(
+    "custom-scoring", version=3, title="Custom scoring", items=(("c.one", "One", 3),),
+    scoring="[scoring]\np = { 1 = 0.2, 2 = 0.35, 3 = 0.6 }\nsuspected_factor = 0.25",
+    bands=(15, 35, 70))
 
 
 def _text(pdf: Path) -> str:

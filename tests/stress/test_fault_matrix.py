@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from harness import KILLED, PASSPHRASE, caseapp
 from sqlmodel import select
+from template_text import template_toml
 
 from caseapp.domain.models import AuditEntry
 from caseapp.services.cases import cases
@@ -26,34 +27,12 @@ from caseapp.services.redflags import checklists, templates
 from caseapp.services.tips import tips
 from caseapp.services.workspace import open_workspace
 
-TEMPLATE_V1 = """\
-id = "fault-test"
-version = 1
-title = "Fault test"
-[bands]
-elevated = 20
-high = 40
-critical = 60
-[[sources]]
-id = "S1"
-title = "Internal"
-publisher = "Us"
-[[categories]]
-id = "identity"
-title = "Identity"
-  [[categories.items]]
-  id = "identity.keep"
-  label = "Kept"
-  weight = 2
-  sources = ["S1"]
-"""
-TEMPLATE_V2 = TEMPLATE_V1.replace("version = 1", "version = 2") + """\
-  [[categories.items]]
-  id = "identity.added"
-  label = "Added in v2"
-  weight = 1
-  sources = ["S1"]
-"""
+KEPT = (("identity.keep", "Kept", 2),)
+TEMPLATE_V1 = template_toml("fault-test", title="Fault test", items=KEPT,
+                            category=("identity", "Identity"))
+TEMPLATE_V2 = template_toml("fault-test", version=2, title="Fault test",
+                            items=(*KEPT, ("identity.added", "Added in v2", 1)),
+                            category=("identity", "Identity"))
 TIPS_CSV = ("received_at,channel,content,identifiers\n"
             "2026-03-01T10:00:00Z,hotline,First tip about a laptop farm,email:a@x.example\n"
             "2026-03-02T10:00:00Z,email,Second tip about a forwarding address,phone:+1 202 555 0101\n"

@@ -21,30 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import ENV, PASSPHRASE, Run, caseapp
+from template_text import template_toml
 
 BUSY_EXIT = 75
 ITEM = "stress.item"
-TEMPLATE = f"""\
-id = "stress"
-version = 1
-title = "Stress"
-[bands]
-elevated = 20
-high = 40
-critical = 60
-[[sources]]
-id = "S1"
-title = "Internal"
-publisher = "Us"
-[[categories]]
-id = "stress"
-title = "Stress"
-  [[categories.items]]
-  id = "{ITEM}"
-  label = "Stress item"
-  weight = 2
-  sources = ["S1"]
-"""
+TEMPLATE = template_toml("stress", title="Stress", items=((ITEM, "Stress item", 2),),
+                         category=("stress", "Stress"))
 
 # kind -> (audit action every success must leave exactly once, command builder)
 Command = Callable[["Context", int, int], list[str]]

@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from caseapp.domain.text import visible
 from caseapp.ui import theme
@@ -278,65 +277,3 @@ class CaseFilterProxy(QSortFilterProxyModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort(column, order)
-
-
-class AuditTableModel(RecordTableModel):
-    """The audit chain, newest first, fetched in pages as the view scrolls."""
-
-    PAGE = 500
-
-    def __init__(self, fetch: Callable[[int | None, int], list[Any]], parent: Any = None) -> None:
-        columns = [
-            Column("#", lambda r: str(r.id), right=True),
-            Column("When", lambda r: local_time(r.at, seconds=True)),
-            Column("Actor", lambda r: r.actor),
-            Column("Action", lambda r: r.action),
-            Column("Entity", lambda r: f"{r.entity} {r.entity_id}".strip()),
-            Column("Detail", lambda r: _detail_text(r.detail), tooltip=lambda r: r.hash),
-        ]
-        super().__init__(columns, parent)
-        self._fetch = fetch
-        self._exhausted = False
-
-    def reload(self) -> None:
-        """Start again from the newest entry."""
-        self._exhausted = False
-        self.set_records(self._fetch(None, self.PAGE))
-        self._exhausted = len(self.records) < self.PAGE
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and not self._exhausted and bool(self.records)
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted or not self.records:
-            return
-        more = self._fetch(self.records[-1].id, self.PAGE)
-        self._exhausted = len(more) < self.PAGE
-        if more:
-            first = len(self.records)
-            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-            self.records.extend(more)
-            self.endInsertRows()
-
-
-def _detail_text(detail: dict[str, Any]) -> str:
-    parts = []
-    for key, value in detail.items():
-        text = value if isinstance(value, str) else str(value)
-        parts.append(f"{key}={text}")
-    joined = ", ".join(parts)
-    return joined if len(joined) <= 200 else joined[:199] + "…"
-
-
-def read_only_table(model: Any, name: str) -> QTableView:
-    """A row-selecting, read-only, alternating-colour table view over ``model``."""
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setAccessibleName(name)
-    return table

@@ -155,10 +155,9 @@ def test_case_file_pdf_lists_the_hit_with_list_date_and_hash(demo: Any, tmp_path
 
 
 def test_search_watchlist_filter(demo: Any, tmp_path: Path) -> None:
-    from caseapp.services.discovery.search import search
-
     from caseapp.services.cases import cases, subjects
     from caseapp.services.cases.subjects import IdentifierInput as Ident
+    from caseapp.services.discovery.search import search
 
     clean = cases.create_case(demo, "Clean control")
     subjects.add_subject(demo, clean.ref, "Zebulon Quartermaine",
