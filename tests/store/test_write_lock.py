@@ -64,8 +64,20 @@ def test_reads_go_on_while_another_process_writes(two) -> None:
         raw.close()
 
 
-def test_concurrent_writers_allocate_gap_free_refs_and_one_chain(two) -> None:
-    first, second = two
+@pytest.fixture
+def two_patient(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workspace, Workspace]]:
+    """Two openings that wait as long as the app does (10 s), so a loaded machine does not
+    turn lock waits into busy errors: this test is about allocation, not the timeout."""
+    monkeypatch.setenv("CASEAPP_BUSY_TIMEOUT_MS", "10000")
+    first = open_workspace(home)
+    second = open_workspace(home, create=False)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_concurrent_writers_allocate_gap_free_refs_and_one_chain(two_patient) -> None:
+    first, second = two_patient
     errors: list[BaseException] = []
 
     def make(ws: Workspace, tag: str) -> None:
