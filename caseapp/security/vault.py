@@ -15,19 +15,19 @@ of the chunk size ends with an empty final chunk. Chunk ``i`` is ciphertext + 16
 Ingest reads the source once through four stages joined by bounded queues over fixed pools of
 buffers (memory stays flat): a reader thread, SHA-256 in the calling thread, an encryptor thread
 sealing chunks straight into page-aligned staging buffers, and a writer thread. hashlib and
-AESGCM release the GIL, so the stages overlap. The blob goes to a temp file in the vault that is
-fsynced and renamed; on any failure or cancel it is removed.
+AESGCM release the GIL, so the stages overlap. The writer stage hands the sealed bytes to a
+blob backend (``caseapp.store.blobs``): the home's own folder by default (a temp file, fsynced
+and renamed), or a shared folder, or an S3 bucket (a multipart upload). The backend only ever
+sees ciphertext; on any failure or cancel it is told to abort and leaves nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import mmap
 import os
 import queue
-import re
 import secrets
 import stat
 import struct
@@ -35,7 +35,7 @@ import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -45,18 +45,18 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from caseapp import faults
 from caseapp.domain.disk import DISK_FULL_ERRNOS
 from caseapp.domain.progress import Cancel, Cancelled, Progress
-from caseapp.security.vault_files import (
-    BLOB_SUFFIX,
-    TEMP_SUFFIX,
+from caseapp.store.blobs.base import (
+    BlobBackend,
+    BlobNotFound,
+    BlobReader,
+    BlobStoreError,
+    BlobWriter,
     Leftover,
-    blob_ids,
-    dead_temps,
-    incoming,
-    quarantine,
-    release_write_lock,
-    remove_dead_temps,
-    write_lock,
+    check_blob_id,
 )
+from caseapp.store.blobs.folder import LocalFolderBackend, fsync_dir
+from caseapp.store.blobs.folder import write_all as _write_all
+from caseapp.store.blobs.folder_files import TEMP_SUFFIX
 
 MAGIC = b"CAVAULT\x00"
 FORMAT_VERSION = 1
@@ -67,10 +67,8 @@ _HEADER = struct.Struct(">8sHHI16s")  # magic, version, flags (0), chunk size, r
 HEADER_SIZE = _HEADER.size  # 32
 _DEPTH = 4  # chunks queued between two stages
 _ALIGN = 4096  # O_DIRECT block alignment (buffer address, file offset, length)
-_ID_RE = re.compile(r"[0-9a-f]{32}")
 _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO swapped in after stat must not block
-_O_DIRECT = getattr(os, "O_DIRECT", 0)
 _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
 
 
@@ -121,26 +119,13 @@ def _write_error(exc: OSError, what: str = "Vault write") -> VaultError:
     return VaultError(f"{what} failed: {_reason(exc)}")
 
 
-def _write_all(fd: int, data: bytes | memoryview, offset: int) -> None:
-    """Write everything at ``offset`` (sequentially where there is no pwrite: Windows)."""
-    view = memoryview(data)
-    while view:
-        n = os.pwrite(fd, view, offset) if hasattr(os, "pwrite") else os.write(fd, view)
-        view, offset = view[n:], offset + n
-
-
-def _fsync_dir(path: Path) -> None:
-    """fsync a directory so a rename in it is durable; skipped where unsupported (Windows)."""
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
+def _store_error(exc: OSError | BlobStoreError, what: str = "Vault write") -> VaultError:
+    """A VaultError for a backend failure (an OSError from a folder, or a BlobStoreError)."""
+    if isinstance(exc, OSError):
+        return _write_error(exc, what)
+    error = VaultError(str(exc))
+    error.no_room = exc.no_room
+    return error
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -166,81 +151,46 @@ def _put(q: queue.Queue[Any], item: Any, abort: threading.Event) -> None:
                 raise _Aborted from None
 
 
-class _Sink:
-    """Sequential writer of one new 0600 file.
-
-    Where the OS and file system allow it (Linux O_DIRECT), whole aligned blocks bypass the page
-    cache: no copy into the cache, nothing left for the final fsync to flush, and a huge exhibit
-    does not evict the user's cache. The unaligned tail, and everything elsewhere, is buffered.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.offset, self.direct = 0, -1
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
-        if _O_DIRECT:
-            with contextlib.suppress(OSError):
-                self.direct = os.open(path, os.O_WRONLY | _O_DIRECT)
-
-    def aligned(self, n: int) -> int:
-        """How much of ``n`` staged bytes to write now (the rest moves to the next stage)."""
-        return n - n % _ALIGN if self.direct >= 0 else n
-
-    def write(self, view: memoryview) -> None:
-        if self.direct >= 0 and len(view) % _ALIGN == 0:
-            try:
-                _write_all(self.direct, view, self.offset)
-                self.offset += len(view)
-                return
-            except OSError as exc:
-                if exc.errno != errno.EINVAL or self.offset:
-                    raise
-                os.close(self.direct)  # this file system refuses O_DIRECT: write normally
-                self.direct = -1
-        _write_all(self.fd, view, self.offset)
-        self.offset += len(view)
-
-    def close(self) -> None:
-        fds, self.fd, self.direct = (self.fd, self.direct), -1, -1
-        failed = None
-        for fd in fds:
-            try:
-                if fd >= 0:
-                    os.close(fd)
-            except OSError as exc:
-                failed = exc
-        if failed is not None:
-            raise failed
-
-
 class Vault:
     """A directory of encrypted blobs under one 32-byte vault key."""
 
-    def __init__(self, root: Path, key: bytes, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
-        """Open the vault at ``root``, creating it (mode 0700 where supported)."""
+    def __init__(self, root: Path | None, key: bytes, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                 backend: BlobBackend | None = None) -> None:
+        """Open the vault at the folder ``root`` (created, mode 0700 where supported), or on
+        ``backend`` (a shared folder, an S3 bucket) when one is given."""
         if len(key) != 32:
             raise VaultError("The vault key must be 32 bytes.")
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
             raise VaultError(f"Chunk size must be between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE}.")
-        self.root, self._key, self.chunk_size = Path(root), bytes(key), chunk_size
-        try:
-            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise VaultError(f"Could not create the vault folder: {_reason(exc)}") from exc
-        if os.name == "posix":
-            with contextlib.suppress(OSError):
-                os.chmod(self.root, 0o700)
+        self._key, self.chunk_size = bytes(key), chunk_size
+        if backend is None:
+            if root is None:
+                raise VaultError("A vault needs a folder or a blob backend.")
+            try:
+                backend = LocalFolderBackend(Path(root))
+            except OSError as exc:
+                raise VaultError(f"Could not create the vault folder: {_reason(exc)}") from exc
+        self.backend: BlobBackend = backend
+        #: The blob folder (None for an S3 bucket).
+        self.root: Path | None = getattr(backend, "root", None)
+
+    @property
+    def kind(self) -> str:
+        """Where the blobs are: "local", "shared" or "s3"."""
+        return self.backend.kind
 
     def path_of(self, blob_id: str) -> Path:
-        """Path of a blob's file; raises VaultError for a malformed id."""
-        if not isinstance(blob_id, str) or not _ID_RE.fullmatch(blob_id):
-            raise VaultError("Invalid evidence blob id.")
-        return self.root / f"{blob_id}{BLOB_SUFFIX}"
+        """Path of a blob's file (folder backends); raises VaultError for a malformed id."""
+        try:
+            return self.backend.path_of(blob_id)
+        except BlobStoreError as exc:
+            raise VaultError(str(exc)) from None
 
     def exists(self, blob_id: str) -> bool:
-        """True if a blob file with this id exists (contents not checked)."""
+        """True if a blob with this id exists (contents not checked)."""
         try:
-            return self.path_of(blob_id).is_file()
-        except VaultError:
+            return self.backend.exists(blob_id)
+        except (OSError, BlobStoreError):
             return False
 
     def _aead(self, raw_id: bytes) -> AESGCM:
@@ -342,19 +292,12 @@ class Vault:
         cs = self.chunk_size
         raw_id = secrets.token_bytes(16)
         blob_id, header = raw_id.hex(), _HEADER.pack(MAGIC, FORMAT_VERSION, 0, cs, raw_id)
-        final_path, tmp = self.path_of(blob_id), incoming(self.root) / f"{blob_id}{TEMP_SUFFIX}"
         aead = self._aead(raw_id)
         seal = getattr(aead, "encrypt_into", None)  # cryptography >= 45
-        lock = write_lock(tmp)  # held until the temp file is renamed or removed
         try:
-            lock.acquire()
-            sink = _Sink(tmp)
-        except OSError as exc:
-            release_write_lock(lock)
-            raise _write_error(exc) from exc
-        except BaseException:
-            release_write_lock(lock)
-            raise
+            sink: BlobWriter = self.backend.create(blob_id, size_hint=total)
+        except (OSError, BlobStoreError) as exc:
+            raise _store_error(exc) from exc
         buffers: queue.Queue[bytearray] = queue.Queue()
         for _ in range(2 * _DEPTH + 3):
             buffers.put(bytearray(cs))
@@ -403,9 +346,9 @@ class Vault:
                 while (item := _get(to_write, abort)) is not None:
                     sink.write(item[0][:item[1]])
                     stages.put(item[0])
-                os.fsync(sink.fd)
-            except OSError as exc:
-                raise _write_error(exc) from exc
+                sink.finish()
+            except (OSError, BlobStoreError) as exc:
+                raise _store_error(exc) from exc
 
         def run(body: Callable[[], None]) -> None:
             try:
@@ -445,38 +388,30 @@ class Vault:
             if cancel is not None and cancel():
                 raise Cancelled("Adding the file was cancelled; nothing was stored.")
             try:
-                sink.close()
-                faults.step("vault.before-rename")
-                os.replace(tmp, final_path)
-                _fsync_dir(self.root)
-                faults.step("vault.renamed")
-            except OSError as exc:
-                _unlink_quietly(final_path)
-                raise _write_error(exc) from exc
+                sink.commit()  # publishes the blob (the faults steps vault.before-rename/renamed)
+            except (OSError, BlobStoreError) as exc:
+                raise _store_error(exc) from exc
         except BaseException:
             abort.set()
             for thread in threads:
                 thread.join()
-            with contextlib.suppress(OSError):
-                sink.close()
-            _unlink_quietly(tmp)
+            sink.abort()
             raise
-        finally:
-            release_write_lock(lock)
         return blob_id, hasher.hexdigest(), done
 
     # -- reading -----------------------------------------------------------------------------
-    def _open_blob(self, blob_id: str) -> tuple[BinaryIO, bytes, int, int]:
-        """Open a blob and check its header: (file, header, chunk count, plaintext size)."""
-        path = self.path_of(blob_id)
+    def _open_blob(self, blob_id: str) -> tuple[BlobReader, bytes, int, int]:
+        """Open a blob and check its header: (reader, header, chunk count, plaintext size)."""
         try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
-        except FileNotFoundError:
-            raise BlobMissing(f"Evidence blob {blob_id} is missing from the vault.") from None
+            handle = self.backend.open(check_blob_id(blob_id))
+        except BlobNotFound as exc:
+            raise BlobMissing(str(exc)) from None
+        except BlobStoreError as exc:
+            raise VaultError(str(exc)) from None
         except OSError as exc:
             raise VaultError(f"Could not read evidence blob {blob_id}: {_reason(exc)}") from exc
         try:
-            header = handle.read(HEADER_SIZE)
+            header = _read(handle, HEADER_SIZE)
             if len(header) < HEADER_SIZE:
                 raise BlobCorrupt(f"Evidence blob {blob_id} is truncated (no header).")
             magic, version, flags, cs, raw_id = _HEADER.unpack(header)
@@ -485,7 +420,7 @@ class Vault:
                 raise BlobCorrupt(f"Evidence blob {blob_id} has an unknown or damaged header.")
             if raw_id.hex() != blob_id:
                 raise BlobCorrupt(f"Evidence blob {blob_id} carries another blob's id.")
-            body = os.fstat(handle.fileno()).st_size - HEADER_SIZE
+            body = handle.size - HEADER_SIZE
             full, rest = divmod(body, cs + TAG_SIZE)
             if rest < TAG_SIZE:  # a final chunk is always 16 .. cs + 15 bytes
                 raise BlobCorrupt(f"Evidence blob {blob_id} is truncated or extended.")
@@ -494,13 +429,13 @@ class Vault:
             handle.close()
             raise
 
-    def _chunks(self, blob_id: str, handle: BinaryIO, header: bytes,
+    def _chunks(self, blob_id: str, handle: BlobReader, header: bytes,
                 count: int) -> Iterator[bytes]:
-        with handle:
+        try:
             aead, cs = self._aead(header[-16:]), _HEADER.unpack(header)[3]
             for index in range(count):
                 final = index == count - 1
-                data = handle.read(cs + TAG_SIZE)
+                data = _read(handle, cs + TAG_SIZE)
                 if (len(data) < cs + TAG_SIZE) != final or len(data) < TAG_SIZE:
                     raise BlobCorrupt(f"Evidence blob {blob_id} is truncated or extended.")
                 nonce, aad = self._nonce_aad(header, index, final)
@@ -510,8 +445,10 @@ class Vault:
                     raise BlobCorrupt(
                         f"Evidence blob {blob_id} failed its integrity check at chunk {index} "
                         "(damaged, tampered with, or a different key).") from None
-            if handle.read(1):
+            if _read(handle, 1):
                 raise BlobCorrupt(f"Evidence blob {blob_id} is truncated or extended.")
+        finally:
+            handle.close()
 
     def iter_plaintext(self, blob_id: str) -> Iterator[bytes]:
         """Yield the authenticated plaintext chunk by chunk.
@@ -562,7 +499,7 @@ class Vault:
                 closing, fd = fd, -1
                 os.close(closing)
                 os.replace(tmp, dest)
-                _fsync_dir(dest.parent)
+                fsync_dir(dest.parent)
             except OSError as exc:
                 raise _write_error(exc, what) from exc
         except BaseException:
@@ -577,25 +514,37 @@ class Vault:
     def discard(self, blob_id: str) -> None:
         """Delete a blob -- only to roll back an ingest whose database transaction failed."""
         try:
-            self.path_of(blob_id).unlink(missing_ok=True)
+            self.backend.delete(blob_id)
+        except BlobStoreError as exc:
+            raise VaultError(str(exc)) from None
         except OSError as exc:
             raise VaultError(f"Could not remove evidence blob {blob_id}: {_reason(exc)}") from exc
 
     def leftovers(self) -> list[Leftover]:
-        """Temp files of interrupted writes (their writer is gone)."""
-        return dead_temps(self.root)
+        """What interrupted writes left (temp files, unfinished uploads) whose writer is gone."""
+        return self.backend.leftovers()
 
     def remove_leftovers(self) -> list[Leftover]:
-        """Remove the temp files of interrupted writes; never a blob, never a live write."""
-        return remove_dead_temps(self.root)
+        """Remove what interrupted writes left; never a blob, never a live write."""
+        return self.backend.remove_leftovers()
 
     def blob_ids(self) -> set[str]:
-        """Ids of every complete blob in the vault folder."""
-        return blob_ids(self.root)
+        """Ids of every complete blob."""
+        return self.backend.blob_ids()
 
     def quarantine(self, ids: set[str]) -> list[str]:
-        """Move these (orphaned) blobs to the vault's ``quarantine/`` folder."""
-        return quarantine(self.root, ids)
+        """Move these (orphaned) blobs to the vault's ``quarantine/`` folder (or prefix)."""
+        return self.backend.quarantine(ids)
+
+
+def _read(handle: BlobReader, n: int) -> bytes:
+    """``handle.read(n)`` with a backend's failure as a VaultError."""
+    try:
+        return handle.read(n)
+    except BlobStoreError as exc:
+        raise VaultError(str(exc)) from None
+    except OSError as exc:
+        raise VaultError(f"Could not read an evidence blob: {_reason(exc)}") from exc
 
 
 def _prefetch(source: Iterator[bytes]) -> Generator[bytes, None, None]:

@@ -26,6 +26,7 @@ from caseapp.security.vault import (
     Vault,
     VaultError,
 )
+from caseapp.store.blobs import folder as folder_mod
 
 CS = 64  # small chunks so multi-chunk cases stay tiny
 KEY = bytes(range(32))
@@ -112,7 +113,7 @@ def test_random_sizes_default_chunk(tmp_path: Path) -> None:
 def test_round_trip_across_staging_buffers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            direct: bool, size: int) -> None:
     if not direct:
-        monkeypatch.setattr(vault_mod, "_O_DIRECT", 0)
+        monkeypatch.setattr(folder_mod, "_O_DIRECT", 0)
     v = Vault(tmp_path / "vault", KEY, chunk_size=CS)
     data = os.urandom(size)
     result = v.ingest(write(tmp_path / "src.bin", data))
@@ -121,7 +122,7 @@ def test_round_trip_across_staging_buffers(tmp_path: Path, monkeypatch: pytest.M
 
 def test_o_direct_refused_falls_back(vault: Vault, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    real_write = vault_mod._write_all
+    real_write = folder_mod.write_all
     refused: list[int] = []
 
     def picky_write(fd: int, data: bytes, offset: int) -> None:
@@ -130,7 +131,7 @@ def test_o_direct_refused_falls_back(vault: Vault, tmp_path: Path,
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
         real_write(fd, data, offset)
 
-    monkeypatch.setattr(vault_mod, "_write_all", picky_write)
+    monkeypatch.setattr(folder_mod, "write_all", picky_write)
     data = os.urandom(50_000)
     result = vault.ingest(write(tmp_path / "src.bin", data))
     assert vault.verify(result.blob_id) == (hashlib.sha256(data).hexdigest(), len(data))
@@ -144,7 +145,7 @@ def test_bulk_goes_through_o_direct_where_supported(vault: Vault, tmp_path: Path
         os.close(os.open(probe, os.O_WRONLY | os.O_DIRECT))
     except (AttributeError, OSError):
         pytest.skip("no O_DIRECT on this platform or file system")
-    real_write = vault_mod._write_all
+    real_write = folder_mod.write_all
     direct_bytes = 0
 
     def counting_write(fd: int, data: bytes, offset: int) -> None:
@@ -154,7 +155,7 @@ def test_bulk_goes_through_o_direct_where_supported(vault: Vault, tmp_path: Path
             direct_bytes += len(data)
         real_write(fd, data, offset)
 
-    monkeypatch.setattr(vault_mod, "_write_all", counting_write)
+    monkeypatch.setattr(folder_mod, "write_all", counting_write)
     data = os.urandom(50_000)
     result = vault.ingest(write(tmp_path / "src.bin", data))
     blob_size = vault.path_of(result.blob_id).stat().st_size
@@ -410,7 +411,7 @@ def test_stream_source_error_propagates_and_cleans_up(vault: Vault) -> None:
 @pytest.mark.parametrize("after", [0, 1, 3])
 def test_disk_full_midway_leaves_nothing(vault: Vault, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch, after: int) -> None:
-    real_write = vault_mod._write_all
+    real_write = folder_mod.write_all
     calls = 0
 
     def failing_write(fd: int, data: bytes, offset: int) -> None:
@@ -420,7 +421,7 @@ def test_disk_full_midway_leaves_nothing(vault: Vault, tmp_path: Path,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_write(fd, data, offset)
 
-    monkeypatch.setattr(vault_mod, "_write_all", failing_write)
+    monkeypatch.setattr(folder_mod, "write_all", failing_write)
     with pytest.raises(VaultError, match=r"Vault write failed: the disk is full"):
         vault.ingest(write(tmp_path / "src.bin", os.urandom(500 * CS)))  # several writes
     assert vault_files(vault) == []
@@ -636,7 +637,7 @@ def test_partial_iteration_releases_resources(vault: Vault, blob: tuple[str, byt
 
 
 def test_leftovers_are_temps_of_dead_writers_only(vault: Vault) -> None:
-    from caseapp.security.vault_files import write_lock
+    from caseapp.store.blobs.folder_files import write_lock
 
     dead, live = vault.root / ("a" * 32 + ".tmp"), vault.root / ".incoming" / ("b" * 32 + ".tmp")
     live.parent.mkdir(exist_ok=True)

@@ -1,4 +1,4 @@
-"""What lies in the vault folder, apart from the blobs the database knows: leftovers of
+"""What lies in a blob folder (the local vault or a shared folder), apart from the blobs the database knows: leftovers of
 interrupted writes, orphaned blobs, and the quarantine they can be moved to.
 
 A blob is written as ``.incoming/<id>.tmp`` and renamed to ``<id>.cav`` once complete (the
@@ -7,6 +7,10 @@ lock on ``<id>.tmp.lock`` from before it creates the temp file until it is renam
 leftover, safe to remove. A live ingest in another process (the app and the CLI at once) keeps
 its lock and is never touched. Orphaned blobs (complete, but no exhibit or attachment refers
 to them) are only reported, or moved to ``quarantine/`` on request; never deleted.
+
+On a shared folder (SMB/NFS) a writer on another machine holds its lock there, if at all
+(network file systems do not all honour locks), so a temp file counts as dead only when its
+lock is free *and* it has not been written to for ``stale_after`` seconds.
 """
 
 from __future__ import annotations
@@ -14,22 +18,19 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from caseapp.store.blobs.base import Leftover
+
 BLOB_SUFFIX, TEMP_SUFFIX, LOCK_SUFFIX = ".cav", ".tmp", ".lock"
 QUARANTINE, INCOMING = "quarantine", ".incoming"
 
-
-@dataclass(frozen=True)
-class Leftover:
-    """A temp file of an interrupted write (name and size only; its content is ciphertext)."""
-
-    name: str
-    size: int
+__all__ = ["Leftover", "blob_ids", "dead_temps", "incoming", "quarantine", "release_write_lock",
+           "remove_dead_temps", "write_lock"]
 
 
 def write_lock(tmp: Path) -> FileLock:
@@ -68,11 +69,21 @@ def _temps(root: Path) -> list[Path]:
     return sorted([*_entries(root / INCOMING, TEMP_SUFFIX), *_entries(root, TEMP_SUFFIX)])
 
 
-def dead_temps(root: Path) -> list[Leftover]:
-    """Temp files whose writer is gone (their lock is free)."""
+def _recent(path: Path, stale_after: float | None) -> bool:
+    """True when ``path`` was written to within ``stale_after`` seconds (None: never)."""
+    if stale_after is None:
+        return False
+    try:
+        return time.time() - path.stat().st_mtime < stale_after
+    except OSError:
+        return False
+
+
+def dead_temps(root: Path, stale_after: float | None = None) -> list[Leftover]:
+    """Temp files whose writer is gone (their lock is free, and not written to lately)."""
     found = []
     for path in _temps(root):
-        if _writer_alive(path):
+        if _recent(path, stale_after) or _writer_alive(path):
             continue
         with contextlib.suppress(OSError):
             found.append(Leftover(path.name, path.stat().st_size))
@@ -89,10 +100,12 @@ def _writer_alive(tmp: Path) -> bool:
     return False
 
 
-def remove_dead_temps(root: Path) -> list[Leftover]:
+def remove_dead_temps(root: Path, stale_after: float | None = None) -> list[Leftover]:
     """Remove the temp files (and stale lock files) of writers that died; returns them."""
     removed = []
     for path in _temps(root):
+        if _recent(path, stale_after):
+            continue
         lock = write_lock(path)
         try:
             lock.acquire()
