@@ -1,0 +1,137 @@
+"""Team keys: member key pairs, case keys wrapped per member, add/remove with rotation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from caseapp.security.keys import KeyUnavailable, WrongSecret
+from caseapp.security.team_keys import (
+    MemberKeyStore,
+    TeamKeyError,
+    WrappedKey,
+    add_member,
+    fingerprint,
+    new_case_keys,
+    new_member_key,
+    public_bytes,
+    remove_member,
+    unwrap_case_key,
+    wrap_case_key,
+)
+from caseapp.security.vault import BlobCorrupt, Vault
+
+
+def test_wrap_unwrap_round_trip_and_binding() -> None:
+    alice = new_member_key()
+    key = bytes(range(32))
+    wrapped = wrap_case_key(key, public_bytes(alice), case_id="CASE-2026-0001", version=3)
+    assert unwrap_case_key(wrapped, alice) == key
+    assert key not in json.dumps(wrapped.to_json()).encode()
+    assert WrappedKey.from_json(json.loads(json.dumps(wrapped.to_json()))) == wrapped
+    again = wrap_case_key(key, public_bytes(alice), case_id="CASE-2026-0001", version=3)
+    assert again.sealed != wrapped.sealed and again.ephemeral != wrapped.ephemeral
+    # Moved to another case or version, or altered: it does not open.
+    for bad in (replace(wrapped, case_id="CASE-2026-0002"), replace(wrapped, version=4),
+                replace(wrapped, sealed=bytes([wrapped.sealed[0] ^ 1]) + wrapped.sealed[1:]),
+                replace(wrapped, ephemeral=public_bytes(new_member_key()))):
+        with pytest.raises(TeamKeyError):
+            unwrap_case_key(bad, alice)
+    with pytest.raises(TeamKeyError, match="another member"):
+        unwrap_case_key(wrapped, new_member_key())
+    with pytest.raises(TeamKeyError):  # the right fingerprint claimed, the wrong key
+        unwrap_case_key(replace(wrapped, member=fingerprint(public_bytes(alice))),
+                        new_member_key())
+    with pytest.raises(TeamKeyError):
+        wrap_case_key(key, bytes(32), case_id="c", version=1)  # low-order point
+
+
+def test_add_and_remove_member_rotates_for_new_evidence(tmp_path: Path) -> None:
+    alice, bob, carol = new_member_key(), new_member_key(), new_member_key()
+    state, k1 = new_case_keys("case-7", [public_bytes(alice), public_bytes(bob)])
+    assert state.current == 1 and state.key(alice) == state.key(bob) == k1
+    with pytest.raises(TeamKeyError):
+        state.key(carol)
+    # Evidence sealed under version 1.
+    v1 = Vault(tmp_path / "v", state.key(alice)).ingest_stream([b"exhibit one"])
+
+    state = add_member(state, bob, public_bytes(carol))
+    assert state.key(carol) == k1 and len(state.members) == 3
+    assert add_member(state, bob, public_bytes(carol)) is state  # already a member
+    with pytest.raises(TeamKeyError):
+        add_member(state, new_member_key(), public_bytes(new_member_key()))  # not a member
+
+    bob_fp = fingerprint(public_bytes(bob))
+    state, k2 = remove_member(state, alice, bob_fp)
+    assert state.current == 2 and k2 != k1 and bob_fp not in state.members
+    assert state.key(alice) == state.key(carol) == k2
+    assert state.keys(carol) == {1: k1, 2: k2}  # old evidence stays readable
+    assert state.keys(bob) == {}  # nothing is wrapped for bob any more
+    assert all(w.member != bob_fp for w in state.wrapped)
+    v2 = Vault(tmp_path / "v", state.key(carol)).ingest_stream([b"exhibit two"])
+    old = Vault(tmp_path / "v", state.key(carol, version=1))
+    assert b"".join(old.iter_plaintext(v1.blob_id)) == b"exhibit one"
+    with pytest.raises(BlobCorrupt):  # bob's old key does not open new evidence
+        Vault(tmp_path / "v", k1).verify(v2.blob_id)
+
+    # A member added after the rotation gets every version.
+    dave = new_member_key()
+    state = add_member(state, carol, public_bytes(dave))
+    assert state.keys(dave) == {1: k1, 2: k2}
+    with pytest.raises(TeamKeyError):
+        remove_member(state, alice, fingerprint(public_bytes(alice)))  # not oneself
+    with pytest.raises(TeamKeyError):
+        remove_member(state, alice, bob_fp)  # already gone
+    with pytest.raises(TeamKeyError):
+        new_case_keys("empty", [])
+
+
+def test_member_key_in_keyring_with_recovery(tmp_path: Path) -> None:
+    keys = MemberKeyStore(tmp_path, "store-1")
+    public, code = keys.create()
+    text = keys.path.read_text(encoding="utf-8")
+    private = keys.unlock()
+    raw = private.private_bytes_raw()
+    assert public_bytes(private) == public and raw.hex() not in text
+    assert json.loads(text)["mode"] == "keyring" and keys.public_key() == public
+    assert public_bytes(keys.unlock_with_recovery(code.lower())) == public
+    with pytest.raises(WrongSecret):
+        keys.unlock_with_recovery(code[:-1] + ("A" if code[-1] != "A" else "B"))
+    with pytest.raises(Exception, match="already"):
+        keys.create()
+
+
+def test_member_key_lost_keyring_needs_recovery(tmp_path: Path, memory_keyring) -> None:  # noqa: ANN001
+    keys = MemberKeyStore(tmp_path, "store-2")
+    public, code = keys.create()
+    memory_keyring.delete_password("caseapp", "store-2/member-key")
+    with pytest.raises(KeyUnavailable, match="recovery code"):
+        keys.unlock()
+    assert public_bytes(keys.unlock_with_recovery(code)) == public
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_member_key_by_passphrase(tmp_path: Path) -> None:
+    keys = MemberKeyStore(tmp_path, "store-3")
+    with pytest.raises(KeyUnavailable, match="passphrase"):
+        keys.create()
+    public, code = keys.create("correct horse")
+    assert json.loads(keys.path.read_text(encoding="utf-8"))["mode"] == "passphrase"
+    assert public_bytes(keys.unlock("correct horse")) == public
+    with pytest.raises(WrongSecret):
+        keys.unlock("wrong")
+    with pytest.raises(KeyUnavailable):
+        keys.unlock()
+    assert public_bytes(keys.unlock_with_recovery(code)) == public
+    # The file is bound to this member key: another member's wrapped blob does not fit.
+    other = MemberKeyStore(tmp_path / "other", "store-3")
+    other.home.mkdir()
+    other.create("correct horse")
+    data = json.loads(keys.path.read_text(encoding="utf-8"))
+    data["passphrase"] = json.loads(other.path.read_text(encoding="utf-8"))["passphrase"]
+    keys.path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(WrongSecret):
+        keys.unlock("correct horse")
