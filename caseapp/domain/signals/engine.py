@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from caseapp.domain.signals import rules as R
@@ -40,6 +40,9 @@ class SubjectProfile:
     longitude: float | None = None
     utc_offset_hours: float | None = None  # the claimed zone's offset (standard time)
     zone: str = ""
+    #: The claimed zone (a ``zoneinfo.ZoneInfo``, built by the services): each sign-in is
+    #: placed in its local time at that instant, so daylight saving is honoured.
+    tz: tzinfo | None = None
 
 
 @dataclass
@@ -82,6 +85,7 @@ class Observation:
 class _Subject:
     rows: int = 0
     hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
+    hours_local: list[int] = field(default_factory=lambda: [0] * 24)  # in the claimed zone
     vpn: dict[str, Finding] = field(default_factory=dict)
     countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
     foreign: Finding | None = None
@@ -112,6 +116,23 @@ class SignInEngine:
         self._nets: dict[str, tuple[Network | None, ProviderEntry | None]] = {}
         self.observations: dict[tuple[int, str, str, str], Observation] = {}
         self._places: dict[tuple[str, str], tuple[float, float] | None] = {}
+        self._local: dict[tuple[tzinfo, int], int] = {}
+        #: The zone each subject's hours are counted in: the claimed tz database zone, else
+        #: a fixed offset when only that is known (no daylight saving then).
+        self._tz: dict[int, tzinfo | None] = {
+            sid: p.tz or (None if p.utc_offset_hours is None
+                          else timezone(timedelta(hours=p.utc_offset_hours)))
+            for sid, p in subjects.items()}
+
+    def local_hour(self, tz: tzinfo, at: datetime) -> int:
+        """The hour of ``at`` (aware) in ``tz`` at that instant, DST included. Cached per
+        UTC quarter hour: every zone's offset is a multiple of 15 minutes and changes on a
+        quarter hour, so the local hour is constant within one."""
+        key = (tz, at.toordinal() * 96 + at.hour * 4 + at.minute // 15)
+        hour = self._local.get(key)
+        if hour is None:
+            hour = self._local[key] = at.astimezone(tz).hour
+        return hour
 
     def _net(self, ip: str) -> tuple[Network | None, ProviderEntry | None]:
         hit = self._nets.get(ip)
@@ -158,9 +179,11 @@ class SignInEngine:
                 entry = state.countries.setdefault(country, [0, row.line])
                 entry[0] += 1
         self._travel(state, subject_id, row, net)
-        if profile.utc_offset_hours is not None and len(state.off_hours_lines) < R.MAX_CITES:
-            local = (row.at.hour + row.at.minute / 60 + profile.utc_offset_hours) % 24
-            if not 8 <= local < 18:
+        tz = self._tz[subject_id]
+        if tz is not None:
+            local = self.local_hour(tz, row.at)
+            state.hours_local[local] += 1
+            if not 8 <= local < 18 and len(state.off_hours_lines) < R.MAX_CITES:
                 state.off_hours_lines.append(row.line)
 
     def _observe(self, subject_id: int, row: SignIn, net: Network | None,
@@ -227,6 +250,13 @@ class SignInEngine:
         state = self._state.get(subject_id)
         return list(state.hours_utc) if state else [0] * 24
 
+    def hours_local(self, subject_id: int) -> list[int] | None:
+        """Successful sign-ins by local hour of the claimed zone (None without a zone)."""
+        state = self._state.get(subject_id)
+        if self._tz[subject_id] is None:
+            return None
+        return list(state.hours_local) if state else [0] * 24
+
     def rows_of(self, subject_id: int) -> int:
         state = self._state.get(subject_id)
         return state.rows if state else 0
@@ -277,12 +307,15 @@ class SignInEngine:
                                         f"{jumps[0]['from']} to {jumps[0]['to']} "
                                         f"({jumps[0]['km']} km in {jumps[0]['hours']} h)")
                 out.append(state.travel)
-            hours = working_hours(state.hours_utc, profile.utc_offset_hours, self.settings)
+            hours = working_hours(
+                state.hours_utc, profile.utc_offset_hours, self.settings,
+                hours_local=state.hours_local if self._tz[subject_id] else None)
             if hours is not None and hours.detail["fires"]:
                 hours.subject_id = subject_id
                 hours.lines = list(state.off_hours_lines)
                 hours.line_count = len(state.off_hours_lines)
                 hours.detail["zone"] = profile.zone
+                hours.detail["dst_aware"] = profile.tz is not None
                 out.append(hours)
         out.extend(self._shared_findings())
         return out
@@ -309,7 +342,8 @@ class SignInEngine:
 
 
 def business_share(hours_utc: list[int], offset_hours: float) -> float:
-    """Share of events inside 08:00-18:00 at UTC+``offset_hours``."""
+    """Share of events inside 08:00-18:00 at UTC+``offset_hours`` (``0`` for bins that are
+    already local hours)."""
     total = sum(hours_utc)
     if not total:
         return 0.0
@@ -317,24 +351,37 @@ def business_share(hours_utc: list[int], offset_hours: float) -> float:
     return inside / total
 
 
+def shift_hours(hours_utc: list[int], offset: float) -> list[int]:
+    """UTC bins shown at one fixed offset (the fallback when no local bins were kept)."""
+    return [hours_utc[int((h - offset) % 24)] for h in range(24)]
+
+
 def working_hours(hours_utc: list[int], claimed_offset: float | None,
-                  settings: Settings | None = None) -> Finding | None:
-    """The working-hours score (a Finding with ``detail['fires']``) or None without a zone."""
+                  settings: Settings | None = None, *,
+                  hours_local: list[int] | None = None) -> Finding | None:
+    """The working-hours score (a Finding with ``detail['fires']``) or None without a zone.
+
+    ``hours_local``: the same events by local hour of the claimed zone at each instant
+    (daylight saving honoured); without it the UTC bins are shifted by ``claimed_offset``.
+    """
     settings = settings or Settings()
-    if claimed_offset is None:
+    if claimed_offset is None and hours_local is None:
         return None
     total = sum(hours_utc)
-    claimed = business_share(hours_utc, claimed_offset)
+    local = (list(hours_local) if hours_local is not None
+             else shift_hours(hours_utc, claimed_offset or 0.0))
+    claimed = business_share(local, 0)
     asia = max(business_share(hours_utc, 8), business_share(hours_utc, 9))
     score = round(asia - claimed, 3)
     fires = total >= settings.min_hour_events and score >= settings.hours_threshold
-    local = [hours_utc[int((h - claimed_offset) % 24)] for h in range(24)]
     return Finding(R.WORKING_HOURS, 0,
                    f"{round(claimed * 100)}% of sign-ins in a 08-18 day of the claimed zone, "
                    f"{round(asia * 100)}% in a UTC+8/+9 day (score {score:+.2f})",
                    max(0.0, score), "hours",
                    detail={"hours_utc": list(hours_utc), "hours_claimed_zone": local,
-                           "claimed_offset": claimed_offset, "claimed_share": round(claimed, 3),
+                           "claimed_offset": claimed_offset,
+                           "dst_aware": hours_local is not None,
+                           "claimed_share": round(claimed, 3),
                            "utc8_9_share": round(asia, 3), "events": total, "fires": fires})
 
 

@@ -61,11 +61,12 @@ SHARED_EGRESS = Rule(
     ("sign-in IP", "device id", "identifiers of other subjects and tips"),
     "logistics.laptop-farm")
 WORKING_HOURS = Rule(
-    "working-hours", 1, "Activity hours fit UTC+8/UTC+9 better than the claimed zone",
+    "working-hours", 2, "Activity hours fit UTC+8/UTC+9 better than the claimed zone",
     "The subject's sign-ins by hour of day were compared with a 08:00-18:00 working day in "
     "the claimed time zone and in UTC+8 and UTC+9. The score is the share of activity inside "
     "the UTC+8/+9 day minus the share inside the claimed day; it fires at 0.25 or more with "
-    "at least 20 sign-ins. Daylight saving inside the period is ignored.",
+    "at least 20 sign-ins. Each sign-in is placed in the claimed zone's local time at its "
+    "own instant (tz database), so daylight saving is honoured on both sides of a change.",
     ("sign-in times", "claimed location's time zone"), "behaviour.time-zone-mismatch")
 REMOTE_TOOLS = Rule(
     "remote-tools", 1, "Remote-control software on the endpoint",

@@ -18,7 +18,7 @@ from caseapp.domain.models import (
     utcnow,
 )
 from caseapp.domain.signals import rules as R
-from caseapp.domain.signals.engine import business_share
+from caseapp.domain.signals.engine import business_share, shift_hours
 from caseapp.domain.text import clean_text
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in
@@ -61,12 +61,17 @@ class HourProfile:
     hours_utc: tuple[int, ...]
     claimed_share: float | None
     utc8_9_share: float
+    #: By local hour of the claimed zone at each sign-in's instant (DST honoured); None when
+    #: some import predates that (then the UTC bins are shifted by the standard offset).
+    hours_local: tuple[int, ...] | None = None
 
     @property
     def hours_claimed(self) -> tuple[int, ...]:
+        if self.hours_local is not None:
+            return self.hours_local
         if self.offset is None:
             return self.hours_utc
-        return tuple(self.hours_utc[int((h - self.offset) % 24)] for h in range(24))
+        return tuple(shift_hours(list(self.hours_utc), self.offset))
 
     @property
     def score(self) -> float | None:
@@ -78,7 +83,7 @@ class HourProfile:
                 "offset": self.offset, "hours_utc": list(self.hours_utc),
                 "hours_claimed_zone": list(self.hours_claimed),
                 "claimed_share": self.claimed_share, "utc8_9_share": self.utc8_9_share,
-                "score": self.score}
+                "score": self.score, "dst_aware": self.hours_local is not None}
 
 
 @dataclass
@@ -123,12 +128,14 @@ def list_findings(ws: Workspace, case_ref: str) -> FindingsView:
                                   subjects[r.subject_id].name if r.subject_id in subjects
                                   else "") for r in rows]
     hours: dict[int, list[int]] = {}
+    local: dict[int, tuple[str, list[int]] | None] = {}
     for imp in imports:
         summary = json.loads(imp.summary or "{}")
         for sid, data in summary.get("subjects", {}).items():
             bins = hours.setdefault(int(sid), [0] * 24)
             for h, n in enumerate(data.get("hours_utc", [])[:24]):
                 bins[h] += int(n)
+            _add_local(local, int(sid), data)
         view.imports.append({"id": imp.id, "exhibit": labels.get(imp.evidence_id, ""),
                              "format": imp.format, "rows": imp.rows,
                              "attributed": imp.attributed, "errors": imp.errors,
@@ -139,13 +146,35 @@ def list_findings(ws: Workspace, case_ref: str) -> FindingsView:
             continue
         prof = profile(subjects[sid])
         offset = prof.utc_offset_hours
+        kept = local.get(sid)
+        in_zone = kept[1] if kept is not None and kept[0] == prof.zone and prof.zone else None
+        claimed = (None if offset is None else round(
+            business_share(in_zone, 0) if in_zone is not None
+            else business_share(bins, offset), 3))
         view.hours.append(HourProfile(
-            sid, subjects[sid].name, prof.zone, offset, tuple(bins),
-            None if offset is None else round(business_share(bins, offset), 3),
-            round(max(business_share(bins, 8), business_share(bins, 9)), 3)))
+            sid, subjects[sid].name, prof.zone, offset, tuple(bins), claimed,
+            round(max(business_share(bins, 8), business_share(bins, 9)), 3),
+            tuple(in_zone) if in_zone is not None else None))
     view.locations = _locations(obs, subjects, {i.id: labels.get(i.evidence_id, "")
                                                 for i in imports})
     return view
+
+
+def _add_local(local: dict[int, tuple[str, list[int]] | None], sid: int,
+               data: dict[str, Any]) -> None:
+    """Sum the local-hour bins of a subject's imports; None once one lacks them or was
+    counted in another zone (the claimed residence changed in between)."""
+    if sid in local and local[sid] is None:
+        return
+    bins, zone = data.get("hours_local"), str(data.get("zone", ""))
+    seen = local.get(sid)
+    if not isinstance(bins, list) or (seen is not None and seen[0] != zone):
+        local[sid] = None
+        return
+    total = seen[1] if seen is not None else [0] * 24
+    for h, n in enumerate(bins[:24]):
+        total[h] += int(n)
+    local[sid] = (zone, total)
 
 
 def _locations(obs: Sequence[SignalObservation], subjects: dict[int, Subject],

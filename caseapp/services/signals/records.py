@@ -58,6 +58,9 @@ def save_import(session: Session, case: Case, evidence: Evidence, fmt: SignalFor
     if engine is not None:
         for sid in sorted({o.subject_id for o in engine.observations.values()}):
             subjects[str(sid)] = {"rows": engine.rows_of(sid), "hours_utc": engine.hours(sid)}
+            local = engine.hours_local(sid)
+            if local is not None:  # by local hour of the claimed zone, DST honoured
+                subjects[str(sid)].update(hours_local=local, zone=engine.subjects[sid].zone)
     summary = {"subjects": subjects,
                "errors": [{"line": e.line, "error": e.error} for e in report.errors[:200]],
                "unattributed": dict(Counter(report.unattributed).most_common(50))}

@@ -127,11 +127,18 @@ def locate(country: str, city: str) -> tuple[float, float] | None:
     return None if place is None else (place.latitude, place.longitude)
 
 
-def _offset(zone: str) -> float | None:
+def zone_info(zone: str) -> ZoneInfo | None:
+    """The tz database zone of that name, or None when it is unknown."""
     try:
-        delta = ZoneInfo(zone).utcoffset(datetime(2026, 1, 15, 12))
+        return ZoneInfo(zone) if zone else None
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def _offset(tz: ZoneInfo | None) -> float | None:
+    """The zone's standard (January) offset: a label only; the rules use ``tz`` per
+    instant, so daylight saving is honoured."""
+    delta = tz.utcoffset(datetime(2026, 1, 15, 12)) if tz is not None else None
     return None if delta is None else delta.total_seconds() / 3600
 
 
@@ -142,7 +149,8 @@ def profile(subject: Subject) -> SubjectProfile:
     if place is None:
         return SubjectProfile(subject.id, subject.name, subject.claimed_location)
     known = place.latitude == place.latitude  # NaN for a bare country
+    tz = zone_info(place.zone)
     return SubjectProfile(subject.id, subject.name, subject.claimed_location, place.country,
                           place.latitude if known else None,
                           place.longitude if known else None,
-                          _offset(place.zone) if place.zone else None, place.zone)
+                          _offset(tz), place.zone if tz is not None else "", tz)
