@@ -351,6 +351,8 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
     if not changed and not removed:
         return
     conn = session.connection()
+    if conn.dialect.name != "sqlite":  # another store keeps its own index
+        return
     if not _capabilities(conn)[0]:
         return
     if renamed_subjects:  # identifier rows show their subject's name and case
