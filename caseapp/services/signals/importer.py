@@ -37,7 +37,7 @@ from caseapp.services.evidence.evidence import (
     record_ingested,
     vault_ingest,
 )
-from caseapp.services.signals import records, refdata
+from caseapp.services.signals import crosscase, records, refdata
 from caseapp.services.signals.attribution import Attribution
 from caseapp.services.workspace import Workspace
 
@@ -80,6 +80,8 @@ class SignalReport:
     findings: list[dict[str, Any]] = field(default_factory=list)
     data: list[DataSet] = field(default_factory=list)
     import_id: int | None = None
+    #: Earlier cases re-evaluated by this import (shared egress): case ref -> finding ids.
+    reevaluated: dict[str, list[int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"case": self.case, "exhibit": self.exhibit, "format": self.format,
@@ -88,7 +90,9 @@ class SignalReport:
                                  sorted(self.unattributed.items(), key=lambda kv: -kv[1])],
                 "errors": [{"line": e.line, "error": e.error} for e in self.errors],
                 "warnings": list(self.warnings), "identifiers_added": self.identifiers_added,
-                "findings": list(self.findings), "data": [d.to_json() for d in self.data]}
+                "findings": list(self.findings), "data": [d.to_json() for d in self.data],
+                "reevaluated": [{"case": ref, "findings": ids}
+                                for ref, ids in sorted(self.reevaluated.items())]}
 
 
 @dataclass
@@ -241,8 +245,11 @@ def _record(ws: Workspace, case_ref: str, path: Path, result: IngestResult, pars
         report.import_id = imp.id
         if parsed.engine is not None:
             records.save_observations(session, case, imp, parsed.engine.observations.values())
-            parsed.findings.extend(records.cross_case_shared(session, case, parsed.engine,
-                                                           data.ranges.data))
+            shared, reverse = crosscase.cross_case_shared(session, case, parsed.engine,
+                                                          data.ranges.data)
+            parsed.findings.extend(shared)
+            report.reevaluated = crosscase.update_other_cases(
+                session, case, imp, evidence, reverse, data.ranges.data)
         report.identifiers_added = records.add_identifiers(session, parsed.engine, parsed.hosts,
                                                          report)
         report.findings = records.save_findings(session, case, imp, evidence, parsed.findings)

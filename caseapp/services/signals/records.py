@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from caseapp.domain.enums import IdentifierKind
-from caseapp.domain.identifiers import normalize
 from caseapp.domain.models import (
     Case,
     Evidence,
@@ -20,12 +18,10 @@ from caseapp.domain.models import (
     SignalImport,
     SignalObservation,
     Subject,
-    Tip,
     utcnow,
 )
 from caseapp.domain.signals import rules as R
 from caseapp.domain.signals.engine import Observation, SignInEngine
-from caseapp.domain.signals.refdata import DataSet
 from caseapp.domain.signals.rows import SignalFormat
 from caseapp.domain.signals.rules import Finding
 from caseapp.security import audit
@@ -85,66 +81,6 @@ def save_observations(session: Session, case: Case, imp: SignalImport,
              "egress": o.egress} for o in observations]
     for start in range(0, len(rows), 2000):
         session.execute(insert(SignalObservation), rows[start:start + 2000])
-
-
-def _norm(kind: IdentifierKind, value: str) -> str:
-    result = normalize(kind, value)
-    return result.value if result.ok and result.value else value
-
-
-def cross_case_shared(session: Session, case: Case, engine: SignInEngine,
-                      ranges: DataSet) -> list[Finding]:
-    """shared-egress findings for IPs/devices other cases' subjects or tips also hold."""
-    values: dict[tuple[str, str], dict[int, int]] = {}
-    for obs in engine.observations.values():
-        for kind, value in (("ip", obs.ip), ("device", obs.device_id)):
-            if value:
-                norm = _norm(IdentifierKind(kind), value)
-                values.setdefault((kind, norm), {}).setdefault(obs.subject_id, obs.first_line)
-    out: list[Finding] = []
-    keys = list(values)
-    for start in range(0, len(keys), 400):
-        chunk = keys[start:start + 400]
-        hits = session.exec(select(Identifier, Subject, Case).outerjoin(
-            Subject, col(Identifier.subject_id) == col(Subject.id)).outerjoin(
-            Case, col(Subject.case_id) == col(Case.id)).where(
-            col(Identifier.kind).in_({k for k, _ in chunk}),
-            col(Identifier.normalized).in_({v for _, v in chunk}))).all()
-        tips = {t.id: t.ref for t in session.exec(select(Tip).where(col(Tip.id).in_(
-            [i.tip_id for i, _s, _c in hits if i.tip_id] or [-1]))).all()}
-        for ident, subject, other_case in hits:
-            holders = values.get((ident.kind, ident.normalized))
-            if not holders:
-                continue
-            if other_case is not None and other_case.id == case.id:
-                continue  # same case: the in-import rule covers subjects of this case
-            where = (f"{other_case.ref} ({subject.name})" if other_case and subject
-                     else tips.get(ident.tip_id or 0, "a tip"))
-            for sid, line in holders.items():
-                finding = Finding(R.SHARED_EGRESS, sid, f"{ident.kind} {ident.normalized} "
-                                  f"also held by {where}", 1.0,
-                                  f"{ident.kind}:{ident.normalized}",
-                                  detail={"kind": ident.kind, "value": ident.normalized,
-                                          "subjects": [], "elsewhere": [where]},
-                                  data=[ranges])
-                finding.cite(line)
-                out.append(finding)
-    return _merge(out)
-
-
-def _merge(findings: list[Finding]) -> list[Finding]:
-    merged: dict[tuple[int, str], Finding] = {}
-    for f in findings:
-        seen = merged.get((f.subject_id, f.key))
-        if seen is None:
-            merged[(f.subject_id, f.key)] = f
-            continue
-        for place in f.detail["elsewhere"]:
-            if place not in seen.detail["elsewhere"]:
-                seen.detail["elsewhere"].append(place)
-        seen.summary = (f"{seen.detail['kind']} {seen.detail['value']} also held by "
-                        f"{', '.join(seen.detail['elsewhere'])}")
-    return list(merged.values())
 
 
 def add_identifiers(session: Session, engine: SignInEngine | None,
