@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from memkeyring import MemoryKeyring  # noqa: E402
+from store_backends import backend_ws, pg_cluster, pg_url  # noqa: E402, F401 - both stores
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # scrypt at 2^17 costs ~0.5 s; tests use a cheap cost (production default is unchanged).
