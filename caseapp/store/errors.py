@@ -37,3 +37,13 @@ class StoreWriteFailed(StoreError):
 
 class QueryFailed(StoreError):
     """A search statement could not be run (the query parser should prevent this)."""
+
+
+class StoreConnectionLost(StoreError):
+    """The database server (team mode) went away mid-session; the unit of work was not saved.
+
+    Work committed before is safe; the next unit of work reconnects.
+    """
+
+    #: The store could not be reached, like a store that could not be opened.
+    exit_code = 3

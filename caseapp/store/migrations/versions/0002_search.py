@@ -6,8 +6,12 @@ Create Date: 2026-11-25
 
 Tables are named ``search_*`` (ignored by the models-vs-migrations check) and maintained by
 the session listener in :mod:`caseapp.store.sqlcipher.search_index`, not by triggers, so no batch
-migration of a base table has to recreate anything. The FTS5 table exists on SQLite only
-(``unicode61 remove_diacritics 2`` plus CJK bigram columns; see caseapp.domain.search_text).
+migration of a base table has to recreate anything. On SQLite ``search_fts`` is FTS5
+(``unicode61 remove_diacritics 2`` plus CJK bigram columns; see caseapp.domain.search_text);
+on PostgreSQL it is a plain table with two ``tsvector`` columns (text and CJK bigrams) under
+GIN indexes and the ``caseapp_search`` text search configuration (the ``simple`` parser,
+``unaccent``, then an English Snowball stemmer without stop words, to match the local store's
+``porter unicode61 remove_diacritics 2``), maintained by caseapp.store.postgresql.search_index.
 A store that already holds records is left without an ``index_version``: the app rebuilds its
 index on first use (this migration does not import application code).
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 revision = "0002_search"
 down_revision = "0001_initial"
@@ -64,6 +69,8 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE search_fts USING fts5("
             "title, body, filetext, cjk_title, cjk_body, cjk_filetext, "
             "tokenize = 'unicode61 remove_diacritics 2')")
+    elif bind.dialect.name == "postgresql":
+        _postgresql_search()
     empty = all(
         bind.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
         for table in ("case_file", "tip", "identifier", "evidence"))
@@ -72,10 +79,39 @@ def upgrade() -> None:
                    .bindparams(v=_INDEX_VERSION))
 
 
+_PG_TOKENS = "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, " \
+    "hword_part, hword_numpart"
+
+
+def _postgresql_search() -> None:
+    # unaccent is a trusted extension (PostgreSQL 13+): a database owner may create it.
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    op.execute("CREATE TEXT SEARCH DICTIONARY caseapp_stem "
+               "(TEMPLATE = snowball, Language = english)")
+    op.execute("CREATE TEXT SEARCH CONFIGURATION caseapp_search (COPY = simple)")
+    op.execute(f"ALTER TEXT SEARCH CONFIGURATION caseapp_search ALTER MAPPING FOR {_PG_TOKENS} "
+               "WITH unaccent, caseapp_stem")
+    op.create_table(
+        "search_fts",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("title", sa.Text(), nullable=False, server_default=""),
+        sa.Column("body", sa.Text(), nullable=False, server_default=""),
+        sa.Column("filetext", sa.Text(), nullable=False, server_default=""),
+        sa.Column("tsv", TSVECTOR(), nullable=False),
+        sa.Column("cjk_tsv", TSVECTOR(), nullable=False),
+    )
+    op.execute("CREATE INDEX ix_search_fts_tsv ON search_fts USING gin (tsv)")
+    op.execute("CREATE INDEX ix_search_fts_cjk_tsv ON search_fts USING gin (cjk_tsv)")
+
+
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS search_fts")
+    elif bind.dialect.name == "postgresql":
+        op.drop_table("search_fts")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS caseapp_search")
+        op.execute("DROP TEXT SEARCH DICTIONARY IF EXISTS caseapp_stem")
     op.drop_table("search_state")
     op.drop_table("search_pending")
     op.drop_index("ix_search_near_key_kind_key", table_name="search_near_key")
