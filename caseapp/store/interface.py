@@ -6,7 +6,8 @@ to one database engine:
 
 - full-text search and its index (:class:`SearchIndex`);
 - the identifier occurrences behind cross-case links (:meth:`Store.occurrences`);
-- the case list for 10,000+ rows, as plain tuples (:meth:`Store.case_rows`);
+- the case list for 10,000+ rows, as plain tuples (:meth:`Store.case_rows`), and optionally a
+  page-at-a-time reader for 100,000+ rows (:class:`CaseListReader`, see below);
 - a consistent copy of the database for backups (:meth:`Store.copy_database`).
 
 The embedded single-user store is :class:`caseapp.store.sqlcipher.store.SqlcipherStore`; a second
@@ -127,6 +128,42 @@ class SearchIndex(Protocol):
 
     def rebuild(self) -> dict[str, int]:
         """Rebuild every index row and near key; rows per doc type plus ``near_keys``."""
+        ...
+
+
+class CaseListReader(Protocol):
+    """The case list a page at a time (100,000+ cases): ids in order, filter texts, full rows
+    only for the ids on screen. Used from one thread (the UI's) on a connection of its own.
+
+    Optional: a store may offer it as ``case_list_reader()`` (not part of :class:`Store`, so
+    a store without it stays complete); the services then build the same from
+    :meth:`Store.case_rows`. :class:`caseapp.store.case_list.CaseListReader` is the SQLite one.
+    """
+
+    def data_version(self) -> int:
+        """A number that changes when the case data may have changed since the last call."""
+        ...
+
+    def order(self, key: str, descending: bool, status: str | None = None) -> list[int]:
+        """Case ids sorted by ``key`` ("ref", "title", "status", "priority", "subjects",
+        "exhibits", "updated"; ties by id, both reversed when descending), optionally only
+        the cases with ``status``."""
+        ...
+
+    def texts(self) -> dict[int, str]:
+        """id -> "ref title status priority" of every case (not case-folded)."""
+        ...
+
+    def rows(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """Rows of these ids, columns as :meth:`Store.case_rows` (any order)."""
+        ...
+
+    def id_of(self, ref: str) -> int | None:
+        """The id of the case ``ref``, or None."""
+        ...
+
+    def close(self) -> None:
+        """Release the reader's connection."""
         ...
 
 
