@@ -29,6 +29,7 @@ import mmap
 import os
 import queue
 import secrets
+import shutil
 import stat
 import struct
 import threading
@@ -522,19 +523,54 @@ class Vault:
 
     def leftovers(self) -> list[Leftover]:
         """What interrupted writes left (temp files, unfinished uploads) whose writer is gone."""
-        return self.backend.leftovers()
+        with _as_vault_error():
+            return self.backend.leftovers()
 
     def remove_leftovers(self) -> list[Leftover]:
         """Remove what interrupted writes left; never a blob, never a live write."""
-        return self.backend.remove_leftovers()
+        with _as_vault_error():
+            return self.backend.remove_leftovers()
 
     def blob_ids(self) -> set[str]:
         """Ids of every complete blob."""
-        return self.backend.blob_ids()
+        with _as_vault_error():
+            return self.backend.blob_ids()
 
     def quarantine(self, ids: set[str]) -> list[str]:
         """Move these (orphaned) blobs to the vault's ``quarantine/`` folder (or prefix)."""
-        return self.backend.quarantine(ids)
+        with _as_vault_error():
+            return self.backend.quarantine(ids)
+
+    def copy_raw(self, blob_id: str, dest: Path) -> None:
+        """Copy a blob's ciphertext, as stored, to the new file ``dest`` (a backup's vault).
+
+        From a folder it raises OSError as a file copy would; from a bucket, VaultError."""
+        if self.root is not None:  # a folder: the OS copies the file (OSError as it is)
+            shutil.copy2(self.path_of(blob_id), dest)
+            return
+        reader = None
+        try:
+            with _as_vault_error():
+                reader = self.backend.open(check_blob_id(blob_id))
+            with open(dest, "xb") as out:
+                while data := _read(reader, 1 << 20):
+                    out.write(data)
+        except OSError as exc:
+            raise _write_error(exc, f"Copying evidence blob {blob_id}") from exc
+        finally:
+            if reader is not None:
+                reader.close()
+
+
+@contextlib.contextmanager
+def _as_vault_error() -> Iterator[None]:
+    """A backend's BlobStoreError as a VaultError (BlobMissing for a missing blob)."""
+    try:
+        yield
+    except BlobNotFound as exc:
+        raise BlobMissing(str(exc)) from None
+    except BlobStoreError as exc:
+        raise VaultError(str(exc)) from None
 
 
 def _read(handle: BlobReader, n: int) -> bytes:

@@ -15,9 +15,16 @@ from sqlmodel import Session
 from caseapp.domain.models import StoreMeta, utcnow
 from caseapp.security import audit
 from caseapp.security.keys import KeyManager, KeyProblem, WrongSecret, derive_keys, keyring_usable
-from caseapp.security.vault import Vault
+from caseapp.security.vault import Vault, VaultError
 from caseapp.services.errors import StoreUnavailable
 from caseapp.store import DB_NAME, StoreOpenError, open_store
+from caseapp.store.blobs import (
+    BlobBackend,
+    BlobStoreError,
+    open_backend,
+    read_location,
+    write_location,
+)
 from caseapp.store.files import private_dir
 from caseapp.store.home import HomeLock, HomeLocked, undo_interrupted_restore
 from caseapp.store.interface import Store
@@ -150,6 +157,7 @@ def open_workspace(
     exclusive: bool = False,
     key_mode: str | None = None,
     master_key: bytes | None = None,
+    blobs: str | None = None,
 ) -> Workspace:
     """Unlock (or create) the store in ``home``.
 
@@ -157,6 +165,8 @@ def open_workspace(
     key storage for a new store; by default the keyring is used when it is usable.
     ``master_key`` opens an existing store with a key already unlocked (the app's quick start,
     so the passphrase's scrypt runs once); a wrong key fails like a wrong passphrase.
+    ``blobs`` (new stores only) keeps the evidence in a shared folder or ``s3://BUCKET/PREFIX``
+    instead of the home's ``vault/``; it is recorded in the home and used at every open.
     Raises StoreUnavailable with a user-readable message.
     """
     lock: HomeLock | None = None
@@ -169,7 +179,7 @@ def open_workspace(
             raise StoreUnavailable(str(exc)) from None
     try:
         return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock,
-                     master_key=master_key)
+                     master_key=master_key, blobs=blobs)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -178,13 +188,17 @@ def open_workspace(
 
 def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
           key_mode: str | None, lock: HomeLock | None,
-          master_key: bytes | None = None) -> Workspace:
+          master_key: bytes | None = None, blobs: str | None = None) -> Workspace:
     if undo_interrupted_restore(home):
         raise StoreUnavailable(f"A restore into {home} was interrupted; what it had copied was "
                                "removed. Run the restore again.")
     keys = KeyManager(home)
     recovery_code: str | None = None
     created = False
+    if blobs is not None and keys.exists():
+        raise StoreUnavailable("The evidence location is chosen when a store is created; "
+                               "this home already has one.")
+    backend = _blob_backend(home, blobs)  # before any key is made: a bad location stops here
     try:
         if keys.exists():
             if master_key is not None:
@@ -211,6 +225,8 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
                         "new store (set CASEAPP_PASSPHRASE or run on a terminal).")
             master, recovery_code = keys.create(str(uuid.uuid4()), utcnow().isoformat(), chosen)
             created = True
+            if blobs is not None:
+                write_location(home, blobs)
     except WrongSecret as exc:
         raise StoreUnavailable(str(exc)) from None
     except KeyProblem as exc:
@@ -223,10 +239,11 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
         store = open_store(home, derived.database)
     except StoreOpenError as exc:
         raise StoreUnavailable(str(exc)) from None
+    vault = (Vault(private_dir(home / VAULT_DIR), derived.vault) if backend is None
+             else Vault(None, derived.vault, backend=backend))
     workspace = Workspace(
         home=home, store_id=manifest.store_id, key_mode=manifest.key_mode, store=store,
-        vault=Vault(private_dir(home / VAULT_DIR), derived.vault), lock=lock,
-        recovery_code=recovery_code, master_key=master,
+        vault=vault, lock=lock, recovery_code=recovery_code, master_key=master,
     )
     if created:
         with workspace.transaction() as session:
@@ -249,6 +266,15 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
     return workspace
 
 
+def _blob_backend(home: Path, blobs: str | None) -> BlobBackend | None:
+    """The backend of a home that keeps its evidence elsewhere; None for its own vault/."""
+    try:
+        location = blobs if blobs is not None else read_location(home)
+        return None if location is None else open_backend(location)
+    except BlobStoreError as exc:
+        raise StoreUnavailable(str(exc)) from None
+
+
 BASELINE_REASON = ("State hashes start here: this store was written by an earlier caseapp, "
                    "so these entries vouch for every record as it was when it was upgraded.")
 
@@ -256,7 +282,10 @@ BASELINE_REASON = ("State hashes start here: this store was written by an earlie
 def _settle(ws: Workspace) -> None:
     """After opening an existing store: remove what interrupted writes left in the vault,
     and give a store from before state hashes its baseline. Both are audited."""
-    leftovers = ws.vault.remove_leftovers()
+    try:
+        leftovers = ws.vault.remove_leftovers()
+    except VaultError:  # the bucket or share is unreachable now: tidy up another time
+        leftovers = []
     if leftovers:
         with ws.transaction() as session:
             audit.append(session, "vault.leftovers-removed", "store", ws.store_id, {

@@ -22,7 +22,9 @@ from caseapp.security.keys import (
     keyring_usable,
     unwrap_with_passphrase,
 )
+from caseapp.security.vault import VaultError
 from caseapp.services.errors import (
+    CaseappError,
     DiskFull,
     InvalidInput,
     StoreUnavailable,
@@ -31,6 +33,7 @@ from caseapp.services.errors import (
 )
 from caseapp.services.workspace import VAULT_DIR, PassphraseProvider, Workspace, open_workspace
 from caseapp.store import DB_NAME
+from caseapp.store.blobs.folder_files import BLOB_SUFFIX
 from caseapp.store.files import atomic_write_text, fsync_dir, private_dir, sha256_file
 from caseapp.store.home import (
     RESTORE_MARKER,
@@ -62,7 +65,7 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
         faults.step("backup.db-copied")
         blob_ids = snapshot.blob_ids  # exactly the blobs the copy refers to
         for blob_id in blob_ids:
-            shutil.copy2(ws.vault.path_of(blob_id), work / VAULT_DIR / ws.vault.path_of(blob_id).name)
+            ws.vault.copy_raw(blob_id, work / VAULT_DIR / f"{blob_id}{BLOB_SUFFIX}")
             faults.step("backup.blob")
         for name in (MANIFEST_NAME, RECOVERY_NAME, KEYFILE_NAME):
             if (ws.home / name).exists():
@@ -88,6 +91,9 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
             raise write_failed("The backup", exc) from None
         raise DiskFull("The backup could not be written: the disk is full, a file-size limit "
                        "was reached or the disk failed. Nothing was changed.") from None
+    except VaultError as exc:  # evidence in a bucket that could not be read
+        shutil.rmtree(work, ignore_errors=True)
+        raise CaseappError(f"The backup could not copy the evidence: {exc}") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -143,7 +143,10 @@ def _check_blobs(ws: Workspace, rows: Sequence[tuple[Evidence, str | None, str |
 
 def _check_vault(ws: Workspace, referenced: set[str],
                  problems: list[dict[str, str]]) -> set[str]:
-    orphans = ws.vault.blob_ids() - referenced
+    # A shared folder or bucket also holds the blobs of other homes and of cases this user
+    # may not see: "no record here refers to it" proves nothing there, so only the home's
+    # own vault folder is checked for orphans (and only there does --repair move any).
+    orphans = ws.vault.blob_ids() - referenced if ws.vault.kind == "local" else set()
     for blob_id in sorted(orphans):
         problems.append(_problem(
             "blob-orphan", f"vault/{blob_id}", "a complete blob that no exhibit or attachment "

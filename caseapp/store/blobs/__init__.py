@@ -6,14 +6,42 @@ and returns opaque bytes under a blob id. ``boto3`` is imported by ``s3.py`` alo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from caseapp.store.blobs.base import BlobBackend, BlobStoreError
 from caseapp.store.blobs.folder import LocalFolderBackend, SharedFolderBackend
+from caseapp.store.files import atomic_write_text
 
-__all__ = ["BlobBackend", "BlobStoreError", "LocalFolderBackend", "SharedFolderBackend",
-           "open_backend"]
+__all__ = ["BLOBS_NAME", "BlobBackend", "BlobStoreError", "LocalFolderBackend",
+           "SharedFolderBackend", "open_backend", "read_location", "write_location"]
+
+#: In a data home whose evidence is not in its own ``vault/``: where it is (no credentials).
+BLOBS_NAME = "blobs.json"
+
+
+def read_location(home: Path) -> str | None:
+    """The blob location a data home was configured with, or None for its own vault folder."""
+    try:
+        data = json.loads((Path(home) / BLOBS_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise BlobStoreError(f"{BLOBS_NAME} in this home cannot be read.") from exc
+    location = data.get("location") if isinstance(data, dict) else None
+    if not isinstance(location, str) or not location:
+        raise BlobStoreError(f"{BLOBS_NAME} in this home names no evidence location.")
+    return location
+
+
+def write_location(home: Path, location: str) -> None:
+    """Record that this home keeps its evidence at ``location``."""
+    normal = location.strip()
+    if not normal.startswith("s3://"):
+        normal = str(Path(normal).resolve())
+    atomic_write_text(Path(home) / BLOBS_NAME,
+                      json.dumps({"format": 1, "location": normal}, indent=2))
 
 
 def open_backend(location: str, **options: Any) -> BlobBackend:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,7 +90,15 @@ class S3Backend:
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> S3Backend:
+        """A backend for ``s3://BUCKET/PREFIX``; ``CASEAPP_S3_PART_SIZE`` (bytes) sets the
+        part size when ``part_size`` is not given."""
         bucket, prefix = parse_s3_url(url)
+        if "part_size" not in options and os.environ.get("CASEAPP_S3_PART_SIZE"):
+            try:
+                options["part_size"] = int(os.environ["CASEAPP_S3_PART_SIZE"])
+            except ValueError:
+                raise BlobStoreError("CASEAPP_S3_PART_SIZE must be a number of bytes.") \
+                    from None
         return cls(bucket, prefix, **options)
 
     @property

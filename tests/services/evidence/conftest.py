@@ -1,0 +1,3 @@
+"""The real S3 endpoint (moto_server) for the evidence-in-a-bucket tests."""
+
+from s3server import moto_endpoint, s3_bucket, s3_env  # noqa: F401
