@@ -70,17 +70,20 @@ def _hit(subject: _Subject, lists: dict[int, Watchlist], entry: Any, kind: str, 
         strength="weak" if match == "name" else "strong", score=score)
 
 
-def _hits(session: Session, case_filter: Any, progress: Progress | None,
-          cancel: Cancel | None) -> dict[str, list[WatchlistHit]]:
-    lists = {w.id or 0: w for w in session.exec(select(Watchlist)).all()}
-    if not lists:
-        return {}
-    subjects = {row.id: _Subject(row.id, row.ref, row.name, tuple(load_list(row.aliases)))
-                for row in session.execute(
-                    sa_select(col(Subject.id), col(Case.ref), col(Subject.name),
-                              col(Subject.aliases))
-                    .join(Case, col(Case.id) == col(Subject.case_id)).where(case_filter))}
-    wanted: dict[tuple[str, str], list[tuple[int, str, str, str]]] = defaultdict(list)
+_Wanted = dict[tuple[str, str], list[tuple[int, str, str, str]]]
+
+
+def _subjects(session: Session, case_filter: Any) -> dict[int, _Subject]:
+    return {row.id: _Subject(row.id, row.ref, row.name, tuple(load_list(row.aliases)))
+            for row in session.execute(
+                sa_select(col(Subject.id), col(Case.ref), col(Subject.name),
+                          col(Subject.aliases))
+                .join(Case, col(Case.id) == col(Subject.case_id)).where(case_filter))}
+
+
+def _wanted(session: Session, case_filter: Any) -> _Wanted:
+    """(kind, match key) -> (subject id, kind, value as recorded, exact|site)."""
+    wanted: _Wanted = defaultdict(list)
     for row in session.execute(
             sa_select(col(Identifier.subject_id), col(Identifier.kind), col(Identifier.raw),
                       col(Identifier.normalized))
@@ -91,6 +94,42 @@ def _hits(session: Session, case_filter: Any, progress: Progress | None,
         site = site_of(row.kind, key)
         if site and site != key:
             wanted[("url", site)].append((row.subject_id, row.kind, row.raw, "site"))
+    return wanted
+
+
+def identifier_hits(session: Session, case_id: int) -> list[WatchlistHit]:
+    """The strong (identifier) hits on one case, looked up through the (kind, normalized)
+    index: cheap enough for every checklist view (red-flag suggestions)."""
+    lists = {w.id or 0: w for w in session.exec(select(Watchlist)).all()}
+    if not lists:
+        return []
+    case_filter = col(Case.id) == case_id
+    subjects = _subjects(session, case_filter)
+    wanted = _wanted(session, case_filter)
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, key in wanted:
+        by_kind[kind].append(key)
+    out: list[WatchlistHit] = []
+    for kind, keys in sorted(by_kind.items()):
+        for start in range(0, len(keys), 400):
+            for entry in session.execute(sa_select(*_ENTRY_COLUMNS).where(
+                    col(WatchlistEntry.kind) == kind,
+                    col(WatchlistEntry.normalized).in_(keys[start:start + 400]))):
+                for subject_id, ident_kind, raw, match in wanted.get((kind, entry.normalized),
+                                                                     ()):
+                    out.append(_hit(subjects[subject_id], lists, entry, ident_kind, raw,
+                                    match))
+    out.sort(key=lambda h: (h.list, h.entry_ref, h.subject, h.kind, h.case_value))
+    return out
+
+
+def _hits(session: Session, case_filter: Any, progress: Progress | None,
+          cancel: Cancel | None) -> dict[str, list[WatchlistHit]]:
+    lists = {w.id or 0: w for w in session.exec(select(Watchlist)).all()}
+    if not lists:
+        return {}
+    subjects = _subjects(session, case_filter)
+    wanted = _wanted(session, case_filter)
     out: dict[str, list[WatchlistHit]] = defaultdict(list)
     check_cancel(cancel, "The watchlist check was cancelled.")
     if progress is not None:

@@ -42,6 +42,15 @@ class SuggestionEntry:
         return f"{self.ref} ({noun} {', '.join(self.subjects)})"
 
 
+def _part(kind: str, value: str, group: list[SuggestionEntry]) -> str:
+    if kind == "signal":
+        return "; ".join(f"accepted finding {value} ({e.ref}): {e.subjects[0]}"
+                         for e in group)
+    if kind == "watchlist":
+        return "; ".join(f"watchlist hit: {e.subjects[0]}" for e in group)
+    return f"{kind} {value} also in {', '.join(e.place for e in group)}"
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """An open suggestion on an item: why, and the cases/tips it links to."""
@@ -56,11 +65,7 @@ class Suggestion:
         by_ident: dict[tuple[str, str], list[SuggestionEntry]] = {}
         for entry in entries:
             by_ident.setdefault((entry.kind, entry.normalized), []).append(entry)
-        parts = [f"{kind} {value} also in {', '.join(e.place for e in group)}"
-                 if kind != "signal" else
-                 "; ".join(f"accepted finding {value} ({e.ref}): {e.subjects[0]}"
-                           for e in group)
-                 for (kind, value), group in by_ident.items()]
+        parts = [_part(kind, value, group) for (kind, value), group in by_ident.items()]
         links = tuple(dict.fromkeys(e.ref for e in entries))
         return cls("; ".join(parts), links, tuple(entries))
 
@@ -104,7 +109,30 @@ def suggestion_entries(session: Session, case: Case,
         for item in items:
             result.setdefault(item.id, []).extend(entries)
     _signal_entries(session, case, template, result)
+    _watchlist_entries(session, case, template, result)
     return result
+
+
+def _watchlist_entries(session: Session, case: Case, template: Template,
+                       result: dict[str, list[SuggestionEntry]]) -> None:
+    """Strong watchlist hits (a subject's identifier on an imported sanctions list or
+    advisory) suggest the items whose ``suggest_on`` lists that identifier kind, as a link to
+    another case does (kind ``watchlist``; the ref is the list and its entry; the reason names
+    the list's date and SHA-256). Weak name-only hits suggest nothing; they are shown on the
+    Watchlist and Links tabs. A suggestion, never a state change."""
+    from caseapp.services.exchange.hits import identifier_hits  # rapidfuzz: only when used
+
+    for hit in identifier_hits(session, case.id or 0):
+        try:
+            items = suggested_items(template, IdentifierKind.parse(hit.kind))
+        except ValueError:
+            continue
+        entry = SuggestionEntry("watchlist", f"{hit.kind}:{hit.listed_value}",
+                                f"{hit.list}/{hit.entry_ref}",
+                                (f"{hit.subject}: {hit.reason}",))
+        for item in items:
+            if entry not in result.get(item.id, []):
+                result.setdefault(item.id, []).append(entry)
 
 
 def _signal_entries(session: Session, case: Case, template: Template,
