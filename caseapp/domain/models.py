@@ -451,3 +451,7 @@ class WatchlistEntry(SQLModel, table=True):
     value: str = _text()  # as listed
     normalized: str = _text()  # identifiers: as caseapp normalises; names: folded ASCII
     remarks: str = _text()
+
+
+# Team mode's key tables live in their own module; importing it here puts them in the metadata.
+from caseapp.domain import team_models as _team_models  # noqa: E402, F401

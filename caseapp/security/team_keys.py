@@ -15,8 +15,9 @@
   with AES-256-GCM under ``kek`` with associated data binding the case, the key version and
   the member, so a wrapped key moved to another case, version or member fails to open.
 
-Pure: no files except :class:`MemberKeyStore`, no database. The team store persists
-:class:`WrappedKey` rows and the members' public keys.
+Pure: no files except :class:`MemberKeyStore`, no database. The team store persists each
+:class:`WrappedKey` as a ``case_key_wrap`` row (:func:`to_row`, :func:`state_from_rows`) and
+the members' public keys as ``team_member_key`` rows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import os
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from caseapp.domain.team_models import CaseKeyWrap
 from caseapp.security.keys import (
     KEYRING_SERVICE,
     KeyProblem,
@@ -234,6 +237,32 @@ def remove_member(state: CaseKeys, actor: X25519PrivateKey,
     fresh = tuple(wrap_case_key(key, p, case_id=state.case_id, version=version)
                   for p in remaining.values())
     return CaseKeys(state.case_id, version, remaining, kept + fresh), key
+
+
+def case_context(case_pk: int) -> str:
+    """What a wrapped key of the team store's case ``case_pk`` is bound to."""
+    return f"case_file:{case_pk}"
+
+
+def to_row(wrapped: WrappedKey, case_pk: int, *, at: datetime, by: str = "") -> CaseKeyWrap:
+    """The ``case_key_wrap`` row of a wrapped key of case ``case_pk``."""
+    if wrapped.case_id != case_context(case_pk):
+        raise TeamKeyError("This wrapped key belongs to another case.")
+    return CaseKeyWrap(case_id=case_pk, version=wrapped.version, member=wrapped.member,
+                       ephemeral=wrapped.ephemeral, nonce=wrapped.nonce, sealed=wrapped.sealed,
+                       created_at=at, created_by=by)
+
+
+def state_from_rows(case_pk: int, rows: Iterable[CaseKeyWrap],
+                    members: Mapping[str, bytes]) -> CaseKeys:
+    """A case's key state from its ``case_key_wrap`` rows and its current members' public
+    keys (fingerprint -> key). A row moved in from another case fails to open later."""
+    wrapped = tuple(WrappedKey(case_context(case_pk), r.version, r.member, bytes(r.ephemeral),
+                               bytes(r.nonce), bytes(r.sealed)) for r in rows)
+    if not wrapped:
+        raise TeamKeyError("This case has no data key yet.")
+    return CaseKeys(case_context(case_pk), max(w.version for w in wrapped), dict(members),
+                    wrapped)
 
 
 class MemberKeyStore:

@@ -135,3 +135,48 @@ def test_member_key_by_passphrase(tmp_path: Path) -> None:
     keys.path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(WrongSecret):
         keys.unlock("correct horse")
+
+
+def test_wrapped_keys_persist_in_the_store_tables(ws) -> None:  # noqa: ANN001
+    from sqlmodel import select
+
+    from caseapp.domain.models import utcnow
+    from caseapp.domain.team_models import CaseKeyWrap, TeamMemberKey
+    from caseapp.security.team_keys import case_context, state_from_rows, to_row
+    from caseapp.services.cases import cases
+
+    alice, bob = new_member_key(), new_member_key()
+    publics = {"alice": public_bytes(alice), "bob": public_bytes(bob)}
+    first = cases.create_case(ws, "Shared case")
+    other = cases.create_case(ws, "Another case")
+    state, key = new_case_keys(case_context(first.id), publics.values())
+    now = utcnow()
+    with ws.transaction() as session:
+        for name, public in publics.items():
+            session.add(TeamMemberKey(fingerprint=fingerprint(public), member=name,
+                                      public_key=public, registered_at=now))
+        session.flush()
+        for wrapped in state.wrapped:
+            session.add(to_row(wrapped, first.id, at=now, by="alice"))
+    # Bob leaves: his rows go, a new version is wrapped for those who remain.
+    state, new_key = remove_member(state, alice, fingerprint(publics["bob"]))
+    with ws.transaction() as session:
+        for row in session.exec(select(CaseKeyWrap).where(
+                CaseKeyWrap.member == fingerprint(publics["bob"]))).all():
+            session.delete(row)
+        for wrapped in state.wrapped:
+            if wrapped.version == 2:
+                session.add(to_row(wrapped, first.id, at=now, by="alice"))
+    with ws.session() as session:
+        rows = list(session.exec(select(CaseKeyWrap).where(CaseKeyWrap.case_id == first.id)))
+        members = {m.fingerprint: m.public_key for m in session.exec(select(TeamMemberKey))
+                   if m.member != "bob"}
+    loaded = state_from_rows(first.id, rows, members)
+    assert loaded.current == 2 and loaded.keys(alice) == {1: key, 2: new_key}
+    assert loaded.keys(bob) == {}
+    # A row moved to another case does not open there.
+    moved = state_from_rows(other.id, rows, members)
+    with pytest.raises(TeamKeyError):
+        moved.key(alice)
+    with pytest.raises(TeamKeyError):
+        to_row(state.wrapped[0], other.id, at=now)
