@@ -36,6 +36,7 @@ from caseapp.ui.discovery.links_model import (
     case_refs,
 )
 from caseapp.ui.errors import log_event
+from caseapp.ui.exchange.watchlists import WatchlistHitsPanel
 from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab
@@ -102,6 +103,8 @@ class LinksTab(CaseTab):
         layout.addLayout(bar)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
+        self.watchlist = WatchlistHitsPanel()  # hidden while the case has no hit
+        layout.addWidget(self.watchlist)
         self.model = LinksTableModel(self)
         self.proxy = LinksFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -144,24 +147,27 @@ class LinksTab(CaseTab):
         """Load the links again, in the background."""
         from caseapp.services.cases.cases import get_case
         from caseapp.services.discovery.links import links_for_case
+        from caseapp.services.exchange.hits import hits_for_case
 
         ws, ref = self.ctx.ws, self.case_ref
         self._stale = False
 
-        def work(_control: Any) -> tuple[list[Any], GraphLayout]:
+        def work(_control: Any) -> tuple[list[Any], GraphLayout, list[Any]]:
             groups = links_for_case(ws, ref)
-            return groups, layout_links(ref, get_case(ws, ref).title, groups)  # pure: off-thread
+            layout = layout_links(ref, get_case(ws, ref).title, groups)  # pure: off-thread
+            return groups, layout, hits_for_case(ws, ref)
 
         handle = self.ctx.runner.submit(work, name="links")
         self.handle = handle
         handle.succeeded.connect(self._loaded)
         handle.failed.connect(self._failed)
 
-    def _loaded(self, result: tuple[list[Any], GraphLayout]) -> None:
+    def _loaded(self, result: tuple[list[Any], GraphLayout, list[Any]]) -> None:
         if self.sender() is not self.handle:
             return  # an older load
         self.handle = None
-        groups, layout = result
+        groups, layout, hits = result
+        self.watchlist.show_hits(hits)
         keep = self.selected_group()
         self.error.clear_error()
         self.model.set_groups(groups)

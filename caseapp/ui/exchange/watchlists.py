@@ -4,7 +4,7 @@ and the cases it hits are named at once), the case's Watchlist tab, and the list
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,10 +22,14 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
-from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
 
-HIT_COLUMNS = [
+if TYPE_CHECKING:
+    from caseapp.services.exchange.watchlists import WatchlistHit, WatchlistInfo
+
+
+HIT_COLUMNS: list[Column[WatchlistHit]] = [
     Column("Strength", lambda h: h.strength.upper(),
            colour=lambda h: "error" if h.strength == "strong" else "warn"),
     Column("Subject", lambda h: h.subject),
@@ -38,7 +42,7 @@ HIT_COLUMNS = [
     Column("List", lambda h: f"{h.list} ({h.list_date or 'undated'})",
            tooltip=lambda h: f"{h.publisher}\nSHA-256 {h.list_sha256}"),
 ]
-LIST_COLUMNS = [
+LIST_COLUMNS: list[Column[WatchlistInfo]] = [
     Column("Name", lambda w: w.name), Column("Format", lambda w: w.format),
     Column("List date", lambda w: w.list_date), Column("Entries", lambda w: f"{w.entries:,}",
                                                       right=True),
@@ -55,12 +59,49 @@ def hit_summary(hits: list[Any]) -> tuple[str, str]:
     if strong:
         lists = ", ".join(sorted({h.list for h in strong}))
         return (f"{len(strong)} strong watchlist hit(s) on this case ({lists}). A hit "
-                "changes nothing by itself: review it and record your decision in the "
-                "red flags.", "error")
+                "changes nothing by itself: the red-flag items it suggests are marked on the "
+                "Red flags tab; review it and record your decision there.", "error")
     if hits:
         return (f"{len(hits)} weak (name-only) watchlist hit(s): look before you rely on "
                 "them.", "warn")
     return "", "ok"
+
+
+class WatchlistHitsPanel(QWidget):
+    """The case's watchlist hits as a section of the Links tab: a heading, the banner and
+    the hits table (strong first); hidden while the case has no hit."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel("Watchlist hits")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.model = RecordTableModel(HIT_COLUMNS, self)
+        self.table = read_only_table(self.model, "Watchlist hits")
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        self.hide()
+
+    def show_hits(self, hits: list[Any]) -> None:
+        self.model.set_records(hits)
+        self.setVisible(bool(hits))
+        if not hits:
+            return
+        self.table.resizeColumnsToContents()
+        rows = min(len(hits), 4)
+        self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + rows * self.table.verticalHeader().defaultSectionSize()
+                                    + 2 * self.table.frameWidth() + 4)
+        text, kind = hit_summary(hits)
+        self.heading.setText(f"Watchlist hits ({len(hits)})")
+        self.banner.show_text(text, kind)
 
 
 class WatchlistTab(CaseTab):

@@ -96,3 +96,32 @@ def test_clean_case_tab_shows_no_hits(window, view, qtbot) -> None:
     tab.refresh()
     wait_task(qtbot, tab.handle)
     assert tab.model.rowCount() == 0 and not tab.banner.isVisible()
+
+
+def _links_tab(qtbot: Any, window: Any, ref: str) -> Any:
+    tab = window.open_case(ref).show_tab("links")
+    tab.refresh()
+    wait_task(qtbot, tab.handle)
+    qtbot.waitUntil(lambda: tab.handle is None, timeout=15_000)
+    return tab
+
+
+def test_links_tab_has_a_watchlist_section(window, view, qtbot, tmp_path: Path) -> None:
+    from caseapp.services.exchange.watchlists import import_watchlist
+    from tests.services.exchange import listfixtures as fx
+
+    clean = _links_tab(qtbot, window, CASE3)
+    assert not clean.watchlist.isVisibleTo(clean)  # no list imported yet: no section
+    import_watchlist(window.ctx.ws, fx.write(tmp_path, "sdn.xml", fx.SDN_XML))
+    tab = _links_tab(qtbot, window, CASE3)
+    panel = tab.watchlist
+    assert panel.isVisibleTo(tab) and panel.model.rowCount() >= 1
+    assert panel.model.data(panel.model.index(0, 0)) == "STRONG"
+    assert "DPRK3" in panel.model.data(panel.model.index(0, 5))
+    assert panel.banner.kind == "error" and panel.heading.text().startswith("Watchlist hits (")
+    shot(tab, tmp_path, "links-watchlist.png")
+    other = _links_tab(qtbot, window, CASE1)  # only a weak name hit (김민준)
+    rows = other.watchlist.model.rowCount()
+    assert rows >= 1 and other.watchlist.banner.kind == "warn"
+    assert all(other.watchlist.model.data(other.watchlist.model.index(r, 0)) == "WEAK"
+               for r in range(rows))
