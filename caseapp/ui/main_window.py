@@ -204,8 +204,9 @@ class MainWindow(QMainWindow):
         self.start_panel.show_text(text, error=error, button=button, callback=callback)
         self.stack.setCurrentWidget(self.start_panel)
 
-    def show_preview(self, rows: list[Any], home: str) -> None:
-        """Show the case list read at start-up while the rest of the app loads.
+    def show_preview(self, source: Any, home: str) -> None:
+        """Show the case list read at start-up (a CaseListSource on a read-only connection,
+        closed with the preview) while the rest of the app loads.
 
         Filtering, sorting and selecting work at once; opening a case is remembered and done
         when the store is fully open.
@@ -215,7 +216,7 @@ class MainWindow(QMainWindow):
         self.set_location(home)
         panel = CaseListPanel(None)
         panel.new_button.setEnabled(False)
-        panel.set_rows(rows)
+        panel.set_source(source)
         panel.open_case.connect(self._open_when_ready)
         self.preview = panel
         self.stack.addWidget(panel)
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
         """Drop the start-up preview (the store could not be fully opened)."""
         if self.preview is not None:
             self.stack.removeWidget(self.preview)
+            self.preview.release()
             self.preview.deleteLater()
             self.preview = None
             self.pending_case = None
@@ -288,6 +290,7 @@ class MainWindow(QMainWindow):
         self.show_page(str(last) if last in self.pages else self._page_keys[0])
         if preview is not None:
             self.stack.removeWidget(preview)
+            preview.release()
             preview.deleteLater()
             self.message_label.setText("")
         if cases is not None:

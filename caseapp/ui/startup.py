@@ -162,11 +162,11 @@ class StartupController(QObject):
             self.unlock_dialog.accept()
             self.unlock_dialog = None
         self._master_key = quick.master_key
-        if quick.rows is None:
+        if quick.source is None:
             self._full_open()
             return
         self.window.cases_painted.connect(self._full_open_once)
-        self.window.show_preview(quick.rows, str(quick.home))
+        self.window.show_preview(quick.source, str(quick.home))
 
     def _full_open_once(self, _rows: int) -> None:
         self.window.cases_painted.disconnect(self._full_open_once)

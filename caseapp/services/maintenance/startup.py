@@ -53,9 +53,20 @@ class QuickOpen:
     home: Path
     key_mode: str
     master_key: bytes = field(repr=False)
-    #: The case list (risk not filled in), or None when it could not be read this way
-    #: (e.g. an older schema that the full open will upgrade first).
-    rows: list[Any] | None = None
+    #: The case list (a CaseListSource on a read-only connection; risk not filled in), or
+    #: None when it could not be read this way (e.g. an older schema that the full open will
+    #: upgrade first). The preview closes it when the full store takes over.
+    source: Any = None
+
+    @property
+    def rows(self) -> list[Any] | None:
+        """Every row of :attr:`source`, newest activity first (reads them all: for tests and
+        small stores; the preview fetches a page at a time)."""
+        if self.source is None:
+            return None
+        ids = self.source.order(7, True)
+        rows = self.source.rows(ids)
+        return [rows[i] for i in ids if i in rows]
 
 
 def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
@@ -89,12 +100,6 @@ def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
         master = keys.unlock(passphrase if mode == "passphrase" else None)
     except KeyProblem as exc:
         raise StoreUnavailable(str(exc)) from None
-    return QuickOpen(path, mode, master, _read_case_list(path, derive_keys(master).database))
+    from caseapp.services.cases.caselist_source import preview_source
 
-
-def _read_case_list(home: Path, key: bytes) -> list[Any] | None:
-    from caseapp.services.cases.caselist import rows_from_tuples
-    from caseapp.store import read_case_list_quickly
-
-    rows = read_case_list_quickly(home, key)
-    return None if rows is None else rows_from_tuples(rows)
+    return QuickOpen(path, mode, master, preview_source(path, derive_keys(master).database))

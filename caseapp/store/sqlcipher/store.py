@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from caseapp.domain.search_query import ParsedQuery
-from caseapp.store.case_list import fetch_case_rows
+from caseapp.store.case_list import CaseListReader, fetch_case_rows
 from caseapp.store.errors import QueryFailed, StoreOpenError
 from caseapp.store.interface import (
     Occurrence,
@@ -93,6 +93,7 @@ class SqlcipherStore:
         #: For this package and white-box tests only; services use the methods.
         self.engine = make_engine(db_path, key)
         self._writer = write_engine(self.engine)
+        self._readers: list[CaseListReader] = []
         self.search = SqlcipherSearchIndex(self.engine)
 
     def upgrade(self) -> None:
@@ -114,6 +115,17 @@ class SqlcipherStore:
         with self.engine.connect() as conn:
             return fetch_case_rows(conn.connection.driver_connection)
 
+    def case_list_reader(self) -> CaseListReader:
+        """A page-at-a-time case-list reader on a read-only connection of its own (closed by
+        :meth:`dispose`, or by the caller with ``close()``)."""
+        from caseapp.store.sqlcipher.quick import open_case_list_reader
+
+        reader = open_case_list_reader(self.db_path, self._key)
+        if reader is None:
+            raise StoreOpenError("The case list could not be read.")
+        self._readers.append(reader)
+        return reader
+
     def copy_database(self, dest: Path) -> Snapshot:
         from sqlcipher3 import dbapi2 as sqlcipher
 
@@ -133,6 +145,9 @@ class SqlcipherStore:
         return Snapshot(blobs, int(head[0]) if head else 0, str(head[1]) if head else "")
 
     def dispose(self) -> None:
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
         self.engine.dispose()
 
 

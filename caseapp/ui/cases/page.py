@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import CaseStatus
+from caseapp.ui.cases.case_list_model import ROW_ROLE, CaseListModel
 from caseapp.ui.cases.case_view import CaseView
 from caseapp.ui.cases.dialogs import NewCaseDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.widgets.panes import Page
-from caseapp.ui.widgets.tables import ROW_ROLE, CaseFilterProxy, CaseTableModel
 
 _WIDTHS = (130, 420, 90, 80, 100, 70, 70, 170)
 
@@ -63,7 +63,7 @@ class CaseListPanel(QWidget):
     loaded = Signal(int)
 
     def __init__(self, ctx: AppContext | None, parent: QWidget | None = None) -> None:
-        """``ctx`` None makes a start-up preview: rows come from :meth:`set_rows` only."""
+        """``ctx`` None makes a start-up preview: rows come from :meth:`set_source` only."""
         super().__init__(parent)
         self.ctx = ctx
         layout = QVBoxLayout(self)
@@ -82,11 +82,11 @@ class CaseListPanel(QWidget):
         bar.addWidget(self.status)
         bar.addWidget(self.new_button)
         layout.addLayout(bar)
-        self.model = CaseTableModel(self)
-        self.proxy = CaseFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = CaseListModel(self)
+        #: The table's model (the list once had a filter proxy; the model filters itself).
+        self.proxy = self.model
         self.table = CaseTable()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
         header = self.table.horizontalHeader()
@@ -104,22 +104,48 @@ class CaseListPanel(QWidget):
 
     def reload(self) -> None:
         """Fetch the list again, keeping the selected case selected."""
-        from caseapp.services.cases.caselist import case_list
-
         if self.ctx is None:
+            if self.model.source is not None:
+                self._keep_selection(self.model.reload)
             return
         started = time.perf_counter()
-        self.set_rows(case_list(self.ctx.ws))
+        if self.model.source is None:
+            from caseapp.services.cases.caselist_source import open_case_list
+
+            self.set_source(open_case_list(self.ctx.ws))
+        else:
+            self._keep_selection(self.model.reload)
+            self._update_count()
+            self.loaded.emit(self.model.total())
         self.last_load_ms = (time.perf_counter() - started) * 1000
 
+    def set_source(self, source: Any) -> None:
+        """Show the case list of ``source`` (a CaseListSource), keeping the selected case
+        selected; the panel closes it when another replaces it or on :meth:`release`."""
+        old = self.model.source
+        self._keep_selection(lambda: self.model.set_source(source))
+        if old is not None and old is not source:
+            old.close()
+        self._update_count()
+        self.loaded.emit(self.model.total())
+
     def set_rows(self, rows: list[Any]) -> None:
-        """Show ``rows``, keeping the selected case selected."""
+        """Show ``rows`` (case-list rows already read), keeping the selected case selected."""
+        from caseapp.services.cases.caselist_source import rows_source
+
+        self.set_source(rows_source(rows))
+
+    def release(self) -> None:
+        """Close the source's connection (the panel is going away)."""
+        source, self.model.source = self.model.source, None
+        if source is not None:
+            source.close()
+
+    def _keep_selection(self, change: Any) -> None:
         current = self.selected_ref()
-        self.model.set_rows(rows)
+        change()
         if current:
             self.select_ref(current)
-        self._update_count()
-        self.loaded.emit(self.model.rowCount())
 
     def view_state(self) -> dict[str, Any]:
         """Filter, status, sort and selection (to carry them from the preview to the page)."""
@@ -139,14 +165,15 @@ class CaseListPanel(QWidget):
 
     def _filter_changed(self) -> None:
         started = time.perf_counter()
-        self.proxy.set_filter(self.filter.text(), self.status.currentData())
-        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
-            self.table.setCurrentIndex(self.proxy.index(0, 0))
+        self._keep_selection(lambda: self.model.set_filter(self.filter.text(),
+                                                           self.status.currentData()))
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
         self._update_count()
         self.last_filter_ms = (time.perf_counter() - started) * 1000
 
     def _update_count(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.model.matching(), self.model.total()
         self.count.setText(f"{total:,} cases" if shown == total else
                            f"{shown:,} of {total:,} cases")
 
@@ -155,13 +182,11 @@ class CaseListPanel(QWidget):
         return index.data(ROW_ROLE).ref if index.isValid() else None
 
     def select_ref(self, ref: str) -> bool:
-        """Make ``ref`` the current row if it is visible."""
+        """Make ``ref`` the current row if it is visible (fetching rows up to it)."""
         row = self.model.row_of(ref)
         if row < 0:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return False
+        index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
         return True
@@ -172,8 +197,8 @@ class CaseListPanel(QWidget):
 
     def _open_from_filter(self) -> None:
         index = self.table.currentIndex()
-        if not index.isValid() and self.proxy.rowCount():
-            index = self.proxy.index(0, 0)
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
         self._open_index(index)
 
     def focus_find(self) -> None:
