@@ -9,6 +9,7 @@ invariant mode, with the metadata date taken from ``content.info.generated_at``)
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ from caseapp.pdf.content import APPENDIX_NONE, CaseFileContent
 from caseapp.pdf.doc import CaseFileDoc
 from caseapp.pdf.layout import make_styles
 from caseapp.pdf.options import ExportOptions
+from caseapp.pdf.pdfa import finish_pdf
 from caseapp.pdf.redact import Redactor
 from caseapp.pdf.sections_base import Ctx
 
@@ -53,6 +55,9 @@ class BuildResult:
     #: when the exhibit appears in neither the appendix nor the exhibit list.
     exhibit_pages: dict[str, tuple[int, int]]
     passes: int
+    #: True when the file is PDF/A-2b (see :mod:`caseapp.pdf.pdfa`); False for a file that
+    #: will be encrypted (PDF/A forbids it) or that the PDF/A validator did not approve.
+    pdfa: bool = False
 
 
 def pdf_date(content: CaseFileContent) -> str:
@@ -67,10 +72,13 @@ def pdf_date(content: CaseFileContent) -> str:
 
 def build_case_file(content: CaseFileContent, options: ExportOptions, out: BinaryIO, *,
                     progress: Progress | None = None,
-                    cancel: Cancel | None = None) -> BuildResult:
+                    cancel: Cancel | None = None, producer: str | None = None) -> BuildResult:
     """Lay out and write the case file to ``out``; raises Cancelled when cancelled.
 
-    ``options`` must be validated (:meth:`ExportOptions.validated`).
+    ``options`` must be validated (:meth:`ExportOptions.validated`). The file is PDF/A-2b
+    unless it gets an open password (``options.password``: PDF/A forbids encryption).
+    ``producer``: the PDF producer entry (default the software; pass
+    :func:`caseapp.pdf.pdfa.signing_producer` when the file will be signed next).
     """
     styles = make_styles()
     case = content.case
@@ -86,8 +94,9 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
             stage = "Laying out pages" if doc.layout_only else "Drawing pages"
             progress(done, total, f"{stage} (pass {doc.passes})")
 
+    buffer = io.BytesIO()
     doc = CaseFileDoc(
-        out, styles=styles, classification=options.classification, case_ref=case.ref,
+        buffer, styles=styles, classification=options.classification, case_ref=case.ref,
         legend=options.privilege_legend, bates=options.bates, pdf_date=pdf_date(content),
         on_flowable=on_flowable, title=f"{case.ref} — {case.title}",
         author=options.prepared_by or content.info.actor,
@@ -108,10 +117,18 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
         raise Cancelled("The export was cancelled; no file was written.")
     passes = doc.multiBuild(story, maxPasses=8)
     pages = doc.page_total or doc.page
+    if progress is not None:
+        progress(0, 1, "Making the PDF archival (PDF/A-2b)")
+    if options.password is None:
+        archival = finish_pdf(buffer.getvalue(), out,
+                              producer=producer or content.info.software)
+    else:
+        out.write(buffer.getvalue())
+        archival = False
     return BuildResult(pages=pages, bates_first=options.bates(1),
                        bates_last=options.bates(pages),
                        exhibit_pages=_exhibit_pages(content, options, doc.marks),
-                       passes=passes)
+                       passes=passes, pdfa=archival)
 
 
 def _exhibit_pages(content: CaseFileContent, options: ExportOptions,

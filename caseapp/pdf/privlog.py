@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
@@ -11,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from caseapp.pdf.pdfa import finish_pdf
 from caseapp.pdf.text import markup, register_fonts
 
 #: Column headings, in order (the CSV uses the same).
@@ -20,8 +22,9 @@ _WIDTHS = (34, 18, 22, 38, 30, 48, 80)
 
 
 def render_privilege_log(rows: Sequence[Sequence[str]], *, title: str, endorsement: str,
-                         out: BinaryIO) -> None:
-    """Write the log (``rows`` in :data:`COLUMNS` order) as a landscape A4 PDF."""
+                         out: BinaryIO, producer: str = "caseapp") -> None:
+    """Write the log (``rows`` in :data:`COLUMNS` order) as a landscape A4 PDF/A-2b."""
+
     fonts = register_fonts()
     body = ParagraphStyle("pl", fontName=fonts.body, fontSize=8, leading=10)
     head = ParagraphStyle("plh", parent=body, fontName=fonts.bold)
@@ -46,9 +49,11 @@ def render_privilege_log(rows: Sequence[Sequence[str]], *, title: str, endorseme
             p.drawOn(canvas, 15 * mm, 8 * mm)
             canvas.restoreState()
 
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=15 * mm,
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=15 * mm,
                             rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=18 * mm,
                             initialFontName=fonts.body, title=title, author="caseapp",
                             invariant=True)
     doc.build([Paragraph(markup(title), big), Spacer(1, 4 * mm), table],
               onFirstPage=footer, onLaterPages=footer)
+    finish_pdf(buffer.getvalue(), out, producer=producer)

@@ -22,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from reportlab.platypus import Image as RLImage
 
 from caseapp.domain.loadfiles import bates_label
+from caseapp.pdf.pdfa import finish_pdf
 from caseapp.pdf.text import markup, register_fonts
 
 KIND_IMAGE, KIND_TEXT, KIND_NATIVE = "image", "text", "native"
@@ -118,11 +119,11 @@ def _image_story(doc: Document, frame_w: float, frame_h: float) -> list[Any]:
             scale = min(frame_w / raw.width, frame_h / raw.height)
             return [EmbeddedImage(doc.data, raw, raw.width * scale, raw.height * scale)]
         img.load()
-        if img.mode not in ("RGB", "L", "CMYK"):
+        if img.mode not in ("RGB", "L"):  # CMYK too: PDF/A with an sRGB intent has no CMYK
             img = img.convert("RGB")
         width, height = img.size
         out = io.BytesIO()
-        img.save(out, format="PNG" if img.mode != "CMYK" else "JPEG")
+        img.save(out, format="PNG")
     scale = min(frame_w / width, frame_h / height)
     out.seek(0)
     return [RLImage(out, width=width * scale, height=height * scale)]
@@ -162,8 +163,13 @@ def _slip_story(doc: Document, stamp: Stamp, styles: dict[str, ParagraphStyle]) 
     return story
 
 
-def render(doc: Document, stamp: Stamp, out: BinaryIO) -> int:
-    """Write the rendition of ``doc`` to ``out``; returns its page count.
+def render(doc: Document, stamp: Stamp, out: BinaryIO, *,
+           producer: str = "caseapp") -> tuple[int, bool]:
+    """Write the rendition of ``doc`` to ``out``; returns its page count and whether it is
+    PDF/A-2b (see :mod:`caseapp.pdf.pdfa`).
+
+    ``producer``: the PDF producer entry (:func:`caseapp.pdf.pdfa.signing_producer` when the
+    file will be signed, so Info and XMP still agree after pyHanko's update).
 
     An image that cannot be decoded, or a text file that is not UTF-8 text, becomes a slip
     sheet (the native is produced beside it).
@@ -187,8 +193,9 @@ def render(doc: Document, stamp: Stamp, out: BinaryIO) -> int:
     if story is None:
         story = _slip_story(Document(**{**doc.__dict__, "reason": reason}), stamp, styles)
     pages: list[int] = []
+    buffer = io.BytesIO()
     template = BaseDocTemplate(
-        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=FOOTER + 6 * mm, initialFontName=fonts.body,
         title=f"{bates_label(stamp.prefix, stamp.first)} {doc.exhibit}",
         author="caseapp", subject=doc.title, invariant=True)
@@ -197,4 +204,5 @@ def render(doc: Document, stamp: Stamp, out: BinaryIO) -> int:
     template.addPageTemplates([PageTemplate(id="page", frames=[frame],
                                             onPage=_footer(stamp, styles, pages))])
     template.build(story)
-    return max(pages) if pages else 1
+    archival = finish_pdf(buffer.getvalue(), out, producer=producer)
+    return (max(pages) if pages else 1), archival

@@ -134,6 +134,24 @@ def _patch_to_unicode_cmap() -> None:
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
 
 
+def _fix_trailing_advances(face: ttfonts.TTFontFile) -> None:
+    """Put back the advance widths reportlab 5.1 garbles for glyphs past ``numberOfHMetrics``.
+
+    A font may list full metrics for its first glyphs only; the rest share the last advance.
+    reportlab reads those glyphs' advance already scaled to 1/1000 em and writes that number
+    into the subset it embeds as if it were in font units (DejaVu Sans Mono: 602 instead of
+    1233), so the embedded program disagrees with the PDF's /Widths (PDF/A rule 6.2.11.5).
+    The widths reportlab lays text out with (``charWidths``) are right and stay as they are.
+    """
+    hhea = face.get_table("hhea")
+    full = int.from_bytes(hhea[34:36], "big")
+    metrics = face.hmetrics
+    if not 0 < full < len(metrics):
+        return
+    advance = metrics[full - 1][0]
+    face.hmetrics = metrics[:full] + [(advance, lsb) for _aw, lsb in metrics[full:]]
+
+
 def register_fonts() -> FontSet:
     """Register the vendored TrueType fonts and families with reportlab (idempotent)."""
     global _registered
@@ -148,6 +166,7 @@ def register_fonts() -> FontSet:
             if data[:4] != b"\x00\x01\x00\x00":  # 'OTTO' would be CFF, which reportlab can't embed
                 raise RuntimeError(f"{filename} is not a TrueType (glyf) font")
             font = TTFont(name, io.BytesIO(data))
+            _fix_trailing_advances(font.face)
             pdfmetrics.registerFont(font)
             _coverage[name] = frozenset(
                 chr(cp) for cp, gid in font.face.charToGlyph.items() if gid

@@ -139,7 +139,8 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
                                     dir=target.parent)
         tmp_pdf = Path(name)
         with os.fdopen(fd, "wb") as handle:
-            result = build_case_file(content, opts, handle, progress=progress, cancel=cancel)
+            result = build_case_file(content, opts, handle, progress=progress, cancel=cancel,
+                                     producer=_signing_producer() if signer else None)
             handle.flush()
             os.fsync(handle.fileno())
         faults.step("export.built")
@@ -178,6 +179,12 @@ def export_case_file(ws: Workspace, case_ref: str, out: Path | str,
                         bates_first=result.bates_first, bates_last=result.bates_last,
                         package=package_dir, record_id=record_id,
                         exhibit_pages=result.exhibit_pages)
+
+
+def _signing_producer() -> str:
+    from caseapp.pdf.pdfa import signing_producer
+
+    return signing_producer()
 
 
 def _with_package(opts: ExportOptions, package_dir: Path) -> ExportOptions:
@@ -295,7 +302,8 @@ def _record(ws: Workspace, case_ref: str, target: Path, package_dir: Path | None
                 "pages": result.pages, "bates_first": result.bates_first,
                 "bates_last": result.bates_last, "recipient": opts.prepared_for,
                 "package": str(package_dir) if package_dir else None,
-                "natives": len(natives.names) if natives else 0, "options": options})
+                "natives": len(natives.names) if natives else 0, "pdfa": result.pdfa,
+                "options": options})
             session.flush()
             if staging is not None and package_dir is not None:
                 pkg.publish(staging, package_dir)

@@ -344,7 +344,8 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
         bates_last=bates_label(sel.prefix, last) if docs else None, pages=written.pages,
         documents=[{"exhibit": d.exhibit, "bates_first": bates_label(sel.prefix, d.first),
                     "bates_last": bates_label(sel.prefix, d.last), "pages": d.pages,
-                    "image": d.image, "native": d.native, "text": d.text} for d in docs],
+                    "image": d.image, "native": d.native, "text": d.text, "pdfa": d.pdfa}
+                   for d in docs],
         withheld=[{"exhibit": w.evidence.exhibit, "placeholder": w.placeholder,
                    "reason": w.reason} for w in withheld],
         manifest_sha256=written.sums_sha256, signed=opts.signer is not None,
@@ -353,7 +354,7 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
 
 def _case_file_writer(ws: Workspace, case_ref: str, prefix: str, opts: ProduceOptions,
                       moment: datetime, progress: Progress | None,
-                      cancel: Cancel | None) -> Callable[[int, Path], int]:
+                      cancel: Cancel | None) -> Callable[[int, Path, str], tuple[int, bool]]:
     """Writes the PDF case file Bates-numbered under the production's prefix."""
     from datetime import UTC
 
@@ -361,16 +362,16 @@ def _case_file_writer(ws: Workspace, case_ref: str, prefix: str, opts: ProduceOp
     from caseapp.pdf.options import ExportOptions
     from caseapp.services.casefile.content import gather
 
-    def write(start: int, path: Path) -> int:
+    def write(start: int, path: Path, producer: str) -> tuple[int, bool]:
         options = ExportOptions(bates_prefix=prefix, bates_start=start,
                                 privilege_legend=opts.endorsement).validated(case_ref)
         content = gather(ws, case_ref, options, now=moment, tz=UTC, progress=progress,
                          cancel=cancel)
         with open(path, "wb") as handle:
             built = build_case_file(content, options, handle, progress=progress,
-                                    cancel=cancel)
+                                    cancel=cancel, producer=producer)
             handle.flush()
-        return built.pages
+        return built.pages, built.pdfa
 
     return write
 

@@ -72,6 +72,7 @@ class ProducedDoc:
     image: str  # paths inside the volume, load-file form (backslashes)
     native: str
     text: str
+    pdfa: bool = False  # the image PDF is PDF/A-2b
 
 
 @dataclass
@@ -96,8 +97,9 @@ class VolumeSpec:
     audit_head: tuple[int, str]
     title: str  # for the privilege log
     signer: SigningIdentity | None = None
-    #: Writes the case file PDF Bates-numbered from the given start; returns its page count.
-    case_file: Callable[[int, Path], int] | None = None
+    #: Writes the case file PDF Bates-numbered from the given start (with the given PDF
+    #: producer); returns its page count and whether it is PDF/A-2b.
+    case_file: Callable[[int, Path, str], tuple[int, bool]] | None = None
     case_ref: str = ""
 
 
@@ -183,6 +185,7 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
     result = VolumeResult()
     number, dat_rows, opt_docs = spec.start, [], []
     total = len(exhibits)
+    producer = _producer(spec)
     for index, ev in enumerate(exhibits):
         if cancel is not None and cancel():
             raise Cancelled(CANCELLED)
@@ -194,7 +197,8 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
         begin = bates_label(spec.prefix, number)
         image = dirs["IMAGES"] / f"{begin}.pdf"
         with open(image, "wb") as handle:
-            pages = render(doc, Stamp(spec.prefix, number, spec.endorsement), handle)
+            pages, archival = render(doc, Stamp(spec.prefix, number, spec.endorsement), handle,
+                                     producer=producer)
             handle.flush()
             os.fsync(handle.fileno())
         if spec.signer is not None:
@@ -212,7 +216,7 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
             exhibit=ev.exhibit, first=number, last=last, pages=pages, sha256=sha, md5=md5,
             image=windows_path("IMAGES", image.name),
             native=windows_path("NATIVES", native_name) if native_name else "",
-            text=windows_path("TEXT", f"{begin}.txt"))
+            text=windows_path("TEXT", f"{begin}.txt"), pdfa=archival)
         result.documents.append(produced)
         moment = ev.file_mtime or ev.acquired_at or ev.ingested_at
         dat_rows.append({
@@ -244,6 +248,18 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
 CASE_FILE = "CASE-FILE"
 
 
+def _producer(spec: VolumeSpec) -> str:
+    """The PDF producer entry: pyHanko's own when the PDFs get signed (it then leaves Info
+    and XMP equal), else caseapp's."""
+    if spec.signer is not None:
+        from caseapp.pdf.pdfa import signing_producer
+
+        return signing_producer()
+    from caseapp import __version__
+
+    return f"caseapp {__version__}"
+
+
 def _case_file_document(spec: VolumeSpec, dirs: dict[str, Path], number: int,
                         result: VolumeResult, dat_rows: list[dict[str, object]],
                         opt_docs: list[tuple[list[str], str, str]]) -> int:
@@ -251,7 +267,7 @@ def _case_file_document(spec: VolumeSpec, dirs: dict[str, Path], number: int,
     assert spec.case_file is not None
     begin = bates_label(spec.prefix, number)
     image = dirs["IMAGES"] / f"{begin}.pdf"
-    pages = spec.case_file(number, image)
+    pages, archival = spec.case_file(number, image, _producer(spec))
     if spec.signer is not None:
         sign_pdf(image, spec.signer, reason=f"Produced as {begin}")
     text = _pdf_text(image)
@@ -261,7 +277,7 @@ def _case_file_document(spec: VolumeSpec, dirs: dict[str, Path], number: int,
     md5 = hashlib.md5(image.read_bytes(), usedforsecurity=False).hexdigest()
     doc = ProducedDoc(exhibit=CASE_FILE, first=number, last=last, pages=pages, sha256=sha,
                       md5=md5, image=windows_path("IMAGES", image.name), native="",
-                      text=windows_path("TEXT", f"{begin}.txt"))
+                      text=windows_path("TEXT", f"{begin}.txt"), pdfa=archival)
     result.documents.append(doc)
     result.pages += pages
     end = bates_label(spec.prefix, last)

@@ -1,0 +1,222 @@
+"""PDF/A-2b: the case file, every production rendition and the privilege log pass an
+independent PDF/A validator (page, checked against the veraPDF corpus) and pikepdf's own, and
+carry each requirement we implement (checked structurally with pikepdf); signing keeps it."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import page
+import pikepdf
+import pytest
+from pikepdf import pdfa as pikepdf_pdfa
+from PIL import Image
+
+from caseapp.domain.anchors import PDF_KEY
+from caseapp.pdf.options import ExportOptions
+from caseapp.pdf.pdfa import to_pdfa
+from caseapp.pdf.rendition import KIND_IMAGE, KIND_TEXT, Document, Stamp, render
+from caseapp.pdf.text import register_fonts
+from caseapp.services.casefile import produce as prod
+from caseapp.services.casefile import signing
+from caseapp.services.casefile.exports import export_case_file
+from caseapp.services.cases import cases, notes
+from caseapp.services.evidence import evidence
+from caseapp.services.maintenance import verify
+
+#: Info keys and their XMP counterparts that must agree.
+_PAIRS = {"/Title": "dc:title", "/Author": "dc:creator", "/Subject": "dc:description",
+          "/Creator": "xmp:CreatorTool", "/Producer": "pdf:Producer",
+          "/Keywords": "pdf:Keywords"}
+
+
+def _validate(path: Path) -> None:
+    report = page.validate_pdf(str(path), profile="2b")
+    assert report.is_compliant, (path.name, [(f.rule_id, f.message) for f in report.failures])
+
+
+def _structure(path: Path, *, signed: bool = False) -> pikepdf.Pdf:
+    """Each PDF/A-2b requirement we implement, read back with pikepdf."""
+    pdf = pikepdf.open(path)
+    assert "/Encrypt" not in pdf.trailer
+    assert len(pdf.trailer.ID) == 2 and len(bytes(pdf.trailer.ID[0])) == 16
+    intents = pdf.Root.OutputIntents
+    assert len(intents) == 1 and intents[0].S == "/GTS_PDFA1"
+    profile = intents[0].DestOutputProfile
+    assert profile.N == 3 and bytes(profile.read_bytes())[36:40] == b"acsp"
+    assert bytes(profile.read_bytes())[12:16] == b"mntr"  # a monitor (sRGB) profile
+    meta_stream = pdf.Root.Metadata
+    assert "/Filter" not in meta_stream  # PDF/A: the XMP stream is not compressed
+    meta = pdf.open_metadata()
+    assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+    info = pdf.docinfo
+    for key, prop in _PAIRS.items():
+        if key in info:
+            xmp = meta.get(prop)
+            value = str(info[key])
+            if prop == "dc:creator":
+                assert list(xmp) == [value], key
+            elif prop == "dc:title" or prop == "dc:description":
+                assert str(xmp) == value, key
+            else:
+                assert xmp == value, (key, xmp, value)
+    for font in _fonts(pdf):
+        descriptor = font.get("/FontDescriptor")
+        if font.Subtype == "/Type0":
+            descriptor = font.DescendantFonts[0].FontDescriptor
+        assert descriptor is not None and any(
+            k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font.BaseFont
+    for pg in pdf.pages:
+        assert "/Trans" not in pg.obj
+        for annot in pg.get("/Annots", []):
+            assert int(annot.get("/F", 0)) & 4, "every annotation prints"
+    if signed:
+        assert "/AcroForm" in pdf.Root
+    return pdf
+
+
+def _fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    return [o for o in pdf.objects
+            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
+
+
+def test_a_plain_reportlab_pdf_fails_the_validator(tmp_path: Path) -> None:
+    """Control: the validator fires on what reportlab writes before the PDF/A step."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    raw = tmp_path / "raw.pdf"
+    canvas = Canvas(str(raw), initialFontName=register_fonts().body)
+    canvas.setFont(register_fonts().body, 12)
+    canvas.drawString(72, 720, "plain")
+    canvas.save()
+    report = page.validate_pdf(str(raw), profile="2b")
+    assert not report.is_compliant
+    # reportlab's default initial font is Helvetica, not embedded: never approved as PDF/A
+    helvetica = tmp_path / "helvetica.pdf"
+    canvas = Canvas(str(helvetica))
+    canvas.drawString(72, 720, "plain")
+    canvas.save()
+    assert to_pdfa(helvetica.read_bytes(), producer="x") is None
+    converted = tmp_path / "a.pdf"
+    made = to_pdfa(raw.read_bytes(), producer="caseapp test")
+    assert made is not None
+    converted.write_bytes(made)
+    _validate(converted)
+    _structure(converted)
+
+
+def test_cmyk_image_is_converted_and_an_unapproved_file_claims_nothing(tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    jpeg = io.BytesIO()
+    Image.new("CMYK", (120, 80), (0, 200, 200, 0)).save(jpeg, "JPEG")
+    out = tmp_path / "cmyk.pdf"
+    with open(out, "wb") as handle:
+        _pages, archival = render(Document(KIND_IMAGE, "E-001", "t", "c.jpg", "image/jpeg",
+                                           "0" * 64, jpeg.getvalue()), Stamp("A", 1), handle)
+    assert archival
+    _validate(out)
+    # A PDF with a DeviceCMYK image cannot be PDF/A with an sRGB intent: not approved, so
+    # the caller keeps the original, which claims nothing.
+    raw = tmp_path / "raw.pdf"
+    canvas = Canvas(str(raw))
+    jpeg.seek(0)
+    from reportlab.lib.utils import ImageReader
+
+    canvas.drawImage(ImageReader(jpeg), 72, 600, 120, 80)
+    canvas.save()
+    assert to_pdfa(raw.read_bytes(), producer="x") is None
+
+
+def test_monospaced_font_widths_agree_with_the_embedded_program() -> None:
+    """reportlab 5.1 garbles the advances past numberOfHMetrics; register_fonts fixes them."""
+    from reportlab.pdfbase import pdfmetrics
+
+    face = pdfmetrics.getFont(register_fonts().mono).face  # type: ignore[attr-defined]
+    full = int.from_bytes(face.get_table("hhea")[34:36], "big")
+    assert 0 < full < len(face.hmetrics)
+    assert {aw for aw, _lsb in face.hmetrics[full - 1:]} == {face.hmetrics[full - 1][0]}
+    assert face.hmetrics[-1][0] > 1000  # font units (2048 per em), not 1/1000 em
+
+
+def test_text_rendition_is_pdfa_and_deterministic(tmp_path: Path) -> None:
+    text = "서울 사무소 王伟 note\n    indented mono line\n".encode() * 40
+    doc = Document(KIND_TEXT, "E-002", "memo", "memo.txt", "text/plain", "0" * 64, text)
+    outs = []
+    for n in range(2):
+        buffer = io.BytesIO()
+        assert render(doc, Stamp("ACME", 7, "CONFIDENTIAL"), buffer)[1]
+        outs.append(buffer.getvalue())
+        (tmp_path / f"t{n}.pdf").write_bytes(buffer.getvalue())
+    assert outs[0] == outs[1]
+    _validate(tmp_path / "t0.pdf")
+    _structure(tmp_path / "t0.pdf")
+
+
+@pytest.fixture
+def case_ref(ws, tmp_path: Path) -> str:
+    ref = cases.create_case(ws, "Archival case").ref
+    notes.add_note(ws, ref, "Interview with 김민수 held")
+    src = tmp_path / "src"
+    src.mkdir()
+    png = io.BytesIO()
+    Image.new("RGBA", (200, 120), (30, 90, 200, 120)).save(png, "PNG")
+    cmyk = io.BytesIO()
+    Image.new("CMYK", (200, 120), (0, 120, 200, 10)).save(cmyk, "JPEG")
+    files = {"photo.png": png.getvalue(), "scan.jpg": cmyk.getvalue(),
+             "메모.txt": "王伟 서울 memo\n".encode() * 30, "blob.zip": b"PK\x03\x04" * 50,
+             "held.txt": b"privileged\n"}
+    for name, data in files.items():
+        (src / name).write_bytes(data)
+        evidence.ingest_file(ws, ref, src / name, acquisition=evidence.Acquisition(
+            acquired_by="J. Doe", acquired_from="HR", method="copy"))
+    return ref
+
+
+def test_signed_production_pdfs_are_pdfa_2b(ws, case_ref, tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        signer = signing.self_signed(ws)
+    out = tmp_path / "prod"
+    result = prod.produce(ws, case_ref, out, prod.ProduceOptions(
+        prefix="ARC", endorsement="CONFIDENTIAL", signer=signer,
+        withhold=(prod.Withhold("E-005", "work-product"),)))
+    assert all(d["pdfa"] for d in result.to_json()["documents"])
+    pdfs = sorted((out / "VOL001" / "IMAGES").glob("*.pdf"))
+    assert len(pdfs) == 4
+    for path in pdfs:
+        _validate(path)
+        pdf = _structure(path, signed=True)
+        assert str(pdf.docinfo["/Producer"]) == pdf.open_metadata()["pdf:Producer"]
+    _validate(out / "PRIVILEGE_LOG.pdf")
+    _structure(out / "PRIVILEGE_LOG.pdf")
+
+
+def test_case_file_is_pdfa_unsigned_and_signed_and_keeps_its_anchor(ws, case_ref,
+                                                                    tmp_path: Path) -> None:
+    plain = export_case_file(ws, case_ref, tmp_path / "case.pdf").path
+    _validate(plain)
+    pdf = _structure(plain)
+    assert str(pdf.docinfo[PDF_KEY]).startswith("caseapp audit chain head: entry ")
+    # pikepdf's allowlist validator approves the unsigned file as well
+    assert pikepdf_pdfa.validate_written(str(plain), "2b").verdict == "pass"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        signer = signing.self_signed(ws)
+    signed = export_case_file(ws, case_ref, tmp_path / "signed.pdf", signer=signer).path
+    _validate(signed)
+    pdf = _structure(signed, signed=True)
+    assert str(pdf.docinfo[PDF_KEY]).startswith("caseapp audit chain head: entry ")
+    assert str(pdf.docinfo["/Producer"]) == pdf.open_metadata()["pdf:Producer"]
+    report = verify.verify_store(ws, anchor_files=[plain, signed])
+    assert report.ok, report.problems
+
+
+def test_password_protected_case_file_makes_no_pdfa_claim(ws, case_ref, tmp_path: Path) -> None:
+    out = export_case_file(ws, case_ref, tmp_path / "locked.pdf",
+                           ExportOptions(password="s3cret-pass")).path
+    with pikepdf.open(out, password="s3cret-pass") as pdf:
+        assert "/Encrypt" in pdf.trailer
+        assert pdf.open_metadata().get("pdfaid:part") is None
