@@ -19,11 +19,22 @@ __all__ = ["DB_NAME", "QueryFailed", "StoreBusy", "StoreError", "StoreOpenError"
            "read_case_list_quickly"]
 
 
-def open_store(home: Path, key: bytes) -> Store:
-    """Open (create, migrate) the embedded store of ``home`` with its 32-byte database key.
+def open_store(home: Path, key: bytes, url: str | None = None) -> Store:
+    """Open (create, migrate) a store with its 32-byte database key.
 
-    Raises StoreOpenError when the file cannot be read with this key.
+    Without ``url``: the embedded store of ``home``. With ``postgresql://USER@HOST/DBNAME``:
+    that team store (the password from the OS keyring; ``key`` then keys local copies such as
+    backups). Raises StoreOpenError when the store cannot be opened.
     """
+    if url:
+        from caseapp.store.postgresql.engine import is_postgresql_url
+
+        if not is_postgresql_url(url):
+            raise StoreOpenError("Unknown kind of store address; team stores are "
+                                 "postgresql://USER@HOST/DBNAME.")
+        from caseapp.store.postgresql.store import open_postgresql
+
+        return open_postgresql(url, backup_key=key)
     from caseapp.store.sqlcipher.store import open_sqlcipher
 
     return open_sqlcipher(home / DB_NAME, key)
