@@ -88,3 +88,9 @@ def backend_ws(request: pytest.FixtureRequest, home: Path) -> Iterator[Any]:
     workspace = open_workspace(home, store_url=store_url)
     yield workspace
     workspace.close()
+
+
+@pytest.fixture(name="ws")
+def ws_on_both_stores(backend_ws: Any) -> Any:
+    """``ws`` on each store: a test folder's conftest imports this to run on both."""
+    return backend_ws

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -158,6 +159,7 @@ def open_workspace(
     key_mode: str | None = None,
     master_key: bytes | None = None,
     blobs: str | None = None,
+    store_url: str | None = None,
 ) -> Workspace:
     """Unlock (or create) the store in ``home``.
 
@@ -167,6 +169,9 @@ def open_workspace(
     so the passphrase's scrypt runs once); a wrong key fails like a wrong passphrase.
     ``blobs`` (new stores only) keeps the evidence in a shared folder or ``s3://BUCKET/PREFIX``
     instead of the home's ``vault/``; it is recorded in the home and used at every open.
+    ``store_url`` (else ``CASEAPP_STORE``) opens a team store (``postgresql://USER@HOST/DB``)
+    instead of the home's own database: the home then keeps this investigator's keys, vault
+    and lock, and the records live on the server (see :func:`_adopt_store`).
     Raises StoreUnavailable with a user-readable message.
     """
     lock: HomeLock | None = None
@@ -179,7 +184,8 @@ def open_workspace(
             raise StoreUnavailable(str(exc)) from None
     try:
         return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock,
-                     master_key=master_key, blobs=blobs)
+                     master_key=master_key, blobs=blobs,
+                     store_url=store_url or os.environ.get("CASEAPP_STORE") or None)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -188,7 +194,8 @@ def open_workspace(
 
 def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
           key_mode: str | None, lock: HomeLock | None,
-          master_key: bytes | None = None, blobs: str | None = None) -> Workspace:
+          master_key: bytes | None = None, blobs: str | None = None,
+          store_url: str | None = None) -> Workspace:
     if undo_interrupted_restore(home):
         raise StoreUnavailable(f"A restore into {home} was interrupted; what it had copied was "
                                "removed. Run the restore again.")
@@ -236,7 +243,7 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
     derived = derive_keys(master)
     audit.install()
     try:
-        store = open_store(home, derived.database)
+        store = open_store(home, derived.database, url=store_url)
     except StoreOpenError as exc:
         raise StoreUnavailable(str(exc)) from None
     vault = (Vault(private_dir(home / VAULT_DIR), derived.vault) if backend is None
@@ -245,7 +252,13 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
         home=home, store_id=manifest.store_id, key_mode=manifest.key_mode, store=store,
         vault=vault, lock=lock, recovery_code=recovery_code, master_key=master,
     )
-    if created:
+    if store_url is not None:
+        try:
+            _adopt_store(workspace, manifest.created_at)
+        except BaseException:
+            workspace.close()
+            raise
+    elif created:
         with workspace.transaction() as session:
             session.add(StoreMeta(key="store_id", value=manifest.store_id))
             session.add(StoreMeta(key="created_at", value=manifest.created_at))
@@ -273,6 +286,26 @@ def _blob_backend(home: Path, blobs: str | None) -> BlobBackend | None:
         return None if location is None else open_backend(location)
     except BlobStoreError as exc:
         raise StoreUnavailable(str(exc)) from None
+
+
+def _adopt_store(ws: Workspace, created_at: str) -> bool:
+    """A team store has its own identity: the first home to open an empty one gives it this
+    home's store id (audited as ``store.created``); every later home takes the store's id.
+    Returns True when the store was new (nothing to settle)."""
+    with ws.session() as session:
+        meta = session.get(StoreMeta, "store_id")
+    if meta is None:
+        with ws.transaction() as session:  # under the write lock: one first start wins
+            meta = session.get(StoreMeta, "store_id")
+            if meta is None:
+                session.add(StoreMeta(key="store_id", value=ws.store_id))
+                session.add(StoreMeta(key="created_at", value=created_at))
+                audit.append(session, "store.created", "store", ws.store_id,
+                             {"key_mode": ws.key_mode, "store": ws.store.kind})
+                return True
+    ws.store_id = meta.value
+    _settle(ws)
+    return False
 
 
 BASELINE_REASON = ("State hashes start here: this store was written by an earlier caseapp, "

@@ -18,6 +18,7 @@ on PostgreSQL connections: the index commits and rolls back with the change.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -37,9 +38,11 @@ from caseapp.store.sqlcipher.search_index import INDEX_VERSION as SQLITE_INDEX_V
 INDEX_VERSION = f"pg-{SQLITE_INDEX_VERSION}.1"
 CONFIG = "caseapp_search"
 _WORD = re.compile(r"[^\W_]+")
-#: tsvector is limited to 1 MB (lexemes + positions); exhibit text beyond this many words is
-#: not indexed on this store (about 400 KB of ordinary prose).
-MAX_FILE_WORDS = 60_000
+#: A tsvector holds at most 1 MB (each distinct lexeme plus up to 256 positions of 2 bytes):
+#: exhibit text is indexed up to an estimated size below that. Ordinary text (a few thousand
+#: distinct words) fits whole within MAX_INDEXED_BYTES; text of mostly distinct tokens (hex
+#: dumps, random ids) stops earlier on this store.
+MAX_TSVECTOR_BYTES = 900_000
 
 _TSV = (f"setweight(to_tsvector('{CONFIG}', :w_title), 'A') || "
         f"setweight(to_tsvector('{CONFIG}', :w_body), 'B') || "
@@ -63,16 +66,35 @@ _PENDING_INSERT = text("INSERT INTO search_pending (evidence_id) VALUES (:e) "
                        "ON CONFLICT DO NOTHING")
 
 
-def words(value: str, limit: int | None = None) -> str:
-    """The words of ``value`` joined by single spaces (at most ``limit`` words)."""
-    found = _WORD.findall(value or "")
-    return " ".join(found if limit is None else found[:limit])
+def words(value: str) -> str:
+    """The words of ``value`` joined by single spaces."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFC", value or "")))
+
+
+def file_words(value: str) -> str:
+    """:func:`words` of exhibit text, cut where its tsvector would pass
+    :data:`MAX_TSVECTOR_BYTES` (an upper estimate: lexemes are no longer than the words)."""
+    seen: dict[str, int] = {}
+    size = 0
+    kept: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFC", value or "")):
+        key = word.lower()
+        count = seen.get(key, 0)
+        if count == 0:
+            size += len(key.encode("utf-8")) + 8
+        if count < 256:
+            size += 2
+            seen[key] = count + 1
+        if size > MAX_TSVECTOR_BYTES:
+            break
+        kept.append(word)
+    return " ".join(kept)
 
 
 def _fts_params(doc_id: int, title: str, body: str, filetext: str) -> dict[str, Any]:
     return {"id": doc_id, "title": title, "body": body, "filetext": filetext,
             "w_title": words(title), "w_body": words(body),
-            "w_file": words(filetext, MAX_FILE_WORDS), "c_title": cjk_bigrams(title),
+            "w_file": file_words(filetext), "c_title": cjk_bigrams(title),
             "c_body": cjk_bigrams(body), "c_file": cjk_bigrams(filetext)}
 
 

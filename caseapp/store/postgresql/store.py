@@ -1,0 +1,195 @@
+"""Team mode's store: the case tables on a PostgreSQL 15+ server, behind the store interface.
+
+Sessions, the write lock and error mapping come from :mod:`.engine`; the search index from
+:mod:`.search_index` and :mod:`.search_sql`. Cross-case link lookups and the case list run the
+local store's portable SQL. :meth:`PostgresStore.copy_database` writes a local SQLCipher copy
+of one consistent snapshot (``REPEATABLE READ``), keyed with the data home's database key: a
+team store's backup is an ordinary local store that ``caseapp restore`` opens offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session, SQLModel
+
+from caseapp.domain.search_query import ParsedQuery
+from caseapp.store.case_list import fetch_case_rows
+from caseapp.store.errors import QueryFailed, StoreConnectionLost, StoreError, StoreOpenError
+from caseapp.store.interface import Occurrence, OccurrenceSeed, PendingExhibit, SearchRow, Snapshot
+from caseapp.store.postgresql import links_sql, search_index
+from caseapp.store.postgresql.engine import (
+    make_engine,
+    parse_url,
+    safe_location,
+    transport_of,
+    write_engine,
+)
+from caseapp.store.postgresql.migrate import upgrade
+from caseapp.store.postgresql.search_sql import build_sql
+
+
+class PostgresSearchIndex:
+    """``tsvector`` search in the team database (:mod:`.search_index`)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._writer = write_engine(engine)
+        self._checked = False
+
+    def ensure_current(self) -> bool:
+        if self._checked:
+            return False
+        with self._engine.connect() as conn:
+            current = search_index.is_current(conn)
+        rebuilt = False
+        if not current:
+            with self._writer.begin() as conn:
+                if not search_index.is_current(conn):  # another client may have done it
+                    search_index.rebuild(conn)
+                    rebuilt = True
+        self._checked = True
+        return rebuilt
+
+    def query(self, parsed: ParsedQuery, limit: int) -> list[SearchRow]:
+        sql, params = build_sql(parsed, limit)
+        with self._engine.connect() as conn:
+            try:
+                rows = conn.execute(text(sql), params).all()
+            except DBAPIError as exc:
+                if isinstance(exc, OperationalError):
+                    raise
+                raise QueryFailed("That search could not be run; try simpler words.") from None
+        return [SearchRow._make((*row[:8], float(row[8]))) for row in rows]
+
+    def file_texts(self, doc_ids: Sequence[int]) -> dict[int, str]:
+        if not doc_ids:
+            return {}
+        stmt = text("SELECT id, filetext FROM search_fts WHERE id IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True))
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt, {"ids": list(doc_ids)})
+            return {int(i): content or "" for i, content in rows}
+
+    def has_pending(self) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT 1 FROM search_pending p WHERE EXISTS (SELECT 1 FROM evidence e "
+                "WHERE e.id = p.evidence_id) LIMIT 1")).first() is not None
+
+    def pending_exhibits(self, limit: int) -> list[PendingExhibit]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT e.id, e.blob_id, e.media_type, e.original_name FROM search_pending p "
+                "JOIN evidence e ON e.id = p.evidence_id ORDER BY p.evidence_id LIMIT :n"),
+                {"n": limit})
+            return [PendingExhibit(*row) for row in rows]
+
+    def set_file_texts(self, texts: Sequence[tuple[int, str]]) -> None:
+        with self._writer.begin() as conn:
+            for evidence_id, content in texts:
+                search_index.set_filetext(conn, evidence_id, content)
+
+    def rebuild(self) -> dict[str, int]:
+        with self._writer.begin() as conn:
+            return search_index.rebuild(conn)
+
+
+class PostgresStore:
+    """One open team database (see :mod:`caseapp.store.interface`)."""
+
+    kind = "postgresql"
+
+    def __init__(self, url: str, backup_key: bytes | None = None) -> None:
+        self.url = url
+        #: ``USER@HOST:PORT/DBNAME``, for messages and the status bar (no password).
+        self.location = safe_location(parse_url(url))
+        self._backup_key = backup_key
+        #: For this package and white-box tests only; services use the methods.
+        self.engine = make_engine(url)
+        self._writer = write_engine(self.engine)
+        self.search = PostgresSearchIndex(self.engine)
+        #: ``"tls"``, ``"local-socket"`` or ``"plain"``: how the connection travels.
+        self.transport = "plain"
+
+    @property
+    def transport_secure(self) -> bool:
+        """True when the connection is encrypted (TLS) or never leaves the machine."""
+        return self.transport in ("tls", "local-socket")
+
+    def open(self) -> None:
+        """Connect, learn the transport and bring the schema to head; raises StoreOpenError."""
+        try:
+            self.transport = transport_of(self.engine)
+            upgrade(self.engine)
+        except StoreConnectionLost:
+            raise StoreOpenError(
+                f"The team store {self.location} could not be reached: the server is down, "
+                "the address is wrong, or it refused this role (check the password in the "
+                "OS keyring).") from None
+        except (DBAPIError, StoreError) as exc:
+            if isinstance(exc, StoreOpenError):
+                raise
+            raise StoreOpenError(f"The team store {self.location} could not be opened "
+                                 f"({type(exc).__name__}).") from None
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def write_session(self) -> Session:
+        return Session(self._writer, expire_on_commit=False)
+
+    def occurrences(self, seed: OccurrenceSeed) -> tuple[list[Occurrence], list[Occurrence]]:
+        self.search.ensure_current()  # near keys of rows loaded around the ORM
+        with self.engine.connect() as conn:
+            return links_sql.occurrences(conn, seed)
+
+    def case_rows(self) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as conn:
+            return fetch_case_rows(conn.connection.driver_connection)
+
+    def copy_database(self, dest: Path) -> Snapshot:
+        """A local SQLCipher copy of one consistent snapshot (see the module docstring)."""
+        if self._backup_key is None:
+            raise StoreOpenError("This team store was opened without a local key; it cannot "
+                                 "be copied to a local file.")
+        from caseapp.store.sqlcipher.engine import make_engine as local_engine
+        from caseapp.store.sqlcipher.engine import upgrade as local_upgrade
+
+        target = local_engine(dest, self._backup_key)
+        try:
+            local_upgrade(target)
+            with self.engine.connect().execution_options(
+                    isolation_level="REPEATABLE READ") as src, target.begin() as dst:
+                with src.begin():
+                    for table in SQLModel.metadata.sorted_tables:
+                        result = src.execute(table.select().order_by(*table.primary_key))
+                        while batch := result.mappings().fetchmany(2000):
+                            dst.execute(table.insert(), [dict(row) for row in batch])
+                    blobs = list(src.execute(text("SELECT blob_id FROM evidence")).scalars())
+                    head = src.execute(text(
+                        "SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
+                # the local index is rebuilt from the copied tables on first use
+                dst.execute(text("DELETE FROM search_state WHERE key = 'index_version'"))
+        finally:
+            target.dispose()
+        return Snapshot(blobs, int(head[0]) if head else 0, str(head[1]) if head else "")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_postgresql(url: str, backup_key: bytes | None = None) -> PostgresStore:
+    """Open (creating the schema in an empty database) the team store at ``url``."""
+    store = PostgresStore(url, backup_key)
+    try:
+        store.open()
+    except StoreOpenError:
+        store.dispose()
+        raise
+    return store
