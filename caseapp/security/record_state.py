@@ -8,7 +8,8 @@ record's canonical state after the change (:func:`track` and :mod:`caseapp.secur
 A record is an aggregate that one audit entry is about, with the rows that belong to it:
 a case (with its export history), a subject, an identifier, a note (with its revisions), an
 exhibit or tip attachment (with its chain of custody), a tip (with its case links), a case's
-red-flag checklist (with its answers) and an imported template. Tipster identity is not part of
+red-flag checklist (with its answers), an imported template and an imported watchlist (with a
+digest of its entries). Tipster identity is not part of
 a tip's state: a hash of a name would let anyone who can read the audit log test guesses.
 Fields that only say "something else changed" (``updated_at``) are left out.
 """
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from caseapp.domain.models import (
@@ -43,12 +45,15 @@ from caseapp.domain.models import (
     TemplateBlob,
     Tip,
     TipCaseLink,
+    Watchlist,
+    WatchlistEntry,
 )
 from caseapp.domain.text import exhibit_label, load_list
 
 #: Bump when what a state holds changes (old entries then no longer match: re-baseline).
 STATE_VERSION = 1
-KINDS = ("case", "subject", "identifier", "note", "evidence", "tip", "checklist", "template")
+KINDS = ("case", "subject", "identifier", "note", "evidence", "tip", "checklist", "template",
+         "watchlist")
 #: The hash recorded for a record that a transaction deleted.
 DELETED = "deleted"
 
@@ -65,6 +70,8 @@ _OWNERS: dict[type, tuple[str, Callable[[Any], int | None]]] = {
     Checklist: ("checklist", lambda r: r.id),
     ChecklistAnswer: ("checklist", lambda r: r.checklist_id),
     TemplateBlob: ("template", lambda r: r.id),
+    Watchlist: ("watchlist", lambda r: r.id),
+    WatchlistEntry: ("watchlist", lambda r: r.watchlist_id),
 }
 _TOUCHED = "caseapp_touched"
 
@@ -278,9 +285,37 @@ def _templates(session: Session, ids: Sequence[int] | None) -> StateMap:
     return out
 
 
+def _watchlists(session: Session, ids: Sequence[int] | None) -> StateMap:
+    """An imported watchlist with a digest of its entries (read as plain rows: a list holds
+    100,000 of them), so a stored entry edited, added or removed outside caseapp is found."""
+    digests: dict[int, Any] = defaultdict(hashlib.sha256)
+    columns = (WatchlistEntry.watchlist_id, WatchlistEntry.id, WatchlistEntry.entry_ref,
+               WatchlistEntry.entry_name, WatchlistEntry.entry_type, WatchlistEntry.programmes,
+               WatchlistEntry.kind, WatchlistEntry.value, WatchlistEntry.normalized,
+               WatchlistEntry.remarks)
+    stmt = sa_select(*(col(c) for c in columns)).order_by(col(WatchlistEntry.id))
+    if ids is not None:
+        stmt = stmt.where(col(WatchlistEntry.watchlist_id).in_(list(ids)))
+    for row in session.execute(stmt):
+        digests[row[0]].update(json.dumps(list(row[1:]), separators=(",", ":"),
+                                          ensure_ascii=False).encode("utf-8") + b"\n")
+    out: StateMap = {}
+    for w in session.exec(_where(select(Watchlist), Watchlist.id, ids)).all():
+        assert w.id is not None
+        out[w.id] = (f"watchlist {w.name}", {
+            "name": w.name, "format": w.format, "publisher": w.publisher,
+            "file_name": w.file_name, "list_date": w.list_date, "sha256": w.sha256,
+            "entries": w.entries, "records": w.records, "skipped": w.skipped,
+            "problems": w.problems, "imported_at": _iso(w.imported_at),
+            "imported_by": w.imported_by,
+            "entry_digest": digests[w.id].hexdigest() if w.id in digests else None})
+    return out
+
+
 _STATES: dict[str, Callable[[Session, Sequence[int] | None], StateMap]] = {
     "case": _cases, "subject": _subjects, "identifier": _identifiers, "note": _notes,
     "evidence": _evidence, "tip": _tips, "checklist": _checklists, "template": _templates,
+    "watchlist": _watchlists,
 }
 
 
