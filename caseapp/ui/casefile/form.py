@@ -204,6 +204,9 @@ class ExportForm(QWidget):
         form.addRow(self.use_password)
         form.addRow("", side_by_side(self.password, self.password2))
         form.addRow("", self.password_error)
+        form.addRow("", hint("Without a password the PDF is PDF/A-2b (archival: fonts "
+                             "embedded, sRGB colour, XMP metadata). A password-protected PDF "
+                             "is not PDF/A, because PDF/A forbids encryption."))
         self.use_package = QCheckBox("Also write a &production folder (the PDF, native files, "
                                      "manifest.csv, SHA256SUMS)")
         self.package_path = QLineEdit(placeholderText="A new or empty folder")

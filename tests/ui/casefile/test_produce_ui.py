@@ -81,3 +81,44 @@ def test_cancel_leaves_nothing(dialog, qtbot, tmp_path: Path) -> None:
     empty = dialog.folder
     empty.setText("")
     assert dialog.start() is None and "folder" in dialog.error.text()
+
+
+def test_tsa_field_is_passed_to_the_signature(dialog, qtbot, tmp_path: Path) -> None:
+    """The Timestamp authority field reaches pyHanko: a signed production asks the TSA (a real
+    HTTP one on 127.0.0.1) and each signature carries a timestamp that validates."""
+    import warnings
+
+    from local_tsa import served_tsa
+
+    assert dialog.tsa.text() == "" or os.environ.get("CASEAPP_TSA_URL")  # offline default
+    dialog.choices = {"E-001": "produce"}
+    dialog.refresh_preview()
+    dialog.tsa.setText("ftp://tsa.example")
+    dialog.sign.setChecked(True)
+    dialog.folder.setText(str(tmp_path / "bad"))
+    assert dialog.start() is None and "http" in dialog.error.text()
+    dialog.sign.setChecked(False)
+    dialog.tsa.setText("http://127.0.0.1:9/")
+    assert dialog.start() is None and "signature" in dialog.error.text()
+    dialog.sign.setChecked(True)
+    with served_tsa() as (url, tsa_cert, hits):
+        dialog.tsa.setText(url)
+        dialog.folder.setText(str(tmp_path / "ts"))
+        handle = dialog.start()
+        assert handle is not None, dialog.error.text()
+        wait_task(qtbot, handle)
+        assert dialog.result is not None, dialog.error.text()
+        assert hits, "the TSA was asked"
+    pdf = next((tmp_path / "ts" / "VOL001" / "IMAGES").glob("*.pdf"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+    with open(pdf, "rb") as handle_:
+        sig = PdfFileReader(handle_).embedded_signatures[0]
+        status = validate_pdf_signature(sig, ValidationContext(
+            trust_roots=[sig.signer_cert, tsa_cert]))
+    assert status.intact and status.valid
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
+    assert status.timestamp_validity.valid
