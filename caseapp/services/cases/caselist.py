@@ -68,3 +68,16 @@ def case_list(ws: Workspace) -> list[CaseListRow]:
         result.append(CaseListRow._make((*row, score.score if score else None,
                                          score.band if score else None)))
     return result
+
+
+def case_refs(ws: Workspace, limit: int) -> list[str]:
+    """The ``limit`` newest case references (by year and number, newest first): for choice
+    lists, which cannot hold 100,000 cases."""
+    from sqlmodel import col, select
+
+    from caseapp.domain.models import Case
+
+    with ws.session() as session:
+        query = (select(Case.ref).order_by(col(Case.year).desc(), col(Case.seq).desc())
+                 .limit(limit))
+        return list(session.exec(query).all())

@@ -50,6 +50,10 @@ def _date_edit(name: str) -> QDateEdit:
     return edit
 
 
+#: Cases offered in the case filter (the newest; a choice list of 100,000 is of no use).
+CASE_CHOICES = 1000
+
+
 class AuditPage(Page):
     """Newest entries first, loaded page by page; Verify re-hashes every blob and the chain."""
 
@@ -168,11 +172,11 @@ class AuditPage(Page):
                                         before_id=before_id, limit=limit)
 
     def _fill_choices(self) -> None:
-        from caseapp.services.cases import cases
+        from caseapp.services.cases.caselist import case_refs
         from caseapp.services.maintenance import audit_events
 
         actions, actors = audit_events.distinct_values(self.ctx.ws)
-        refs = sorted((c.ref for c in cases.list_cases(self.ctx.ws)), reverse=True)
+        refs = case_refs(self.ctx.ws, CASE_CHOICES)
         for combo, everything, values in (
                 (self.case_filter, "All cases", [(r, r) for r in refs]),
                 (self.action_filter, "All events",
