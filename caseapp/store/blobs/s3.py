@@ -6,8 +6,8 @@ variables and files (``AWS_PROFILE``, ``AWS_ACCESS_KEY_ID``..., ``AWS_ENDPOINT_U
 ``~/.aws/config``); nothing here stores a credential.
 
 A blob smaller than one part is sent with one ``PutObject`` when the vault commits it; a larger
-one is a multipart upload whose parts are sent from the vault's writer thread as they fill, so
-memory stays at about two parts whatever the size. Parts are ``part_size`` bytes (16 MiB,
+one is a multipart upload whose parts are sent as they fill, four at a time, so memory stays
+at about five parts whatever the size. Parts are ``part_size`` bytes (16 MiB,
 grown for huge files so a blob never needs more than 10,000 parts). Any failure or cancel
 aborts the multipart upload, so nothing is left in the bucket; both publishing calls carry
 ``If-None-Match: *``, so an existing blob is never overwritten. Reads stream one object.
@@ -19,7 +19,9 @@ import contextlib
 import datetime as dt
 import os
 import re
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,8 @@ from caseapp.store.blobs.base import (
 )
 
 DEFAULT_PART_SIZE = 16 << 20
+#: Parts in flight at once per upload (memory: one more part than this).
+DEFAULT_CONCURRENCY = 4
 #: S3 itself wants parts of at least 5 MiB (except the last); smaller is for test servers.
 MIN_PART_SIZE, MAX_PART_SIZE, MAX_PARTS = 64 << 10, 5 << 30, 10_000
 #: A multipart upload started this long ago and never finished belongs to a writer that is gone.
@@ -78,12 +82,15 @@ class S3Backend:
     kind = "s3"
 
     def __init__(self, bucket: str, prefix: str = "", *, part_size: int = DEFAULT_PART_SIZE,
-                 client: Any = None, stale_after: dt.timedelta = S3_STALE_AFTER) -> None:
+                 concurrency: int = DEFAULT_CONCURRENCY, client: Any = None,
+                 stale_after: dt.timedelta = S3_STALE_AFTER) -> None:
         if not MIN_PART_SIZE <= part_size <= MAX_PART_SIZE:
             raise BlobStoreError(
                 f"The S3 part size must be between {MIN_PART_SIZE} and {MAX_PART_SIZE} bytes.")
+        if not 1 <= concurrency <= 16:
+            raise BlobStoreError("S3 upload concurrency must be between 1 and 16.")
         self.bucket, self.prefix = bucket, prefix.strip("/")
-        self.part_size, self.stale_after = part_size, stale_after
+        self.part_size, self.stale_after, self.concurrency = part_size, stale_after, concurrency
         self.client = client if client is not None else boto3.session.Session().client(
             "s3", config=Config(retries={"max_attempts": 3, "mode": "standard"},
                                 connect_timeout=10, read_timeout=120))
@@ -228,13 +235,17 @@ class S3Backend:
 
 
 class _S3Writer:
-    """One new object: parts go up from the writer thread, publication waits for commit()."""
+    """One new object: parts go up as they fill, at most ``concurrency`` at once (so memory
+    stays at ``concurrency + 1`` parts); publication waits for commit()."""
 
     def __init__(self, backend: S3Backend, key: str, part_size: int) -> None:
         self.b, self.key, self.part_size = backend, key, part_size
         self.buf, self.used = bytearray(part_size), 0
         self.upload_id: str | None = None
         self.parts: list[dict[str, Any]] = []
+        self.sent = 0  # part numbers handed out
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: deque[Future[dict[str, Any]]] = deque()
         self.published = self.ambiguous = False
 
     def aligned(self, n: int) -> int:
@@ -249,27 +260,51 @@ class _S3Writer:
                 self._send_part()
 
     def _send_part(self) -> None:
-        client, bucket = self.b.client, self.b.bucket
-        if len(self.parts) >= MAX_PARTS:
+        if self.sent >= MAX_PARTS:
             raise BlobStoreError("The exhibit is too large for one S3 object at this part size.")
+        upload_id, pool = self.upload_id, self.pool
+        if upload_id is None or pool is None:
+            try:
+                upload_id = self.b.client.create_multipart_upload(
+                    Bucket=self.b.bucket, Key=self.key)["UploadId"]
+            except (BotoCoreError, ClientError) as exc:
+                raise _error(exc, "Uploading evidence") from None
+            pool = ThreadPoolExecutor(self.b.concurrency, "vault-s3-part")
+            self.upload_id, self.pool = upload_id, pool
+        while len(self.pending) >= self.b.concurrency:
+            self.parts.append(self.pending.popleft().result())
+        self.sent += 1
+        self.pending.append(pool.submit(self._upload, upload_id, self.sent,
+                                        bytes(self.buf[:self.used])))
+        self.used = 0
+
+    def _upload(self, upload_id: str, number: int, data: bytes) -> dict[str, Any]:
         try:
-            if self.upload_id is None:
-                self.upload_id = client.create_multipart_upload(
-                    Bucket=bucket, Key=self.key)["UploadId"]
-            number = len(self.parts) + 1
-            answer = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
-                                        PartNumber=number, Body=bytes(self.buf[:self.used]))
+            answer = self.b.client.upload_part(Bucket=self.b.bucket, Key=self.key,
+                                               UploadId=upload_id, PartNumber=number, Body=data)
         except (BotoCoreError, ClientError) as exc:
             raise _error(exc, "Uploading evidence") from None
         part = {"PartNumber": number, "ETag": answer["ETag"]}
         part.update({k: v for k, v in answer.items() if k.startswith("Checksum")
                      and k != "ChecksumType"})
-        self.parts.append(part)
-        self.used = 0
+        return part
 
     def finish(self) -> None:
         if self.upload_id is not None and self.used:
             self._send_part()  # the last part may be smaller than the others
+        while self.pending:
+            self.parts.append(self.pending.popleft().result())
+        self._stop_pool()
+
+    def _stop_pool(self) -> None:
+        """Drop parts not started yet and wait for those in flight (an abort must come after
+        them, or S3 may keep a part that was still arriving)."""
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def commit(self) -> None:
         client, bucket = self.b.client, self.b.bucket
@@ -295,6 +330,7 @@ class _S3Writer:
     def abort(self) -> None:
         if self.published:
             return
+        self._stop_pool()
         client, bucket = self.b.client, self.b.bucket
         if self.upload_id is not None:
             with contextlib.suppress(BotoCoreError, ClientError):

@@ -282,3 +282,27 @@ def test_interrupted_uploads_are_leftovers_once_stale(backend: S3Backend,
     assert [(x.name, x.size) for x in stale.leftovers()] == [(f"{'e' * 32}.cav", 1000)]
     assert [x.name for x in stale.remove_leftovers()] == [f"{'e' * 32}.cav"]
     assert open_uploads(s3_bucket) == []
+
+
+def test_parts_go_up_concurrently_within_the_bound(s3_bucket: str) -> None:
+    backend = S3Backend(s3_bucket, "c", part_size=TEST_MIN_PART, concurrency=3)
+    lock, state = threading.Lock(), {"now": 0, "most": 0}
+
+    def started(**_: Any) -> None:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        threading.Event().wait(0.02)  # keep each part in flight a moment
+
+    def ended(**_: Any) -> None:
+        with lock:
+            state["now"] -= 1
+
+    backend.client.meta.events.register("before-call.s3.UploadPart", started)
+    backend.client.meta.events.register("after-call.s3.UploadPart", ended)
+    data = body(12 * TEST_MIN_PART)
+    result = Vault(None, KEY, chunk_size=CS, backend=backend).ingest_stream([data])
+    assert 1 < state["most"] <= 3
+    assert Vault(None, KEY, chunk_size=CS, backend=backend).verify(result.blob_id)[1] == len(data)
+    with pytest.raises(BlobStoreError):
+        S3Backend(s3_bucket, part_size=TEST_MIN_PART, concurrency=0)
