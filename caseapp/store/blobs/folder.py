@@ -44,9 +44,6 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 #: A shared-folder temp file untouched this long belongs to a writer that is gone.
 SHARED_STALE_AFTER = 24 * 3600.0
-#: errno values meaning "this file system has no hard links".
-_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS,
-             errno.EMLINK}
 
 
 def write_all(fd: int, data: bytes | memoryview, offset: int) -> None:
@@ -250,17 +247,15 @@ class SharedFolderBackend(_Folder):
 
     def publish(self, tmp: Path, final: Path) -> None:
         """Link the temp file to its blob name (fails if the name exists), then drop the temp
-        name. Where the share has no hard links: Windows' rename refuses an existing name;
-        elsewhere the name is checked first (ids are 128 random bits, so two writers of one id
+        name. Where linking fails (a share without hard links): Windows' rename refuses an
+        existing name; elsewhere the name is checked first (ids are 128 random bits, so two writers of one id
         means a bug, which this still catches unless both reach this line at once)."""
         try:
             os.link(tmp, final)
         except FileExistsError:
             raise BlobExists(f"Evidence blob {final.stem} already exists; not overwritten.") \
                 from None
-        except OSError as exc:
-            if exc.errno not in _NO_LINKS:
-                raise
+        except OSError:  # no hard links on this share (EPERM, ENOTSUP; Windows over SMB...)
             if final.exists():
                 raise BlobExists(f"Evidence blob {final.stem} already exists; not overwritten.") \
                     from None

@@ -98,11 +98,12 @@ def test_never_overwrites_an_existing_blob(share: Path) -> None:
     assert files(share) == [f"{blob_id}.cav"]
 
 
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EINVAL], ids=["eperm", "einval"])
 @pytest.mark.parametrize("existing", [False, True])
 def test_share_without_hard_links(share: Path, monkeypatch: pytest.MonkeyPatch,
-                                  existing: bool) -> None:
+                                  existing: bool, code: int) -> None:
     def no_links(src: object, dst: object) -> None:
-        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+        raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(os, "link", no_links)
     backend = SharedFolderBackend(share)
