@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from caseapp.services.maintenance import demo
 from caseapp.ui.widgets.columns import fit_columns
-from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
 
 def _text_fits(view, column: int, text: str) -> bool:

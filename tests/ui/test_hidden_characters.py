@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 
 from caseapp.services.casefile.exports import export_case_file
 from caseapp.services.cases import cases
@@ -39,7 +40,9 @@ def test_evidence_tab_and_case_list_show_hidden_characters(qtbot, window, tmp_pa
     tab.table.selectRow(0)
     shown = tab.model.index(0, 1).data(Qt.ItemDataRole.DisplayRole)
     assert shown == SHOWN and "\u202e" not in shown
-    assert tab.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == SHOWN
+    tooltip = QTextDocument()
+    tooltip.setHtml(tab.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole))
+    assert tooltip.toPlainText() == SHOWN
     details = tab.info.text()
     assert SHOWN in details and "hidden characters (U+202E)" in details
     assert "\u202e" not in details

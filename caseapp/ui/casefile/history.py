@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
@@ -25,7 +25,11 @@ from caseapp.ui.formatting import local_time
 from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
-from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
+
+if TYPE_CHECKING:
+    from caseapp.services.casefile.exports import ExportRecord
+
 
 
 def record_options(record: Any) -> dict[str, Any]:
@@ -82,7 +86,7 @@ def detail_lines(record: Any) -> list[str]:
     return lines
 
 
-HISTORY_COLUMNS = [
+HISTORY_COLUMNS: list[Column[ExportRecord]] = [
     Column("Exported", lambda r: local_time(r.created_at)),
     Column("Recipient", lambda r: r.recipient, tooltip=lambda r: r.recipient),
     Column("Pages", lambda r: f"{r.pages:,}", right=True),

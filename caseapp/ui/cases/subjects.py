@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,7 +26,11 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import kind_label
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
-from caseapp.ui.widgets.tables import Column, RecordTableModel
+from caseapp.ui.widgets.records import Column, RecordTableModel, plain_tooltip
+
+if TYPE_CHECKING:
+    from caseapp.domain.models import Identifier
+
 
 
 def _status(ident: Any) -> str:
@@ -35,7 +39,7 @@ def _status(ident: Any) -> str:
     return "not normalised" + (f": {ident.normalize_note}" if ident.normalize_note else "")
 
 
-IDENTIFIER_COLUMNS = [
+IDENTIFIER_COLUMNS: list[Column[Identifier]] = [
     Column("Kind", lambda i: kind_label(i.kind), tooltip=lambda i: i.kind),
     Column("Raw value", lambda i: i.raw, tooltip=lambda i: i.raw),
     Column("Normalised", lambda i: i.normalized, tooltip=lambda i: i.normalized),
@@ -114,7 +118,7 @@ class SubjectsTab(CaseTab):
         for view in self.views:
             text = view.subject.name + (f"  ({', '.join(view.aliases)})" if view.aliases else "")
             item = QListWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(plain_tooltip(text) or "")
             self.list.addItem(item)
         self.list.blockSignals(False)
         row = next((i for i, v in enumerate(self.views) if v.subject.id == keep), 0)
@@ -265,6 +269,7 @@ class SubjectsTab(CaseTab):
             "of it.")
         if answer != QMessageBox.StandardButton.Yes:
             return
+        assert ident.id is not None  # a listed identifier is stored
         try:
             subjects.remove_identifier(self.ctx.ws, ident.id)
         except Exception as exc:  # noqa: BLE001

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,9 +21,13 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import first_line, local_time
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
-from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
-TIMELINE_COLUMNS = [
+if TYPE_CHECKING:
+    from caseapp.services.cases.notes import TimelineEntry
+
+
+TIMELINE_COLUMNS: list[Column[TimelineEntry]] = [
     Column("When", lambda t: local_time(t.at)),
     Column("Type", lambda t: "Note" + (" (edited)" if t.edited else "") if t.kind == "note"
            else "Event"),

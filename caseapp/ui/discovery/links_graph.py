@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui import theme
 from caseapp.ui.discovery.links_layout import MIN_SCALE, GraphEdge, GraphLayout, GraphNode
-from caseapp.ui.discovery.links_model import plain_tooltip
+from caseapp.ui.widgets.records import plain_tooltip
 
 
 class NodeItem(QGraphicsPathItem):
@@ -53,7 +53,7 @@ class NodeItem(QGraphicsPathItem):
         self.setPen(QPen(colours[f"{node.kind}_border"], 1.6))
         # Selectable, not focusable: Tab must leave the view (arrows move between nodes).
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setToolTip(plain_tooltip(node.tooltip))
+        self.setToolTip(plain_tooltip(node.tooltip) or "")
         if node.kind in ("case", "tip"):
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         text_colour = colours["highlight_text"] if node.kind == "centre" else colours["text"]
@@ -141,7 +141,7 @@ class LinkGraphView(QGraphicsView):
                 path.quadTo(QPointF(*edge.control), b)
             line = scene.addPath(path, pen)
             line.setZValue(0)
-            line.setToolTip(plain_tooltip(edge.tooltip))
+            line.setToolTip(plain_tooltip(edge.tooltip) or "")
             self.edges.append((edge, line))
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 30, 30))
         self._zoom = 1.0

@@ -2,41 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt
 
-from caseapp.ui import theme
 from caseapp.ui.formatting import kind_label, local_time
+from caseapp.ui.widgets.records import ROW_ROLE, Column, Index, RecordTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
-GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from caseapp.services.discovery.links import LinkGroup
+
+GROUP_ROLE = ROW_ROLE
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-COLUMNS = ("Kind", "Identifier", "Match", "Cases", "Tips", "Linked to", "First seen",
-           "Last seen")
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _MAX_LISTED = 4
 
 
-def match_text(group: Any) -> str:
+def match_text(group: LinkGroup) -> str:
     """``Exact: same bank account`` / ``Near: same mailbox: Gmail ignores dots…``."""
     return f"{'Near' if group.match == 'near' else 'Exact'}: {group.reason}"
 
 
-def case_refs(group: Any) -> list[str]:
+def case_refs(group: LinkGroup) -> list[str]:
     """Other cases of a group, each once, in the group's order."""
     return list(dict.fromkeys(c.ref for c in group.cases))
 
 
-def linked_text(group: Any) -> str:
+def linked_text(group: LinkGroup) -> str:
     """``CASE-2026-0002 (Alex Morgan), TIP-2026-0001`` shortened after a few entries."""
     names: dict[str, list[str]] = {}
     for case in group.cases:
@@ -47,7 +41,7 @@ def linked_text(group: Any) -> str:
     return shown + (f", +{len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else "")
 
 
-def group_details(group: Any) -> str:
+def group_details(group: LinkGroup) -> str:
     """Plain-text details of a group (for tooltips): every case, subject, tip and reason."""
     lines = [f"{kind_label(group.kind)} {group.normalized}", match_text(group)]
     for case in group.cases:
@@ -60,86 +54,67 @@ def group_details(group: Any) -> str:
     return "\n".join(lines)
 
 
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows user text literally (Qt would guess rich text from tags)."""
-    return GuiQt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpacePre)
+def _seen(moment: datetime | None) -> str:
+    return local_time(moment)
 
 
-class LinksTableModel(QAbstractTableModel):
+COLUMNS: tuple[Column[LinkGroup], ...] = (
+    Column("Kind", lambda g: kind_label(g.kind), tooltip=group_details),
+    Column("Identifier", lambda g: g.normalized, tooltip=group_details),
+    Column("Match", match_text, tooltip=group_details,
+           colour=lambda g: "warn" if g.match == "near" else None),
+    Column("Cases", lambda g: str(len(case_refs(g))), tooltip=group_details, right=True),
+    Column("Tips", lambda g: str(len(g.tips)), tooltip=group_details, right=True),
+    Column("Linked to", linked_text, tooltip=group_details),
+    Column("First seen", lambda g: _seen(g.first_seen), tooltip=group_details),
+    Column("Last seen", lambda g: _seen(g.last_seen), tooltip=group_details),
+)
+
+
+def _stamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else 0.0
+
+
+_SORT_KEYS: tuple[Callable[[LinkGroup, int], object], ...] = (
+    lambda g, _row: kind_label(g.kind).casefold(),
+    lambda g, _row: g.normalized.casefold(),
+    lambda g, row: f"{g.match != 'exact'}{row:06d}",  # exact first, then service order
+    lambda g, _row: len(case_refs(g)),
+    lambda g, _row: len(g.tips),
+    lambda g, _row: linked_text(g).casefold(),
+    lambda g, _row: _stamp(g.first_seen),
+    lambda g, _row: _stamp(g.last_seen),
+)
+
+
+class LinksTableModel(RecordTableModel["LinkGroup"]):
     """Shared identifiers of a case: kind, value, match and reason, links, counts, dates."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.groups: list[Any] = []
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(COLUMNS, parent)
 
-    def set_groups(self, groups: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.groups = list(groups)
-        self.endResetModel()
+    @property
+    def groups(self) -> list[LinkGroup]:
+        """The groups, in the service's order (row = index)."""
+        return self.records
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.groups)
+    def set_groups(self, groups: Sequence[LinkGroup]) -> None:
+        self.set_records(groups)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def _text(self, group: Any, column: int) -> str:
-        if column == 0:
-            return kind_label(group.kind)
-        if column == 1:
-            return group.normalized
-        if column == 2:
-            return match_text(group)
-        if column == 3:
-            return str(len(case_refs(group)))
-        if column == 4:
-            return str(len(group.tips))
-        if column == 5:
-            return linked_text(group)
-        return local_time(group.first_seen if column == 6 else group.last_seen)
-
-    def _sort_key(self, group: Any, column: int, row: int) -> Any:
-        if column == 3:
-            return len(case_refs(group))
-        if column == 4:
-            return len(group.tips)
-        if column in (6, 7):
-            moment = group.first_seen if column == 6 else group.last_seen
-            return moment.timestamp() if moment else 0.0
-        if column == 2:
-            return f"{group.match != 'exact'}{row:06d}"
-        return self._text(group, column).casefold()
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        group = self.groups[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(group, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(group_details(group))
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and group.match == "near":
-            return theme.accent("warn")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
-            return _RIGHT
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            role = Qt.ItemDataRole.DisplayRole
         if role == SORT_ROLE:
-            return self._sort_key(group, column, index.row())
-        if role == GROUP_ROLE:
-            return group
-        return None
+            return _SORT_KEYS[index.column()](self.records[index.row()], index.row())
+        return super().data(index, role)
 
 
 class LinksFilterProxy(QSortFilterProxyModel):
     """Sorts on :data:`SORT_ROLE`; the filter matches any column's text (case ignored)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setFilterKeyColumn(-1)

@@ -15,11 +15,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
-from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from caseapp.ui import theme
 from caseapp.ui.widgets.common import html_escape
+from caseapp.ui.widgets.records import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -172,8 +172,7 @@ class SearchResultsModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{hit.title} — {hit_label(hit)}: {hit.snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:  # rich text made from plain: shown literally
-            return GuiQt.convertFromPlainText(f"{hit.title}\n{hit_label(hit)}\n\n{hit.snippet}",
-                                              Qt.WhiteSpaceMode.WhiteSpaceNormal)
+            return plain_tooltip(f"{hit.title}\n{hit_label(hit)}\n\n{hit.snippet}")
         if role == HIT_ROLE:
             return hit
         if role == HTML_ROLE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
@@ -38,10 +38,14 @@ from caseapp.ui.evidence.acquisition import AcquisitionFields
 from caseapp.ui.formatting import human_size, local_time
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
-from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl
 
-EXHIBIT_COLUMNS = [
+if TYPE_CHECKING:
+    from caseapp.domain.models import CustodyEvent, Evidence
+
+
+EXHIBIT_COLUMNS: list[Column[Evidence]] = [
     Column("Exhibit", lambda e: e.exhibit),
     Column("Title", lambda e: e.title, tooltip=lambda e: e.original_name),
     Column("Size", lambda e: human_size(e.size), right=True),
@@ -61,7 +65,7 @@ def _custody_detail(event: Any) -> str:
     return ", ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
 
 
-CUSTODY_COLUMNS = [
+CUSTODY_COLUMNS: list[Column[CustodyEvent]] = [
     Column("When", lambda c: local_time(c.at, seconds=True)),
     Column("Action", lambda c: c.action),
     Column("By", lambda c: c.actor),

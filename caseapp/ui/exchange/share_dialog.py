@@ -29,7 +29,7 @@ from caseapp.ui.casefile.widgets import InlineLabel, hint
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.widgets.common import run_with_progress
-from caseapp.ui.widgets.tables import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 SENDS_NOTHING = ("caseapp prepares these files and sends nothing: you pass them on to the "
@@ -37,7 +37,7 @@ SENDS_NOTHING = ("caseapp prepares these files and sends nothing: you pass them 
                  "Justice yourself.")
 _SUFFIX = {"stix": ".stix.json", "misp": ".misp.json", "anx": ".anx", "graphml": ".graphml",
            "ic3": "-ic3.pdf", "rfj": "-rfj.pdf"}
-COUNT_COLUMNS = [Column("What leaves", lambda r: r[0]), Column("Count", lambda r: str(r[1]),
+COUNT_COLUMNS: list[Column[tuple[str, int]]] = [Column("What leaves", lambda r: r[0]), Column("Count", lambda r: str(r[1]),
                                                                right=True)]
 
 

@@ -3,39 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 
 from caseapp.ui.formatting import local_time
-from caseapp.ui.widgets.tables import Column, RecordTableModel
+from caseapp.ui.widgets.records import Column, RecordTableModel
+
+if TYPE_CHECKING:
+    from caseapp.services.maintenance.audit_events import AuditEvent
 
 _Index = QModelIndex | QPersistentModelIndex
 
 AUDIT_COLUMNS = ("#", "When", "By", "Event", "Case", "Record", "What")
 
 
-def _plain_tip(text: str) -> str:
-    """A tooltip Qt shows as plain text (it would render text that looks like HTML)."""
-    from caseapp.ui.widgets.common import html_escape
-
-    return f"<p>{html_escape(text)}</p>" if text else ""
-
-
-class AuditEventModel(RecordTableModel):
+class AuditEventModel(RecordTableModel["AuditEvent"]):
     """:class:`~caseapp.services.maintenance.audit_events.AuditEvent` rows, newest first."""
 
     PAGE = 500
 
-    def __init__(self, fetch: Callable[[int | None, int], list[Any]], parent: Any = None) -> None:
-        columns = [
+    def __init__(self, fetch: Callable[[int | None, int], list[AuditEvent]],
+                 parent: QObject | None = None) -> None:
+        columns: list[Column[AuditEvent]] = [
             Column("#", lambda e: str(e.id), right=True),
             Column("When", lambda e: local_time(e.at, seconds=True)),
-            Column("By", lambda e: e.actor, tooltip=lambda e: _plain_tip(e.actor)),
-            Column("Event", lambda e: e.event, tooltip=lambda e: _plain_tip(e.action)),
+            Column("By", lambda e: e.actor, tooltip=lambda e: e.actor),
+            Column("Event", lambda e: e.event, tooltip=lambda e: e.action),
             Column("Case", lambda e: e.case),
-            Column("Record", lambda e: e.record, tooltip=lambda e: _plain_tip(e.record)),
-            Column("What", lambda e: e.summary, tooltip=lambda e: _plain_tip(e.summary)),
+            Column("Record", lambda e: e.record, tooltip=lambda e: e.record),
+            Column("What", lambda e: e.summary, tooltip=lambda e: e.summary),
         ]
         super().__init__(columns, parent)
         self._fetch = fetch

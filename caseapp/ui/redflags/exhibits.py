@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 
-_Index = QModelIndex | QPersistentModelIndex
+from caseapp.ui.widgets.records import Index, plain_tooltip
+
+if TYPE_CHECKING:
+    from caseapp.domain.models import Evidence
+
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
@@ -18,13 +22,13 @@ class ExhibitLinkModel(QAbstractListModel):
     #: A check box was toggled: (exhibit label, linked).
     toggled = Signal(str, bool)
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.exhibits: list[Any] = []
+        self.exhibits: list[Evidence] = []
         self.linked: set[str] = set()
         self.enabled = False
 
-    def set_exhibits(self, exhibits: Sequence[Any]) -> None:
+    def set_exhibits(self, exhibits: Sequence[Evidence]) -> None:
         """Replace the list (records from ``services.evidence.list_evidence``)."""
         self.beginResetModel()
         self.exhibits = list(exhibits)
@@ -37,10 +41,10 @@ class ExhibitLinkModel(QAbstractListModel):
         if self.exhibits:
             self.dataChanged.emit(self.index(0), self.index(len(self.exhibits) - 1))
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.exhibits)
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
+    def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         ev = self.exhibits[index.row()]
@@ -48,7 +52,7 @@ class ExhibitLinkModel(QAbstractListModel):
         flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
         return flags | Qt.ItemFlag.ItemIsEnabled if usable else flags
 
-    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> object:
         if not index.isValid():
             return None
         ev = self.exhibits[index.row()]
@@ -65,10 +69,10 @@ class ExhibitLinkModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if ev.withdrawn_at is not None:
                 return f"{ev.exhibit} was withdrawn; it can be unlinked but not linked."
-            return f"{ev.original_name} — Space toggles the link"
+            return plain_tooltip(f"{ev.original_name} — Space toggles the link")
         return None
 
-    def setData(self, index: _Index, value: Any,  # noqa: N802
+    def setData(self, index: Index, value: object,  # noqa: N802
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
             return False

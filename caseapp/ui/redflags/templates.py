@@ -7,7 +7,7 @@ validation error (file, line, key), are shown inline in this non-modal window.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,10 +26,14 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.widgets.common import ErrorLabel, run_with_progress
-from caseapp.ui.widgets.tables import Column, RecordTableModel
+from caseapp.ui.widgets.records import Column, RecordTableModel
 from caseapp.ui.workers import TaskControl
 
-TEMPLATE_COLUMNS = [
+if TYPE_CHECKING:
+    from caseapp.services.redflags.templates import TemplateInfo
+
+
+TEMPLATE_COLUMNS: list[Column[TemplateInfo]] = [
     Column("Template", lambda t: t.id),
     Column("Version", lambda t: f"v{t.version}", right=True),
     Column("Title", lambda t: t.title, tooltip=lambda t: t.title),

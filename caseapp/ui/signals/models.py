@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from caseapp.ui.widgets.tables import Column, RecordTableModel
+from caseapp.ui.widgets.records import Column, RecordTableModel
+
+if TYPE_CHECKING:
+    from caseapp.services.signals.findings import Location
+
 
 
 def _cites(f: dict[str, Any]) -> str:
@@ -23,7 +27,7 @@ def _data(f: dict[str, Any]) -> str:
 
 _STATUS_COLOUR = {"open": "warn", "accepted": "ok", "dismissed": None}
 
-FINDING_COLUMNS = [
+FINDING_COLUMNS: list[Column[dict[str, Any]]] = [
     Column("Status", lambda f: f["status"], colour=lambda f: _STATUS_COLOUR.get(f["status"])),
     Column("Rule", lambda f: f"{f['title']} (v{f['version']})",
            tooltip=lambda f: f"{f['rule']} v{f['version']}: {f['explanation']}"),
@@ -35,7 +39,7 @@ FINDING_COLUMNS = [
     Column("Data", lambda f: ", ".join(d["name"] for d in f.get("data", [])), tooltip=_data),
 ]
 
-LOCATION_COLUMNS = [
+LOCATION_COLUMNS: list[Column[Location]] = [
     Column("Subject", lambda loc: loc.subject),
     Column("Place", lambda loc: loc.place),
     Column("Network", lambda loc: loc.network),

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.tips.models import ATTACHMENT_COLUMNS, PlainTableModel
+from caseapp.ui.tips.models import ATTACHMENT_COLUMNS
 from caseapp.ui.widgets.common import Banner, run_with_progress
+from caseapp.ui.widgets.records import RecordTableModel
 from caseapp.ui.workers import TaskControl
 
 
@@ -46,7 +47,7 @@ class AttachmentsPanel(QWidget):
         layout.addLayout(bar)
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.model = PlainTableModel(ATTACHMENT_COLUMNS, self)
+        self.model = RecordTableModel(ATTACHMENT_COLUMNS, self)
         self.model.dim = lambda a: a.withdrawn
         self.table = record_table(self.model, "Attachments")
         for column, width in enumerate((90, 220, 110, 130, 200)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -23,11 +23,15 @@ from PySide6.QtWidgets import (
 from caseapp.domain.enums import Priority
 from caseapp.ui.formatting import first_line
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.tips.models import PlainTableModel
 from caseapp.ui.widgets.common import ErrorLabel
-from caseapp.ui.widgets.tables import ROW_ROLE, CaseFilterProxy, CaseTableModel, Column
+from caseapp.ui.widgets.records import ROW_ROLE, Column, RecordTableModel
+from caseapp.ui.widgets.tables import CaseFilterProxy, CaseTableModel
 
-RELATED_COLUMNS = [
+if TYPE_CHECKING:
+    from caseapp.services.tips.casework import RelatedCase
+
+
+RELATED_COLUMNS: list[Column[RelatedCase]] = [
     Column("Case", lambda r: r.ref),
     Column("Title", lambda r: r.title, tooltip=lambda r: r.title),
     Column("Shares", lambda r: "; ".join(f"{k} {v}" for k, v in r.shared),
@@ -55,7 +59,7 @@ class LinkCaseDialog(QDialog):
         self.linked = set(linked)
         self.choice: str | None = None
         layout = QVBoxLayout(self)
-        self.related_model = PlainTableModel(RELATED_COLUMNS, self)
+        self.related_model = RecordTableModel(RELATED_COLUMNS, self)
         self.related_model.set_records(related)
         self.related = record_table(self.related_model, "Cases sharing identifiers")
         self.related.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.cases.subject_dialog import IdentifierDialog
 from caseapp.ui.tips.models import IdentifierModel, IdentRow
 from caseapp.ui.widgets.common import ErrorLabel
-from caseapp.ui.widgets.tables import read_only_table
+from caseapp.ui.widgets.records import read_only_table
 
 
 def make_row(kind: str, value: str, state: str) -> IdentRow:

@@ -21,9 +21,8 @@ from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event, user_message
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.tips.models import PlainTableModel
 from caseapp.ui.widgets.common import run_with_progress
-from caseapp.ui.widgets.tables import Column
+from caseapp.ui.widgets.records import Column, RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 
@@ -47,7 +46,7 @@ class Issue:
     message: str
 
 
-ISSUE_COLUMNS = [
+ISSUE_COLUMNS: list[Column[Issue]] = [
     Column("File", lambda i: i.file, tooltip=lambda i: i.file),
     Column("Line", lambda i: "" if i.line is None else str(i.line), right=True),
     Column("Kind", lambda i: i.kind,
@@ -119,7 +118,7 @@ class ImportReportPanel(QFrame):
         top.addWidget(self.summary, 1)
         top.addWidget(close)
         layout.addLayout(top)
-        self.model = PlainTableModel(ISSUE_COLUMNS, self)
+        self.model = RecordTableModel(ISSUE_COLUMNS, self)
         self.table = record_table(self.model, "Import problems")
         header = self.table.horizontalHeader()
         for column, width in enumerate((160, 50, 90)):

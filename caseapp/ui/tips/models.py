@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 
 from caseapp.domain.enums import CREDIBILITY_GRADES, RELIABILITY_GRADES
 from caseapp.ui.formatting import first_line, label, local_time
-from caseapp.ui.widgets.tables import Column, RecordTableModel
+from caseapp.ui.widgets.records import Column, Index, RecordTableModel
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from caseapp.services.tips.dedup import DuplicateCandidate
+    from caseapp.services.tips.views import AttachmentView, TipView
+
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-_Index = QModelIndex | QPersistentModelIndex
 
 #: Accent (see :func:`caseapp.ui.theme.accent`) per tip status.
 STATUS_ACCENTS = {"new": "warn", "in-triage": "in-review", "actionable": "ok",
@@ -48,7 +54,7 @@ def grade_tooltip(reliability: str | None, credibility: str | None) -> str:
     return f"Source reliability: {rel}\nInformation credibility: {cred}"
 
 
-def due_text(tip: Any) -> str:
+def due_text(tip: TipView) -> str:
     """The follow-up date in local time, flagged when overdue."""
     if tip.follow_up_due is None:
         return ""
@@ -56,7 +62,7 @@ def due_text(tip: Any) -> str:
     return f"{OVERDUE_MARK} {text}" if tip.overdue else text
 
 
-def tipster_text(tip: Any) -> str:
+def tipster_text(tip: TipView) -> str:
     """Never the identity: only whether there is one."""
     if tip.anonymous:
         return "Anonymous"
@@ -68,11 +74,11 @@ def _ref_key(ref: str) -> tuple[str, int]:
     return (year, int(seq) if seq.isdigit() else 0)
 
 
-def _timestamp(moment: Any) -> float:
+def _timestamp(moment: datetime | None) -> float:
     return moment.timestamp() if moment is not None else float("inf")
 
 
-QUEUE_COLUMNS = [
+QUEUE_COLUMNS: list[Column[TipView]] = [
     Column("Ref", lambda t: t.ref),
     Column("Status", lambda t: label(t.status),
            colour=lambda t: STATUS_ACCENTS.get(t.status, "closed"),
@@ -92,7 +98,7 @@ QUEUE_COLUMNS = [
     # (full values of cut cells are in the tooltips: the columns give way at 1280x800)
     Column("Content", lambda t: first_line(t.content, 200), tooltip=lambda t: t.content[:2000]),
 ]
-_QUEUE_SORT: tuple[Callable[[Any], Any], ...] = (
+_QUEUE_SORT: tuple[Callable[[TipView], object], ...] = (
     lambda t: _ref_key(t.ref), lambda t: t.status, lambda t: (t.grade or "~"),
     lambda t: t.channel, lambda t: _timestamp(t.received_at),
     lambda t: _timestamp(t.follow_up_due), lambda t: ", ".join(t.cases),
@@ -101,37 +107,18 @@ _QUEUE_SORT: tuple[Callable[[Any], Any], ...] = (
 DUE_COLUMN = 5
 
 
-def literal_tooltip(text: str | None) -> str | None:
-    """Tooltip markup that shows ``text`` literally (Qt guesses rich text otherwise, so a
-    tip reading ``<b>x</b>`` would render bold)."""
-    if not text:
-        return None
-    escaped = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-               .replace("\n", "<br>"))
-    return f"<qt>{escaped}</qt>"
-
-
-class PlainTableModel(RecordTableModel):
-    """A :class:`RecordTableModel` whose tooltips show user text literally."""
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        value = super().data(index, role)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return literal_tooltip(value)
-        return value
-
-
-class TipQueueModel(PlainTableModel):
+class TipQueueModel(RecordTableModel["TipView"]):
     """The triage queue as :func:`caseapp.services.tips.tips.list_tips` orders it."""
 
-    def __init__(self, parent: Any = None, columns: Sequence[Column] = QUEUE_COLUMNS,
-                 sort_keys: Sequence[Callable[[Any], Any]] = _QUEUE_SORT) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 columns: Sequence[Column[TipView]] = QUEUE_COLUMNS,
+                 sort_keys: Sequence[Callable[[TipView], object]] = _QUEUE_SORT) -> None:
         super().__init__(columns, parent)
         self._sort_keys = list(sort_keys)
         self._hay: list[str] | None = None
         self.dim = lambda t: t.status in ("duplicate", "closed", "not-actionable")
 
-    def set_records(self, records: Sequence[Any]) -> None:
+    def set_records(self, records: Sequence[TipView]) -> None:
         self._hay = None
         super().set_records(records)
 
@@ -151,7 +138,7 @@ class TipQueueModel(PlainTableModel):
                          for t in self.records]
         return all(w in self._hay[row] for w in words)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         if role == SORT_ROLE:
@@ -174,7 +161,7 @@ class TipQueueModel(PlainTableModel):
 class TipFilterProxy(QSortFilterProxyModel):
     """Filter-as-you-type; no sort column keeps the triage order of the source."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
         self.setSortRole(SORT_ROLE)
@@ -193,12 +180,12 @@ class TipFilterProxy(QSortFilterProxyModel):
             self._words = words
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         if not self._words:
             return True
         return cast(TipQueueModel, self.sourceModel()).matches(source_row, self._words)
 
-    def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         try:
             return bool(a < b)
@@ -236,7 +223,7 @@ def _ident_status(row: IdentRow) -> str:
     return "not normalised" + (f": {row.note}" if row.note else "")
 
 
-IDENT_COLUMNS = [
+IDENT_COLUMNS: list[Column[IdentRow]] = [
     Column("Kind", lambda r: r.kind),
     Column("Value", lambda r: r.raw, tooltip=lambda r: r.raw),
     Column("Normalised", lambda r: r.normalized, tooltip=lambda r: r.normalized),
@@ -247,13 +234,13 @@ IDENT_COLUMNS = [
 ]
 
 
-class IdentifierModel(PlainTableModel):
+class IdentifierModel(RecordTableModel[IdentRow]):
     """The identifiers of the tip being edited; suggestions in italics, removals struck out."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(IDENT_COLUMNS, parent)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.FontRole and index.isValid():
             state = self.records[index.row()].state
             if state in ("suggested", "removed"):
@@ -265,7 +252,7 @@ class IdentifierModel(PlainTableModel):
         return super().data(index, role)
 
 
-CANDIDATE_COLUMNS = [
+CANDIDATE_COLUMNS: list[Column[DuplicateCandidate]] = [
     Column("Tip", lambda c: c.ref),
     Column("Status", lambda c: label(c.status)),
     Column("Score", lambda c: f"{c.score}", right=True,
@@ -273,7 +260,7 @@ CANDIDATE_COLUMNS = [
     Column("Why", lambda c: "; ".join(c.reasons), tooltip=lambda c: "\n".join(c.reasons)),
 ]
 
-ATTACHMENT_COLUMNS = [
+ATTACHMENT_COLUMNS: list[Column[AttachmentView]] = [
     Column("Attachment", lambda a: a.label),
     Column("Title", lambda a: a.title, tooltip=lambda a: a.original_name),
     Column("Size", lambda a: f"{a.size:,} bytes", right=True),

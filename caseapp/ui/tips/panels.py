@@ -23,9 +23,9 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
-from caseapp.ui.tips.models import CANDIDATE_COLUMNS, PlainTableModel
+from caseapp.ui.tips.models import CANDIDATE_COLUMNS
 from caseapp.ui.widgets.common import Banner
-from caseapp.ui.widgets.tables import Column
+from caseapp.ui.widgets.records import Column, RecordTableModel
 
 
 def _plain(text: str = "") -> QLabel:
@@ -61,7 +61,7 @@ class DuplicatesPanel(QFrame):
         top.addWidget(self.title, 1)
         top.addWidget(close)
         layout.addLayout(top)
-        self.model = PlainTableModel(CANDIDATE_COLUMNS, self)
+        self.model = RecordTableModel(CANDIDATE_COLUMNS, self)
         self.table = record_table(self.model, "Possible duplicates")
         header = self.table.horizontalHeader()
         for column, width in enumerate((120, 110, 60)):
@@ -183,7 +183,7 @@ class CasesPanel(QWidget):
         layout.addLayout(bar)
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.model = PlainTableModel([
+        self.model: RecordTableModel[tuple[str, str, str]] = RecordTableModel([
             Column("Case", lambda c: c[0]), Column("Title", lambda c: c[1],
                                                    tooltip=lambda c: c[1]),
             Column("Status", lambda c: c[2])], self)
@@ -207,7 +207,7 @@ class CasesPanel(QWidget):
         from caseapp.services.cases import cases
 
         self.tip = tip
-        rows = []
+        rows: list[tuple[str, str, str]] = []
         for ref in (tip.cases if tip is not None else ()):
             try:
                 case = cases.get_case(self.ctx.ws, ref)

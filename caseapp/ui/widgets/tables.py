@@ -1,4 +1,4 @@
-"""Qt item models over what the services return.
+"""The case list's item models (the shared table base is :mod:`caseapp.ui.widgets.records`).
 
 The case list is built for 10,000+ rows: the source model keeps precomputed sort keys and a
 case-folded search text per row and sorts itself in Python (``list.sort``), and the
@@ -10,7 +10,6 @@ hundreds of thousands of times per keystroke.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -20,83 +19,14 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from caseapp.domain.text import visible
 from caseapp.ui import theme
 from caseapp.ui.formatting import label, local_time
+from caseapp.ui.widgets.records import ROW_ROLE
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a :class:`RecordTableModel`: title, text getter, optional extras."""
-
-    title: str
-    text: Callable[[Any], str]
-    tooltip: Callable[[Any], str | None] | None = None
-    right: bool = False
-    colour: Callable[[Any], str | None] | None = None
-
-
-class RecordTableModel(QAbstractTableModel):
-    """A read-only table over a list of records, one column spec per column."""
-
-    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.records: list[Any] = []
-        self.dim: Callable[[Any], bool] = lambda _r: False
-
-    def set_records(self, records: Sequence[Any]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self.records = list(records)
-        self.endResetModel()
-
-    def record(self, row: int) -> Any:
-        """The record shown on ``row``."""
-        return self.records[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        rec = self.records[index.row()]
-        col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return visible(col.text(rec))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = col.tooltip(rec) if col.tooltip else None
-            return visible(tip) if tip else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.right:
-            return _RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole:
-            name = col.colour(rec) if col.colour else None
-            return theme.accent(name) if name else None
-        if role == Qt.ItemDataRole.FontRole and self.dim(rec):
-            font = QFont()
-            font.setItalic(True)
-            font.setStrikeOut(index.column() == 1)
-            return font
-        if role == ROW_ROLE:
-            return rec
-        return None
 
 
 # -- case list --------------------------------------------------------------------------------
@@ -278,17 +208,3 @@ class CaseFilterProxy(QSortFilterProxyModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort(column, order)
-
-
-def read_only_table(model: Any, name: str) -> QTableView:
-    """A row-selecting, read-only, alternating-colour table view over ``model``."""
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setAccessibleName(name)
-    return table
