@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "of remote-IT-worker identity fraud. Without a command, opens the app.")
     parser.add_argument("--home", metavar="DIR", help="data home (default: CASEAPP_HOME or "
                         "the platform's user data folder)")
+    parser.add_argument("--store", metavar="URL", help="a team store, postgresql://USER@HOST"
+                        "/DBNAME (default: CASEAPP_STORE, else the home's own database); the "
+                        "password comes from the OS keyring")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--version", action="version", version=f"caseapp {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
@@ -91,6 +94,7 @@ def _leading_option(argv: list[str]) -> str | None:
     """The first argument after the global options (``--home``, ``--debug``), if any."""
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--home")
+    pre.add_argument("--store")
     pre.add_argument("--debug", action="store_true")
     _known, rest = pre.parse_known_args(argv)
     return rest[0] if rest else None
@@ -100,6 +104,7 @@ def _wants_gui(argv: list[str]) -> bool:
     """No command given (only global options), or the explicit ``gui`` command."""
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--home")
+    pre.add_argument("--store")
     pre.add_argument("--debug", action="store_true")
     _known, rest = pre.parse_known_args(argv)
     if any(flag in rest for flag in ("-h", "--help", "--version")):
@@ -110,6 +115,7 @@ def _wants_gui(argv: list[str]) -> bool:
 def _launch_gui(argv: list[str]) -> int:
     parser = _Parser(prog="caseapp")
     parser.add_argument("--home", metavar="DIR")
+    parser.add_argument("--store", metavar="URL")
     parser.add_argument("--debug", action="store_true")
     parser.add_argument("--version", action="version", version=f"caseapp {_version()}")
     parser.add_argument("gui", nargs="?", help=argparse.SUPPRESS)
@@ -117,6 +123,8 @@ def _launch_gui(argv: list[str]) -> int:
     from caseapp.ui import app
 
     home = args.home or os.environ.get("CASEAPP_HOME")
+    if args.store:  # the app opens its workspace on CASEAPP_STORE
+        os.environ["CASEAPP_STORE"] = args.store
     return int(app.run(home=home, qt_args=qt_args, debug=args.debug))
 
 
