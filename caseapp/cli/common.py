@@ -45,7 +45,7 @@ def open_ws(args: argparse.Namespace, *, exclusive: bool = False, create: bool =
     from caseapp.services.workspace import open_workspace
 
     ws = open_workspace(home_of(args), passphrase_from_env_or_tty, create=create,
-                        exclusive=exclusive)
+                        exclusive=exclusive, store_url=getattr(args, "store", None))
     if ws.recovery_code:
         print(f"caseapp: created a new encrypted case store in {ws.home}\n"
               f"caseapp: RECOVERY CODE (shown once; write it down and keep it apart from "
