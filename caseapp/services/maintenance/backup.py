@@ -164,7 +164,8 @@ def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,
         raise
     finally:
         lock.release()
-    ws = open_workspace(home, lambda _p: chosen, create=False)
+    # store_url="": the restored home's own database, whatever CASEAPP_STORE names
+    ws = open_workspace(home, lambda _p: chosen, create=False, store_url="")
     with ws.transaction() as session:
         audit.append(session, "store.restored", "store", ws.store_id, {"from": str(backup_dir)})
     return ws
