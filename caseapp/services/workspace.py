@@ -23,6 +23,7 @@ from caseapp.store.blobs import (
     BlobBackend,
     BlobStoreError,
     open_backend,
+    probe,
     read_location,
     write_location,
 )
@@ -169,9 +170,10 @@ def open_workspace(
     so the passphrase's scrypt runs once); a wrong key fails like a wrong passphrase.
     ``blobs`` (new stores only) keeps the evidence in a shared folder or ``s3://BUCKET/PREFIX``
     instead of the home's ``vault/``; it is recorded in the home and used at every open.
-    ``store_url`` (else ``CASEAPP_STORE``) opens a team store (``postgresql://USER@HOST/DB``)
-    instead of the home's own database: the home then keeps this investigator's keys, vault
-    and lock, and the records live on the server (see :func:`_adopt_store`).
+    ``store_url`` (None: ``CASEAPP_STORE``; ``""``: the home's own) opens a team store
+    (``postgresql://USER@HOST/DB``) instead of the home's own database: the home then keeps
+    this investigator's keys, vault and lock, and the records live on the server (see
+    :func:`_adopt_store`).
     Raises StoreUnavailable with a user-readable message.
     """
     lock: HomeLock | None = None
@@ -185,7 +187,8 @@ def open_workspace(
     try:
         return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock,
                      master_key=master_key, blobs=blobs,
-                     store_url=store_url or os.environ.get("CASEAPP_STORE") or None)
+                     store_url=(os.environ.get("CASEAPP_STORE") if store_url is None
+                                else store_url) or None)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -280,12 +283,16 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
 
 
 def _blob_backend(home: Path, blobs: str | None) -> BlobBackend | None:
-    """The backend of a home that keeps its evidence elsewhere; None for its own vault/."""
+    """The backend of a home that keeps its evidence elsewhere; None for its own vault/.
+    A new location (``blobs``) is first tried with a small write, read and delete."""
     try:
         location = blobs if blobs is not None else read_location(home)
-        return None if location is None else open_backend(location)
+        backend = None if location is None else open_backend(location)
+        if backend is not None and blobs is not None:
+            probe(backend)
+        return backend
     except BlobStoreError as exc:
-        raise StoreUnavailable(str(exc)) from None
+        raise StoreUnavailable(f"The evidence location cannot be used: {exc}") from None
 
 
 def _adopt_store(ws: Workspace, created_at: str) -> bool:

@@ -24,6 +24,7 @@ from caseapp.store.errors import QueryFailed, StoreConnectionLost, StoreError, S
 from caseapp.store.interface import Occurrence, OccurrenceSeed, PendingExhibit, SearchRow, Snapshot
 from caseapp.store.postgresql import links_sql, search_index
 from caseapp.store.postgresql.engine import (
+    KEYRING_SERVICE,
     make_engine,
     parse_url,
     safe_location,
@@ -135,6 +136,15 @@ class PostgresStore:
         except (DBAPIError, StoreError) as exc:
             if isinstance(exc, StoreOpenError):
                 raise
+            state = str(getattr(getattr(exc, "orig", None), "sqlstate", "") or "")
+            if state.startswith("28"):  # invalid_authorization_specification, bad password
+                raise StoreOpenError(
+                    f"The team store {self.location} refused this role: check the password "
+                    f"in the OS keyring (service {KEYRING_SERVICE!r}, user "
+                    f"{self.location.rsplit('/', 1)[0]!r}).") from None
+            if state == "3D000":  # invalid_catalog_name
+                raise StoreOpenError(f"The team store {self.location} has no such database; "
+                                     "ask the administrator to create it.") from None
             raise StoreOpenError(f"The team store {self.location} could not be opened "
                                  f"({type(exc).__name__}).") from None
 

@@ -1,0 +1,175 @@
+"""Team mode's PostgreSQL store against a real server: serialised writers, busy and lost
+connections, opening errors, TLS reporting, the CLI's --store and CASEAPP_STORE."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+from pg_cluster import ADMIN_PASSWORD, free_port
+from sqlmodel import select
+
+from caseapp.cli.main import main
+from caseapp.domain.models import AuditEntry, Case
+from caseapp.security import audit
+from caseapp.services.cases import cases, notes
+from caseapp.services.errors import StoreBusy, StoreUnavailable
+from caseapp.services.workspace import open_workspace
+from caseapp.store.errors import StoreConnectionLost
+from caseapp.store.postgresql.engine import KEYRING_SERVICE, WRITE_LOCK_KEY
+
+
+def _raw(url: str) -> psycopg.Connection:
+    return psycopg.connect(url.replace("caseapp_admin@", f"caseapp_admin:{ADMIN_PASSWORD}@"))
+
+
+def test_eight_concurrent_writers_leave_one_unbroken_chain(pg_url: str, home: Path) -> None:
+    ws = open_workspace(home, store_url=pg_url)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with ws.transaction() as session:
+                    audit.append(session, "test.append", "test", f"{n}-{i}", {"n": n})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    try:
+        assert errors == []
+        with ws.session() as session:
+            count, problems = audit.verify_chain(session)
+            appended = session.exec(select(AuditEntry).where(
+                AuditEntry.action == "test.append")).all()
+        assert problems == [] and len(appended) == 80 and count >= 80
+    finally:
+        ws.close()
+
+
+def test_concurrent_case_creation_gets_distinct_refs(pg_url: str, home: Path) -> None:
+    ws = open_workspace(home, store_url=pg_url)
+    refs: list[str] = []
+
+    def create(n: int) -> None:
+        refs.append(cases.create_case(ws, f"Parallel {n}").ref)
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    ws.close()
+    assert len(refs) == 6 and len(set(refs)) == 6
+
+
+def test_a_writer_held_up_past_the_timeout_is_told_busy(pg_url: str, home: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEAPP_BUSY_TIMEOUT_MS", "300")
+    ws = open_workspace(home, store_url=pg_url)
+    ref = cases.create_case(ws, "Held").ref
+    holder = _raw(pg_url)
+    try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        with pytest.raises(StoreBusy) as info:
+            notes.add_note(ws, ref, "never written")
+        assert cases.list_cases(ws)[0].ref == ref  # reads go on meanwhile
+    finally:
+        holder.rollback()
+        holder.close()
+    assert str(info.value) == ("the store is busy: another caseapp is writing; nothing was "
+                               "changed, try again") and info.value.exit_code == 75
+    assert notes.list_notes(ws, ref) == []
+    notes.add_note(ws, ref, "written once the lock is free")
+    assert [n.text for n in notes.list_notes(ws, ref)] == ["written once the lock is free"]
+    ws.close()
+
+
+def test_a_server_restart_mid_unit_is_a_clear_message_and_loses_no_committed_work(
+        pg_cluster, pg_url: str, home: Path) -> None:  # noqa: ANN001
+    ws = open_workspace(home, store_url=pg_url)
+    kept = cases.create_case(ws, "Committed before the restart").ref
+    try:
+        with pytest.raises(StoreConnectionLost) as info, ws.unit_of_work():
+            cases.create_case(ws, "In flight")
+            pg_cluster.restart()
+            cases.create_case(ws, "After the restart, same unit")
+        message = str(info.value)
+        assert "could not be reached" in message and "try again" in message
+        assert "SELECT" not in message and "INSERT" not in message and "In flight" not in message
+        # the next unit reconnects; what was committed is there, the lost unit is not
+        assert [c.ref for c in cases.list_cases(ws)] == [kept]
+        again = cases.create_case(ws, "After the restart").ref
+        assert {c.ref for c in cases.list_cases(ws)} == {kept, again}
+    finally:
+        ws.close()
+
+
+def test_server_down_at_open_is_a_clear_store_unavailable(home: Path,
+                                                           memory_keyring) -> None:  # noqa: ANN001
+    url = f"postgresql://caseapp_admin@127.0.0.1:{free_port()}/nothing"
+    with pytest.raises(StoreUnavailable) as info:
+        open_workspace(home, store_url=url)
+    assert "could not be reached" in str(info.value)
+    assert "caseapp_admin@127.0.0.1" in str(info.value) and "SELECT" not in str(info.value)
+
+
+def test_a_password_in_the_url_is_refused_and_a_wrong_one_is_explained(
+        pg_url: str, home: Path, memory_keyring) -> None:  # noqa: ANN001
+    with pytest.raises(StoreUnavailable, match="OS keyring") as info:
+        open_workspace(home, store_url=pg_url.replace("caseapp_admin@", "caseapp_admin:pw@"))
+    assert "pw@" not in str(info.value)
+    memory_keyring.set_password(KEYRING_SERVICE, pg_url.split("//")[1].split("/")[0], "wrong")
+    with pytest.raises(StoreUnavailable, match="password in the OS keyring"):
+        open_workspace(home, store_url=pg_url)
+
+
+def test_transport_is_reported(pg_url: str, home: Path) -> None:
+    ws = open_workspace(home, store_url=pg_url)
+    try:
+        assert ws.store.kind == "postgresql"
+        # the test cluster has no certificate: plain TCP on loopback, and said so
+        assert ws.store.transport == "plain"  # type: ignore[attr-defined]
+        assert ws.store.transport_secure is False  # type: ignore[attr-defined]
+    finally:
+        ws.close()
+
+
+def test_two_homes_share_one_team_store(pg_url: str, tmp_path: Path) -> None:
+    first = open_workspace(tmp_path / "a", store_url=pg_url)
+    ref = cases.create_case(first, "Shared").ref
+    second = open_workspace(tmp_path / "b", store_url=pg_url)
+    try:
+        assert second.store_id == first.store_id  # the team store's identity, not the home's
+        notes.add_note(second, ref, "from the second investigator")
+        assert [n.text for n in notes.list_notes(first, ref)] == ["from the second investigator"]
+        with first.session() as session:
+            created = session.exec(select(AuditEntry).where(
+                AuditEntry.action == "store.created")).all()
+        assert len(created) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_cli_store_option_and_environment(pg_url: str, tmp_path: Path, capsys,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    home = str(tmp_path / "h")
+    assert main(["--home", home, "--store", pg_url, "case", "new", "--title", "Via CLI",
+                 "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    monkeypatch.setenv("CASEAPP_STORE", pg_url)
+    assert main(["--home", home, "case", "list", "--json"]) == 0
+    assert [c["ref"] for c in json.loads(capsys.readouterr().out)] == [made["ref"]]
+    monkeypatch.delenv("CASEAPP_STORE")
+    assert main(["--home", home, "case", "list", "--json"]) == 0  # the home's own: empty
+    assert json.loads(capsys.readouterr().out) == []
+    with open_workspace(Path(home), store_url=pg_url) as ws, ws.session() as session:
+        assert session.exec(select(Case.title)).all() == ["Via CLI"]
