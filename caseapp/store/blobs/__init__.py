@@ -7,6 +7,7 @@ and returns opaque bytes under a blob id. ``boto3`` is imported by ``s3.py`` alo
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from caseapp.store.blobs.folder import LocalFolderBackend, SharedFolderBackend
 from caseapp.store.files import atomic_write_text
 
 __all__ = ["BLOBS_NAME", "BlobBackend", "BlobStoreError", "LocalFolderBackend",
-           "SharedFolderBackend", "open_backend", "read_location", "write_location"]
+           "SharedFolderBackend", "open_backend", "probe", "read_location", "write_location"]
 
 #: In a data home whose evidence is not in its own ``vault/``: where it is (no credentials).
 BLOBS_NAME = "blobs.json"
@@ -60,3 +61,31 @@ def open_backend(location: str, **options: Any) -> BlobBackend:
     if options:
         raise BlobStoreError("Only an S3 evidence location takes options.")
     return SharedFolderBackend(Path(location))
+
+
+def probe(backend: BlobBackend) -> None:
+    """Check a location before a home is set up on it: a small random blob is written, read
+    back and removed. Raises BlobStoreError (no bucket, no permission, share read-only...)."""
+    blob_id, payload = secrets.token_hex(16), secrets.token_bytes(64)
+    try:
+        writer = backend.create(blob_id, len(payload))
+        try:
+            writer.write(memoryview(payload))
+            writer.finish()
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        try:
+            reader = backend.open(blob_id)
+            try:
+                back = reader.read(len(payload) + 1)
+            finally:
+                reader.close()
+        finally:
+            backend.delete(blob_id)
+    except OSError as exc:
+        raise BlobStoreError(f"Writing to {backend.location} failed: "
+                             f"{exc.strerror or exc}") from None
+    if back != payload:
+        raise BlobStoreError(f"{backend.location} returned other bytes than were written.")

@@ -178,3 +178,9 @@ def test_unreachable_share_refuses_to_create(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="not reachable"):
         open_workspace(tmp_path / "home", blobs=str(tmp_path / "not-mounted"))
     assert not (tmp_path / "home").exists()
+
+
+def test_missing_bucket_refuses_to_create(tmp_path: Path, s3_env: str) -> None:
+    with pytest.raises(StoreUnavailable, match="cannot be used.*NoSuchBucket"):
+        open_workspace(tmp_path / "home", blobs="s3://caseapp-no-such-bucket/p")
+    assert not (tmp_path / "home").exists()
