@@ -6,11 +6,19 @@ Builds (or reuses, with --home) a keyring-mode store with N synthetic cases usin
 benchmarks/generate.py and the benchmark-only keyring, attaches the real main window and
 measures, each including the repaint of the table:
 
-* case list load: ``services.cases.list_cases`` + model reset + proxy mapping + paint;
+* first load: a new case-list reader (its own connection: cold page cache) + the ids in order
+  + the first batch of rows + paint;
+* reload after a change: one case is edited through the services (not timed), then the
+  page's reload (ids again, rows of the visible batch) + paint;
 * one keystroke: typing queries one character at a time into the real filter box
-  (``QLineEdit.insert``), then a status-filter change and a column sort.
+  (``QLineEdit.insert``); reported on their own: the first keystroke after an edit (the
+  edited case's filter text is read again) and the first keystroke of a new reader (every
+  case's filter text is read: also after a change made outside the app); then a
+  status-filter change and a column sort.
 
-Target (issue 3): median <= 50 ms for both at 10,000 cases.
+Targets (issue 18): at 10,000 cases load <= 50 ms, keystroke <= 30 ms, sort <= 50 ms; at
+100,000 cases load <= 150 ms, keystroke <= 50 ms (medians). Each line prints the figure, the
+target and their ratio.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TARGET_MS = 50.0
+#: (load, keystroke, sort) targets in ms by store size (issue 18); sizes between: the larger.
+TARGETS = {10_000: (50.0, 30.0, 50.0), 100_000: (150.0, 50.0, None)}
 QUERIES = ["case-2025", "laptop", "park vpn", "민준", "escalated", "payroll crypto", "zzz"]
 
 
@@ -60,14 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from caseapp.services.cases import cases as case_service
     from caseapp.services.workspace import open_workspace
     from caseapp.ui.context import AppContext
     from caseapp.ui.main_window import MainWindow
     from caseapp.ui.workers import TaskRunner
 
     ws = open_workspace(home, exclusive=True, key_mode="keyring")
-    existing = len(case_service.list_cases(ws))
+    from caseapp.services.maintenance import auditlog
+
+    existing = auditlog.store_counts(ws).cases
     if existing < args.cases:
         started = time.perf_counter()
         generate.generate(ws, args.cases - existing)
@@ -81,15 +91,38 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     app.processEvents()
     panel = window.pages["cases"].list
-    total = panel.model.rowCount()
+    total = panel.model.total()
 
-    loads, load_cpu = [], []
-    for _ in range(args.repeat):
-        started, cpu = time.perf_counter(), time.process_time()
+    from caseapp.services.cases import cases as cases_service
+
+    def touch(n: int) -> str:  # an edit through the services, as the user would make
+        ref = panel.model.index(n % max(1, panel.model.rowCount()), 0).data()
+        cases_service.update_case(ws, ref, title=f"benchmark edit {n}")
+        return ref
+
+    def keystroke() -> float:
+        started = time.perf_counter()
+        panel.filter.insert("l")
+        panel.table.viewport().repaint()
+        elapsed = (time.perf_counter() - started) * 1000
+        panel.filter.clear()
+        return elapsed
+
+    firsts, loads, load_cpu, first_keys, full_keys = [], [], [], [], []
+    for n in range(args.repeat):
+        panel.release()
+        started = time.perf_counter()
         panel.reload()
+        panel.table.viewport().repaint()
+        firsts.append((time.perf_counter() - started) * 1000)
+        full_keys.append(keystroke())  # the first filter texts of a new reader
+        ref = touch(n)
+        started, cpu = time.perf_counter(), time.process_time()
+        panel.reload({ref})  # what the page does when the app changed the case
         panel.table.viewport().repaint()
         loads.append((time.perf_counter() - started) * 1000)
         load_cpu.append((time.process_time() - cpu) * 1000)
+        first_keys.append(keystroke())
     query_ms, query_cpu = [], []
     for _ in range(max(1, args.repeat // 3)):
         for query in QUERIES:
@@ -116,25 +149,40 @@ def main(argv: list[str] | None = None) -> int:
             panel.table.viewport().repaint()
             sort_ms.append((time.perf_counter() - started) * 1000)
 
+    size = min((s for s in TARGETS if s >= total), default=max(TARGETS))
+    load_target, key_target, sort_target = TARGETS[size]
+
     def line(name: str, values: list[float], target: float | None) -> str:
         med = statistics.median(values)
-        verdict = "" if target is None else ("  OK" if med <= target else "  OVER TARGET")
-        goal = f"target median <= {target:.0f} ms" if target else "(no target)"
-        return (f"{name:<28} median {med:7.1f} ms   min {min(values):6.1f} ms   "
-                f"p95 {_pct(values, 0.95):7.1f} ms   n={len(values):<4} {goal}{verdict}")
+        if target is None:
+            goal = "(no target)"
+        else:
+            goal = (f"target <= {target:.0f} ms = {med / target:4.2f}x  "
+                    + ("OK" if med <= target else "OVER TARGET"))
+        return (f"{name:<30} median {med:7.1f} ms   min {min(values):6.1f} ms   "
+                f"p95 {_pct(values, 0.95):7.1f} ms   n={len(values):<4} {goal}")
 
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"case list benchmark: {total:,} cases, platform {app.platformName()}, "
           f"{os.cpu_count()} CPUs, load average {load_avg:.2f} at the end")
-    print(line("open/reload case list", loads, TARGET_MS))
+    print(f"targets for {size:,} cases")
+    print(line("first load (new reader)", firsts, load_target))
+    print(line("reload after an edit", loads, load_target))
     print(line("  (CPU time of the above)", load_cpu, None))
-    print(line("filter, per keystroke", query_ms, TARGET_MS))
+    print(line("filter, per keystroke", query_ms, key_target))
     print(line("  (CPU time of the above)", query_cpu, None))
+    print(line("first keystroke after an edit", first_keys, key_target))
+    print(line("first keystroke, new reader", full_keys, None))
     print(line("status filter change", status_ms, None))
-    print(line("sort by column", sort_ms, None))
+    print(line("sort by column", sort_ms, sort_target))
+    ok = (max(statistics.median(firsts), statistics.median(loads)) <= load_target
+          and statistics.median(query_ms) <= key_target
+          and (sort_target is None or statistics.median(sort_ms) <= sort_target))
     window.close()
+    app.processEvents()
+    del window, ctx
     ws.close()
-    return 0 if max(statistics.median(loads), statistics.median(query_ms)) <= TARGET_MS else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -89,20 +89,32 @@ class CaseListSource:
         self._risks: dict[int, tuple[int, str]] = {}
         self._version: int | None = None
         self._hay: dict[int, str] | None = None
+        self._stale: set[str] = set()  # refs whose filter text is to be read again
+        self._stale_ids: set[int] = set()
         self.refresh()
 
-    def refresh(self) -> bool:
-        """Take in changes since the last call (risk scores again); True when data changed."""
+    def refresh(self, changed: set[str] | None = None) -> bool:
+        """Take in changes since the last call (risk scores again); True when data changed.
+
+        ``changed``: the refs of every case that changed, when known (then only their filter
+        texts are read again); None: any case may have changed.
+        """
         version = self._reader.data_version()
-        changed = version != self._version
+        moved = version != self._version
         self._version = version
         if self._risks_of is not None:
             risks = {i: (s.score, s.band) for i, s in self._risks_of().items()}
-            changed = changed or risks != self._risks
+            if risks != self._risks:
+                moved = True
+                self._stale_ids |= {i for i in risks.keys() | self._risks.keys()
+                                    if risks.get(i) != self._risks.get(i)}
             self._risks = risks
-        if changed:
-            self._hay = None
-        return changed
+        if moved:
+            if changed is None:
+                self._hay = None
+            else:
+                self._stale |= changed
+        return moved
 
     def order(self, column: int, descending: bool, status: str | None = None) -> list[int]:
         """Ids in the order of table ``column`` (ties by id), only ``status`` if given."""
@@ -118,6 +130,8 @@ class CaseListSource:
     def haystack(self) -> dict[int, str]:
         """id -> case-folded "ref title status priority risk-band" (built once per version)."""
         if self._hay is None:
+            self._stale.clear()
+            self._stale_ids.clear()
             texts = self._reader.texts()
             with no_cyclic_gc():
                 hay = {i: t.casefold() for i, t in texts.items()}
@@ -125,6 +139,13 @@ class CaseListSource:
                     if i in hay:
                         hay[i] = f"{hay[i]} {band.casefold()}"
             self._hay = hay
+        elif self._stale or self._stale_ids:
+            ids = {i for i in map(self._reader.id_of, self._stale) if i is not None}
+            for row in self._reader.rows(sorted(ids | self._stale_ids)):
+                band = self._risks.get(row[0], (0, ""))[1]
+                self._hay[row[0]] = f"{row[1]} {row[2]} {row[3]} {row[4]} {band}".casefold()
+            self._stale.clear()
+            self._stale_ids.clear()
         return self._hay
 
     def rows(self, ids: list[int]) -> dict[int, CaseListRow]:

@@ -102,8 +102,9 @@ class CaseListPanel(QWidget):
         self.last_load_ms = 0.0
         self.last_filter_ms = 0.0
 
-    def reload(self) -> None:
-        """Fetch the list again, keeping the selected case selected."""
+    def reload(self, changed: set[str] | None = None) -> None:
+        """Fetch the list again, keeping the selected case selected; ``changed``: the refs of
+        the cases that changed, when known (only their filter texts are read again)."""
         if self.ctx is None:
             if self.model.source is not None:
                 self._keep_selection(self.model.reload)
@@ -114,7 +115,7 @@ class CaseListPanel(QWidget):
 
             self.set_source(open_case_list(self.ctx.ws))
         else:
-            self._keep_selection(self.model.reload)
+            self._keep_selection(lambda: self.model.reload(changed))
             self._update_count()
             self.loaded.emit(self.model.total())
         self.last_load_ms = (time.perf_counter() - started) * 1000
@@ -228,6 +229,7 @@ class CasesPage(Page):
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tabs.currentChanged.connect(self._current_changed)
         self._stale_refs: set[str] = set()
+        self._changed_refs: set[str] | None = set()  # None: any case may have changed
         self._reload_timer = QTimer(self, singleShot=True, interval=0)
         self._reload_timer.timeout.connect(self._apply_changes)
         ctx.data_changed.connect(self._data_changed)
@@ -304,7 +306,7 @@ class CasesPage(Page):
         log_event("case.created", case=case.ref)
         self.ctx.show_message(f"Created {case.ref}.")
         self.ctx.notify_changed(case.ref)
-        self.list.reload()
+        self.list.reload({case.ref})
         self.open_case(case.ref)
 
     def refresh(self) -> None:
@@ -317,10 +319,13 @@ class CasesPage(Page):
 
     def _data_changed(self, ref: str) -> None:
         self._stale_refs |= ({ref} if ref else {v.case_ref for v in self.views()})
+        if self._changed_refs is not None:
+            self._changed_refs = self._changed_refs | {ref} if ref else None
         self._reload_timer.start()
 
     def _apply_changes(self) -> None:
-        self.list.reload()
+        changed, self._changed_refs = self._changed_refs, set()
+        self.list.reload(changed)
         view = self.current_case_view()
         if view is not None and view.case_ref in self._stale_refs:
             self._stale_refs.discard(view.case_ref)

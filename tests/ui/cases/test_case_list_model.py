@@ -113,6 +113,22 @@ def test_reload_shows_changes_and_sort_keeps_selected_rows(ui_ws: Any, many: lis
     assert model.index(persistent.row(), 0).data() == many[1]
 
 
+def test_filter_texts_follow_changes_named_or_not(ui_ws: Any, many: list[str]) -> None:
+    model = _model(ui_ws)
+    model.set_filter("laptop")
+    assert many[1] not in _all_refs(model)
+    cases.update_case(ui_ws, many[1], title="beta laptop now")
+    model.reload({many[1]})  # only this case's text is read again
+    assert many[1] in _all_refs(model) and model.matching() == 7
+    cases.update_case(ui_ws, many[3], title="delta laptop too")
+    new = cases.create_case(ui_ws, "Nu laptop").ref
+    model.reload()  # not said which: every text is read again
+    assert {many[3], new} <= set(_all_refs(model)) and model.matching() == 9
+    cases.update_case(ui_ws, many[0], title="Alpha no longer")
+    model.reload({many[0]})
+    assert many[0] not in _all_refs(model) and model.total() == 12
+
+
 def test_rows_source_gives_the_same_list(ui_ws: Any, many: list[str]) -> None:
     from caseapp.services.cases.caselist import case_list
 
