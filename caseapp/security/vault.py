@@ -33,7 +33,7 @@ import shutil
 import stat
 import struct
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,13 +152,19 @@ def _put(q: queue.Queue[Any], item: Any, abort: threading.Event) -> None:
                 raise _Aborted from None
 
 
+#: Given a blob id, the keys it may be sealed under besides the vault key (a team case's
+#: data key versions); tried in order on the first chunk.
+KeysFor = Callable[[str], Sequence[bytes]]
+
+
 class Vault:
-    """A directory of encrypted blobs under one 32-byte vault key."""
+    """Encrypted blobs under one 32-byte vault key (and, in team mode, case data keys)."""
 
     def __init__(self, root: Path | None, key: bytes, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                 backend: BlobBackend | None = None) -> None:
+                 backend: BlobBackend | None = None, keys_for: KeysFor | None = None) -> None:
         """Open the vault at the folder ``root`` (created, mode 0700 where supported), or on
-        ``backend`` (a shared folder, an S3 bucket) when one is given."""
+        ``backend`` (a shared folder, an S3 bucket) when one is given. ``keys_for`` (also
+        settable later) names the other keys a blob may be sealed under."""
         if len(key) != 32:
             raise VaultError("The vault key must be 32 bytes.")
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
@@ -172,6 +178,7 @@ class Vault:
             except OSError as exc:
                 raise VaultError(f"Could not create the vault folder: {_reason(exc)}") from exc
         self.backend: BlobBackend = backend
+        self.keys_for: KeysFor | None = keys_for
         #: The blob folder (None for an S3 bucket).
         self.root: Path | None = getattr(backend, "root", None)
 
@@ -194,9 +201,18 @@ class Vault:
         except (OSError, BlobStoreError):
             return False
 
-    def _aead(self, raw_id: bytes) -> AESGCM:
+    def _aead(self, raw_id: bytes, key: bytes | None = None) -> AESGCM:
         info = b"caseapp/vault/blob/v1" + raw_id
-        return AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(self._key))
+        return AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(key or self._key))
+
+    def _candidates(self, blob_id: str, raw_id: bytes) -> list[AESGCM]:
+        others = list(self.keys_for(blob_id)) if self.keys_for is not None else []
+        return [self._aead(raw_id, k) for k in [*others, self._key]]
+
+    @staticmethod
+    def _check_key(key: bytes | None) -> None:
+        if key is not None and len(key) != 32:
+            raise VaultError("A case data key must be 32 bytes.")
 
     @staticmethod
     def _nonce_aad(header: bytes, index: int, final: bool) -> tuple[bytes, bytes]:
@@ -204,13 +220,15 @@ class Vault:
 
     # -- ingest ------------------------------------------------------------------------------
     def ingest(self, src: Path, *, progress: Progress | None = None,
-               cancel: Cancel | None = None) -> IngestResult:
+               cancel: Cancel | None = None, key: bytes | None = None) -> IngestResult:
         """Hash and encrypt the regular file ``src`` into a new blob, reading it once.
 
         ``progress(bytes_hashed, total)`` is called after each chunk and ``cancel()`` polled
-        before each chunk, both in the calling thread. Raises FileChangedError, Cancelled
-        or VaultError; on any failure nothing is left in the vault.
+        before each chunk, both in the calling thread. ``key`` seals the blob under a case
+        data key instead of the vault key. Raises FileChangedError, Cancelled or VaultError;
+        on any failure nothing is left in the vault.
         """
+        self._check_key(key)
         src = Path(src)
         name = src.name or str(src)
         try:
@@ -257,16 +275,18 @@ class Vault:
                             (s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns) != ident for s in after):
                         raise changed
 
-            blob_id, digest, size = self._ingest(fill, before.st_size, progress, cancel, check)
+            blob_id, digest, size = self._ingest(fill, before.st_size, progress, cancel, check,
+                                                 key)
         return IngestResult(blob_id, digest, size, before.st_mtime_ns, before.st_ctime_ns)
 
     def ingest_stream(self, chunks: Iterable[bytes], *, total: int = 0,
-                      progress: Progress | None = None,
-                      cancel: Cancel | None = None) -> IngestResult:
+                      progress: Progress | None = None, cancel: Cancel | None = None,
+                      key: bytes | None = None) -> IngestResult:
         """Store bytes produced in memory (e.g. demo data); timestamps are 0.
 
         ``chunks`` is consumed in a worker thread; ``total`` only feeds ``progress``.
         """
+        self._check_key(key)
         source, pending = iter(chunks), memoryview(b"")
 
         def fill(buf: bytearray) -> int:
@@ -283,17 +303,17 @@ class Vault:
                 pending, got = pending[take:], got + take
             return got
 
-        blob_id, digest, size = self._ingest(fill, total, progress, cancel, None)
+        blob_id, digest, size = self._ingest(fill, total, progress, cancel, None, key)
         return IngestResult(blob_id, digest, size, 0, 0)
 
     def _ingest(self, fill: Callable[[bytearray], int], total: int, progress: Progress | None,
-                cancel: Cancel | None,
-                check: Callable[[int, bool], None] | None) -> tuple[str, str, int]:
+                cancel: Cancel | None, check: Callable[[int, bool], None] | None,
+                key: bytes | None = None) -> tuple[str, str, int]:
         """Run read -> hash (this thread) -> encrypt -> write; returns (blob id, sha256, size)."""
         cs = self.chunk_size
         raw_id = secrets.token_bytes(16)
         blob_id, header = raw_id.hex(), _HEADER.pack(MAGIC, FORMAT_VERSION, 0, cs, raw_id)
-        aead = self._aead(raw_id)
+        aead = self._aead(raw_id, key)
         seal = getattr(aead, "encrypt_into", None)  # cryptography >= 45
         try:
             sink: BlobWriter = self.backend.create(blob_id, size_hint=total)
@@ -433,7 +453,8 @@ class Vault:
     def _chunks(self, blob_id: str, handle: BlobReader, header: bytes,
                 count: int) -> Iterator[bytes]:
         try:
-            aead, cs = self._aead(header[-16:]), _HEADER.unpack(header)[3]
+            cs = _HEADER.unpack(header)[3]
+            candidates = self._candidates(blob_id, header[-16:])
             for index in range(count):
                 final = index == count - 1
                 data = _read(handle, cs + TAG_SIZE)
@@ -441,7 +462,11 @@ class Vault:
                     raise BlobCorrupt(f"Evidence blob {blob_id} is truncated or extended.")
                 nonce, aad = self._nonce_aad(header, index, final)
                 try:
-                    yield aead.decrypt(nonce, data, aad)
+                    if index == 0 and len(candidates) > 1:  # which key sealed it?
+                        plain, candidates = _first_opening(candidates, nonce, data, aad)
+                        yield plain
+                        continue
+                    yield candidates[0].decrypt(nonce, data, aad)
                 except InvalidTag:
                     raise BlobCorrupt(
                         f"Evidence blob {blob_id} failed its integrity check at chunk {index} "
@@ -571,6 +596,17 @@ def _as_vault_error() -> Iterator[None]:
         raise BlobMissing(str(exc)) from None
     except BlobStoreError as exc:
         raise VaultError(str(exc)) from None
+
+
+def _first_opening(candidates: list[AESGCM], nonce: bytes, data: bytes,
+                   aad: bytes) -> tuple[bytes, list[AESGCM]]:
+    """Open the first chunk with the first key that authenticates it; raises InvalidTag."""
+    for aead in candidates:
+        try:
+            return aead.decrypt(nonce, data, aad), [aead]
+        except InvalidTag:
+            continue
+    raise InvalidTag
 
 
 def _read(handle: BlobReader, n: int) -> bytes:

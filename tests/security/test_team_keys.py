@@ -180,3 +180,26 @@ def test_wrapped_keys_persist_in_the_store_tables(ws) -> None:  # noqa: ANN001
         moved.key(alice)
     with pytest.raises(TeamKeyError):
         to_row(state.wrapped[0], other.id, at=now)
+
+
+def test_vault_seals_under_a_case_key_and_finds_the_version(tmp_path: Path) -> None:
+    from caseapp.security.vault import VaultError
+
+    home_key, k1, k2 = bytes(32), bytes(range(32)), bytes(range(1, 33))
+    vault = Vault(tmp_path / "v", home_key, chunk_size=64)
+    old = vault.ingest_stream([b"sealed under version 1" * 20], key=k1)
+    new = vault.ingest_stream([b"sealed under version 2" * 20], key=k2)
+    own = vault.ingest_stream([b"a local exhibit"])
+    with pytest.raises(BlobCorrupt):  # the home key alone does not open case evidence
+        vault.verify(old.blob_id)
+    vault.keys_for = lambda blob_id: [k2, k1]
+    assert vault.verify(old.blob_id) == (old.sha256, old.size)
+    assert vault.verify(new.blob_id) == (new.sha256, new.size)
+    assert vault.verify(own.blob_id) == (own.sha256, own.size)  # the vault key still works
+    out = tmp_path / "out.bin"
+    assert vault.decrypt_to(old.blob_id, out) == old.sha256
+    vault.keys_for = lambda blob_id: [k2]  # a member who never had version 1
+    with pytest.raises(BlobCorrupt):
+        vault.verify(old.blob_id)
+    with pytest.raises(VaultError):
+        vault.ingest_stream([b"x"], key=b"short")
