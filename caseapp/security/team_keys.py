@@ -265,11 +265,17 @@ def state_from_rows(case_pk: int, rows: Iterable[CaseKeyWrap],
                     wrapped)
 
 
-class MemberKeyStore:
-    """A member's private key in a data home: OS keyring or passphrase, plus recovery code.
+_HOME_INFO = b"caseapp/member-key/v1"
 
-    ``member_key.json`` holds the public key, the mode, the recovery-wrapped private key and,
-    in passphrase mode, the passphrase-wrapped one; never the private key in clear.
+
+class MemberKeyStore:
+    """A member's private key in a data home, plus its recovery code.
+
+    Three modes: ``home`` (wrapped under a sub-key of the home's master key, so unlocking the
+    home unlocks it: it is exactly as protected as the master key, by keyring or passphrase),
+    ``keyring`` (in the OS keyring itself) and ``passphrase`` (its own scrypt passphrase).
+    ``member_key.json`` holds the public key, the mode, the recovery-wrapped private key and
+    the mode's wrapped copy; never the private key in clear.
     """
 
     def __init__(self, home: Path, store_id: str) -> None:
@@ -298,10 +304,12 @@ class MemberKeyStore:
     def public_key(self) -> bytes:
         return _unb64(self._load()["public"])
 
-    def create(self, passphrase: str | None = None) -> tuple[bytes, str]:
+    def create(self, passphrase: str | None = None, *,
+               master: bytes | None = None) -> tuple[bytes, str]:
         """Make this home's member key pair; returns (public key, recovery code).
 
-        Keyring when usable and no passphrase is given; raises KeyUnavailable otherwise.
+        Under the home's ``master`` key when given; else under ``passphrase``; else in the
+        keyring when usable (KeyUnavailable otherwise).
         """
         if self.exists():
             raise KeyProblem("This home already has a team member key.")
@@ -311,7 +319,11 @@ class MemberKeyStore:
         public = public_bytes(private)
         context = self._context(public)
         data: dict[str, Any] = {"format": 1, "public": _b64(public)}
-        if passphrase is None:
+        if master is not None:
+            nonce = os.urandom(12)
+            data["mode"], data["home"] = "home", {"nonce": _b64(nonce), "wrapped": _b64(
+                AESGCM(self._home_kek(master)).encrypt(nonce, raw, context.encode("ascii")))}
+        elif passphrase is None:
             if not keyring_usable():
                 raise KeyUnavailable("No usable OS keyring: choose a passphrase for your team "
                                      "key (or set CASEAPP_PASSPHRASE).")
@@ -337,6 +349,8 @@ class MemberKeyStore:
         """The private key from the keyring, or from the file with the passphrase."""
         data = self._load()
         public = _unb64(data["public"])
+        if data["mode"] == "home":
+            raise KeyUnavailable("This team key opens with the home's key (unlock_with_master).")
         if data["mode"] == "keyring":
             stored = None
             try:
@@ -354,6 +368,24 @@ class MemberKeyStore:
                 raise KeyUnavailable("Your team key is protected by a passphrase; none was "
                                      "given.")
             raw = unwrap_with_passphrase(data["passphrase"], passphrase, self._context(public))
+        return self._checked(raw, public)
+
+    @staticmethod
+    def _home_kek(master: bytes) -> bytes:
+        return HKDF(hashes.SHA256(), 32, salt=None, info=_HOME_INFO).derive(master)
+
+    def unlock_with_master(self, master: bytes) -> X25519PrivateKey:
+        """The private key of a ``home``-mode member key, with the home's master key."""
+        data = self._load()
+        public = _unb64(data["public"])
+        if data.get("mode") != "home":
+            raise KeyUnavailable("This team key is not kept under the home's key.")
+        try:
+            raw = AESGCM(self._home_kek(master)).decrypt(
+                _unb64(data["home"]["nonce"]), _unb64(data["home"]["wrapped"]),
+                self._context(public).encode("ascii"))
+        except InvalidTag:
+            raise WrongSecret("The home's key does not open this team key.") from None
         return self._checked(raw, public)
 
     def unlock_with_recovery(self, code: str) -> X25519PrivateKey:

@@ -203,3 +203,16 @@ def test_vault_seals_under_a_case_key_and_finds_the_version(tmp_path: Path) -> N
         vault.verify(old.blob_id)
     with pytest.raises(VaultError):
         vault.ingest_stream([b"x"], key=b"short")
+
+
+def test_member_key_under_the_home_master_key(tmp_path: Path) -> None:
+    keys = MemberKeyStore(tmp_path, "store-4")
+    master = bytes(range(32))
+    public, code = keys.create(master=master)
+    assert json.loads(keys.path.read_text(encoding="utf-8"))["mode"] == "home"
+    assert public_bytes(keys.unlock_with_master(master)) == public
+    with pytest.raises(WrongSecret):
+        keys.unlock_with_master(bytes(32))
+    with pytest.raises(KeyUnavailable):
+        keys.unlock()
+    assert public_bytes(keys.unlock_with_recovery(code)) == public
