@@ -102,8 +102,9 @@ class PgCluster:
 
     def restart(self) -> None:
         """Stop (fast: sessions are cut) and start again, as a server restart would."""
-        done = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t",
-                         str(_WAIT_S), "restart", timeout=_WAIT_S + 10)
+        # -l: the new server must not hold on to this process's pipes
+        done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-m",
+                         "fast", "-w", "-t", str(_WAIT_S), "restart", timeout=_WAIT_S + 10)
         if done.returncode != 0:
             raise RuntimeError("pg_ctl restart failed: " + done.stderr[-1000:])
 

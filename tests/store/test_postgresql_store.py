@@ -96,11 +96,13 @@ def test_a_server_restart_mid_unit_is_a_clear_message_and_loses_no_committed_wor
         pg_cluster, pg_url: str, home: Path) -> None:  # noqa: ANN001
     ws = open_workspace(home, store_url=pg_url)
     kept = cases.create_case(ws, "Committed before the restart").ref
+    started = pg_cluster.psql("SELECT pg_postmaster_start_time()")
     try:
         with pytest.raises(StoreConnectionLost) as info, ws.unit_of_work():
             cases.create_case(ws, "In flight")
             pg_cluster.restart()
             cases.create_case(ws, "After the restart, same unit")
+        assert pg_cluster.psql("SELECT pg_postmaster_start_time()") != started  # restarted
         message = str(info.value)
         assert "could not be reached" in message and "try again" in message
         assert "SELECT" not in message and "INSERT" not in message and "In flight" not in message
