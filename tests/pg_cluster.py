@@ -108,6 +108,23 @@ class PgCluster:
         if done.returncode != 0:
             raise RuntimeError("pg_ctl restart failed: " + done.stderr[-1000:])
 
+    def set_tls(self, on: bool) -> None:
+        """Offer TLS (a fresh self-signed certificate) or stop offering it; takes effect for
+        new connections (configuration reload, no restart)."""
+        if on:
+            cert, key = self.root / "server.crt", self.root / "server.key"
+            if not cert.exists():
+                _self_signed(cert, key)
+                if self._user:
+                    shutil.chown(cert, self._user)
+                    shutil.chown(key, self._user)
+            self.psql(f"ALTER SYSTEM SET ssl_cert_file = '{cert}'")
+            self.psql(f"ALTER SYSTEM SET ssl_key_file = '{key}'")
+            self.psql("ALTER SYSTEM SET ssl = on")
+        else:
+            self.psql("ALTER SYSTEM RESET ssl")
+        self.psql("SELECT pg_reload_conf()")
+
     def stop(self) -> None:
         """Shut the server down (bounded) and remove its folder."""
         if self._started:
@@ -116,3 +133,26 @@ class PgCluster:
                           str(_WAIT_S), "stop", timeout=_WAIT_S + 10)
             self._started = False
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _self_signed(cert: Path, key: Path) -> None:
+    """A throw-away self-signed certificate for 127.0.0.1 (cryptography)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(private.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(minutes=5))
+                   .not_valid_after(now + dt.timedelta(days=1)).sign(private, hashes.SHA256()))
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(private.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    key.chmod(0o600)

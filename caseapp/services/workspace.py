@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlmodel import Session
 
@@ -36,6 +37,15 @@ PassphraseProvider = Callable[[str], str | None]
 
 VAULT_DIR = "vault"
 OPEN_DIR = "open"
+
+
+class StoreStatus(NamedTuple):
+    """The store a workspace works on, as the status bar shows it."""
+
+    kind: str  # "sqlcipher" (the home's own file) or "postgresql" (a team store)
+    location: str  # the data home, or USER@HOST:PORT/DBNAME (never a password)
+    transport: str  # "local-file", "tls", "local-socket" or "plain" (unencrypted TCP)
+    secure: bool  # False: say so; the connection to the server is not encrypted
 
 
 @dataclass
@@ -97,6 +107,14 @@ class Workspace:
                 raise
             finally:
                 _UNIT.reset(token)
+
+    def store_status(self) -> StoreStatus:
+        """Which store this is and how it is reached (for the status bar)."""
+        if self.store.kind == "sqlcipher":
+            return StoreStatus("sqlcipher", str(self.home), "local-file", True)
+        transport = str(getattr(self.store, "transport", "plain"))
+        return StoreStatus(self.store.kind, str(getattr(self.store, "location", "")), transport,
+                           bool(getattr(self.store, "transport_secure", False)))
 
     @property
     def open_dir(self) -> Path:
@@ -276,9 +294,11 @@ def _open(home: Path, passphrase: PassphraseProvider | None, *, create: bool,
     if lock is not None:
         # A previous GUI session may have died with decrypted copies around.
         workspace.wipe_open_dir()
+    from caseapp.services.evidence.case_keys import install
     from caseapp.services.investigator import apply_profile
 
     apply_profile(workspace)  # the investigator, not the OS account, acts from here on
+    install(workspace)  # team cases: the vault also opens evidence under case keys
     return workspace
 
 

@@ -136,12 +136,27 @@ def test_a_password_in_the_url_is_refused_and_a_wrong_one_is_explained(
 def test_transport_is_reported(pg_url: str, home: Path) -> None:
     ws = open_workspace(home, store_url=pg_url)
     try:
-        assert ws.store.kind == "postgresql"
-        # the test cluster has no certificate: plain TCP on loopback, and said so
-        assert ws.store.transport == "plain"  # type: ignore[attr-defined]
-        assert ws.store.transport_secure is False  # type: ignore[attr-defined]
+        # the test cluster offers no TLS by default: plain TCP, and said so
+        assert ws.store_status() == ("postgresql", pg_url.split("//")[1], "plain", False)
     finally:
         ws.close()
+    with open_workspace(home, store_url="") as local:
+        assert local.store_status() == ("sqlcipher", str(home), "local-file", True)
+
+
+def test_tls_is_used_when_the_server_offers_it(pg_cluster, pg_url: str,
+                                               tmp_path: Path) -> None:  # noqa: ANN001
+    pg_cluster.set_tls(True)
+    try:
+        with open_workspace(tmp_path / "a", store_url=pg_url) as ws:
+            assert ws.store_status().transport == "tls" and ws.store_status().secure
+            cases.create_case(ws, "Over TLS")
+        # libpq options pass through the URL: sslmode=disable refuses TLS
+        with open_workspace(tmp_path / "a", store_url=pg_url + "?sslmode=disable") as ws:
+            assert ws.store_status()[2:] == ("plain", False)
+            assert [c.title for c in cases.list_cases(ws)] == ["Over TLS"]
+    finally:
+        pg_cluster.set_tls(False)
 
 
 def test_two_homes_share_one_team_store(pg_url: str, tmp_path: Path) -> None:
