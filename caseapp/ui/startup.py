@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
@@ -28,8 +28,16 @@ from caseapp.ui.main_window import MainWindow
 from caseapp.ui.maintenance.key_dialogs import KeySetupDialog, RecoveryCodeDialog, UnlockDialog
 from caseapp.ui.workers import TaskControl, TaskRunner
 
+if TYPE_CHECKING:
+    from caseapp.services.errors import StoreUnavailable
+    from caseapp.services.maintenance.startup import QuickOpen, StoreProbe
+    from caseapp.services.workspace import Workspace
+    from caseapp.ui.investigator import ProfileDialog
 
-def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> tuple[Any, ...]:
+    Probed = tuple[StoreProbe, QuickOpen | None, StoreUnavailable | None]
+
+
+def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> Probed:
     """(probe, quick open or None, StoreUnavailable or None)."""
     from caseapp.services.errors import StoreUnavailable
     from caseapp.services.maintenance.startup import probe_store, quick_open
@@ -44,7 +52,7 @@ def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> tu
 
 
 def _open(home: Path, passphrase: str | None, create: bool, key_mode: str | None,
-          master_key: bytes | None = None) -> Any:
+          master_key: bytes | None = None) -> Workspace:
     from caseapp.services.workspace import open_workspace
 
     ws = open_workspace(home, lambda _purpose: passphrase, create=create, exclusive=True,
@@ -65,6 +73,17 @@ def _warm_up() -> None:
     from caseapp.services.redflags import risk  # noqa: F401
 
 
+def _preload() -> None:
+    """Import the database layer, the services and the feature modules (modules only: no
+    widget or other Qt object is made) on a worker while the key is unlocked and the case
+    list previewed; scrypt and SQLCipher reads release the GIL, so this mostly overlaps."""
+    import caseapp.services.workspace  # noqa: F401 - SQLAlchemy, SQLModel, the models
+    from caseapp.ui.features import app_features
+
+    _warm_up()
+    app_features()
+
+
 class StartupController(QObject):
     """Drives probe -> (set-up | unlock) -> preview -> open -> recovery code -> attach."""
 
@@ -79,25 +98,32 @@ class StartupController(QObject):
         self.window = window
         self.home_arg = home
         self.runner = runner or TaskRunner(window)
-        self.probe: Any = None
+        self.probe: StoreProbe | None = None
         self.setup_dialog: KeySetupDialog | None = None
         self.unlock_dialog: UnlockDialog | None = None
         self.recovery_dialog: RecoveryCodeDialog | None = None
-        self.profile_dialog: Any = None
+        self.profile_dialog: ProfileDialog | None = None
         self.ctx: AppContext | None = None
         self.created = False
         self._master_key: bytes | None = None
 
+    @property
+    def known_probe(self) -> StoreProbe:
+        """What :meth:`start` found (every later step runs after it)."""
+        assert self.probe is not None, "start() probes the data home first"
+        return self.probe
+
     def start(self) -> None:
         """Find out what the data home holds and unlock it if no one needs to type anything."""
         self.window.show_start("Opening the encrypted case store…")
+        self.runner.submit(lambda _c: _preload(), name="preload")  # errors: the open reports
         env = os.environ.get("CASEAPP_PASSPHRASE") or None
         handle = self.runner.submit(lambda _c: _probe_and_unlock(self.home_arg, env),
                                     name="probe")
         handle.succeeded.connect(self._probed)
         handle.failed.connect(self._fail)
 
-    def _probed(self, result: tuple[Any, ...]) -> None:
+    def _probed(self, result: Probed) -> None:
         probe, quick, error = result
         self.probe = probe
         setup_log(probe.home)
@@ -122,7 +148,7 @@ class StartupController(QObject):
 
     # -- dialogs -----------------------------------------------------------------------------
     def _ask_setup(self) -> None:
-        dialog = KeySetupDialog(self.probe.home, self.probe.keyring_usable, self.window)
+        dialog = KeySetupDialog(self.known_probe.home, self.known_probe.keyring_usable, self.window)
         self.setup_dialog = dialog
         dialog.accepted.connect(lambda: self._create(dialog.passphrase(), dialog.mode))
         dialog.rejected.connect(self._gave_up)
@@ -131,7 +157,7 @@ class StartupController(QObject):
 
     def _ask_passphrase(self, error: str = "") -> None:
         if self.unlock_dialog is None:
-            dialog = UnlockDialog(self.probe.home, self.window)
+            dialog = UnlockDialog(self.known_probe.home, self.window)
             self.unlock_dialog = dialog
             dialog.submitted.connect(self._try_passphrase)
             dialog.rejected.connect(self._gave_up)
@@ -143,7 +169,7 @@ class StartupController(QObject):
     def _try_passphrase(self, passphrase: str) -> None:
         from caseapp.services.maintenance.startup import quick_open
 
-        home = self.probe.home
+        home = self.known_probe.home
         handle = self.runner.submit(lambda _c: quick_open(home, passphrase), name="unlock")
         handle.succeeded.connect(self._unlocked)
         handle.failed.connect(self._open_failed)
@@ -156,7 +182,7 @@ class StartupController(QObject):
         self.abandoned.emit()
 
     # -- opening -----------------------------------------------------------------------------
-    def _unlocked(self, quick: Any) -> None:
+    def _unlocked(self, quick: QuickOpen) -> None:
         """The key is known: show the case list now, open everything else behind it."""
         if self.unlock_dialog is not None:
             self.unlock_dialog.accept()
@@ -173,7 +199,7 @@ class StartupController(QObject):
         self._full_open()
 
     def _full_open(self) -> None:
-        home, key = self.probe.home, self._master_key
+        home, key = self.known_probe.home, self._master_key
         handle = self.runner.submit(lambda _c: _open(home, None, False, None, key),
                                     name="open-store")
         handle.succeeded.connect(self._opened)
@@ -181,9 +207,9 @@ class StartupController(QObject):
 
     def _create(self, passphrase: str | None, key_mode: str) -> None:
         self.window.show_start("Creating the encrypted store…")
-        home = self.probe.home
+        home = self.known_probe.home
 
-        def work(_control: TaskControl) -> Any:
+        def work(_control: TaskControl) -> Workspace:
             return _open(home, passphrase, True, key_mode)
 
         handle = self.runner.submit(work, name="create-store")
@@ -206,7 +232,7 @@ class StartupController(QObject):
         self.window.show_start(user_message(exc), error=True, button="Try again",
                                callback=self.start)
 
-    def _opened(self, ws: Any) -> None:
+    def _opened(self, ws: Workspace) -> None:
         log_event("store.opened", key_mode=ws.key_mode, created=int(ws.recovery_code is not None))
         self._master_key = None
         self.created = ws.recovery_code is not None
@@ -220,7 +246,7 @@ class StartupController(QObject):
         else:
             self._attach(ws)
 
-    def _attach(self, ws: Any) -> None:
+    def _attach(self, ws: Workspace) -> None:
         self.recovery_dialog = None
         ctx = AppContext(ws, self.runner, self.window)
         self.ctx = ctx
@@ -229,7 +255,7 @@ class StartupController(QObject):
         if self.created:
             self.ask_profile(ctx)
 
-    def ask_profile(self, ctx: Any) -> None:
+    def ask_profile(self, ctx: AppContext) -> None:
         """First run: who investigates here (Later is fine); then the demo offer."""
         from caseapp.ui.investigator import ProfileDialog
 

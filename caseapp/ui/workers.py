@@ -17,7 +17,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -65,7 +64,7 @@ class TaskHandle(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self.result: Any = None
+        self.result: object = None
         self.error: BaseException | None = None
         self.is_finished = False
         self._cancel = threading.Event()
@@ -102,7 +101,7 @@ class TaskHandle(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[TaskControl], Any], handle: TaskHandle) -> None:
+    def __init__(self, fn: Callable[[TaskControl], object], handle: TaskHandle) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
@@ -133,7 +132,7 @@ class TaskRunner(QObject):
         self._pool.setMaxThreadCount(max_threads)
         self._active: set[TaskHandle] = set()
 
-    def submit(self, fn: Callable[[TaskControl], Any], *, name: str = "task") -> TaskHandle:
+    def submit(self, fn: Callable[[TaskControl], object], *, name: str = "task") -> TaskHandle:
         """Run ``fn(control)`` in the pool; returns its handle."""
         handle = TaskHandle(name, self)
         self._active.add(handle)

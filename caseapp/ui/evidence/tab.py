@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QToolButton,
@@ -39,10 +41,13 @@ from caseapp.ui.formatting import human_size, local_time
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
-from caseapp.ui.workers import TaskControl
+from caseapp.ui.workers import TaskControl, TaskHandle
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from caseapp.domain.models import CustodyEvent, Evidence
+    from caseapp.services.evidence.evidence import ExhibitCheck, IngestOutcome
 
 
 EXHIBIT_COLUMNS: list[Column[Evidence]] = [
@@ -57,7 +62,7 @@ EXHIBIT_COLUMNS: list[Column[Evidence]] = [
 ]
 
 
-def _custody_detail(event: Any) -> str:
+def _custody_detail(event: CustodyEvent) -> str:
     try:
         detail = json.loads(event.detail)
     except ValueError:
@@ -85,9 +90,9 @@ class EvidenceTab(CaseTab):
         self.ctx = ctx
         self.case_ref = case_ref
         self.setAcceptDrops(True)
-        self.ingest_handle: Any = None
-        self.progress_dialog: Any = None
-        self.dialog: Any = None
+        self.ingest_handle: TaskHandle | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        self.dialog: WithdrawDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.add_button = QPushButton("&Add files…")
@@ -173,7 +178,7 @@ class EvidenceTab(CaseTab):
             self.table.selectRow(rows[0] if rows else 0)
         self._show_selected()
 
-    def selected(self) -> Any:
+    def selected(self) -> Evidence | None:
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 
@@ -219,6 +224,7 @@ class EvidenceTab(CaseTab):
             lines.append(f"Withdrawn {local_time(ev.withdrawn_at)} by {ev.withdrawn_by}: "
                          f"{ev.withdrawn_reason}")
         self.info.setText(visible("\n".join(lines)))
+        assert ev.id is not None  # a listed exhibit is stored
         self.custody_model.set_records(evidence.custody_log(self.ctx.ws, ev.id))
 
     def copy_sha(self) -> None:
@@ -264,7 +270,7 @@ class EvidenceTab(CaseTab):
         ref = self.case_ref
         acquisition = self.acquisition.acquisition()
 
-        def work(control: TaskControl) -> list[Any]:
+        def work(control: TaskControl) -> list[IngestOutcome]:
             return evidence.ingest_files(self.ctx.ws, ref, paths, acquisition=acquisition,
                                          progress=control.progress, cancel=control.cancelled)
 
@@ -278,7 +284,7 @@ class EvidenceTab(CaseTab):
         self.ingest_handle = None
         self.progress_dialog = None
 
-    def _ingested(self, outcomes: list[Any]) -> None:
+    def _ingested(self, outcomes: list[IngestOutcome]) -> None:
         added = [o.evidence.exhibit for o in outcomes if o.evidence is not None]
         dups = [f"{Path(o.path).name} (same as {o.duplicate_of})" for o in outcomes
                 if o.duplicate_of]
@@ -307,7 +313,8 @@ class EvidenceTab(CaseTab):
         self.banner.show_text(self.ctx.report_error(exc, "Adding evidence"), "error")
 
     # -- exhibit actions ---------------------------------------------------------------------
-    def _run(self, title: str, fn: Any, on_done: Any) -> None:
+    def _run(self, title: str, fn: Callable[[Evidence, TaskControl], T],
+             on_done: Callable[[T], None]) -> None:
         ev = self.selected()
         if ev is None:
             self.ctx.show_message("Select an exhibit first.", error=True)
@@ -354,7 +361,7 @@ class EvidenceTab(CaseTab):
         """Re-hash the exhibit from the vault; the result goes to its custody log."""
         from caseapp.services.evidence import evidence
 
-        def done(check: Any) -> None:
+        def done(check: ExhibitCheck) -> None:
             self.banner.show_text(f"{check.exhibit}: {check.detail}.",
                                   "ok" if check.ok else "error")
             self._show_selected()
@@ -388,7 +395,7 @@ class EvidenceTab(CaseTab):
         self.ctx.notify_changed(self.case_ref)
 
 
-def _local_paths(mime: Any) -> list[Path]:
+def _local_paths(mime: QMimeData) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]

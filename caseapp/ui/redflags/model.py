@@ -8,11 +8,12 @@ upgrade) resets it.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTreeView,
     QWidget,
 )
 
@@ -33,6 +35,11 @@ from caseapp.domain.enums import ChecklistState
 from caseapp.ui import theme
 from caseapp.ui.formatting import first_line, label
 from caseapp.ui.widgets.common import html_escape
+from caseapp.ui.widgets.records import plain_tooltip
+
+if TYPE_CHECKING:
+    from caseapp.domain.redflags import Category
+    from caseapp.services.redflags.views import ChecklistView, ItemView
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
 _Index = QModelIndex | QPersistentModelIndex
@@ -58,7 +65,7 @@ def state_text(state: ChecklistState) -> str:
     return label(state.value)
 
 
-def item_tooltip(view: Any, item_view: Any) -> str:
+def item_tooltip(view: ChecklistView, item_view: ItemView) -> str:
     """Rich-text tooltip of an item: description, evidence hint and its sources (escaped)."""
     item = item_view.item
     parts = [f"<b>{html_escape(item.label)}</b>"]
@@ -81,7 +88,7 @@ def item_tooltip(view: Any, item_view: Any) -> str:
     return "<p>" + "</p><p>".join(parts) + "</p>"
 
 
-def weight_tooltip(view: Any, weight: int) -> str:
+def weight_tooltip(view: ChecklistView, weight: int) -> str:
     """How much an item of this weight adds when confirmed or suspected."""
     p = view.template.scoring.p.get(weight, 0.0)
     factor = view.template.scoring.suspected_factor
@@ -95,13 +102,13 @@ class ChecklistModel(QAbstractItemModel):
     #: The State column was edited: (item id, state value).
     state_edited = Signal(str, str)
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.view: Any = None
-        self._groups: list[tuple[Any, list[Any]]] = []  # (category, [ItemView])
+        self.view: ChecklistView | None = None
+        self._groups: list[tuple[Category, list[ItemView]]] = []  # (category, [ItemView])
 
     # -- data in -----------------------------------------------------------------------------
-    def set_view(self, view: Any) -> bool:
+    def set_view(self, view: ChecklistView) -> bool:
         """Show ``view``; returns True when the rows were rebuilt (a different template)."""
         same = (self.view is not None and view.template.id == self.view.template.id
                 and view.template.version == self.view.template.version)
@@ -122,13 +129,13 @@ class ChecklistModel(QAbstractItemModel):
             self.endResetModel()
         return not same
 
-    def item_at(self, index: _Index) -> Any:
+    def item_at(self, index: _Index) -> ItemView | None:
         """The ItemView of an item row (None for a category row or an invalid index)."""
         if not index.isValid() or index.internalId() == 0:
             return None
         return self._groups[index.internalId() - 1][1][index.row()]
 
-    def category_at(self, index: _Index) -> Any:
+    def category_at(self, index: _Index) -> Category | None:
         """The Category of a category row (None otherwise)."""
         if not index.isValid() or index.internalId() != 0:
             return None
@@ -169,7 +176,7 @@ class ChecklistModel(QAbstractItemModel):
         return len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = _DISPLAY) -> Any:
+                   role: int = _DISPLAY) -> object:
         if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
             return COLUMNS[section]
         return None
@@ -183,7 +190,7 @@ class ChecklistModel(QAbstractItemModel):
         return flags
 
     # -- data out ----------------------------------------------------------------------------
-    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+    def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if not index.isValid():
             return None
         iv = self.item_at(index)
@@ -212,7 +219,7 @@ class ChecklistModel(QAbstractItemModel):
             return font
         return None
 
-    def _item_text(self, iv: Any, column: int) -> str:
+    def _item_text(self, iv: ItemView, column: int) -> str:
         if column == 0:
             return iv.item.label
         if column == STATE_COLUMN:
@@ -229,24 +236,26 @@ class ChecklistModel(QAbstractItemModel):
             return f"◆ {links[0]}" + (f" +{len(links) - 1}" if len(links) > 1 else "")
         return ""
 
-    def _item_tooltip(self, iv: Any, column: int) -> str | None:
+    def _item_tooltip(self, iv: ItemView, column: int) -> str | None:
+        assert self.view is not None  # items exist only once a view is set
         if column == 0:
             return item_tooltip(self.view, iv)
         if column == STATE_COLUMN:
             by = f" (last changed by {iv.updated_by})" if iv.updated_by else ""
-            return f"{state_text(iv.state)}{by}. Keys 0-4 change it; F2 opens the list."
+            return plain_tooltip(f"{state_text(iv.state)}{by}. Keys 0-4 change it; F2 opens "
+                                 "the list.")
         if column == 2:
             return weight_tooltip(self.view, iv.item.weight)
         if column == 3 and iv.exhibits:
             gone = ", ".join(iv.withdrawn_exhibits)
             return "Linked exhibits" + (f"; withdrawn since: {gone}" if gone else "")
         if column == 4 and iv.note:
-            return "<p>" + html_escape(iv.note).replace("\n", "<br>") + "</p>"
+            return plain_tooltip(iv.note)
         if column == 5 and iv.suggestion is not None:
             return "<p>" + html_escape(iv.suggestion.reason) + "</p>"
         return None
 
-    def _category_data(self, index: _Index, role: int) -> Any:
+    def _category_data(self, index: _Index, role: int) -> object:
         cat, items = self._groups[index.row()]
         column = index.column()
         if role in (_DISPLAY, Qt.ItemDataRole.AccessibleTextRole):
@@ -270,7 +279,7 @@ class ChecklistModel(QAbstractItemModel):
             return f"{cat.title} ({cat.id}): {len(items)} items"
         return None
 
-    def setData(self, index: _Index, value: Any,  # noqa: N802
+    def setData(self, index: _Index, value: object,  # noqa: N802
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         """An edit of the State column is handed to the tab (which saves it)."""
         iv = self.item_at(index)
@@ -288,7 +297,7 @@ class ChecklistModel(QAbstractItemModel):
 class ChecklistFilter(QSortFilterProxyModel):
     """Shows every item, or only flagged / not assessed / suggested ones (with their category)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.mode = "all"
         self.setRecursiveFilteringEnabled(True)
@@ -354,7 +363,7 @@ class WrapDelegate(QStyledItemDelegate):
     default delegate sizes wrapped text as one line.)
     """
 
-    def __init__(self, view: Any) -> None:
+    def __init__(self, view: QTreeView) -> None:
         super().__init__(view)
         self.view = view
 

@@ -7,7 +7,7 @@ applied by :meth:`TipEditor.save`. Linking, attachments and duplicate decisions 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +34,10 @@ from caseapp.ui.tips.models import channel_label
 from caseapp.ui.tips.panels import CasesPanel, DuplicatesPanel
 from caseapp.ui.widgets.common import Banner, ErrorLabel
 
+if TYPE_CHECKING:
+    from caseapp.services.tips.tips import TipSaved
+    from caseapp.services.tips.views import TipView
+
 
 class TipEditor(QWidget):
     """Edit one tip (or a new one); shows likely duplicates after each save."""
@@ -46,7 +50,7 @@ class TipEditor(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.tip: Any = None
+        self.tip: TipView | None = None
         self.dirty = False
         self._loading = False
         self._initial: dict[str, Any] = {}
@@ -148,12 +152,12 @@ class TipEditor(QWidget):
         self._initial = self._snapshot()
         self.content.setFocus()
 
-    def load(self, tip: Any) -> None:
+    def load(self, tip: TipView) -> None:
         """Show a saved tip (identity masked)."""
         self._fill(tip)
         self._initial = self._snapshot()
 
-    def _fill(self, tip: Any) -> None:
+    def _fill(self, tip: TipView | None) -> None:
         self._loading = True
         try:
             if tip is None or self.duplicates.tip_ref != tip.ref:
@@ -189,7 +193,7 @@ class TipEditor(QWidget):
             self._loading = False
         self._set_dirty(False)
 
-    def _fill_status(self, tip: Any) -> None:
+    def _fill_status(self, tip: TipView | None) -> None:
         self.status.clear()
         if tip is None:
             self.status.addItem("New", TipStatus.NEW.value)
@@ -235,7 +239,7 @@ class TipEditor(QWidget):
                 "reliability": self.reliability.value(),
                 "credibility": self.credibility.value()}
 
-    def _mark_dirty(self, *_args: Any) -> None:
+    def _mark_dirty(self, *_args: object) -> None:
         if not self._loading:
             self._set_dirty(True)
 
@@ -302,7 +306,7 @@ class TipEditor(QWidget):
             self.ctx.notify_changed(case_ref)
         return True
 
-    def _create(self) -> Any:
+    def _create(self) -> TipSaved:
         from caseapp.services.tips import tips
 
         values = self._field_values()
@@ -312,11 +316,12 @@ class TipEditor(QWidget):
         log_event("tip.created", tip=saved.tip.ref)
         return saved
 
-    def _update(self) -> Any:
+    def _update(self) -> TipSaved:
         """One transaction for the whole edit: on an error nothing is stored and the form
         keeps every change, so Save can simply be pressed again."""
         from caseapp.services.tips import tips
 
+        assert self.tip is not None  # only a loaded tip is updated
         ref = self.tip.ref
         identity = self.tipster.changes()
         target = self.status.currentData()

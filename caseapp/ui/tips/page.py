@@ -218,8 +218,9 @@ class TipsPage(Page):
             fit_columns(self.table, stretch=len(_WIDTHS) - 1, max_ems=20,
                         keep=(0, 6), stretch_share=0.3, stretch_room=0.3)  # ref, cases
         fresh = next((t for t in records if t.ref == self.editor.ref), None)
-        if fresh is not None and not self.editor.dirty and \
-                fresh.updated_at != self.editor.tip.updated_at:
+        shown = self.editor.tip
+        if fresh is not None and shown is not None and not self.editor.dirty and \
+                fresh.updated_at != shown.updated_at:
             self.editor.load(fresh)
         self._update_count()
 

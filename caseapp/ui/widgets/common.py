@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.workers import TaskControl, TaskHandle
+
+T = TypeVar("T")
 
 
 def html_escape(text: str) -> str:
@@ -88,8 +90,8 @@ class Banner(QFrame):
 
 
 def run_with_progress(ctx: AppContext, parent: QWidget, title: str,
-                      fn: Callable[[TaskControl], Any], *, name: str,
-                      on_done: Callable[[Any], None],
+                      fn: Callable[[TaskControl], T], *, name: str,
+                      on_done: Callable[[T], None],
                       on_error: Callable[[BaseException], None] | None = None,
                       cancellable: bool = True) -> tuple[TaskHandle, QProgressDialog]:
     """Run ``fn`` in the background behind a window-modal progress dialog with Cancel."""
