@@ -190,3 +190,29 @@ def test_cli_store_option_and_environment(pg_url: str, tmp_path: Path, capsys,
     assert json.loads(capsys.readouterr().out) == []
     with open_workspace(Path(home), store_url=pg_url) as ws, ws.session() as session:
         assert session.exec(select(Case.title)).all() == ["Via CLI"]
+
+
+def test_the_readme_admin_setup_gives_a_store_two_investigators_share(
+        pg_cluster, tmp_path: Path, memory_keyring) -> None:  # noqa: ANN001
+    """README "Team mode": a group role owns the database; each investigator is a login role
+    in it whose sessions act as the group; the first start creates the schema."""
+    from pg_cluster import ADMIN
+
+    pg_cluster.psql("CREATE ROLE caseteam NOLOGIN")
+    pg_cluster.psql("CREATE DATABASE caseteam OWNER caseteam")
+    for name in ("alice", "bob"):
+        pg_cluster.psql(f"CREATE ROLE {name} LOGIN PASSWORD '{name}-pw' IN ROLE caseteam")
+        pg_cluster.psql(f"ALTER ROLE {name} SET role TO caseteam")
+        memory_keyring.set_password(KEYRING_SERVICE, f"{name}@127.0.0.1:{pg_cluster.port}",
+                                    f"{name}-pw")
+    alice_url = pg_cluster.dsn("caseteam", user="alice")
+    with open_workspace(tmp_path / "alice", store_url=alice_url) as alice:
+        ref = cases.create_case(alice, "Team case").ref
+    with open_workspace(tmp_path / "bob", store_url=pg_cluster.dsn("caseteam", user="bob")) as bob:
+        notes.add_note(bob, ref, "Bob's note")
+        assert [c.ref for c in cases.list_cases(bob)] == [ref]
+    with open_workspace(tmp_path / "alice", store_url=alice_url) as alice:
+        assert [n.text for n in notes.list_notes(alice, ref)] == ["Bob's note"]
+    owners = pg_cluster.psql("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = "
+                             "'public'", database="caseteam").split()
+    assert owners == ["caseteam"] and ADMIN not in owners
