@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         Filtering, sorting and selecting work at once; opening a case is remembered and done
         when the store is fully open.
         """
-        from caseapp.ui.cases.page import CaseListPanel
+        from caseapp.ui.cases.case_list import CaseListPanel
 
         self.set_location(home)
         panel = CaseListPanel(None)
@@ -247,7 +247,9 @@ class MainWindow(QMainWindow):
     def _on_cases_painted(self, table: Any) -> None:
         if not self._cases_painted:
             self._cases_painted = True
-            self.cases_painted.emit(table.model().rowCount())
+            model = table.model()  # the case list model: every case, not the rows fetched
+            self.cases_painted.emit(model.total() if hasattr(model, "total") else
+                                    model.rowCount())
 
     def attach(self, ctx: AppContext) -> None:
         """Build the pages over the unlocked workspace."""
