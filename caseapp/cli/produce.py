@@ -38,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="keep an exhibit out and list it in the privilege log; REASON one of "
                    "attorney-client, work-product, pii, tipster-protection; TEXT a "
                    "description that does not reveal the content (repeatable)")
+    p.add_argument("--redact", action="append", default=[], metavar="E-NNN=REASON[:TEXT]",
+                   help="produce a text exhibit redacted: the account and ID numbers recorded "
+                   "in the case shown by their last four characters, tipster identities "
+                   "replaced; no native; listed in the privilege and redaction log with its "
+                   "Bates range (reasons as --withhold; repeatable)")
     p.add_argument("--endorse", default="", metavar="TEXT",
                    help="legend stamped on every page beside the Bates number")
     p.add_argument("--no-natives", action="store_true", help="leave NATIVES empty")
@@ -101,7 +106,8 @@ def produce_case(args: argparse.Namespace) -> int:
         signer: Any = signer_for(args, ws)
         options = produce.ProduceOptions(
             prefix=args.prefix, volume=args.volume, exhibits=exhibits,
-            withhold=produce.parse_withhold(args.withhold), endorsement=args.endorse,
+            withhold=produce.parse_withhold(args.withhold),
+            redact=produce.parse_redact(args.redact), endorsement=args.endorse,
             natives=not args.no_natives, signer=signer, case_file=args.case_file)
         result = produce.produce(ws, args.case_ref, args.to, options)
     if args.json:
@@ -110,7 +116,8 @@ def produce_case(args: argparse.Namespace) -> int:
         span = (f"{result.bates_first} to {result.bates_last}" if result.bates_first
                 else "no documents")
         print(f"{result.path}\tproduction {result.number}\t{result.volume}\t{span}\t"
-              f"{result.pages} pages\t{len(result.withheld)} withheld")
+              f"{result.pages} pages\t{len(result.withheld)} withheld"
+              + (f"\t{len(result.redacted)} redacted" if result.redacted else ""))
         if signer is not None:
             print(f"signed by {signer.describe()}", file=sys.stderr)
     return 0

@@ -57,10 +57,16 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """Free text with every known sensitive value masked."""
+        return self.text_counted(text)[0]
+
+    def text_counted(self, text: str) -> tuple[str, int]:
+        """Free text with every known sensitive value masked, and how many were masked."""
+        total = 0
         for pattern, keep_four in self._patterns:
-            text = pattern.sub(lambda m, k=keep_four: last_four(m.group(0)) if k else REDACTED,
-                               text)
-        return text
+            text, count = pattern.subn(
+                lambda m, k=keep_four: last_four(m.group(0)) if k else REDACTED, text)
+            total += count
+        return text, total
 
 
 def _patterns(values: Iterable[str], *, digits_only: bool) -> list[re.Pattern[str]]:

@@ -15,7 +15,7 @@ from caseapp.cli.main import main
 from caseapp.domain import loadfiles
 
 KEYS = {"production", "path", "prefix", "volume", "bates_first", "bates_last", "pages",
-        "documents", "withheld", "sha256sums", "signed", "audit_head"}
+        "documents", "withheld", "redacted", "sha256sums", "signed", "audit_head"}
 
 
 def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]

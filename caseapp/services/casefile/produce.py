@@ -39,6 +39,12 @@ from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.pdf.options import MAX_BATES_START
 from caseapp.security import anchors, audit
 from caseapp.services.casefile import volume as vol
+from caseapp.services.casefile.redaction import (
+    Redact,
+    case_redactor,
+    check_redactions,
+    exhibit_label,
+)
 from caseapp.services.casefile.signing import SigningIdentity
 from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput
@@ -74,6 +80,7 @@ class ProduceOptions:
     volume: str | None = None  # default: VOL{production number:03d}
     exhibits: tuple[str, ...] | None = None
     withhold: tuple[Withhold, ...] = ()
+    redact: tuple[Redact, ...] = ()
     endorsement: str = ""
     natives: bool = True
     signer: SigningIdentity | None = None
@@ -83,6 +90,7 @@ class ProduceOptions:
         """The options as kept in the production log and the audit entry."""
         return {"exhibits": list(self.exhibits) if self.exhibits is not None else "all",
                 "withhold": [[w.exhibit, w.reason] for w in self.withhold],
+                "redact": [[r.exhibit, r.reason] for r in self.redact],
                 "endorsement": self.endorsement, "natives": self.natives,
                 "case_file": self.case_file,
                 "signed_by": self.signer.describe() if self.signer else None}
@@ -104,12 +112,14 @@ class ProductionResult:
     manifest_sha256: str
     signed: bool
     audit_head: dict[str, Any] = field(default_factory=dict)
+    redacted: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"production": self.number, "path": str(self.path), "prefix": self.prefix,
                 "volume": self.volume, "bates_first": self.bates_first,
                 "bates_last": self.bates_last, "pages": self.pages,
                 "documents": self.documents, "withheld": self.withheld,
+                "redacted": self.redacted,
                 "sha256sums": self.manifest_sha256, "signed": self.signed,
                 "audit_head": self.audit_head}
 
@@ -165,6 +175,7 @@ class Selection:
     next_bates: int
     produced: list[Evidence]
     withheld: list[tuple[Evidence, Withhold]]
+    redacted: dict[str, Redact] = field(default_factory=dict)  # exhibit -> how (produced)
 
 
 def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Selection:
@@ -188,6 +199,8 @@ def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Se
             raise InvalidInput(f"Unknown reason {w.reason!r}; use one of "
                                f"{', '.join(WITHHOLD_REASONS)}.")
         withhold[label] = replace(w, exhibit=label)
+    redact = check_redactions(case.ref, options.redact, by_label, set(withhold),
+                              WITHHOLD_REASONS)
     if options.exhibits is None:
         chosen = [e for e in exhibits if e.withdrawn_at is None and e.exhibit not in withhold]
     else:
@@ -201,15 +214,14 @@ def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Se
                 raise InvalidInput(f"{label} was withdrawn and cannot be produced.")
             if label not in withhold and ev not in chosen:
                 chosen.append(ev)
+        chosen += [by_label[k] for k in redact if by_label[k] not in chosen]
     return Selection(prefix, volume, number, start, chosen,
-                     [(by_label[k], w) for k, w in withhold.items()])
+                     [(by_label[k], w) for k, w in withhold.items()], redact)
+
 
 
 def _label(text: str) -> str:
-    text = text.strip().upper()
-    if text.startswith("E-") and text[2:].isdigit():
-        return f"E-{int(text[2:]):03d}"
-    return text
+    return exhibit_label(text)
 
 
 def _check_target(folder: Path) -> Path:
@@ -268,9 +280,13 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
     withheld = [vol.Withheld(ev, WITHHOLD_REASONS[w.reason], w.description,
                              f"PRIV-{sel.number:03d}-{k:04d}")
                 for k, (ev, w) in enumerate(sel.withheld, start=1)]
+    redactions = {label: vol.RedactSpec(WITHHOLD_REASONS[r.reason], r.description)
+                  for label, r in sel.redacted.items()}
     spec = vol.VolumeSpec(prefix=sel.prefix, volume=sel.volume, start=start,
                           endorsement=opts.endorsement, natives=opts.natives,
                           audit_head=head_pair, signer=opts.signer, case_ref=case_ref,
+                          redact=redactions,
+                          redactor=(case_redactor(ws, case_ref) if redactions else None),
                           case_file=(_case_file_writer(ws, case_ref, sel.prefix, opts, moment,
                                                        progress, cancel)
                                      if opts.case_file else None),
@@ -309,16 +325,21 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
                 continue
             ev = session.get(Evidence, by_label[doc.exhibit])
             assert ev is not None
-            record_custody(session, ev, CustodyAction.EXPORTED, {
+            details: dict[str, Any] = {
                 "purpose": "legal production", "production": number, "to": str(target),
                 "bates": f"{bates_label(sel.prefix, doc.first)} to "
                          f"{bates_label(sel.prefix, doc.last)}",
-                "sha256sums": written.sums_sha256}, sha256=doc.sha256, at=moment)
+                "sha256sums": written.sums_sha256}
+            if doc.redactions:
+                details["redacted"] = doc.redactions
+            record_custody(session, ev, CustodyAction.EXPORTED, details, sha256=ev.sha256,
+                           at=moment)
         entry = audit.append(session, "case.produced", "case", case.ref, {
             "production": number, "path": str(target), "prefix": sel.prefix,
             "volume": sel.volume, "bates_first": start if docs else None,
             "bates_last": last if docs else None, "documents": len(docs),
             "pages": written.pages, "withheld": [w.evidence.exhibit for w in withheld],
+            "redacted": [d.exhibit for d in docs if d.redactions],
             "sha256sums": written.sums_sha256, "options": opts.to_record()})
         session.flush()
         entry_id = entry.id or 0
@@ -344,10 +365,14 @@ def _attempt_once(ws: Workspace, case_ref: str, target: Path, staging: Path, sel
         bates_last=bates_label(sel.prefix, last) if docs else None, pages=written.pages,
         documents=[{"exhibit": d.exhibit, "bates_first": bates_label(sel.prefix, d.first),
                     "bates_last": bates_label(sel.prefix, d.last), "pages": d.pages,
-                    "image": d.image, "native": d.native, "text": d.text, "pdfa": d.pdfa}
-                   for d in docs],
+                    "image": d.image, "native": d.native, "text": d.text, "pdfa": d.pdfa,
+                    "redacted": bool(d.redactions)} for d in docs],
         withheld=[{"exhibit": w.evidence.exhibit, "placeholder": w.placeholder,
                    "reason": w.reason} for w in withheld],
+        redacted=[{"exhibit": d.exhibit, "bates_first": bates_label(sel.prefix, d.first),
+                   "bates_last": bates_label(sel.prefix, d.last),
+                   "reason": redactions[d.exhibit].reason, "redactions": d.redactions}
+                  for d in docs if d.redactions],
         manifest_sha256=written.sums_sha256, signed=opts.signer is not None,
         audit_head={"entry": head_pair[0], "sha256": head_pair[1]})
 
@@ -374,6 +399,11 @@ def _case_file_writer(ws: Workspace, case_ref: str, prefix: str, opts: ProduceOp
         return built.pages, built.pdfa
 
     return write
+
+
+def parse_redact(items: Sequence[str]) -> tuple[Redact, ...]:
+    """``E-002=pii[:description]`` items (CLI) as Redact values."""
+    return tuple(Redact(w.exhibit, w.reason, w.description) for w in parse_withhold(items))
 
 
 def parse_withhold(items: Sequence[str]) -> tuple[Withhold, ...]:

@@ -21,7 +21,9 @@ class PreviewRow:
     exhibit: str
     title: str
     media_type: str
-    treatment: str  # "image", "text", "native slip sheet", "withheld", "withdrawn", "not chosen"
+    #: "image", "text", "redacted text", "native slip sheet", "withheld", "withdrawn",
+    #: "not chosen"
+    treatment: str
     pages: int  # estimated for text; 0 when not produced
     estimated: bool
     bates_first: str
@@ -56,6 +58,7 @@ def preview_production(ws: Workspace, case_ref: str,
             estimated = plan.kind == APPENDIX_TEXT and ev.size <= vol.MAX_TEXT_RENDITION
             pages = max(1, -(-ev.size // _TEXT_BYTES_PER_PAGE)) if estimated else 1
             treatment = ("image" if plan.kind == APPENDIX_IMAGE else
+                         "redacted text" if label in sel.redacted else
                          "text" if estimated else "native slip sheet")
             rows.append(PreviewRow(label, ev.title, ev.media_type, treatment, pages, estimated,
                                    bates_label(sel.prefix, number),

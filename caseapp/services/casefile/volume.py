@@ -32,12 +32,15 @@ from caseapp.pdf import exhibit_media
 from caseapp.pdf.content import APPENDIX_IMAGE, APPENDIX_TEXT
 from caseapp.pdf.privlog import COLUMNS as PRIVLOG_COLUMNS
 from caseapp.pdf.privlog import render_privilege_log
+from caseapp.pdf.redact import Redactor
 from caseapp.pdf.rendition import KIND_IMAGE, KIND_NATIVE, KIND_TEXT, Document, Stamp, render
 from caseapp.security.anchors import anchor_line
 from caseapp.security.vault import VaultError
+from caseapp.services.casefile import redaction
 from caseapp.services.casefile.production import file_sha256, neutralise
+from caseapp.services.casefile.redaction import REDACTION_SCOPE
 from caseapp.services.casefile.signing import SigningIdentity, sign_pdf
-from caseapp.services.errors import IntegrityProblem
+from caseapp.services.errors import IntegrityProblem, InvalidInput
 from caseapp.services.workspace import Workspace
 from caseapp.store.files import fsync_dir
 
@@ -45,7 +48,7 @@ AUDIT_HEAD = "AUDIT-HEAD.txt"
 SUMS = "SHA256SUMS"
 PRIVLOG = "PRIVILEGE_LOG"
 #: Text files up to this size are typeset; larger ones get a slip sheet.
-MAX_TEXT_RENDITION = 8 * 1024 * 1024
+MAX_TEXT_RENDITION = redaction.MAX_TEXT_RENDITION
 CANCELLED = "The production was cancelled; nothing was written and no Bates number was used."
 
 
@@ -57,6 +60,14 @@ class Withheld:
     reason: str  # the label, e.g. "Attorney-client privilege"
     description: str
     placeholder: str
+
+
+@dataclass(frozen=True)
+class RedactSpec:
+    """How one exhibit is produced redacted: the reason's label and the user's description."""
+
+    reason: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class ProducedDoc:
     native: str
     text: str
     pdfa: bool = False  # the image PDF is PDF/A-2b
+    redactions: int = 0  # passages masked (0: produced as it is)
 
 
 @dataclass
@@ -101,6 +113,9 @@ class VolumeSpec:
     #: producer); returns its page count and whether it is PDF/A-2b.
     case_file: Callable[[int, Path, str], tuple[int, bool]] | None = None
     case_ref: str = ""
+    #: exhibit -> how it is produced redacted, with the case's redactor
+    redact: dict[str, RedactSpec] = field(default_factory=dict)
+    redactor: Redactor | None = None
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -160,6 +175,30 @@ def _document(ev: Evidence, native: Path) -> tuple[Document, str]:
     return doc(KIND_NATIVE, reason=plan.note if plan.kind != APPENDIX_TEXT else ""), text
 
 
+def _redacted_document(spec: VolumeSpec, ev: Evidence, native: Path) -> tuple[Document, str, int]:
+    """The redacted rendition's input, its text and the number of passages masked."""
+    from caseapp.pdf.rendition import decode_text
+
+    assert spec.redactor is not None
+    text = decode_text(native.read_bytes())
+    if text is None:
+        raise InvalidInput(f"{ev.exhibit} is not UTF-8 text, so it cannot be produced "
+                           "redacted; withhold it instead. Nothing was produced.")
+    masked, count = spec.redactor.text_counted(text)
+    if not count:
+        raise InvalidInput(f"{ev.exhibit} holds none of the account numbers, ID numbers or "
+                           "tipster details recorded in the case, so there is nothing to "
+                           "redact; produce it as it is or withhold it. Nothing was produced.")
+    return (Document(KIND_TEXT, exhibit=ev.exhibit, title=spec.redactor.text(ev.title),
+                     file_name=ev.original_name,
+                     media_type=ev.media_type, sha256="", data=masked.encode("utf-8")),
+            masked, count)
+
+
+def _kind(ev: Evidence) -> str:
+    return PurePath(ev.original_name).suffix[1:].upper() or ev.media_type
+
+
 def _pdf_text(path: Path) -> str:
     try:
         from pypdf import PdfReader
@@ -184,6 +223,7 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
     work.mkdir()
     result = VolumeResult()
     number, dat_rows, opt_docs = spec.start, [], []
+    redacted: list[Withheld] = []
     total = len(exhibits)
     producer = _producer(spec)
     for index, ev in enumerate(exhibits):
@@ -193,7 +233,13 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
             progress(index, total, f"Producing {ev.exhibit}")
         raw = work / "native"
         sha, md5 = _stream_native(ws, ev, raw, cancel)
-        doc, text = _document(ev, raw)
+        masked = 0
+        if ev.exhibit in spec.redact:
+            doc, text, masked = _redacted_document(spec, ev, raw)
+            sha = hashlib.sha256(text.encode("utf-8")).hexdigest()  # never the original's
+            md5 = hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+        else:
+            doc, text = _document(ev, raw)
         begin = bates_label(spec.prefix, number)
         image = dirs["IMAGES"] / f"{begin}.pdf"
         with open(image, "wb") as handle:
@@ -204,7 +250,7 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
         if spec.signer is not None:
             sign_pdf(image, spec.signer, reason=f"Produced as {begin}")
         native_name = ""
-        if spec.natives:
+        if spec.natives and not masked:
             native_name = f"{begin}{_suffix(ev.original_name)}"
             os.replace(raw, dirs["NATIVES"] / native_name)
         else:
@@ -216,12 +262,19 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
             exhibit=ev.exhibit, first=number, last=last, pages=pages, sha256=sha, md5=md5,
             image=windows_path("IMAGES", image.name),
             native=windows_path("NATIVES", native_name) if native_name else "",
-            text=windows_path("TEXT", f"{begin}.txt"), pdfa=archival)
+            text=windows_path("TEXT", f"{begin}.txt"), pdfa=archival, redactions=masked)
         result.documents.append(produced)
+        if masked:
+            how = spec.redact[ev.exhibit]
+            redacted.append(Withheld(
+                ev, f"{how.reason} (produced redacted)",
+                how.description or f"{_kind(ev)} document produced with {masked} "
+                f"redaction{'s' if masked != 1 else ''} ({REDACTION_SCOPE}).",
+                f"{begin} to {end}"))
         moment = ev.file_mtime or ev.acquired_at or ev.ingested_at
         dat_rows.append({
             "BEGBATES": begin, "ENDBATES": end, "BEGATTACH": begin, "ENDATTACH": end,
-            "EXHIBIT": ev.exhibit, "CUSTODIAN": ev.acquired_from, "TITLE": ev.title,
+            "EXHIBIT": ev.exhibit, "CUSTODIAN": ev.acquired_from, "TITLE": doc.title,
             "FILENAME": ev.original_name, "FILEEXT": PurePath(ev.original_name).suffix[1:],
             "DOCDATE": moment.date().isoformat() if moment else "", "PAGES": pages,
             "SHA256": sha, "MD5": md5, "NATIVELINK": produced.native,
@@ -237,7 +290,7 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
         progress(total, total, "Writing the load files")
     work.rmdir()
     _write_load_files(dirs["DATA"], spec.volume, dat_rows, opt_docs)
-    _write_privilege_log(staging, spec, withheld)
+    _write_privilege_log(staging, spec, [*withheld, *redacted])
     _write(staging / AUDIT_HEAD, (anchor_line(*spec.audit_head) + "\n").encode("ascii"))
     result.sums_sha256, result.files = _write_sums(staging)
     for folder in (*dirs.values(), vol, staging):
@@ -310,7 +363,7 @@ def privilege_rows(withheld: Sequence[Withheld]) -> list[list[str]]:
     for w in withheld:
         ev = w.evidence
         moment = ev.file_mtime or ev.acquired_at or ev.ingested_at
-        kind = PurePath(ev.original_name).suffix[1:].upper() or ev.media_type
+        kind = _kind(ev)
         rows.append([w.placeholder, ev.exhibit, moment.date().isoformat() if moment else "",
                      ev.acquired_from or ev.acquired_by, kind, w.reason,
                      w.description or f"{kind} document withheld: {w.reason.lower()}."])
