@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
 from caseapp.domain.models import AuditEntry, utcnow
@@ -82,6 +82,15 @@ def head(session: Session) -> AuditEntry | None:
     return session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
 
 
+def database_user(session: Session) -> str | None:
+    """The database login role of a team-store (PostgreSQL) session; None on the local store.
+
+    Team stores accept an entry only when its ``detail.db_user`` is that role (a trigger)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return str(session.execute(text("SELECT session_user")).scalar_one())
+
+
 def append(session: Session, action: str, entity: str = "", entity_id: str | int | None = "",
            detail: dict[str, Any] | None = None, actor: str | None = None,
            state: dict[str, list[str]] | None = None) -> AuditEntry:
@@ -93,6 +102,9 @@ def append(session: Session, action: str, entity: str = "", entity_id: str | int
     """
     last = head(session)
     prev = last.hash if last else GENESIS
+    db_user = database_user(session)
+    if db_user is not None:  # a team store: the login role is named in every entry
+        detail = {**(detail or {}), "db_user": db_user}
     if _profile_actor and actor is None:  # the person, and the OS account as its own field
         detail = {**(detail or {}), "os_account": os_account()}
     entry = AuditEntry(

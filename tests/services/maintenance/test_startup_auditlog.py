@@ -48,7 +48,10 @@ def test_list_audit_pages_newest_first(ws) -> None:
     assert total == 8  # store.created + 7 case.created
     first = auditlog.list_audit(ws, limit=3)
     assert [r.id for r in first] == [8, 7, 6]
-    assert first[0].action == "case.created" and first[0].detail == {"title": "Case 6"}
+    detail = dict(first[0].detail)
+    if ws.store.kind == "postgresql":  # a team store names the database user in every entry
+        assert detail.pop("db_user") == "caseapp_admin"
+    assert first[0].action == "case.created" and detail == {"title": "Case 6"}
     rest = auditlog.list_audit(ws, before_id=first[-1].id, limit=100)
     assert [r.id for r in rest] == [5, 4, 3, 2, 1]
     assert rest[-1].action == "store.created" and len(rest[-1].hash) == 64
