@@ -1,0 +1,298 @@
+"""Access enforced by the team database: group roles, grants, row-level security, triggers.
+
+Applied by ``caseapp team init`` (:func:`apply`, idempotent; run it again after a schema
+upgrade) as the database owner or a superuser. Nothing here trusts the client:
+
+* **Roles** (NOLOGIN groups): :data:`MEMBER` (every investigator's login role is granted it),
+  :data:`CUSTODIAN` (may read tipster identities), :data:`DEFINER` (owns the few
+  ``SECURITY DEFINER`` functions; nobody is granted it).
+* **Membership**: ``case_member`` rows (case, login role, lead|investigator|viewer). Policies
+  compare ``session_user`` (the login role; unlike ``current_user`` it does not change with
+  ``SET ROLE``) against it through :func:`caseapp_case_access`.
+* **Row-level security** (ENABLE + FORCE) on every case-scoped table, policies only ``TO``
+  :data:`MEMBER`: a role outside the team sees nothing; a non-member of a case reads zero rows
+  of it and its INSERT/UPDATE/DELETE fail or touch nothing; a viewer reads only; leads and
+  investigators write; only a lead deletes a case or changes its membership. Whoever creates a
+  case becomes its lead (a trigger). Tips, watchlists, templates and the audit log are
+  team-wide (every member reads them; see docs in the README's "Team mode" section).
+* **Tipster identities** never stay in ``tip``: a trigger moves name and contact into
+  ``tipster_identity`` (no member has any privilege on it) and nulls them in the tip row.
+  :data:`CUSTODIAN` reads one through ``caseapp_reveal_tipster(tip_id)``, which logs the read in
+  ``tipster_reveal`` with ``session_user`` whatever client called it.
+* **Audit** (``audit_entry``): members may SELECT and INSERT only; a trigger rejects UPDATE
+  and DELETE of any committed entry (the writing transaction may still complete its own new
+  entry before commit, as the app's state hashes do) and TRUNCATE; a new entry must take the
+  write lock, continue the chain (id = head + 1, prev_hash = head hash) and name the database
+  user (``detail.db_user = session_user``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from caseapp.store.postgresql.engine import WRITE_LOCK_KEY
+
+MEMBER = "caseapp_member"
+CUSTODIAN = "caseapp_tip_custodian"
+DEFINER = "caseapp_definer"
+GROUP_ROLES = (MEMBER, CUSTODIAN, DEFINER)
+GENESIS = "0" * 64
+
+
+def _rw(read: str, write: str) -> tuple[str, str]:
+    return read, write
+
+
+def _case(col: str) -> tuple[str, str]:
+    return (f"caseapp_can_read({col})", f"caseapp_can_write({col})")
+
+
+def _via(table: str, key: str, own: str, case_col: str = "case_id",
+         null_ok: bool = False) -> tuple[str, str]:
+    """Rows reached through ``table`` (whose own RLS applies inside the subquery too)."""
+    extra = f" OR p.{case_col} IS NULL" if null_ok else ""
+
+    def expr(fn: str) -> str:
+        return (f"EXISTS (SELECT 1 FROM {table} p WHERE p.{key} = {own} AND "
+                f"({fn}(p.{case_col}){extra}))")
+    return expr("caseapp_can_read"), expr("caseapp_can_write")
+
+
+_TIP_OR_CASE_EVIDENCE = ("case_id IS NULL OR caseapp_can_read(case_id)",
+                         "case_id IS NULL OR caseapp_can_write(case_id)")
+
+#: Every case-scoped table -> (read expression, write expression).
+CASE_SCOPED: dict[str, tuple[str, str]] = {
+    "case_file": _case("id"),
+    "subject": _case("case_id"),
+    "note": _case("case_id"),
+    "tip_case_link": _case("case_id"),
+    "checklist": _case("case_id"),
+    "export_record": _case("case_id"),
+    "production": _case("case_id"),
+    "signal_import": _case("case_id"),
+    "signal_observation": _case("case_id"),
+    "signal_finding": _case("case_id"),
+    "case_key_wrap": _case("case_id"),
+    "evidence": _TIP_OR_CASE_EVIDENCE,
+    "identifier": _rw(
+        "tip_id IS NOT NULL OR " + _via("subject", "id", "subject_id")[0],
+        "tip_id IS NOT NULL OR " + _via("subject", "id", "subject_id")[1]),
+    "custody_event": _via("evidence", "id", "evidence_id", null_ok=True),
+    "note_revision": _via("note", "id", "note_id"),
+    "checklist_answer": _via("checklist", "id", "checklist_id"),
+    "search_doc": ("case_id IS NULL OR caseapp_can_read(case_id)",
+                   "case_id IS NULL OR caseapp_can_write(case_id)"),
+    "search_fts": _via("search_doc", "id", "search_fts.id", null_ok=True),
+    "search_near_key": _rw("EXISTS (SELECT 1 FROM identifier i WHERE i.id = identifier_id)",
+                           "EXISTS (SELECT 1 FROM identifier i WHERE i.id = identifier_id AND "
+                           "(i.tip_id IS NOT NULL OR EXISTS (SELECT 1 FROM subject s WHERE "
+                           "s.id = i.subject_id AND caseapp_can_write(s.case_id))))"),
+    "search_pending": _via("evidence", "id", "evidence_id", null_ok=True),
+}
+
+# VOLATILE, not STABLE: a STABLE function sees the statement's starting snapshot, so the lead
+# row the creator trigger adds would be invisible to the INSERT ... RETURNING of a new case.
+_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION caseapp_case_access(p_case integer) RETURNS text
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT access FROM case_member WHERE case_id = p_case AND role_name = session_user
+$$;
+CREATE OR REPLACE FUNCTION caseapp_can_read(p_case integer) RETURNS boolean
+LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
+  SELECT caseapp_case_access(p_case) IS NOT NULL
+$$;
+CREATE OR REPLACE FUNCTION caseapp_can_write(p_case integer) RETURNS boolean
+LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
+  SELECT coalesce(caseapp_case_access(p_case) IN ('lead', 'investigator'), false)
+$$;
+CREATE OR REPLACE FUNCTION caseapp_next_case_seq(p_year integer) RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT coalesce(max(seq), 0) + 1 FROM case_file WHERE year = p_year
+$$;
+CREATE OR REPLACE FUNCTION caseapp_last_bates(p_prefix text) RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT coalesce(max(bates_last), 0) FROM production WHERE prefix = p_prefix
+$$;
+CREATE OR REPLACE FUNCTION caseapp_case_creator_is_lead() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  INSERT INTO case_member (case_id, role_name, access, added_at, added_by)
+  VALUES (NEW.id, session_user, 'lead', now() AT TIME ZONE 'UTC', session_user)
+  ON CONFLICT (case_id, role_name) DO NOTHING;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_tipster_apart() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NEW.anonymous THEN
+    DELETE FROM tipster_identity WHERE tip_id = NEW.id;
+  ELSIF NEW.tipster_name IS NOT NULL OR NEW.tipster_contact IS NOT NULL THEN
+    INSERT INTO tipster_identity AS t (tip_id, name, contact)
+    VALUES (NEW.id, NEW.tipster_name, NEW.tipster_contact)
+    ON CONFLICT (tip_id) DO UPDATE
+      SET name = coalesce(EXCLUDED.name, t.name), contact = coalesce(EXCLUDED.contact, t.contact);
+  END IF;
+  NEW.tipster_name := NULL;
+  NEW.tipster_contact := NULL;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_reveal_tipster(p_tip integer)
+RETURNS TABLE (name text, contact text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NOT pg_has_role(session_user, '{CUSTODIAN}', 'MEMBER') THEN
+    RAISE EXCEPTION 'only the tip custodian may read a tipster identity'
+      USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO tipster_reveal (tip_id, db_user, at)
+  VALUES (p_tip, session_user, now() AT TIME ZONE 'UTC');
+  RETURN QUERY SELECT t.name, t.contact FROM tipster_identity t WHERE t.tip_id = p_tip;
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_audit_append_only() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.xmin::text::bigint = mod(txid_current(), 4294967296)
+     AND NEW.id = OLD.id AND NEW.prev_hash = OLD.prev_hash THEN
+    RETURN NEW;  -- the writing transaction completing its own, uncommitted entry
+  END IF;
+  RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '42501';
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_audit_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '42501';
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_audit_chain() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+  head_id integer;
+  head_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock({WRITE_LOCK_KEY});
+  SELECT id, hash INTO head_id, head_hash FROM audit_entry ORDER BY id DESC LIMIT 1;
+  IF NEW.id IS DISTINCT FROM coalesce(head_id, 0) + 1
+     OR NEW.prev_hash IS DISTINCT FROM coalesce(head_hash, '{GENESIS}') THEN
+    RAISE EXCEPTION 'an audit entry must continue the chain head' USING ERRCODE = '23514';
+  END IF;
+  IF (NEW.detail::jsonb ->> 'db_user') IS DISTINCT FROM session_user::text THEN
+    RAISE EXCEPTION 'an audit entry must name its database user' USING ERRCODE = '23514';
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+
+_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_next_case_seq(integer)",
+                  "caseapp_last_bates(text)", "caseapp_case_creator_is_lead()",
+                  "caseapp_tipster_apart()", "caseapp_reveal_tipster(integer)")
+
+_TRIGGERS = """
+DROP TRIGGER IF EXISTS caseapp_creator_is_lead ON case_file;
+CREATE TRIGGER caseapp_creator_is_lead BEFORE INSERT ON case_file
+  FOR EACH ROW EXECUTE FUNCTION caseapp_case_creator_is_lead();
+DROP TRIGGER IF EXISTS caseapp_tipster_apart ON tip;
+CREATE TRIGGER caseapp_tipster_apart BEFORE INSERT OR UPDATE ON tip
+  FOR EACH ROW EXECUTE FUNCTION caseapp_tipster_apart();
+DROP TRIGGER IF EXISTS caseapp_audit_append_only ON audit_entry;
+CREATE TRIGGER caseapp_audit_append_only BEFORE UPDATE OR DELETE ON audit_entry
+  FOR EACH ROW EXECUTE FUNCTION caseapp_audit_append_only();
+DROP TRIGGER IF EXISTS caseapp_audit_truncate ON audit_entry;
+CREATE TRIGGER caseapp_audit_truncate BEFORE TRUNCATE ON audit_entry
+  FOR EACH STATEMENT EXECUTE FUNCTION caseapp_audit_truncate();
+DROP TRIGGER IF EXISTS caseapp_audit_chain ON audit_entry;
+CREATE TRIGGER caseapp_audit_chain BEFORE INSERT ON audit_entry
+  FOR EACH ROW EXECUTE FUNCTION caseapp_audit_chain();
+"""
+
+#: Team-wide tables members read and write (no case of their own).
+_TEAM_WIDE_RW = ("tip", "watchlist", "watchlist_entry", "template_blob", "search_state",
+                 "store_meta")
+
+
+def _roles(conn: Connection) -> None:
+    for role in GROUP_ROLES:
+        exists = conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(r)s",
+                                      {"r": role}).first()
+        if not exists:
+            conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+
+
+def _grants(conn: Connection) -> None:
+    run = conn.exec_driver_sql
+    run("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC")
+    run(f"GRANT USAGE ON SCHEMA public TO {MEMBER}, {DEFINER}")
+    run(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {MEMBER}, {DEFINER}")
+    tables = ", ".join([*CASE_SCOPED, *_TEAM_WIDE_RW])
+    run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {MEMBER}")
+    run(f"GRANT SELECT ON alembic_version, team_member_key TO {MEMBER}")
+    run(f"GRANT INSERT, UPDATE, DELETE ON team_member_key TO {MEMBER}")
+    run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON case_member TO {MEMBER}")
+    run(f"REVOKE ALL ON audit_entry FROM {MEMBER}")
+    run(f"GRANT SELECT, INSERT ON audit_entry TO {MEMBER}")
+    run(f"REVOKE ALL ON tipster_identity, tipster_reveal FROM {MEMBER}")
+    run(f"GRANT SELECT ON tipster_reveal TO {CUSTODIAN}")
+    run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON case_member, tipster_identity, "
+        f"tipster_reveal, case_file, production TO {DEFINER}")
+    run("REVOKE EXECUTE ON FUNCTION caseapp_reveal_tipster(integer) FROM PUBLIC")
+    run(f"GRANT EXECUTE ON FUNCTION caseapp_reveal_tipster(integer) TO {CUSTODIAN}")
+
+
+def _policy(conn: Connection, table: str, name: str, sql: str) -> None:
+    conn.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
+    conn.exec_driver_sql(f"CREATE POLICY {name} ON {table} {sql}")
+
+
+def _policies(conn: Connection) -> None:
+    for table, (read, write) in CASE_SCOPED.items():
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        conn.exec_driver_sql(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        insert = "true" if table == "case_file" else write  # the creator becomes lead
+        delete = "caseapp_case_access(id) = 'lead'" if table == "case_file" else write
+        _policy(conn, table, "caseapp_read", f"FOR SELECT TO {MEMBER} USING ({read})")
+        _policy(conn, table, "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK ({insert})")
+        _policy(conn, table, "caseapp_update",
+                f"FOR UPDATE TO {MEMBER} USING ({write}) WITH CHECK ({write})")
+        _policy(conn, table, "caseapp_delete", f"FOR DELETE TO {MEMBER} USING ({delete})")
+    for table in ("case_file", "production"):  # reference and Bates allocation
+        _policy(conn, table, "caseapp_definer", f"FOR SELECT TO {DEFINER} USING (true)")
+    for table in ("case_member", "tipster_identity", "tipster_reveal"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        conn.exec_driver_sql(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        _policy(conn, table, "caseapp_definer",
+                f"FOR ALL TO {DEFINER} USING (true) WITH CHECK (true)")
+    lead = "caseapp_case_access(case_id) = 'lead'"
+    _policy(conn, "case_member", "caseapp_read",
+            f"FOR SELECT TO {MEMBER} USING (caseapp_can_read(case_id))")
+    _policy(conn, "case_member", "caseapp_write",
+            f"FOR ALL TO {MEMBER} USING ({lead}) WITH CHECK ({lead})")
+    _policy(conn, "tipster_reveal", "caseapp_read", f"FOR SELECT TO {CUSTODIAN} USING (true)")
+    conn.exec_driver_sql("ALTER TABLE team_member_key ENABLE ROW LEVEL SECURITY")
+    conn.exec_driver_sql("ALTER TABLE team_member_key FORCE ROW LEVEL SECURITY")
+    _policy(conn, "team_member_key", "caseapp_read", f"FOR SELECT TO {MEMBER} USING (true)")
+    _policy(conn, "team_member_key", "caseapp_write",
+            f"FOR ALL TO {MEMBER} USING (member = session_user) "
+            "WITH CHECK (member = session_user)")
+
+
+def apply(conn: Connection) -> None:
+    """Create or refresh the roles, functions, grants, policies and triggers (idempotent).
+
+    Run inside one transaction, by the database owner or a superuser, after the schema is at
+    the current revision. Existing tipster identities in ``tip`` move to their own table.
+    """
+    _roles(conn)
+    conn.exec_driver_sql(_FUNCTIONS)
+    for fn in _DEFINER_OWNED:
+        conn.exec_driver_sql(f"ALTER FUNCTION {fn} OWNER TO {DEFINER}")
+    conn.exec_driver_sql(_TRIGGERS)
+    _grants(conn)
+    _policies(conn)
+    # Tipster identities written before init: through the trigger into their own table.
+    conn.exec_driver_sql("UPDATE tip SET tipster_name = tipster_name WHERE "
+                         "tipster_name IS NOT NULL OR tipster_contact IS NOT NULL")
+
+
+def is_applied(conn: Connection) -> bool:
+    """Whether :func:`apply` has run on this database (its reveal function exists)."""
+    return conn.exec_driver_sql(
+        "SELECT to_regprocedure('caseapp_reveal_tipster(integer)') IS NOT NULL").scalar() is True
