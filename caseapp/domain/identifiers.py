@@ -58,10 +58,11 @@ _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 def _domain(host: str) -> str | None:
     """Case-folded ASCII (punycode) form of a domain name, or None if it is not one."""
     host = host.casefold().rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
+    if not host.isascii():  # ASCII names are their own IDNA form (the label check follows)
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
     if 0 < len(host) <= 253 and all(_LABEL.fullmatch(label) for label in host.split(".")):
         return host
     return None
@@ -168,6 +169,8 @@ def _url(s: str, _region: str | None) -> _Result:
         return None, "invalid port"
     scheme, hostname = parts.scheme.lower(), parts.hostname or ""
     try:
+        if not hostname or not (hostname[0].isdigit() or ":" in hostname):
+            raise ValueError  # not an IP address: skip ipaddress's costly refusal
         addr = ipaddress.ip_address(hostname)
         host: str | None = f"[{addr.compressed}]" if addr.version == 6 else str(addr)
     except ValueError:
