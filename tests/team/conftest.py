@@ -30,6 +30,7 @@ class TeamDb:
     dsn: str
     blobs: Path
     roles: list[str] = field(default_factory=list)
+    role_password: str = ROLE_PASSWORD
 
     def role(self, short: str, *groups: str) -> str:
         """Create login role ``<db>_<short>`` in ``groups``; its password in the keyring."""

@@ -19,9 +19,10 @@ upgrade) as the database owner or a superuser. Nothing here trusts the client:
   ``tipster_identity`` (no member has any privilege on it) and nulls them in the tip row.
   :data:`CUSTODIAN` reads one through ``caseapp_reveal_tipster(tip_id)``, which logs the read in
   ``tipster_reveal`` with ``session_user`` whatever client called it.
-* **Audit** (``audit_entry``): members may SELECT and INSERT only; a trigger rejects UPDATE
-  and DELETE of any committed entry (the writing transaction may still complete its own new
-  entry before commit, as the app's state hashes do) and TRUNCATE; a new entry must take the
+* **Audit** (``audit_entry``): members may SELECT and INSERT, and UPDATE only the columns
+  ``state`` and ``hash``; a trigger rejects DELETE, TRUNCATE and every UPDATE except the
+  writing transaction completing its own uncommitted entry (the app records state hashes in
+  its last entry at commit) - so no committed entry can change, for any role; a new entry must take the
   write lock, continue the chain (id = head + 1, prev_hash = head hash) and name the database
   user (``detail.db_user = session_user``).
 """
@@ -153,7 +154,10 @@ CREATE OR REPLACE FUNCTION caseapp_audit_append_only() RETURNS trigger
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD.xmin::text::bigint = mod(txid_current(), 4294967296)
-     AND NEW.id = OLD.id AND NEW.prev_hash = OLD.prev_hash THEN
+     AND (NEW.id, NEW.at, NEW.actor, NEW.action, NEW.entity, NEW.entity_id, NEW.detail,
+          NEW.prev_hash)
+         IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.actor, OLD.action, OLD.entity,
+                               OLD.entity_id, OLD.detail, OLD.prev_hash) THEN
     RETURN NEW;  -- the writing transaction completing its own, uncommitted entry
   END IF;
   RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '42501';
@@ -229,6 +233,10 @@ def _grants(conn: Connection) -> None:
     run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON case_member TO {MEMBER}")
     run(f"REVOKE ALL ON audit_entry FROM {MEMBER}")
     run(f"GRANT SELECT, INSERT ON audit_entry TO {MEMBER}")
+    # Column UPDATE of state/hash only, and the trigger allows it only on the writing
+    # transaction's own uncommitted entry (the app vouches for record states at commit):
+    # nothing an INSERT could not have written anyway. No committed entry can change.
+    run(f"GRANT UPDATE (state, hash) ON audit_entry TO {MEMBER}")
     run(f"REVOKE ALL ON tipster_identity, tipster_reveal FROM {MEMBER}")
     run(f"GRANT SELECT ON tipster_reveal TO {CUSTODIAN}")
     run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON case_member, tipster_identity, "
