@@ -53,6 +53,7 @@ _Result = tuple[str | None, str | None]  # (normalised value or None, note)
 
 _EMAIL_BAD = re.compile(r'[\s<>()\[\],;:"\\@]')
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_LABELS = re.compile(rf"{_LABEL.pattern}(?:\.{_LABEL.pattern})*")  # dot-separated labels
 
 
 def _domain(host: str) -> str | None:
@@ -63,7 +64,7 @@ def _domain(host: str) -> str | None:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
             return None
-    if 0 < len(host) <= 253 and all(_LABEL.fullmatch(label) for label in host.split(".")):
+    if 0 < len(host) <= 253 and _LABELS.fullmatch(host):
         return host
     return None
 
@@ -200,7 +201,13 @@ def _url(s: str, _region: str | None) -> _Result:
     return (result + "?" + _pct(query, _PATH_SAFE + "?") if query else result), None
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")  # dotted quad, no leading zeros
+
+
 def _ip(s: str, _region: str | None) -> _Result:
+    if _IPV4.fullmatch(s):  # already canonical: what ipaddress would give back
+        return s, None
     if s.startswith("[") and s.endswith("]"):
         s = s[1:-1].strip()
     try:
