@@ -1,6 +1,6 @@
 """Generate a synthetic store at issue-7 scale, then build its search index.
 
-    python benchmarks/generate_scale.py --home DIR [--cases 1000] [--seed 7]
+    python benchmarks/generate_scale.py --home DIR [--cases 1000 | --scale 10] [--seed 7]
 
 Defaults: 1,000 cases, 5,000 subjects, 100,000 identifiers (75,000 on subjects, 25,000 on tips),
 50,000 exhibit records (metadata only: no vault blobs), 10,000 tips, 20,000 notes. Identifiers
@@ -10,6 +10,10 @@ accounts, profiles) across cases and tips, some of it in near-match spellings (G
 so links exist. Rows go in through SQLAlchemy Core in a few transactions (the session listener
 is bypassed), then ``rebuild`` builds the index. The store is opened in passphrase mode
 (``CASEAPP_PASSPHRASE``, default "benchmark"). Everything is fictional.
+
+``--scale 10`` is the issue-18 store: 10,000 cases, 50,000 subjects, 1,000,000 identifiers,
+500,000 exhibits, 100,000 tips, 200,000 notes (every count is per case, so ``--cases 10000``
+is the same). Generate it once into a folder outside the repository and reuse it.
 """
 
 from __future__ import annotations
@@ -261,8 +265,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", required=True, type=Path)
     parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--scale", type=int, help="N times the default store (--cases N*1000)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    if args.scale:
+        args.cases = args.scale * 1000
     if (args.home / "caseapp.db").exists():
         raise SystemExit(f"{args.home} already holds a store; choose a new folder.")
     print(generate(args.home, cases=args.cases, seed=args.seed))
