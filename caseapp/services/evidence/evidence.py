@@ -34,6 +34,7 @@ from caseapp.security.vault import (
 )
 from caseapp.services.cases.cases import get_case_in, touch
 from caseapp.services.errors import CaseappError, Conflict, DiskFull, InvalidInput, NotFound
+from caseapp.services.evidence import case_keys
 from caseapp.services.workspace import Workspace
 
 
@@ -76,10 +77,11 @@ def record_custody(session: Session, evidence: Evidence, action: CustodyAction,
 
 
 def vault_ingest(ws: Workspace, path: Path, progress: Progress | None = None,
-                 cancel: Cancel | None = None) -> IngestResult:
-    """Hash and encrypt one file into the vault (no database change)."""
+                 cancel: Cancel | None = None, key: bytes | None = None) -> IngestResult:
+    """Hash and encrypt one file into the vault (no database change); ``key``: a team
+    case's data key (default: the home's vault key)."""
     try:
-        return ws.vault.ingest(path, progress=progress, cancel=cancel)
+        return ws.vault.ingest(path, progress=progress, cancel=cancel, key=key)
     except VaultError as exc:
         raise IngestFailed(str(exc)) from None
 
@@ -100,7 +102,8 @@ def ingest_file(ws: Workspace, case_ref: str, path: Path, *, title: str | None =
     path = Path(path)
     with ws.session() as session:  # fail fast on an unknown case before reading the file
         get_case_in(session, case_ref)
-    result = vault_ingest(ws, path, progress, cancel)
+    key, _version = case_keys.ingest_key(ws, case_ref)  # a team case's current data key
+    result = vault_ingest(ws, path, progress, cancel, key)
     try:
         recorded = _record_ingest(ws, case_ref, path, result, title, description,
                                   acquisition or Acquisition())

@@ -1,0 +1,208 @@
+"""Team cases: evidence sealed under a per-case data key wrapped for each member.
+
+A home joins with :func:`join` (a member key pair kept under the home's master key, its public
+key registered in ``team_member_key`` under the member's login role). :func:`seal_case` gives
+a case its first data key, wrapped for the named members; from then on :func:`ingest_key`
+is what new exhibits of that case are sealed under, and :func:`install` lets the vault open
+them (and older ones, under earlier key versions) for this member. :func:`grant` wraps every
+version for a new member; :func:`revoke` drops a member's wraps and rotates the key, so what
+is ingested afterwards is sealed under a key they never had. A case that was never sealed
+keeps using the home's vault key, as in single-user mode.
+
+Each function is one transaction with its audit entry. Which database rows a member may see
+(the case_member policies of a team store) is the store's business; this module never
+decides access, it only holds keys for those who have it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from caseapp.domain.models import Case, Evidence, utcnow
+from caseapp.domain.team_models import CaseKeyWrap, TeamMemberKey
+from caseapp.security import audit
+from caseapp.security.keys import KeyProblem
+from caseapp.security.team_keys import (
+    CaseKeys,
+    MemberKeyStore,
+    TeamKeyError,
+    add_member,
+    case_context,
+    fingerprint,
+    new_case_keys,
+    public_bytes,
+    remove_member,
+    state_from_rows,
+    to_row,
+)
+from caseapp.services.cases.cases import get_case_in
+from caseapp.services.errors import CaseappError, Conflict, InvalidInput, NotFound
+from caseapp.services.workspace import Workspace
+
+
+class KeyAccessError(CaseappError):
+    """This member holds no key for what was asked."""
+
+
+def _member_store(ws: Workspace) -> MemberKeyStore:
+    return MemberKeyStore(ws.home, ws.store_id)
+
+
+def _private(ws: Workspace):  # noqa: ANN202 - X25519PrivateKey
+    try:
+        return _member_store(ws).unlock_with_master(ws.master_key)
+    except KeyProblem as exc:
+        raise KeyAccessError(str(exc)) from None
+
+
+def join(ws: Workspace, role_name: str) -> str:
+    """Make this home's member key pair and register its public key for ``role_name``.
+
+    Returns the member key's recovery code (show it once)."""
+    role_name = role_name.strip()
+    if not role_name:
+        raise InvalidInput("Give the member's login role name.")
+    keys = _member_store(ws)
+    if keys.exists():
+        raise Conflict("This home has already joined a team.")
+    with ws.session() as session:
+        if session.exec(select(TeamMemberKey).where(TeamMemberKey.member == role_name)).first():
+            raise Conflict(f"{role_name} already has a registered key.")
+    public, code = keys.create(master=ws.master_key)
+    try:
+        with ws.transaction() as session:
+            session.add(TeamMemberKey(fingerprint=fingerprint(public), member=role_name,
+                                      public_key=public, registered_at=utcnow()))
+            audit.append(session, "team.key-registered", "member", role_name,
+                         {"fingerprint": fingerprint(public)})
+    except BaseException:
+        keys.path.unlink(missing_ok=True)
+        raise
+    return code
+
+
+def _state(session: Session, case: Case) -> CaseKeys | None:
+    rows = list(session.exec(select(CaseKeyWrap).where(CaseKeyWrap.case_id == case.id)))
+    if not rows:
+        return None
+    current = max(r.version for r in rows)
+    holders = {r.member for r in rows if r.version == current}
+    members = {m.fingerprint: bytes(m.public_key) for m in session.exec(
+        select(TeamMemberKey).where(col(TeamMemberKey.fingerprint).in_(holders)))}
+    return state_from_rows(case.id or 0, rows, members)
+
+
+def _member_keys(session: Session, roles: Sequence[str]) -> dict[str, TeamMemberKey]:
+    found = {m.member: m for m in session.exec(
+        select(TeamMemberKey).where(col(TeamMemberKey.member).in_(list(roles))))}
+    missing = sorted(set(roles) - set(found))
+    if missing:
+        raise NotFound(f"No registered team key for: {', '.join(missing)} (run team join).")
+    return found
+
+
+def _save(session: Session, case: Case, before: CaseKeys | None, after: CaseKeys) -> None:
+    old = set(before.wrapped) if before else set()
+    new = set(after.wrapped)
+    at, by = utcnow(), audit.current_actor()
+    for gone in old - new:
+        row = session.exec(select(CaseKeyWrap).where(
+            CaseKeyWrap.case_id == case.id, CaseKeyWrap.version == gone.version,
+            CaseKeyWrap.member == gone.member)).one()
+        session.delete(row)
+    session.flush()
+    for added in sorted(new - old, key=lambda w: (w.version, w.member)):
+        session.add(to_row(added, case.id or 0, at=at, by=by))
+
+
+def seal_case(ws: Workspace, case_ref: str, members: Sequence[str]) -> int:
+    """Give a case its first data key, wrapped for ``members`` (login roles, this home's own
+    included). Returns the key version (1)."""
+    own = public_bytes(_private(ws))
+    with ws.transaction() as session:
+        case = get_case_in(session, case_ref)
+        if _state(session, case) is not None:
+            raise Conflict(f"{case.ref} already has a case key.")
+        keys = _member_keys(session, members)
+        publics = [bytes(k.public_key) for k in keys.values()]
+        if own not in publics:
+            raise InvalidInput("Include yourself: you could not add evidence otherwise.")
+        state, _key = new_case_keys(case_context(case.id or 0), publics)
+        _save(session, case, None, state)
+        audit.append(session, "team.case-sealed", "case", case.ref,
+                     {"version": state.current, "members": sorted(members)})
+        return state.current
+
+
+def grant(ws: Workspace, case_ref: str, role_name: str) -> int:
+    """Wrap every version of a case's key for another member; returns the current version."""
+    private = _private(ws)
+    with ws.transaction() as session:
+        case = get_case_in(session, case_ref)
+        state = _state(session, case)
+        if state is None:
+            raise NotFound(f"{case.ref} has no case key; seal it first.")
+        member = _member_keys(session, [role_name])[role_name]
+        try:
+            after = add_member(state, private, bytes(member.public_key))
+        except TeamKeyError as exc:
+            raise KeyAccessError(str(exc)) from None
+        _save(session, case, state, after)
+        audit.append(session, "team.key-granted", "case", case.ref,
+                     {"member": role_name, "versions": after.versions()})
+        return after.current
+
+
+def revoke(ws: Workspace, case_ref: str, role_name: str) -> int:
+    """Drop a member's wrapped keys and rotate the case key; returns the new version."""
+    private = _private(ws)
+    with ws.transaction() as session:
+        case = get_case_in(session, case_ref)
+        state = _state(session, case)
+        if state is None:
+            raise NotFound(f"{case.ref} has no case key.")
+        member = _member_keys(session, [role_name])[role_name]
+        try:
+            after, _key = remove_member(state, private, member.fingerprint)
+        except TeamKeyError as exc:
+            raise KeyAccessError(str(exc)) from None
+        _save(session, case, state, after)
+        audit.append(session, "team.key-revoked", "case", case.ref,
+                     {"member": role_name, "new_version": after.current})
+        return after.current
+
+
+def ingest_key(ws: Workspace, case_ref: str) -> tuple[bytes | None, int | None]:
+    """(key, version) new exhibits of this case are sealed under; (None, None) for a case
+    that was never sealed (the home's vault key)."""
+    with ws.session() as session:
+        state = _state(session, get_case_in(session, case_ref))
+    if state is None:
+        return None, None
+    try:
+        return state.key(_private(ws)), state.current
+    except TeamKeyError as exc:
+        raise KeyAccessError(f"You hold no key for new evidence of {case_ref}: {exc}") from None
+
+
+def blob_keys(ws: Workspace, blob_id: str) -> list[bytes]:
+    """Every case key version this member holds for the case of ``blob_id``, newest first."""
+    if not _member_store(ws).exists():
+        return []
+    with ws.session() as session:
+        case_id = session.exec(select(Evidence.case_id).where(
+            Evidence.blob_id == blob_id, col(Evidence.case_id).is_not(None))).first()
+        case = session.get(Case, case_id) if case_id is not None else None
+        state = _state(session, case) if case is not None else None
+    if state is None:
+        return []
+    keys = state.keys(_private(ws))
+    return [keys[v] for v in sorted(keys, reverse=True)]
+
+
+def install(ws: Workspace) -> None:
+    """Let this workspace's vault open evidence sealed under case keys (a no-op until the
+    home has joined a team)."""
+    ws.vault.keys_for = lambda blob_id: blob_keys(ws, blob_id)
