@@ -29,10 +29,12 @@ from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
 if TYPE_CHECKING:
     from caseapp.services.casefile.exports import ExportRecord
+    from caseapp.ui.casefile.dialog import ExportDialog
+    from caseapp.ui.casefile.preview import ExportPreview
 
 
 
-def record_options(record: Any) -> dict[str, Any]:
+def record_options(record: ExportRecord) -> dict[str, Any]:
     """The options an export was made with (empty if the record holds none)."""
     try:
         value = json.loads(record.options or "{}")
@@ -41,7 +43,7 @@ def record_options(record: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def options_summary(record: Any) -> str:
+def options_summary(record: ExportRecord) -> str:
     """``CONFIDENTIAL · redacted · password · package`` for the history table."""
     opts = record_options(record)
     parts = [str(opts.get("classification") or "")]
@@ -56,7 +58,7 @@ def options_summary(record: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def detail_lines(record: Any) -> list[str]:
+def detail_lines(record: ExportRecord) -> list[str]:
     """What the selected export was: who for, when, numbering, sections, redaction, files."""
     from caseapp.services.casefile.exports import SECTIONS
 
@@ -105,7 +107,7 @@ class ExportsTab(CaseTab):
         super().__init__(parent)
         self.ctx = ctx
         self.case_ref = case_ref
-        self.preview: Any = None
+        self.preview: ExportPreview | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.export_button = QPushButton("&Export PDF…")
@@ -181,7 +183,7 @@ class ExportsTab(CaseTab):
         self.empty.setVisible(self.model.rowCount() == 0)
         self._show_selected()
 
-    def selected(self) -> Any:
+    def selected(self) -> ExportRecord | None:
         """The selected export record, or None."""
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
@@ -202,13 +204,13 @@ class ExportsTab(CaseTab):
         self.details.setText("\n".join(detail_lines(record)))
 
     # -- actions -----------------------------------------------------------------------------
-    def export_pdf(self) -> Any:
+    def export_pdf(self) -> ExportDialog:
         """Open the Export PDF dialog of this case."""
         from caseapp.ui.casefile.dialog import open_export_dialog
 
         return open_export_dialog(self.ctx, self.case_ref, self)
 
-    def preview_selected(self) -> Any:
+    def preview_selected(self) -> ExportPreview | None:
         """Preview the selected export (it re-checks the file's SHA-256)."""
         from caseapp.ui.casefile.preview import ExportPreview, PreviewTarget
 

@@ -15,11 +15,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF
 
 from caseapp.ui.discovery.links_model import kind_label
+
+if TYPE_CHECKING:
+    from caseapp.services.discovery.links import LinkGroup
+
 
 MAX_GROUPS = 40  # identifier nodes drawn; the table lists every group
 MAX_OTHERS = 60  # other cases and tips drawn
@@ -249,7 +253,7 @@ def spread(wanted: Sequence[float], min_gap: float = 0.5) -> list[float]:
     return angles
 
 
-def layout_links(case_ref: str, case_title: str, groups: Sequence[Any],
+def layout_links(case_ref: str, case_title: str, groups: Sequence[LinkGroup],
                  max_groups: int = MAX_GROUPS, max_others: int = MAX_OTHERS) -> GraphLayout:
     """Nodes and edges for the link groups of ``case_ref`` (see the module docstring)."""
     shown = list(groups[:max_groups])

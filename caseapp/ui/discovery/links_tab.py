@@ -7,7 +7,7 @@ or tip in the graph opens it; Enter (or Open…) on a row opens what the row lin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
@@ -40,6 +40,15 @@ from caseapp.ui.exchange.watchlists import WatchlistHitsPanel
 from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab
+from caseapp.ui.workers import TaskControl, TaskHandle
+
+if TYPE_CHECKING:
+    from caseapp.services.discovery.links import LinkGroup
+    from caseapp.services.exchange.watchlists import WatchlistHit
+    from caseapp.ui.cases.case_view import CaseView
+
+    Loaded = tuple[list[LinkGroup], GraphLayout, list[WatchlistHit]]
+
 
 _WIDTHS = (100, 230, 280, 52, 44, 300, 150, 150)
 LEGEND = ("Solid line: exact match · dashed line: near match.  Click a case or tip to open it; "
@@ -84,7 +93,7 @@ class LinksTab(CaseTab):
         super().__init__(parent)
         self.ctx = ctx
         self.case_ref = case_ref
-        self.handle: Any = None
+        self.handle: TaskHandle | None = None
         self.menu: QMenu | None = None
         self._stale = False
         self._syncing = False
@@ -152,7 +161,7 @@ class LinksTab(CaseTab):
         ws, ref = self.ctx.ws, self.case_ref
         self._stale = False
 
-        def work(_control: Any) -> tuple[list[Any], GraphLayout, list[Any]]:
+        def work(_control: TaskControl) -> Loaded:
             groups = links_for_case(ws, ref)
             layout = layout_links(ref, get_case(ws, ref).title, groups)  # pure: off-thread
             return groups, layout, hits_for_case(ws, ref)
@@ -162,7 +171,7 @@ class LinksTab(CaseTab):
         handle.succeeded.connect(self._loaded)
         handle.failed.connect(self._failed)
 
-    def _loaded(self, result: tuple[list[Any], GraphLayout, list[Any]]) -> None:
+    def _loaded(self, result: Loaded) -> None:
         if self.sender() is not self.handle:
             return  # an older load
         self.handle = None
@@ -202,7 +211,7 @@ class LinksTab(CaseTab):
         self.error.show_error(self.ctx.report_error(exc, "Links"))
         self.summary.setText("The links could not be loaded.")
 
-    def _summarise(self, groups: list[Any], layout: GraphLayout) -> None:
+    def _summarise(self, groups: list[LinkGroup], layout: GraphLayout) -> None:
         if not groups:
             self.summary.setText(f"No other case or tip shares an identifier with "
                                  f"{self.case_ref}.")
@@ -234,7 +243,7 @@ class LinksTab(CaseTab):
             self._reload_timer.start()
 
     # -- selection ---------------------------------------------------------------------------
-    def selected_group(self) -> Any:
+    def selected_group(self) -> LinkGroup | None:
         index = self.table.currentIndex()
         return index.data(GROUP_ROLE) if index.isValid() else None
 
@@ -269,7 +278,7 @@ class LinksTab(CaseTab):
         self.open_button.setEnabled(group is not None and bool(group.cases or group.tips))
 
     # -- opening -----------------------------------------------------------------------------
-    def targets(self, group: Any) -> list[tuple[str, str]]:
+    def targets(self, group: LinkGroup) -> list[tuple[str, str]]:
         """What a row links to: (ref, menu text) for each other case, then each tip."""
         items = []
         for ref in case_refs(group):
@@ -297,12 +306,12 @@ class LinksTab(CaseTab):
         menu.popup(self.table.viewport().mapToGlobal(rect.bottomLeft()))
         return menu
 
-    def open_ref(self, ref: str) -> Any:
+    def open_ref(self, ref: str) -> CaseView | bool:
         """Open a linked case (on its Links tab) or tip."""
         log_event("links.opened", case=self.case_ref, target=ref)
         return navigation.open_record(self.ctx, ref, "links")
 
-    def activate_node(self, node: GraphNode) -> Any:
+    def activate_node(self, node: GraphNode) -> CaseView | bool | None:
         """A click (or Enter) on a graph node: open a case or tip; show an identifier's row."""
         if node.kind in ("case", "tip"):
             return self.open_ref(node.ref)

@@ -11,15 +11,27 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from caseapp.ui import theme
 from caseapp.ui.widgets.common import html_escape
 from caseapp.ui.widgets.records import plain_tooltip
+
+if TYPE_CHECKING:
+    from caseapp.services.discovery.search import Hit
+
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -33,7 +45,7 @@ GROUP_ROLE = Qt.ItemDataRole.UserRole + 3
 _MARK = re.compile(r"</?b>")
 
 
-def snippet_markup(hit: Any) -> str:
+def snippet_markup(hit: Hit) -> str:
     """The hit's snippet as markup: escaped text with ``<b>`` around matches.
 
     Uses ``snippet_html`` when it holds nothing but escaped text and ``<b>`` marks; otherwise
@@ -46,13 +58,13 @@ def snippet_markup(hit: Any) -> str:
     return html_escape(hit.snippet or "").replace("«", "<b>").replace("»", "</b>")
 
 
-def hit_label(hit: Any) -> str:
+def hit_label(hit: Hit) -> str:
     """Where a hit lives: ``CASE-2026-0001 · E-002`` for an exhibit, else the ref."""
     exhibit = getattr(hit, "exhibit", None)
     return f"{hit.ref} · {exhibit}" if exhibit else hit.ref
 
 
-def hit_markup(hit: Any, dim: str) -> str:
+def hit_markup(hit: Hit, dim: str) -> str:
     """Rich text for one hit: escaped title and ref, then the marked snippet."""
     where = hit_label(hit)
     if hit.title.startswith(hit.ref) and where == hit.ref:
@@ -67,14 +79,14 @@ class ResultGroup:
     """The hits of one type, in rank order."""
 
     type: str
-    hits: list[Any] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
 
     @property
     def title(self) -> str:
         return GROUP_TITLES.get(self.type, self.type.capitalize())
 
 
-def group_hits(hits: Sequence[Any], ranked: bool = True) -> list[ResultGroup]:
+def group_hits(hits: Sequence[Hit], ranked: bool = True) -> list[ResultGroup]:
     """Hits grouped by type. ``ranked``: groups ordered by their best hit (the service returns
     best first); otherwise (a filters-only query, all scores 0) in :data:`TYPE_ORDER`."""
     groups: dict[str, ResultGroup] = {}
@@ -89,11 +101,11 @@ def group_hits(hits: Sequence[Any], ranked: bool = True) -> list[ResultGroup]:
 class SearchResultsModel(QAbstractItemModel):
     """Groups at the top level (``Cases (3)``), their hits below; one column."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.groups: list[ResultGroup] = []
 
-    def set_hits(self, hits: Sequence[Any], ranked: bool = True) -> None:
+    def set_hits(self, hits: Sequence[Hit], ranked: bool = True) -> None:
         """Replace the results."""
         self.beginResetModel()
         self.groups = group_hits(hits, ranked)
@@ -112,7 +124,7 @@ class SearchResultsModel(QAbstractItemModel):
     def first_hit_index(self) -> QModelIndex:
         return self.index(0, 0, self.index(0, 0)) if self.groups else QModelIndex()
 
-    def hit_at(self, index: _Index) -> Any:
+    def hit_at(self, index: _Index) -> Hit | None:
         """The hit on ``index`` (None on a group row)."""
         if not index.isValid() or index.internalId() == 0:
             return None
@@ -154,7 +166,7 @@ class SearchResultsModel(QAbstractItemModel):
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         if index.internalId() == 0:
@@ -169,6 +181,8 @@ class SearchResultsModel(QAbstractItemModel):
                 return group.type
             return None
         hit = self.hit_at(index)
+        if hit is None:
+            return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{hit.title} — {hit_label(hit)}: {hit.snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:  # rich text made from plain: shown literally
@@ -185,7 +199,8 @@ class HitDelegate(QStyledItemDelegate):
 
     LINES = 3
 
-    def _document(self, option: QStyleOptionViewItem, hit: Any, selected: bool) -> QTextDocument:
+    def _document(self, option: QStyleOptionViewItem, hit: Hit,
+                  selected: bool) -> QTextDocument:
         palette = option.palette
         dim = palette.color(QPalette.ColorRole.HighlightedText if selected
                             else QPalette.ColorRole.PlaceholderText).name()

@@ -8,7 +8,7 @@ best hit selected, the list in view); Enter there or a double-click opens the it
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
@@ -30,6 +30,12 @@ from caseapp.ui.discovery.search_model import GROUP_TITLES, HitDelegate, SearchR
 from caseapp.ui.errors import log_event
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import Page
+from caseapp.ui.workers import TaskHandle
+
+if TYPE_CHECKING:
+    from caseapp.services.discovery.search import Hit
+    from caseapp.ui.cases.case_view import CaseView
+
 
 SHORTCUT = "Ctrl+K"
 DEBOUNCE_MS = 180
@@ -178,7 +184,7 @@ class SearchPage(Page):
         layout.addWidget(self.view, 1)
         self.query: str | None = None  # the text the shown results (or error) belong to
         self.wanted: str | None = None  # the text to search for
-        self.handle: Any = None
+        self.handle: TaskHandle | None = None
         self._running = ""
         self.last_ms = 0.0
         self._open_when_done = False
@@ -250,7 +256,7 @@ class SearchPage(Page):
         handle.failed.connect(self._failed)
         handle.finished.connect(self._finished)
 
-    def _succeeded(self, result: tuple[str, float, list[Any]]) -> None:
+    def _succeeded(self, result: tuple[str, float, list[Hit]]) -> None:
         text, started, hits = result
         if text != self.wanted:
             return  # the box changed meanwhile: the newest text runs next
@@ -305,10 +311,10 @@ class SearchPage(Page):
             self.run_search()
 
     # -- selection and opening ---------------------------------------------------------------
-    def current_hit(self) -> Any:
+    def current_hit(self) -> Hit | None:
         return self.model.hit_at(self.view.currentIndex())
 
-    def _select_hit(self, keep: Any) -> None:
+    def _select_hit(self, keep: Hit | None) -> None:
         target = self.model.first_hit_index()
         if keep is not None:
             for g, group in enumerate(self.model.groups):
@@ -329,14 +335,14 @@ class SearchPage(Page):
             return
         self.focus_results()
 
-    def open_current(self) -> Any:
+    def open_current(self) -> CaseView | bool | None:
         """Open the selected hit (the best one when none is selected)."""
         index = self.view.currentIndex()
         if self.model.hit_at(index) is None:
             index = self.model.first_hit_index()
         return self.open_index(index)
 
-    def open_index(self, index: QModelIndex) -> Any:
+    def open_index(self, index: QModelIndex) -> CaseView | bool | None:
         """Open the hit on ``index``: its case on the right tab, or its tip."""
         hit = self.model.hit_at(index)
         if hit is None:

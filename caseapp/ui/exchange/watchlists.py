@@ -4,7 +4,7 @@ and the cases it hits are named at once), the case's Watchlist tab, and the list
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,6 +27,8 @@ from caseapp.ui.workers import TaskControl, TaskHandle
 
 if TYPE_CHECKING:
     from caseapp.services.exchange.watchlists import WatchlistHit, WatchlistInfo
+
+    Imported = tuple[WatchlistInfo, dict[str, list[WatchlistHit]]]
 
 
 HIT_COLUMNS: list[Column[WatchlistHit]] = [
@@ -53,7 +55,7 @@ LIST_COLUMNS: list[Column[WatchlistInfo]] = [
 ]
 
 
-def hit_summary(hits: list[Any]) -> tuple[str, str]:
+def hit_summary(hits: list[WatchlistHit]) -> tuple[str, str]:
     """(banner text, kind) for a case's hits."""
     strong = [h for h in hits if h.strength == "strong"]
     if strong:
@@ -89,7 +91,7 @@ class WatchlistHitsPanel(QWidget):
         layout.addWidget(self.table)
         self.hide()
 
-    def show_hits(self, hits: list[Any]) -> None:
+    def show_hits(self, hits: list[WatchlistHit]) -> None:
         self.model.set_records(hits)
         self.setVisible(bool(hits))
         if not hits:
@@ -136,7 +138,7 @@ class WatchlistTab(CaseTab):
     def refresh(self) -> None:
         ws, ref = self.ctx.ws, self.case_ref
 
-        def work(_control: TaskControl) -> Any:
+        def work(_control: TaskControl) -> list[WatchlistHit]:
             from caseapp.services.exchange.hits import hits_for_case
 
             return hits_for_case(ws, ref)
@@ -145,7 +147,7 @@ class WatchlistTab(CaseTab):
         self.handle.succeeded.connect(self.show_hits)
         self.handle.failed.connect(lambda exc: self.ctx.report_error(exc, "Watchlist hits"))
 
-    def show_hits(self, hits: list[Any]) -> None:
+    def show_hits(self, hits: list[WatchlistHit]) -> None:
         self.model.set_records(hits)
         self.table.resizeColumnsToContents()
         self.empty.setVisible(not hits)
@@ -175,7 +177,7 @@ def start_import(ctx: AppContext, parent: QWidget, path: str) -> TaskHandle:
     """Import ``path`` in the background, then say which open cases it hits."""
     ws = ctx.ws
 
-    def work(control: TaskControl) -> Any:
+    def work(control: TaskControl) -> Imported:
         from caseapp.services.exchange import hits, watchlists
 
         info = watchlists.import_watchlist(ws, path, progress=control.progress,
@@ -185,7 +187,7 @@ def start_import(ctx: AppContext, parent: QWidget, path: str) -> TaskHandle:
         return info, {ref: [h for h in hs if h.list == info.name] for ref, hs in found.items()
                       if any(h.list == info.name for h in hs)}
 
-    def done(result: Any) -> None:
+    def done(result: Imported) -> None:
         info, found = result
         for ref in found:
             ctx.notify_changed(ref)
@@ -197,7 +199,7 @@ def start_import(ctx: AppContext, parent: QWidget, path: str) -> TaskHandle:
     return handle
 
 
-def import_message(info: Any, found: dict[str, list[Any]]) -> str:
+def import_message(info: WatchlistInfo, found: dict[str, list[WatchlistHit]]) -> str:
     """What the import did and which cases it hits (plain text)."""
     lines = [f"{info.name}: {info.entries:,} identifiers and names from {info.records:,} "
              f"entries ({info.list_date}); {info.skipped} skipped."]

@@ -9,7 +9,7 @@ table, the count and the CSV export alike.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -35,6 +35,11 @@ from caseapp.ui.maintenance.audit_model import AuditEventModel
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import Page
 from caseapp.ui.workers import TaskControl, TaskHandle
+
+if TYPE_CHECKING:
+    from caseapp.services.maintenance.audit_events import AuditEvent, AuditFilter
+    from caseapp.services.maintenance.verify import VerifyReport
+
 
 _ANY_DATE = QDate(2000, 1, 1)
 
@@ -62,7 +67,7 @@ class AuditPage(Page):
         self.ctx = ctx
         self.verify_handle: TaskHandle | None = None
         self.export_handle: TaskHandle | None = None
-        self.last_report: Any = None
+        self.last_report: VerifyReport | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.verify_button = QPushButton("&Verify store")
@@ -148,7 +153,7 @@ class AuditPage(Page):
         self.refresh()
 
     # -- data --------------------------------------------------------------------------------
-    def current_filter(self) -> Any:
+    def current_filter(self) -> AuditFilter:
         """The :class:`AuditFilter` the filter widgets describe."""
         from caseapp.services.maintenance.audit_events import AuditFilter
 
@@ -165,7 +170,7 @@ class AuditPage(Page):
                            actor=self.actor_filter.currentData() or None,
                            since=day(self.since_edit, 0), until=day(self.until_edit, 1))
 
-    def _fetch(self, before_id: int | None, limit: int) -> list[Any]:
+    def _fetch(self, before_id: int | None, limit: int) -> list[AuditEvent]:
         from caseapp.services.maintenance import audit_events
 
         return audit_events.list_events(self.ctx.ws, self.current_filter(),
@@ -218,7 +223,7 @@ class AuditPage(Page):
             edit.blockSignals(False)
         self.apply_filters()
 
-    def _show_current(self, current: QModelIndex, _previous: Any = None) -> None:
+    def _show_current(self, current: QModelIndex, _previous: object = None) -> None:
         if not current.isValid() or current.row() >= self.model.rowCount():
             self.detail.clear()
             return
@@ -265,7 +270,7 @@ class AuditPage(Page):
         if self.verify_handle is not None:
             return self.verify_handle
 
-        def work(control: TaskControl) -> Any:
+        def work(control: TaskControl) -> VerifyReport:
             return verify.verify_store(self.ctx.ws, progress=control.progress,
                                           cancel=control.cancelled)
 
@@ -295,7 +300,7 @@ class AuditPage(Page):
         self.progress.setValue(done)
         self.progress.setFormat(f"{done:,} of {total:,} exhibits")
 
-    def _verified(self, report: Any) -> None:
+    def _verified(self, report: VerifyReport) -> None:
         self.last_report = report
         cancelled = self.verify_handle is not None and self.verify_handle.cancel_requested
         log_event("store.verify-finished", ok=int(report.ok), problems=len(report.problems))

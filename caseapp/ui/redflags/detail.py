@@ -8,10 +8,10 @@ selected, or with Ctrl+S / the Save button.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -39,6 +39,11 @@ from caseapp.ui.redflags.model import (
 from caseapp.ui.redflags.style import IndicatorStyle
 from caseapp.ui.widgets.common import ErrorLabel, html_escape
 
+if TYPE_CHECKING:
+    from caseapp.domain.models import Evidence
+    from caseapp.services.redflags.views import ChecklistView, ItemView
+
+
 
 def _plain(text: str = "", *, bold: bool = False, wrap: bool = True) -> QLabel:
     label = QLabel(text)
@@ -63,7 +68,7 @@ class _NoteEdit(QPlainTextEdit):
         if event.reason() != Qt.FocusReason.PopupFocusReason:
             self.left.emit()
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Escape:
             self.escape.emit()
             return
@@ -82,7 +87,7 @@ class ItemPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.item_view: Any = None
+        self.item_view: ItemView | None = None
         self._saved_note = ""
         layout = QVBoxLayout(self)
         self.title = _plain(bold=True)
@@ -191,13 +196,13 @@ class ItemPanel(QWidget):
         self.show_item(None, None)
 
     # -- showing -----------------------------------------------------------------------------
-    def set_exhibits(self, exhibits: list[Any]) -> None:
+    def set_exhibits(self, exhibits: list[Evidence]) -> None:
         """The case's exhibits, offered for linking."""
         self.exhibit_model.set_exhibits(exhibits)
         self.exhibits.setVisible(bool(exhibits))
         self.no_exhibits.setVisible(not exhibits)
 
-    def show_item(self, view: Any, iv: Any) -> None:
+    def show_item(self, view: ChecklistView | None, iv: ItemView | None) -> None:
         """Show ``iv`` (an ItemView of ``view``), or nothing when None."""
         same = (iv is not None and self.item_view is not None
                 and iv.item.id == self.item_view.item.id)
@@ -215,6 +220,7 @@ class ItemPanel(QWidget):
             self._set_note("")
             self.exhibit_model.set_linked([], enabled=False)
             return
+        assert view is not None  # an item is always shown with its checklist
         item = iv.item
         self.title.setText(item.label)
         self.meta.setText(f"{iv.category_title} · weight {item.weight} "
@@ -238,7 +244,7 @@ class ItemPanel(QWidget):
             self.exhibit_error.clear_error()
         self.exhibit_model.set_linked(iv.exhibits)
 
-    def _show_suggestion(self, iv: Any) -> None:
+    def _show_suggestion(self, iv: ItemView) -> None:
         sug = iv.suggestion
         self.suggestion_box.setVisible(sug is not None)
         self.link_buttons = []
@@ -289,7 +295,7 @@ class ItemPanel(QWidget):
 
     def commit_note(self) -> None:
         """Ask the tab to save the note if it changed."""
-        if self.note_dirty():
+        if self.note_dirty() and self.item_view is not None:
             self.note_requested.emit(self.item_view.item.id, self.note.toPlainText())
 
     def note_saved(self, text: str) -> None:
@@ -317,7 +323,7 @@ class ItemPanel(QWidget):
             self.exhibit_toggled.emit(self.item_view.item.id, exhibit, linked)
 
 
-def _sources_html(view: Any, source_ids: tuple[str, ...]) -> str:
+def _sources_html(view: ChecklistView, source_ids: tuple[str, ...]) -> str:
     """The item's sources as escaped rich text with their links."""
     by_id = {s.id: s for s in view.template.sources}
     lines = []

@@ -7,8 +7,9 @@ to its red-flag item as a suggestion; Dismiss (Delete) asks for a reason and is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
@@ -34,13 +35,19 @@ from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.workers import TaskControl, TaskHandle
 
+if TYPE_CHECKING:
+    from caseapp.services.signals.findings import FindingsView
+    from caseapp.services.signals.importer import SignalReport
+
+
 FILE_FILTER = "Sign-in logs and inventories (*.csv *.json *.jsonl);;All files (*)"
 
 
-def _worker(ctx: AppContext, case_ref: str, path: Path) -> Any:
+def _worker(ctx: AppContext, case_ref: str,
+            path: Path) -> Callable[[TaskControl], SignalReport]:
     from caseapp.services.signals.importer import import_signals
 
-    def work(control: TaskControl) -> Any:
+    def work(control: TaskControl) -> SignalReport:
         def progress(done: int, total: int, stage: str = "") -> None:
             control.progress(done, total, f"{stage or 'Reading'} {path.name}")
 
@@ -56,14 +63,15 @@ def _ask_file(parent: QWidget) -> Path | None:
     return Path(name) if name else None
 
 
-def import_signals_action(ctx: AppContext, case_ref: str, parent: QWidget) -> Any:
+def import_signals_action(ctx: AppContext, case_ref: str,
+                          parent: QWidget) -> TaskHandle | None:
     """Case menu: Import sign-in log / inventory… (progress and Cancel; the Findings tab
     refreshes when the case changes)."""
     path = _ask_file(parent)
     if path is None:
         return None
 
-    def done(report: Any) -> None:
+    def done(report: SignalReport) -> None:
         log_event("signals.imported", case=case_ref, rows=report.rows)
         ctx.notify_changed(case_ref)
 
@@ -101,7 +109,7 @@ class FindingsTab(CaseTab):
         super().__init__(parent)
         self.ctx, self.case_ref = ctx, case_ref
         self.handle: TaskHandle | None = None
-        self.view: Any = None
+        self.view: FindingsView | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.import_button = QPushButton("&Import sign-in log / inventory…")
@@ -301,7 +309,7 @@ class FindingsTab(CaseTab):
     def _finished(self) -> None:
         self.handle = None
 
-    def _imported(self, report: Any) -> None:
+    def _imported(self, report: SignalReport) -> None:
         log_event("signals.imported", case=self.case_ref, rows=report.rows)
         self.banner.show_text(
             f"{report.exhibit}: {report.rows:,} rows ({report.format}), {report.attributed:,} "
