@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from caseapp.services.casefile.produce_preview import PreviewRow
 
 PRODUCE, LEAVE_OUT = "produce", "leave-out"
+REDACT = "redact:"  # + a reason key: produce the text exhibit redacted
 PDFA_NOTE = ("Every PDF is PDF/A-2b (archival: fonts embedded, sRGB colour, XMP metadata), "
              "checked as it is written; productions are never encrypted, because PDF/A "
              "forbids encryption.")
@@ -128,6 +129,8 @@ class ProduceDialog(QDialog):
         self.treatment.addItem("Leave out", LEAVE_OUT)
         for key, label in WITHHOLD_REASONS.items():
             self.treatment.addItem(f"Withhold: {label}", key)
+        for key, label in WITHHOLD_REASONS.items():
+            self.treatment.addItem(f"Produce redacted (text): {label}", REDACT + key)
         apply = QPushButton("&Apply to selected")
         apply.clicked.connect(self.apply_treatment)
         treat.addWidget(QLabel("Selected exhibit:"))
@@ -157,14 +160,18 @@ class ProduceDialog(QDialog):
 
     def options(self, *, signer: Any = None) -> Any:
         """The ProduceOptions the form describes."""
-        from caseapp.services.casefile.produce import ProduceOptions, Withhold
+        from caseapp.services.casefile.produce import ProduceOptions, Redact, Withhold
 
-        exhibits = tuple(e for e, c in self.choices.items() if c == PRODUCE)
+        exhibits = tuple(e for e, c in self.choices.items()
+                         if c == PRODUCE or c.startswith(REDACT))
+        redact = tuple(Redact(e, c[len(REDACT):]) for e, c in self.choices.items()
+                       if c.startswith(REDACT))
         withhold = tuple(Withhold(e, c) for e, c in self.choices.items()
-                         if c not in (PRODUCE, LEAVE_OUT))
+                         if c not in (PRODUCE, LEAVE_OUT) and not c.startswith(REDACT))
         return ProduceOptions(prefix=self.prefix.text().strip() or None,
                               volume=self.volume.text().strip() or None,
                               exhibits=exhibits if self.choices else None, withhold=withhold,
+                              redact=redact,
                               endorsement=self.endorse.text().strip(), signer=signer,
                               case_file=self.case_file.isChecked())
 

@@ -122,3 +122,23 @@ def test_tsa_field_is_passed_to_the_signature(dialog, qtbot, tmp_path: Path) -> 
     assert status.intact and status.valid
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
     assert status.timestamp_validity.valid
+
+
+def test_redact_treatment_reaches_the_production(dialog, qtbot, tmp_path: Path) -> None:
+    """'Produce redacted' marks the row in the preview and goes to the service as a Redact;
+    the demo's interview notes hold no recorded account number or tipster, so the production
+    is refused with the service's message, inline, and nothing is written."""
+    dialog.table.selectRow(0)  # E-001 interview-notes.txt
+    dialog.treatment.setCurrentIndex(dialog.treatment.findData("redact:pii"))
+    dialog.apply_treatment()
+    rows = _rows(dialog)
+    assert rows["E-001"].treatment == "redacted text" and rows["E-001"].bates_first
+    options = dialog.options()
+    assert [(r.exhibit, r.reason) for r in options.redact] == [("E-001", "pii")]
+    assert "E-001" in options.exhibits and not options.withhold
+    dialog.folder.setText(str(tmp_path / "red"))
+    handle = dialog.start()
+    assert handle is not None
+    wait_task(qtbot, handle)
+    assert dialog.result is None and "nothing to redact" in dialog.error.text()
+    assert not (tmp_path / "red").exists()
