@@ -59,8 +59,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=produce_case)
 
     ls = sub.add_parser("productions", help="list the productions of a case",
-                        description="The productions of a case with their Bates ranges.")
+                        description="The productions of a case with their Bates ranges. "
+                        "--finish moves a production that was recorded but killed before it "
+                        "was moved into place (its volume is in a hidden .NAME.*.part folder "
+                        "beside the target) into place, after checking every file against "
+                        "the recorded SHA256SUMS, and removes staging folders left by "
+                        "productions killed before they were recorded.")
     ls.add_argument("case_ref", metavar="CASE_REF")
+    ls.add_argument("--finish", action="store_true",
+                    help="finish killed productions (check, move into place) and remove "
+                    "stale staging folders")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=list_productions)
 
@@ -126,6 +134,8 @@ def produce_case(args: argparse.Namespace) -> int:
 def list_productions(args: argparse.Namespace) -> int:
     from caseapp.services.casefile import produce
 
+    if args.finish:
+        return finish_productions(args)
     with open_ws(args, create=False) as ws:
         rows = produce.list_productions(ws, args.case_ref)
     if args.json:
@@ -139,3 +149,24 @@ def list_productions(args: argparse.Namespace) -> int:
                  f"\t(not in place; the volume is in {r['staged']})" if r["staged"] else
                  "\t(folder missing)"))
     return 0
+
+
+def finish_productions(args: argparse.Namespace) -> int:
+    """``productions CASE_REF --finish``: exit 0, or 1 when a staged volume did not check."""
+    from caseapp.services.casefile.finish import finish_productions as finish
+
+    with open_ws(args, create=False) as ws:
+        report = finish(ws, args.case_ref)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        for done in report.finished:
+            print(f"finished\tproduction {done['production']}\t{done['path']}")
+        for bad in report.problems:
+            print(f"not finished\tproduction {bad['production']}\t{bad['problem']}\t"
+                  f"{bad['staged']}")
+        for path in report.removed:
+            print(f"removed\t{path}")
+        if not (report.finished or report.problems or report.removed):
+            print("nothing to finish")
+    return 1 if report.problems else 0

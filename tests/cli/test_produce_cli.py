@@ -139,3 +139,64 @@ def test_signed_case_file_names_its_signer(capsys, demo_home: Path, tmp_path: Pa
     text = "\n".join(p.extract_text() for p in PdfReader(str(out)).pages)
     assert "digitally signed (PAdES B-B)" in text and "self-signed" in text
     assert "pyhanko sign validate" in text
+
+
+def test_finish_completes_a_killed_production_and_removes_stale_staging(tmp_path: Path) -> None:
+    """Real processes killed with SIGKILL at named steps (CASEAPP_FAULT_AT): ``productions
+    --finish`` moves the recorded volume into place only after its files check, refuses a
+    tampered one, and removes the garbage of a production killed before it was recorded."""
+    home = tmp_path / "home"
+    env = {**os.environ, "CASEAPP_PASSPHRASE": "pp", "CASEAPP_SCRYPT_LOG2N": "10",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env.pop("CASEAPP_FAULT_AT", None)
+
+    def caseapp(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
+        run_env = {**env, **({"CASEAPP_FAULT_AT": fault} if fault else {})}
+        return subprocess.run([sys.executable, "-m", "caseapp", "--home", str(home), *args],
+                              env=run_env, capture_output=True, text=True, timeout=300)
+
+    def staged_dirs(name: str) -> list[Path]:
+        return sorted(p for p in tmp_path.glob(f".{name}.*.part") if p.is_dir())
+
+    assert caseapp("demo").returncode == 0
+    nothing = caseapp("productions", "CASE-2026-0001", "--finish", "--json")
+    assert nothing.returncode == 0 and json.loads(nothing.stdout) == {
+        "finished": [], "problems": [], "removed": []}
+    # killed after the record (twice: one to tamper with, one to finish)
+    for name in ("a", "b"):
+        killed = caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / name),
+                         "--prefix", "FIN", fault="produce.recorded")
+        assert killed.returncode in (-9, 137) and not (tmp_path / name).exists()
+    staged_a, staged_b = staged_dirs("a")[0], staged_dirs("b")[0]
+    # killed before the record: a stale staging folder beside a production folder
+    early = caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "c"), "--prefix",
+                    "FIN", fault="produce.staged")
+    assert early.returncode in (-9, 137)
+    stale = staged_dirs("c")
+    assert len(stale) == 1
+    # tamper with one staged volume: it must not be moved into place
+    dat = staged_a / "VOL001" / "DATA" / "VOL001.dat"
+    dat.write_bytes(dat.read_bytes() + b"x")
+    done = caseapp("productions", "CASE-2026-0001", "--finish", "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [f["production"] for f in report["finished"]] == [2]
+    assert report["problems"][0]["production"] == 1
+    assert "VOL001.dat" in report["problems"][0]["problem"]
+    assert report["removed"] == [str(stale[0])] and not stale[0].exists()
+    assert not (tmp_path / "a").exists() and staged_a.is_dir()  # left as it was
+    assert (tmp_path / "b" / "VOL002" / "DATA" / "VOL002.dat").is_file()
+    assert not staged_b.exists()
+    checked = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=tmp_path / "b",
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    rows = json.loads(caseapp("productions", "CASE-2026-0001", "--json").stdout)
+    assert [r["present"] for r in rows] == [False, True]
+    audit_log = caseapp("audit", "list", "--case", "CASE-2026-0001", "--json")
+    assert "case.production-finished" in audit_log.stdout
+    assert caseapp("verify").returncode == 0
+    # the production killed before recording used no number: the next one continues after b
+    nxt = json.loads(caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "c"),
+                             "--prefix", "FIN", "--json").stdout)
+    assert int(nxt["bates_first"].rsplit("-", 1)[1]) == int(
+        rows[1]["bates_last"].rsplit("-", 1)[1]) + 1

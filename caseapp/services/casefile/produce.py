@@ -39,6 +39,11 @@ from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.pdf.options import MAX_BATES_START
 from caseapp.security import anchors, audit
 from caseapp.services.casefile import volume as vol
+from caseapp.services.casefile.finish import (
+    recorded_stagings,
+    remove_stale_staging,
+    staging_lock,
+)
 from caseapp.services.casefile.redaction import (
     Redact,
     case_redactor,
@@ -252,9 +257,13 @@ def produce(ws: Workspace, case_ref: str, folder: Path | str,
     moment = now or utcnow()
     start = sel.next_bates
     keep: list[Path] = []
+    with ws.session() as session:  # a production killed before it was recorded: its garbage
+        remove_stale_staging(target.parent, recorded_stagings(session), target.name)
     for _attempt in range(_ATTEMPTS):
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part",
                                         dir=target.parent))
+        lock = staging_lock(staging)
+        lock.acquire()  # held until this attempt ends (the OS drops it if the process dies)
         try:
             result = _attempt_once(ws, case_ref, target, staging, sel, opts, start, moment,
                                    progress, cancel, keep)
@@ -265,6 +274,9 @@ def produce(ws: Workspace, case_ref: str, folder: Path | str,
         finally:
             if staging not in keep:
                 shutil.rmtree(staging, ignore_errors=True)
+            lock.release()
+            with contextlib.suppress(OSError):
+                Path(lock.lock_file).unlink()
         with ws.session() as session:  # another production took numbers: start after it
             start = last_bates(session, sel.prefix) + 1
     raise Conflict("Other productions under this prefix kept taking Bates numbers; try again.")
