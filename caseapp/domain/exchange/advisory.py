@@ -76,22 +76,28 @@ def _json(data: bytes, what: str) -> Any:
         raise WatchlistFormatError([f"{what}: nested too deeply"]) from None
 
 
+_OR = re.compile(r"\s+OR\s+")
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def parse_pattern(pattern: str) -> list[tuple[str, str]] | None:
     """``[a:b = 'x'] OR [c:d = 'y']`` / ``[a:b = 'x' OR c:d = 'y']`` -> [(path, value)];
     None when the pattern is anything else (AND, other operators, qualifiers)."""
-    parts = re.split(r"\s+OR\s+", pattern.strip())
+    text = pattern.strip()
     found: list[tuple[str, str]] = []
-    bracketed = pattern.strip().startswith("[") and pattern.strip().endswith("]")
-    if bracketed and pattern.count("[") == 1:
-        parts = re.split(r"\s+OR\s+", pattern.strip()[1:-1])
+    if text.startswith("[") and text.endswith("]") and pattern.count("[") == 1:
+        parts = _OR.split(text[1:-1])
         regex = _INNER
     else:
+        parts = _OR.split(text)
         regex = _COMPARISON
     for part in parts:
         m = regex.fullmatch(part)
         if not m:
             return None
-        value = re.sub(r"\\(.)", r"\1", m.group(3))
+        value = m.group(3)
+        if "\\" in value:
+            value = _ESCAPE.sub(r"\1", value)
         found.append((f"{m.group(1).lower()}:{m.group(2).lower()}", value))
     return found
 

@@ -14,6 +14,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from caseapp.domain.enums import IdentifierKind
 from caseapp.domain.identifiers import normalize
@@ -52,22 +53,16 @@ class ListedParty:
     programmes: tuple[str, ...] = ()
     items: list[ListedItem] = field(default_factory=list)
     remarks: str = ""
+    _seen: set[tuple[str, str]] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, kind: str, value: str) -> None:
         """Add an identifier (normalised like case identifiers) or a name."""
-        value = " ".join(value.split()).strip()
+        value = " ".join(value.split())
         if not value:
             return
-        if kind == NAME:
-            key = fold_name(value)
-            if key and not any(i.kind == NAME and i.normalized == key for i in self.items):
-                self.items.append(ListedItem(NAME, value, key))
-            return
-        from caseapp.domain.exchange.matching import match_key
-
-        norm = normalize(IdentifierKind(kind), value)
-        key = match_key(kind, norm.value if norm.ok else value.lower())
-        if not any(i.kind == kind and i.normalized == key for i in self.items):
+        key = fold_name(value) if kind == NAME else identifier_key(kind, value)
+        if key and (kind, key) not in self._seen:
+            self._seen.add((kind, key))
             self.items.append(ListedItem(kind, value, key))
 
 
@@ -96,9 +91,30 @@ class ParsedList:
 _SPACE = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)
+def identifier_key(kind: str, value: str) -> str:
+    """A listed identifier as caseapp normalises case identifiers, then its match key
+    (cached: lists repeat their websites, wallets and countries across entries)."""
+    from caseapp.domain.exchange.matching import match_key
+
+    norm = normalize(IdentifierKind(kind), value)
+    return match_key(kind, norm.value if norm.ok else value.lower())
+
+
+@lru_cache(maxsize=65536)
+def _fold_cached(name: str) -> str:
+    return _fold(name)
+
+
 def fold_name(name: str) -> str:
     """Lower-case ASCII words: ``Алексей Морозов`` -> ``aleksey morozov``; ``KIM, Chol``
     -> ``kim chol`` (transliterated with anyascii when installed)."""
+    if name.isascii():  # nothing to transliterate
+        return " ".join(_SPACE.sub(" ", name.lower()).split())
+    return _fold_cached(name)
+
+
+def _fold(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     try:
         from anyascii import anyascii

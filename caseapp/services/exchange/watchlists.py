@@ -38,7 +38,7 @@ from caseapp.domain.exchange.listed import (
 from caseapp.domain.models import Watchlist, WatchlistEntry, utcnow
 from caseapp.domain.progress import Cancel, Progress, check_cancel
 from caseapp.domain.text import load_list
-from caseapp.security import audit
+from caseapp.security import audit, record_state
 from caseapp.services.errors import InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
 
@@ -231,13 +231,20 @@ def _store(ws: Workspace, name: str, fmt: str, file_name: str, parsed: ParsedLis
         row.imported_at, row.imported_by = moment, audit.current_actor()
         session.add(row)
         session.flush()
-        rows = [{"watchlist_id": row.id, "entry_ref": p.ref, "entry_name": p.name,
-                 "entry_type": p.type[:32], "remarks": p.remarks,
-                 "programmes": json.dumps(list(p.programmes), ensure_ascii=False),
-                 "kind": i.kind, "value": i.value, "normalized": i.normalized}
-                for p in parsed.parties for i in p.items]
+        rows: list[dict[str, Any]] = []
+        for p in parsed.parties:
+            progs = json.dumps(list(p.programmes), ensure_ascii=False)  # once per party
+            kind = p.type[:32]
+            rows.extend({"watchlist_id": row.id, "entry_ref": p.ref, "entry_name": p.name,
+                         "entry_type": kind, "remarks": p.remarks, "programmes": progs,
+                         "kind": i.kind, "value": i.value, "normalized": i.normalized}
+                        for i in p.items)
+        table = WatchlistEntry.__table__  # a Core insert: no per-row ORM bookkeeping
         for start in range(0, len(rows), 5000):
-            session.execute(insert(WatchlistEntry), rows[start:start + 5000])
+            session.execute(insert(table), rows[start:start + 5000])  # type: ignore[arg-type]
+        # what was just written, in insertion (= id) order: the state hash needs no re-read
+        record_state.vouch_entries(session, row.id or 0, [
+            tuple(r[c] for c in record_state.ENTRY_FIELDS) for r in rows])
         audit.append(session, "watchlist.imported", "watchlist", name, {
             "format": fmt, "file": file_name, "sha256": sha256, "list_date": row.list_date,
             "publisher": row.publisher, "entries": row.entries, "records": row.records,

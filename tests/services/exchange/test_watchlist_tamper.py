@@ -78,19 +78,23 @@ def test_upgrading_a_store_with_older_watchlists_baselines_them(home: Path,
     """A store at 0008 whose watchlist was imported before watchlists had state hashes:
     migration 0009 marks the baseline pending, the next open vouches for the list, verify is
     clean (and still names a later edit)."""
+    from alembic import command
     from sqlmodel import select
 
     from caseapp.domain.models import AuditEntry
     from caseapp.services.workspace import open_workspace
+    from caseapp.store.migrations.runner import alembic_config
+    from caseapp.store.sqlcipher.engine import make_engine, write_engine
 
     ws = open_workspace(home)
     wl.import_watchlist(ws, sdn_set(tmp_path / "ofac"))
     master = ws.master_key
-    conn = _attacker(ws)
     ws.close()
     # the schema back at 0008, as a caseapp from before watchlist state hashes left it
-    conn.execute("UPDATE alembic_version SET version_num = '0008_team_keys'")
-    conn.close()
+    engine = make_engine(home / "caseapp.db", derive_keys(master).database)
+    with write_engine(engine).begin() as conn:
+        command.downgrade(alembic_config(conn), "0008_team_keys")
+    engine.dispose()
     again = open_workspace(home, master_key=master)
     try:
         with again.session() as session:
@@ -104,3 +108,17 @@ def test_upgrading_a_store_with_older_watchlists_baselines_them(home: Path,
         assert _altered(again) == ["watchlist ofac-sdn"]
     finally:
         again.close()
+
+
+def test_a_list_with_no_usable_entry_verifies_clean(ws: Any, tmp_path: Path) -> None:
+    from tests.services.exchange import listfixtures as fx
+
+    empty = fx.write(tmp_path, "empty.csv", "kind,value,name\n")
+    assert wl.import_watchlist(ws, empty).entries == 0
+    assert verify.verify_store(ws).ok
+    conn = _attacker(ws)  # an entry slipped into the empty list is named
+    conn.execute("INSERT INTO watchlist_entry (watchlist_id, entry_ref, entry_name, entry_type,"
+                 " programmes, kind, value, normalized, remarks) SELECT id, 'x', 'X', 'entity',"
+                 " '[]', 'email', 'x@y.example', 'x@y.example', '' FROM watchlist")
+    conn.close()
+    assert _altered(ws) == ["watchlist empty"]
