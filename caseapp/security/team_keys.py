@@ -304,6 +304,10 @@ class MemberKeyStore:
     def public_key(self) -> bytes:
         return _unb64(self._load()["public"])
 
+    def mode(self) -> str:
+        """How the private key is kept: "home", "keyring" or "passphrase"."""
+        return str(self._load().get("mode", ""))
+
     def create(self, passphrase: str | None = None, *,
                master: bytes | None = None) -> tuple[bytes, str]:
         """Make this home's member key pair; returns (public key, recovery code).

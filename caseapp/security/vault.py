@@ -206,7 +206,11 @@ class Vault:
         return AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(key or self._key))
 
     def _candidates(self, blob_id: str, raw_id: bytes) -> list[AESGCM]:
-        others = list(self.keys_for(blob_id)) if self.keys_for is not None else []
+        try:
+            others = list(self.keys_for(blob_id)) if self.keys_for is not None else []
+        except Exception as exc:  # noqa: BLE001 - the resolver's reason, for the user
+            raise VaultError(f"The key of evidence blob {blob_id} is not available: "
+                             f"{exc}") from None
         return [self._aead(raw_id, k) for k in [*others, self._key]]
 
     @staticmethod

@@ -16,6 +16,7 @@ decides access, it only holds keys for those who have it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
@@ -51,8 +52,13 @@ def _member_store(ws: Workspace) -> MemberKeyStore:
 
 
 def _private(ws: Workspace):  # noqa: ANN202 - X25519PrivateKey
+    """This home's member private key, whichever way it is kept: under the home's key (no
+    question asked), in the OS keyring, or under its own passphrase (CASEAPP_PASSPHRASE)."""
+    keys = _member_store(ws)
     try:
-        return _member_store(ws).unlock_with_master(ws.master_key)
+        if keys.mode() == "home":
+            return keys.unlock_with_master(ws.master_key)
+        return keys.unlock(os.environ.get("CASEAPP_PASSPHRASE"))
     except KeyProblem as exc:
         raise KeyAccessError(str(exc)) from None
 

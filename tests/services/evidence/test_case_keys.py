@@ -113,3 +113,30 @@ def test_members_share_a_case_key_and_a_removed_one_loses_new_evidence(
             case_keys.seal_case(again, case.ref, ["alice"])
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("mode", ["keyring", "passphrase"])
+def test_member_key_kept_in_keyring_or_by_passphrase(ws, tmp_path: Path, mode: str,  # noqa: ANN001
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.security.vault import VaultError
+    from caseapp.services.evidence.case_keys import KeyAccessError
+
+    keys = MemberKeyStore(ws.home, ws.store_id)  # as `team join` makes it
+    public, _code = keys.create("team secret" if mode == "passphrase" else None)
+    with ws.transaction() as session:
+        session.add(TeamMemberKey(fingerprint=fingerprint(public), member="me",
+                                  public_key=public, registered_at=utcnow()))
+    monkeypatch.setenv("CASEAPP_PASSPHRASE", "team secret")
+    case = cases.create_case(ws, "Keyed")
+    case_keys.seal_case(ws, case.ref, ["me"])
+    src = tmp_path / "x.txt"
+    src.write_bytes(b"sealed for me")
+    ev = evidence.ingest_file(ws, case.ref, src)
+    assert evidence.verify_exhibit(ws, case.ref, ev.exhibit).ok
+    if mode == "passphrase":  # without the passphrase: a clear refusal, nothing stored
+        monkeypatch.delenv("CASEAPP_PASSPHRASE")
+        with pytest.raises(KeyAccessError, match="passphrase"):
+            evidence.ingest_file(ws, case.ref, tmp_path / "x.txt")
+        with pytest.raises(VaultError, match="not available.*passphrase"):
+            ws.vault.verify(ev.blob_id)
+        assert len(evidence.list_evidence(ws, case.ref)) == 1
