@@ -78,8 +78,10 @@ def _preload() -> None:
     widget or other Qt object is made) on a worker while the key is unlocked and the case
     list previewed; scrypt and SQLCipher reads release the GIL, so this mostly overlaps."""
     import caseapp.services.workspace  # noqa: F401 - SQLAlchemy, SQLModel, the models
+    from caseapp.services.maintenance.startup import preload_database_layer
     from caseapp.ui.features import app_features
 
+    preload_database_layer()
     _warm_up()
     app_features()
 

@@ -103,3 +103,15 @@ def quick_open(home: str | Path, passphrase: str | None = None) -> QuickOpen:
     from caseapp.services.cases.caselist_source import preview_source
 
     return QuickOpen(path, mode, master, preview_source(path, derive_keys(master).database))
+
+
+def preload_database_layer() -> None:
+    """Import the store implementation and configure the ORM mappers (what the first query
+    would otherwise pay), so the app can do it on a worker while the key is unlocked.
+    Safe on any thread; opens nothing."""
+    from sqlalchemy.orm import configure_mappers
+
+    import caseapp.domain.models  # noqa: F401 - the mapped tables
+    import caseapp.store.sqlcipher.store  # noqa: F401 - engine, dialect, search index
+
+    configure_mappers()
