@@ -3,7 +3,8 @@
 A home joins with :func:`join` (a member key pair kept under the home's master key, its public
 key registered in ``team_member_key`` under the member's login role). :func:`seal_case` gives
 a case its first data key, wrapped for the named members; from then on :func:`ingest_key`
-is what new exhibits of that case are sealed under, and :func:`install` lets the vault open
+is what new exhibits of that case are sealed under (a joined home seals a case for itself
+at its first exhibit), and :func:`install` lets the vault open
 them (and older ones, under earlier key versions) for this member. :func:`grant` wraps every
 version for a new member; :func:`revoke` drops a member's wraps and rotates the key, so what
 is ingested afterwards is sealed under a key they never had. A case that was never sealed
@@ -142,6 +143,20 @@ def seal_case(ws: Workspace, case_ref: str, members: Sequence[str]) -> int:
         return state.current
 
 
+def _seal_for_self(ws: Workspace, case_ref: str) -> CaseKeys:
+    own = public_bytes(_private(ws))
+    with ws.transaction() as session:
+        case = get_case_in(session, case_ref)
+        state = _state(session, case)
+        if state is not None:  # another member sealed it meanwhile
+            return state
+        state, _key = new_case_keys(case_context(case.id or 0), [own])
+        _save(session, case, None, state)
+        audit.append(session, "team.case-sealed", "case", case.ref,
+                     {"version": state.current, "members": [fingerprint(own)]})
+        return state
+
+
 def grant(ws: Workspace, case_ref: str, role_name: str) -> int:
     """Wrap every version of a case's key for another member; returns the current version."""
     private = _private(ws)
@@ -181,12 +196,15 @@ def revoke(ws: Workspace, case_ref: str, role_name: str) -> int:
 
 
 def ingest_key(ws: Workspace, case_ref: str) -> tuple[bytes | None, int | None]:
-    """(key, version) new exhibits of this case are sealed under; (None, None) for a case
-    that was never sealed (the home's vault key)."""
+    """(key, version) new exhibits of this case are sealed under; (None, None) in a home that
+    has not joined a team (the home's vault key). In a joined home a case without a key is
+    sealed for this member first, so no team exhibit is ever under one home's own key."""
     with ws.session() as session:
         state = _state(session, get_case_in(session, case_ref))
     if state is None:
-        return None, None
+        if not _member_store(ws).exists():
+            return None, None
+        state = _seal_for_self(ws, case_ref)
     try:
         return state.key(_private(ws)), state.current
     except TeamKeyError as exc:

@@ -96,9 +96,10 @@ def test_members_share_a_case_key_and_a_removed_one_loses_new_evidence(
         for ev, src in ((e1, one), (e2, two)):
             out = evidence.export_original(ws, case.ref, ev.exhibit, tmp_path / f"o{ev.id}")
             assert out.read_bytes() == src.read_bytes()
-        # A case never sealed keeps the home's key.
+        # A case of this joined home with no key yet is sealed for alice alone.
         e3 = evidence.ingest_file(ws, plain.ref, tmp_path / "one.txt")
-        assert case_keys.ingest_key(ws, plain.ref) == (None, None)
+        assert case_keys.ingest_key(ws, plain.ref)[1] == 1
+        assert member_keys(ws, plain.id, bob) == {} and member_keys(ws, plain.id, carol) == {}
         assert evidence.verify_exhibit(ws, plain.ref, e3.exhibit).ok
         report = verify_store(ws)
         assert report.ok and report.blobs_checked == 3
@@ -140,3 +141,21 @@ def test_member_key_kept_in_keyring_or_by_passphrase(ws, tmp_path: Path, mode: s
         with pytest.raises(VaultError, match="not available.*passphrase"):
             ws.vault.verify(ev.blob_id)
         assert len(evidence.list_evidence(ws, case.ref)) == 1
+
+
+def test_a_joined_home_seals_a_case_at_its_first_exhibit(ws, tmp_path: Path) -> None:  # noqa: ANN001
+    case_keys.join(ws, "lead")
+    case = cases.create_case(ws, "Team case")
+    src = tmp_path / "e.txt"
+    src.write_bytes(b"first team exhibit")
+    ev = evidence.ingest_file(ws, case.ref, src)
+    key, version = case_keys.ingest_key(ws, case.ref)
+    assert version == 1 and key is not None
+    ws.vault.keys_for = None  # not under the home's own key
+    with pytest.raises(BlobCorrupt):
+        ws.vault.verify(ev.blob_id)
+    case_keys.install(ws)
+    newcomer = register(ws, "newcomer")
+    case_keys.grant(ws, case.ref, "newcomer")  # so a colleague added later reads E-001
+    k1 = member_keys(ws, case.id, newcomer)[1]
+    assert Vault(ws.vault.root, k1, backend=ws.vault.backend).verify(ev.blob_id)[0] == ev.sha256
