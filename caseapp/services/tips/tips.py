@@ -35,6 +35,7 @@ from caseapp.services.tips.dedup import (
 )
 from caseapp.services.tips.views import TipView, get_tip_in, tip_views
 from caseapp.services.workspace import Workspace
+from caseapp.store.tipsters import NotCustodian, log_reveal, read_identity
 
 __all__ = ["MAX_CONTENT", "MAX_FIELD", "IdentifierSuggestion", "TipSaved", "TipView",
            "TipsterIdentity", "create_tip", "duplicate_candidates", "get_tip", "get_tip_in",
@@ -277,8 +278,21 @@ def reveal_tipster(ws: Workspace, ref: str) -> TipsterIdentity:
         tip = get_tip_in(session, ref)
         if tip.anonymous:
             raise Conflict(f"{tip.ref} is anonymous: there is no tipster identity to reveal.")
+        try:  # a team store: only the custodian, and the database logs it before any read
+            log_reveal(session, tip)
+        except NotCustodian:
+            raise Conflict(_NOT_CUSTODIAN) from None
         audit.append(session, "tip.tipster-revealed", "tip", tip.ref, {})
-        return TipsterIdentity(tip.tipster_name, tip.tipster_contact, tip.relationship or None)
+    with ws.session() as session:  # the record above is committed first
+        tip = get_tip_in(session, ref)
+        try:
+            name, contact = read_identity(session, tip)
+        except NotCustodian:
+            raise Conflict(_NOT_CUSTODIAN) from None
+        return TipsterIdentity(name, contact, tip.relationship or None)
+
+
+_NOT_CUSTODIAN = "Only the tip custodian may see a tipster's identity on this team store."
 
 
 def get_tip(ws: Workspace, ref: str) -> TipView:
