@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Json
 
-from caseapp.store.postgresql.access import CASE_SCOPED, CUSTODIAN, MEMBER
+from caseapp.store.postgresql.access import CASE_SCOPED, CUSTODIAN, KEPT_APART, MEMBER
 
 _FILL = {"integer": 1, "bigint": 1, "smallint": 1, "boolean": False, "text": "x",
          "character varying": "x", "double precision": 0.0, "bytea": b"\x00"}
@@ -225,9 +225,9 @@ def test_only_the_tip_custodian_reads_a_tipster_identity_and_each_read_is_logged
     with team_db.connect(shared_case["alice"]) as alice:
         tip = insert(alice, "tip", ref="TIP-2026-0099", year=2026, seq=99,
                      tipster_name="Jane Roe", tipster_contact="jane@example.org")
-        assert tip["tipster_name"] is None and tip["tipster_contact"] is None
+        assert tip["tipster_name"] == KEPT_APART and tip["tipster_contact"] is None
         assert alice.execute("SELECT tipster_name, tipster_contact FROM tip WHERE id = %s",
-                             (tip["id"],)).fetchone() == (None, None)
+                             (tip["id"],)).fetchone() == (KEPT_APART, None)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             alice.execute("SELECT * FROM tipster_identity")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -235,15 +235,28 @@ def test_only_the_tip_custodian_reads_a_tipster_identity_and_each_read_is_logged
         # an edit of the identity by a member goes to its own table too (write-only for them)
         alice.execute("UPDATE tip SET tipster_contact = '+1 555 0100' WHERE id = %s",
                       (tip["id"],))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            alice.execute("SELECT caseapp_log_reveal(%s)", (tip["id"],))
     with team_db.connect(dora) as custodian:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             custodian.execute("SELECT * FROM tipster_identity")  # only through the function
-        assert custodian.execute("SELECT * FROM caseapp_reveal_tipster(%s)",
-                                 (tip["id"],)).fetchall() == [("Jane Roe", "+1 555 0100")]
+        reveal = "SELECT * FROM caseapp_reveal_tipster(%s)"
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            custodian.execute(reveal, (tip["id"],))  # not before the read is on record
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState), \
+                custodian.transaction():  # logged in the same transaction: could roll back
+            custodian.execute("SELECT caseapp_log_reveal(%s)", (tip["id"],))
+            custodian.execute(reveal, (tip["id"],))
+        custodian.execute("SELECT caseapp_log_reveal(%s)", (tip["id"],))  # committed
+        assert custodian.execute(reveal, (tip["id"],)).fetchall() == [("Jane Roe",
+                                                                       "+1 555 0100")]
         assert custodian.execute("SELECT db_user FROM tipster_reveal WHERE tip_id = %s",
                                  (tip["id"],)).fetchall() == [(dora,)]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             custodian.execute("DELETE FROM tipster_reveal")
     with team_db.connect() as admin:
         assert admin.execute("SELECT tipster_name FROM tip WHERE id = %s",
-                             (tip["id"],)).fetchone() == (None,)
+                             (tip["id"],)).fetchone() == (KEPT_APART,)
+        admin.execute("UPDATE tip SET anonymous = true WHERE id = %s", (tip["id"],))
+        assert admin.execute("SELECT tipster_name, (SELECT count(*) FROM tipster_identity) "
+                             "FROM tip WHERE id = %s", (tip["id"],)).fetchone() == (None, 0)

@@ -16,9 +16,12 @@ upgrade) as the database owner or a superuser. Nothing here trusts the client:
   case becomes its lead (a trigger). Tips, watchlists, templates and the audit log are
   team-wide (every member reads them; see docs in the README's "Team mode" section).
 * **Tipster identities** never stay in ``tip``: a trigger moves name and contact into
-  ``tipster_identity`` (no member has any privilege on it) and nulls them in the tip row.
-  :data:`CUSTODIAN` reads one through ``caseapp_reveal_tipster(tip_id)``, which logs the read in
-  ``tipster_reveal`` with ``session_user`` whatever client called it.
+  ``tipster_identity`` (no member has any privilege on it) and leaves in the tip row only
+  :data:`KEPT_APART` as the name (so the app knows there is an identity to reveal).
+  :data:`CUSTODIAN` first records the reveal (``caseapp_log_reveal(tip_id)``: a
+  ``tipster_reveal`` row with ``session_user``) and commits; only then does
+  ``caseapp_reveal_tipster(tip_id)`` return the identity (for :data:`REVEAL_WINDOW`), so no
+  client can read one off the record, even by rolling back.
 * **Audit** (``audit_entry``): members may SELECT and INSERT, and UPDATE only the columns
   ``state`` and ``hash``; a trigger rejects DELETE, TRUNCATE and every UPDATE except the
   writing transaction completing its own uncommitted entry (the app records state hashes in
@@ -38,6 +41,10 @@ CUSTODIAN = "caseapp_tip_custodian"
 DEFINER = "caseapp_definer"
 GROUP_ROLES = (MEMBER, CUSTODIAN, DEFINER)
 GENESIS = "0" * 64
+#: What ``tip.tipster_name`` holds on a team store when the tip has a tipster identity.
+KEPT_APART = "(kept by the tip custodian)"
+#: How long a committed reveal-log entry lets its custodian read that tipster identity.
+REVEAL_WINDOW = "10 minutes"
 
 
 def _rw(read: str, write: str) -> tuple[str, str]:
@@ -125,18 +132,34 @@ BEGIN
 END $$;
 CREATE OR REPLACE FUNCTION caseapp_tipster_apart() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_name text := nullif(NEW.tipster_name, '{KEPT_APART}');
+  v_contact text := nullif(NEW.tipster_contact, '{KEPT_APART}');
 BEGIN
   IF NEW.anonymous THEN
     DELETE FROM tipster_identity WHERE tip_id = NEW.id;
-  ELSIF NEW.tipster_name IS NOT NULL OR NEW.tipster_contact IS NOT NULL THEN
+  ELSIF v_name IS NOT NULL OR v_contact IS NOT NULL THEN
     INSERT INTO tipster_identity AS t (tip_id, name, contact)
-    VALUES (NEW.id, NEW.tipster_name, NEW.tipster_contact)
+    VALUES (NEW.id, v_name, v_contact)
     ON CONFLICT (tip_id) DO UPDATE
       SET name = coalesce(EXCLUDED.name, t.name), contact = coalesce(EXCLUDED.contact, t.contact);
   END IF;
   NEW.tipster_name := NULL;
   NEW.tipster_contact := NULL;
+  IF NOT NEW.anonymous AND EXISTS (SELECT 1 FROM tipster_identity WHERE tip_id = NEW.id) THEN
+    NEW.tipster_name := '{KEPT_APART}';  -- the app shows "masked" and offers a reveal
+  END IF;
   RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_log_reveal(p_tip integer) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF NOT pg_has_role(session_user, '{CUSTODIAN}', 'MEMBER') THEN
+    RAISE EXCEPTION 'only the tip custodian may read a tipster identity'
+      USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO tipster_reveal (tip_id, db_user, at)
+  VALUES (p_tip, session_user, now() AT TIME ZONE 'UTC');
 END $$;
 CREATE OR REPLACE FUNCTION caseapp_reveal_tipster(p_tip integer)
 RETURNS TABLE (name text, contact text)
@@ -146,8 +169,15 @@ BEGIN
     RAISE EXCEPTION 'only the tip custodian may read a tipster identity'
       USING ERRCODE = '42501';
   END IF;
-  INSERT INTO tipster_reveal (tip_id, db_user, at)
-  VALUES (p_tip, session_user, now() AT TIME ZONE 'UTC');
+  -- Only after a COMMITTED log entry of this user's reveal of this tip (a row this very
+  -- transaction wrote would vanish with a rollback): the read is always on record.
+  IF NOT EXISTS (SELECT 1 FROM tipster_reveal r WHERE r.tip_id = p_tip
+                 AND r.db_user = session_user
+                 AND r.at > (now() AT TIME ZONE 'UTC') - interval '{REVEAL_WINDOW}'
+                 AND r.xmin::text::bigint <> mod(txid_current(), 4294967296)) THEN
+    RAISE EXCEPTION 'log the reveal (caseapp_log_reveal) and commit first'
+      USING ERRCODE = '55000';
+  END IF;
   RETURN QUERY SELECT t.name, t.contact FROM tipster_identity t WHERE t.tip_id = p_tip;
 END $$;
 CREATE OR REPLACE FUNCTION caseapp_audit_append_only() RETURNS trigger
@@ -186,7 +216,7 @@ BEGIN
 END $$;
 """
 
-_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_next_case_seq(integer)",
+_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_log_reveal(integer)", "caseapp_next_case_seq(integer)",
                   "caseapp_last_bates(text)", "caseapp_case_creator_is_lead()",
                   "caseapp_tipster_apart()", "caseapp_reveal_tipster(integer)")
 
@@ -241,8 +271,9 @@ def _grants(conn: Connection) -> None:
     run(f"GRANT SELECT ON tipster_reveal TO {CUSTODIAN}")
     run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON case_member, tipster_identity, "
         f"tipster_reveal, case_file, production TO {DEFINER}")
-    run("REVOKE EXECUTE ON FUNCTION caseapp_reveal_tipster(integer) FROM PUBLIC")
-    run(f"GRANT EXECUTE ON FUNCTION caseapp_reveal_tipster(integer) TO {CUSTODIAN}")
+    for fn in ("caseapp_reveal_tipster(integer)", "caseapp_log_reveal(integer)"):
+        run(f"REVOKE EXECUTE ON FUNCTION {fn} FROM PUBLIC")
+        run(f"GRANT EXECUTE ON FUNCTION {fn} TO {CUSTODIAN}")
 
 
 def _policy(conn: Connection, table: str, name: str, sql: str) -> None:

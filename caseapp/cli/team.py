@@ -1,0 +1,146 @@
+"""CLI: team — set up a team store (init), join it (join), manage case members (member)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, print_json
+
+ACCESS = ("lead", "investigator", "viewer")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    team = sub.add_parser("team", help="team mode: a shared PostgreSQL store and evidence "
+                                       "store, access enforced by the database")
+    tsub = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
+
+    init = tsub.add_parser("init", help="make a PostgreSQL database a team store (once, by "
+                                        "its owner or a superuser; again after an upgrade)")
+    init.add_argument("--dsn", required=True, metavar="DSN",
+                      help="postgresql://USER@HOST/DBNAME (password in the OS keyring)")
+    init.add_argument("--blobs", required=True, metavar="s3://BUCKET/PREFIX|FOLDER",
+                      help="where members keep evidence (ciphertext only): an S3-compatible "
+                           "bucket (standard AWS variables, AWS_ENDPOINT_URL) or a shared "
+                           "folder")
+    init.add_argument("--json", action="store_true")
+    init.set_defaults(handler=team_init)
+
+    join = tsub.add_parser("join", help="join a team store as your own login role: creates "
+                                        "your member key in --home and registers it")
+    join.add_argument("--dsn", required=True, metavar="DSN",
+                      help="postgresql://YOUR_ROLE@HOST/DBNAME")
+    join.add_argument("--json", action="store_true")
+    join.set_defaults(handler=team_join)
+
+    member = tsub.add_parser("member", help="who is on a case (run by a lead of the case; "
+                                            "the store is --store or CASEAPP_STORE)")
+    msub = member.add_subparsers(dest="member_command", metavar="ACTION", required=True)
+    add = msub.add_parser("add", help="put a login role on a case (its case key is wrapped "
+                                      "for them)")
+    add.add_argument("case_ref", metavar="CASE_REF")
+    add.add_argument("role_name", metavar="ROLE_NAME")
+    add.add_argument("--as", dest="access", required=True, choices=ACCESS)
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=member_add)
+    rem = msub.add_parser("remove", help="take a login role off a case (the case key "
+                                         "rotates for new evidence)")
+    rem.add_argument("case_ref", metavar="CASE_REF")
+    rem.add_argument("role_name", metavar="ROLE_NAME")
+    rem.add_argument("--json", action="store_true")
+    rem.set_defaults(handler=member_remove)
+    lst = msub.add_parser("list", help="the members of a case")
+    lst.add_argument("case_ref", metavar="CASE_REF")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=member_list)
+
+
+def team_init(args: argparse.Namespace) -> int:
+    from caseapp.services.team.admin import init_team
+
+    done = init_team(args.dsn, args.blobs)
+    if args.json:
+        print_json({"store_id": done.store_id, "blobs": done.blobs, "schema": done.schema,
+                    "roles": list(done.roles), "protected_tables": list(done.protected_tables),
+                    "created": done.created})
+    else:
+        what = "set up" if done.created else "refreshed"
+        print(f"Team store {what}: schema {done.schema}, {len(done.protected_tables)} "
+              f"case-scoped tables under row-level security, evidence at {done.blobs}.\n"
+              "Next: for each investigator, CREATE ROLE name LOGIN; GRANT caseapp_member TO "
+              "name; (and caseapp_tip_custodian to whoever may read tipster identities).")
+    return 0
+
+
+def team_join(args: argparse.Namespace) -> int:
+    from caseapp.services.team.members import join_team
+
+    done = join_team(home_of(args), args.dsn, passphrase_from_env_or_tty)
+    if done.recovery_code:
+        print(f"caseapp: RECOVERY CODE of your team key (shown once; write it down and keep "
+              f"it apart from this computer): {done.recovery_code}", file=sys.stderr)
+    if args.json:
+        print_json({"member": done.member, "fingerprint": done.fingerprint,
+                    "key_mode": done.key_mode, "new_key": done.recovery_code is not None,
+                    "blobs": done.blobs, "home": done.home})
+    else:
+        print(f"Joined as {done.member} (key {done.fingerprint}, {done.key_mode}); evidence "
+              f"at {done.blobs}. Use --store {args.dsn} (or CASEAPP_STORE) with this home.")
+    return 0
+
+
+def _view(member: Any) -> dict[str, Any]:
+    return {"role_name": member.role_name, "access": member.access,
+            "fingerprint": member.fingerprint, "added_at": member.added_at,
+            "added_by": member.added_by}
+
+
+def member_add(args: argparse.Namespace) -> int:
+    from caseapp.services.team.members import add_member
+
+    ws = open_ws(args, create=False)
+    try:
+        added = add_member(ws, args.case_ref, args.role_name, args.access,
+                           passphrase_from_env_or_tty)
+    finally:
+        ws.close()
+    if args.json:
+        print_json({"case": args.case_ref.strip().upper(), **_view(added)})
+    else:
+        print(f"{added.role_name} is on {args.case_ref.strip().upper()} as {added.access}.")
+    return 0
+
+
+def member_remove(args: argparse.Namespace) -> int:
+    from caseapp.services.team.members import remove_member
+
+    ws = open_ws(args, create=False)
+    try:
+        version = remove_member(ws, args.case_ref, args.role_name, passphrase_from_env_or_tty)
+    finally:
+        ws.close()
+    ref = args.case_ref.strip().upper()
+    if args.json:
+        print_json({"case": ref, "role_name": args.role_name, "removed": True,
+                    "key_version": version})
+    else:
+        print(f"{args.role_name} is off {ref}; new evidence uses case key version {version}.")
+    return 0
+
+
+def member_list(args: argparse.Namespace) -> int:
+    from caseapp.services.team.members import list_members
+
+    ws = open_ws(args, create=False)
+    try:
+        members = list_members(ws, args.case_ref)
+    finally:
+        ws.close()
+    if args.json:
+        print_json([_view(m) for m in members])
+    else:
+        for m in members:
+            joined = m.fingerprint or "not joined"
+            print(f"{m.role_name}\t{m.access}\t{joined}")
+    return 0

@@ -1,0 +1,207 @@
+"""Two investigators on one team store, through the CLI: init, join, member add/list/remove.
+
+Each runs as their own login role with their own data home; the database keeps them out of
+each other's cases. Case keys are wrapped for each member and rotate on removal.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from pg_cluster import PgCluster
+from store_backends import new_database, store_password
+
+from caseapp.cli.main import main
+from caseapp.store.postgresql.access import CUSTODIAN, MEMBER
+
+
+def run(capsys: Any, *args: str) -> tuple[int, Any, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    try:
+        return code, json.loads(out), err
+    except ValueError:
+        return code, out, err
+
+
+def test_team_init_json_and_refresh(capsys: Any, pg_cluster: PgCluster, memory_keyring: Any,
+                                    tmp_path: Path) -> None:
+    url = new_database(pg_cluster)
+    store_password(url)
+    code, out, err = run(capsys, "team", "init", "--dsn", url, "--blobs", str(tmp_path),
+                         "--json")
+    assert code == 0, err
+    assert out["created"] is True and out["blobs"] == str(tmp_path.resolve())
+    assert set(out["roles"]) >= {MEMBER, CUSTODIAN} and "case_file" in out["protected_tables"]
+    code, again, err = run(capsys, "team", "init", "--dsn", url, "--blobs", str(tmp_path),
+                           "--json")
+    assert code == 0 and again["created"] is False and again["store_id"] == out["store_id"]
+
+
+def test_team_init_refuses_a_missing_folder_and_a_non_owner(capsys: Any, team_db: Any,
+                                                             tmp_path: Path) -> None:
+    code, _out, err = run(capsys, "team", "init", "--dsn", team_db.dsn, "--blobs",
+                          str(tmp_path / "nowhere"))
+    assert code != 0 and "Traceback" not in err
+    alice = team_db.role("alice", MEMBER)
+    code, _out, err = run(capsys, "team", "init", "--dsn", team_db.dsn_as(alice), "--blobs",
+                          str(team_db.blobs))
+    assert code != 0 and "owner" in err and "SQL" not in err
+
+
+@pytest.fixture
+def two_investigators(capsys: Any, team_db: Any, tmp_path: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Member keys in passphrase mode: two homes of one OS account would share one keyring
+    entry for it (``MemberKeyStore`` names it by store id only; reported)."""
+    monkeypatch.setattr("caseapp.services.team.members.keyring_usable", lambda: False)
+    monkeypatch.setenv("CASEAPP_PASSPHRASE", "correct horse battery staple")
+    people: dict[str, Any] = {"db": team_db}
+    for short in ("alice", "bob"):
+        role = team_db.role(short, MEMBER)
+        home = tmp_path / f"home-{short}"
+        code, out, err = run(capsys, "--home", str(home), "team", "join", "--dsn",
+                             team_db.dsn_as(role), "--json")
+        assert code == 0, err
+        assert out["member"] == role and out["new_key"] is True and "RECOVERY CODE" in err
+        people[short] = {"role": role, "home": home, "dsn": team_db.dsn_as(role),
+                         "fingerprint": out["fingerprint"]}
+    return people
+
+
+def as_(person: dict[str, Any], *args: str) -> list[str]:
+    return ["--home", str(person["home"]), "--store", person["dsn"], *args]
+
+
+def wraps(team_db: Any, case_ref: str) -> set[tuple[int, str]]:
+    with team_db.connect() as admin:
+        return {(int(v), str(m)) for v, m in admin.execute(
+            "SELECT w.version, w.member FROM case_key_wrap w JOIN case_file c ON c.id = "
+            "w.case_id WHERE c.ref = %s", (case_ref,)).fetchall()}
+
+
+def test_join_registers_the_key_under_the_login_role(two_investigators: Any) -> None:
+    team_db, alice = two_investigators["db"], two_investigators["alice"]
+    with team_db.connect() as admin:
+        rows = admin.execute("SELECT member, fingerprint FROM team_member_key "
+                             "ORDER BY member").fetchall()
+        joined = admin.execute("SELECT detail FROM audit_entry WHERE action = 'team.joined' "
+                               "ORDER BY id").fetchall()
+    assert (alice["role"], alice["fingerprint"]) in rows and len(rows) == 2
+    assert [json.loads(d[0])["db_user"] for (d,) in [(r,) for r in joined]] == [
+        two_investigators["alice"]["role"], two_investigators["bob"]["role"]]
+    assert (alice["home"] / "member_key.json").exists()
+    assert "private" not in (alice["home"] / "member_key.json").read_text()
+    assert json.loads((alice["home"] / "blobs.json").read_text())["location"] == \
+        str(team_db.blobs.resolve())
+
+
+def test_two_investigators_share_one_case_and_are_kept_out_of_the_other(
+        capsys: Any, two_investigators: Any) -> None:
+    team_db = two_investigators["db"]
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    code, a_case, err = run(capsys, *as_(alice, "case", "new", "--title", "Alice's case",
+                                         "--subject", "Kim", "--json"))
+    assert code == 0, err
+    code, b_case, err = run(capsys, *as_(bob, "case", "new", "--title", "Bob's case",
+                                         "--json"))
+    assert code == 0, err
+    # references are allocated across cases the other cannot see
+    assert a_case["ref"] != b_case["ref"] and b_case["ref"].endswith("-0002")
+    code, listed, _ = run(capsys, *as_(bob, "case", "list", "--json"))
+    assert [c["ref"] for c in listed] == [b_case["ref"]]
+    code, _out, err = run(capsys, *as_(bob, "team", "member", "list", a_case["ref"]))
+    assert code != 0 and "No case" in err  # the same answer as for a case that is not there
+
+    code, added, err = run(capsys, *as_(alice, "team", "member", "add", a_case["ref"],
+                                        bob["role"], "--as", "viewer", "--json"))
+    assert code == 0, err
+    assert added == {"case": a_case["ref"], "role_name": bob["role"], "access": "viewer",
+                     "fingerprint": bob["fingerprint"], "added_at": added["added_at"],
+                     "added_by": alice["role"]}
+    assert wraps(team_db, a_case["ref"]) == {(1, alice["fingerprint"]),
+                                             (1, bob["fingerprint"])}
+    code, members, _ = run(capsys, *as_(bob, "team", "member", "list", a_case["ref"],
+                                        "--json"))
+    assert [(m["role_name"], m["access"]) for m in members] == sorted(
+        [(alice["role"], "lead"), (bob["role"], "viewer")])
+    code, listed, _ = run(capsys, *as_(bob, "case", "list", "--json"))
+    assert sorted(c["ref"] for c in listed) == sorted([a_case["ref"], b_case["ref"]])
+
+    # a viewer cannot change the membership (the database refuses; no SQL shown)
+    code, _out, err = run(capsys, *as_(bob, "team", "member", "add", a_case["ref"],
+                                       bob["role"], "--as", "lead"))
+    assert code != 0 and "lead" in err and "SQL" not in err and "Traceback" not in err
+
+    code, removed, err = run(capsys, *as_(alice, "team", "member", "remove", a_case["ref"],
+                                          bob["role"], "--json"))
+    assert code == 0, err
+    assert removed == {"case": a_case["ref"], "role_name": bob["role"], "removed": True,
+                       "key_version": 2}
+    assert wraps(team_db, a_case["ref"]) == {(1, alice["fingerprint"]),
+                                             (2, alice["fingerprint"])}
+    code, listed, _ = run(capsys, *as_(bob, "case", "list", "--json"))
+    assert [c["ref"] for c in listed] == [b_case["ref"]]
+
+
+def test_the_case_key_opens_for_an_added_member_only(capsys: Any,
+                                                    two_investigators: Any) -> None:
+    from caseapp.domain.team_models import CaseKeyWrap
+    from caseapp.security.team_keys import MemberKeyStore, state_from_rows
+
+    team_db = two_investigators["db"]
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    _code, case, _ = run(capsys, *as_(alice, "case", "new", "--title", "K", "--json"))
+    assert run(capsys, *as_(alice, "team", "member", "add", case["ref"], bob["role"], "--as",
+                            "investigator"))[0] == 0
+    with team_db.connect() as admin:
+        store_id = admin.execute("SELECT value FROM store_meta WHERE key = 'store_id'"
+                                 ).fetchone()[0]
+        rows = admin.execute("SELECT w.case_id, w.version, w.member, w.ephemeral, w.nonce, "
+                             "w.sealed FROM case_key_wrap w JOIN case_file c ON c.id = "
+                             "w.case_id WHERE c.ref = %s", (case["ref"],)).fetchall()
+    wrapped = [CaseKeyWrap(case_id=r[0], version=r[1], member=r[2], ephemeral=r[3],
+                           nonce=r[4], sealed=r[5]) for r in rows]
+    state = state_from_rows(rows[0][0], wrapped, {})
+    passphrase = "correct horse battery staple"
+    keys = {}
+    for person in (alice, bob):
+        private = MemberKeyStore(person["home"], store_id).unlock(passphrase)
+        keys[person["role"]] = state.key(private)
+    assert keys[alice["role"]] == keys[bob["role"]] and len(keys[bob["role"]]) == 32
+
+
+def test_only_the_custodian_reveals_a_tipster_and_it_is_audited_with_the_user(
+        capsys: Any, two_investigators: Any, tmp_path: Path) -> None:
+    team_db, alice = two_investigators["db"], two_investigators["alice"]
+    dora = team_db.role("dora", MEMBER, CUSTODIAN)
+    dora_p = {"role": dora, "home": tmp_path / "home-dora", "dsn": team_db.dsn_as(dora)}
+    assert run(capsys, "--home", str(dora_p["home"]), "team", "join", "--dsn",
+               dora_p["dsn"])[0] == 0
+    code, tip, err = run(capsys, *as_(alice, "tips", "new", "--content", "He is not who he "
+                                      "says", "--channel", "hotline", "--tipster-name",
+                                      "Jane Roe", "--tipster-contact", "jane@example.org",
+                                      "--json"))
+    assert code == 0, err
+    code, out, err = run(capsys, *as_(alice, "tips", "show", tip["ref"], "--reveal"))
+    assert code != 0 and "custodian" in err and "Jane" not in out + err
+    code, shown, err = run(capsys, *as_(dora_p, "tips", "show", tip["ref"], "--reveal",
+                                        "--json"))
+    assert code == 0, err
+    assert shown["tipster"]["name"] == "Jane Roe"
+    assert shown["tipster"]["contact"] == "jane@example.org"
+    with team_db.connect() as admin:
+        entries = [json.loads(d) for (d,) in admin.execute(
+            "SELECT detail FROM audit_entry WHERE action = 'tip.tipster-revealed'").fetchall()]
+        logged = admin.execute("SELECT db_user FROM tipster_reveal").fetchall()
+        in_tip = admin.execute("SELECT tipster_name, tipster_contact FROM tip").fetchall()
+    assert [e["db_user"] for e in entries] == [dora]
+    assert logged == [(dora,)]
+    assert all("Jane" not in str(row) and "jane@" not in str(row) for row in in_tip)
+    with team_db.connect(alice["role"]) as conn, pytest.raises(
+            psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT * FROM tipster_identity")
