@@ -25,12 +25,13 @@ from caseapp.cli import (
     profile,
     redflags,
     signals,
+    team,
     tips,
 )
 
 #: Command-group modules, in help order.
 COMMAND_GROUPS = [cases, evidence, redflags, tips, discovery, casefile, produce, exchange,
-                  signals, maintenance, audit, profile, about]
+                  signals, team, maintenance, audit, profile, about]
 
 
 class _Parser(argparse.ArgumentParser):
