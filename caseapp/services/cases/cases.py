@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from caseapp.domain.enums import CASE_TRANSITIONS, CaseStatus, Priority
 from caseapp.domain.models import Case, Subject, utcnow
@@ -13,6 +13,7 @@ from caseapp.domain.text import case_ref, clean_line, clean_text, dump_list, loa
 from caseapp.security import audit
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
+from caseapp.store.allocation import next_case_seq
 
 
 def _enum(enum_cls, value):  # type: ignore[no-untyped-def]
@@ -51,8 +52,7 @@ def create_case(ws: Workspace, title: str, *, summary: str = "", priority: str =
     prio = _enum(Priority, priority)
     opened = opened_at or utcnow()
     with ws.transaction() as session:
-        seq = (session.exec(select(func.max(Case.seq)).where(Case.year == opened.year)).one()
-               or 0) + 1
+        seq = next_case_seq(session, opened.year)  # team store: counts cases hidden by RLS
         case = Case(ref=case_ref(opened.year, seq), year=opened.year, seq=seq, title=title,
                     summary=clean_text(summary), priority=prio.value,
                     tags=dump_list([clean_line(t) for t in tags or [] if clean_line(t)]),
