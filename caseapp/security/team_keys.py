@@ -285,9 +285,10 @@ class MemberKeyStore:
     def path(self) -> Path:
         return self.home / MEMBER_KEY_NAME
 
-    @property
-    def _account(self) -> str:
-        return f"{self.store_id}/member-key"
+    def _account(self, public: bytes) -> str:
+        """The keyring user name: per key, since the homes of a team share one store id and
+        several may belong to one OS account."""
+        return f"{self.store_id}/member-key/{fingerprint(public)}"
 
     def _context(self, public: bytes) -> str:
         return f"member:{fingerprint(public)}"
@@ -334,7 +335,7 @@ class MemberKeyStore:
             import keyring
 
             try:
-                keyring.set_password(KEYRING_SERVICE, self._account, _b64(raw))
+                keyring.set_password(KEYRING_SERVICE, self._account(public), _b64(raw))
             except Exception as exc:  # noqa: BLE001 - backend-specific failures
                 raise KeyUnavailable("The OS keyring refused the team key; choose a "
                                      "passphrase instead.") from exc
@@ -360,7 +361,7 @@ class MemberKeyStore:
             try:
                 import keyring
 
-                stored = keyring.get_password(KEYRING_SERVICE, self._account)
+                stored = keyring.get_password(KEYRING_SERVICE, self._account(public))
             except Exception:  # noqa: BLE001
                 stored = None
             if not stored:

@@ -107,7 +107,7 @@ def test_member_key_in_keyring_with_recovery(tmp_path: Path) -> None:
 def test_member_key_lost_keyring_needs_recovery(tmp_path: Path, memory_keyring) -> None:  # noqa: ANN001
     keys = MemberKeyStore(tmp_path, "store-2")
     public, code = keys.create()
-    memory_keyring.delete_password("caseapp", "store-2/member-key")
+    memory_keyring.delete_password("caseapp", f"store-2/member-key/{fingerprint(public)}")
     with pytest.raises(KeyUnavailable, match="recovery code"):
         keys.unlock()
     assert public_bytes(keys.unlock_with_recovery(code)) == public
@@ -216,3 +216,13 @@ def test_member_key_under_the_home_master_key(tmp_path: Path) -> None:
     with pytest.raises(KeyUnavailable):
         keys.unlock()
     assert public_bytes(keys.unlock_with_recovery(code)) == public
+
+
+def test_two_homes_of_one_account_keep_separate_keyring_entries(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = MemberKeyStore(tmp_path / "a", "team-1"), MemberKeyStore(tmp_path / "b",
+                                                                             "team-1")
+    pa, _ = first.create()
+    pb, _ = second.create()
+    assert public_bytes(first.unlock()) == pa and public_bytes(second.unlock()) == pb
