@@ -101,8 +101,7 @@ def member_add(args: argparse.Namespace) -> int:
 
     ws = open_ws(args, create=False)
     try:
-        added = add_member(ws, args.case_ref, args.role_name, args.access,
-                           passphrase_from_env_or_tty)
+        added = add_member(ws, args.case_ref, args.role_name, args.access)
     finally:
         ws.close()
     if args.json:
@@ -117,7 +116,7 @@ def member_remove(args: argparse.Namespace) -> int:
 
     ws = open_ws(args, create=False)
     try:
-        version = remove_member(ws, args.case_ref, args.role_name, passphrase_from_env_or_tty)
+        version = remove_member(ws, args.case_ref, args.role_name)
     finally:
         ws.close()
     ref = args.case_ref.strip().upper()

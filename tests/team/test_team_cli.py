@@ -56,9 +56,7 @@ def test_team_init_refuses_a_missing_folder_and_a_non_owner(capsys: Any, team_db
 @pytest.fixture
 def two_investigators(capsys: Any, team_db: Any, tmp_path: Path,
                       monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Member keys in passphrase mode: two homes of one OS account would share one keyring
-    entry for it (``MemberKeyStore`` names it by store id only; reported)."""
-    monkeypatch.setattr("caseapp.services.team.members.keyring_usable", lambda: False)
+    """Two investigators (homes in passphrase mode, member keys under the home's key)."""
     monkeypatch.setenv("CASEAPP_PASSPHRASE", "correct horse battery staple")
     people: dict[str, Any] = {"db": team_db}
     for short in ("alice", "bob"):
@@ -89,7 +87,7 @@ def test_join_registers_the_key_under_the_login_role(two_investigators: Any) -> 
     with team_db.connect() as admin:
         rows = admin.execute("SELECT member, fingerprint FROM team_member_key "
                              "ORDER BY member").fetchall()
-        joined = admin.execute("SELECT detail FROM audit_entry WHERE action = 'team.joined' "
+        joined = admin.execute("SELECT detail FROM audit_entry WHERE action = 'team.key-registered' "
                                "ORDER BY id").fetchall()
     assert (alice["role"], alice["fingerprint"]) in rows and len(rows) == 2
     assert [json.loads(d[0])["db_user"] for (d,) in [(r,) for r in joined]] == [
@@ -152,6 +150,7 @@ def test_the_case_key_opens_for_an_added_member_only(capsys: Any,
                                                     two_investigators: Any) -> None:
     from caseapp.domain.team_models import CaseKeyWrap
     from caseapp.security.team_keys import MemberKeyStore, state_from_rows
+    from caseapp.services.workspace import open_workspace
 
     team_db = two_investigators["db"]
     alice, bob = two_investigators["alice"], two_investigators["bob"]
@@ -167,10 +166,14 @@ def test_the_case_key_opens_for_an_added_member_only(capsys: Any,
     wrapped = [CaseKeyWrap(case_id=r[0], version=r[1], member=r[2], ephemeral=r[3],
                            nonce=r[4], sealed=r[5]) for r in rows]
     state = state_from_rows(rows[0][0], wrapped, {})
-    passphrase = "correct horse battery staple"
     keys = {}
     for person in (alice, bob):
-        private = MemberKeyStore(person["home"], store_id).unlock(passphrase)
+        ws = open_workspace(person["home"], lambda _p: None, create=False,
+                            store_url=person["dsn"])
+        try:
+            private = MemberKeyStore(person["home"], store_id).unlock_with_master(ws.master_key)
+        finally:
+            ws.close()
         keys[person["role"]] = state.key(private)
     assert keys[alice["role"]] == keys[bob["role"]] and len(keys[bob["role"]]) == 32
 

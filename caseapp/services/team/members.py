@@ -1,17 +1,19 @@
 """Joining a team store and managing who is on a case (the database enforces the rest).
 
 * :func:`join_team`: this investigator's data home (created, with evidence at the team's
-  location) and their X25519 member key pair (``caseapp.security.team_keys``); the public key
-  is registered under their login role. The recovery code is returned once.
+  location) and their X25519 member key pair, kept under the home's key
+  (``caseapp.services.evidence.case_keys.join``); the public key is registered under their
+  login role (``session_user``, which the database checks). The recovery code is returned once.
 * :func:`add_member` / :func:`remove_member` / :func:`list_members` (a workspace opened on the
   team store): a lead adds a login role as lead, investigator or viewer (every version of the
-  case key is wrapped for them) or removes one (the case key rotates: new evidence is sealed
-  under a version the removed member never had). The database refuses a non-lead (RLS).
+  case key is wrapped for them: ``case_keys.grant``, or ``seal_case`` for a case without a
+  key) or removes one (``case_keys.revoke``: the key rotates, so new evidence is sealed under a
+  version the removed member never had). Membership and keys change in one transaction. The
+  database refuses a non-lead (RLS); this module only says so plainly.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +24,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from caseapp.domain.models import StoreMeta, utcnow
+from caseapp.domain.models import Case, StoreMeta, utcnow
 from caseapp.domain.team_access_models import ACCESS_LEVELS, CaseMember
-from caseapp.domain.team_models import CaseKeyWrap, TeamMemberKey
+from caseapp.domain.team_models import TeamMemberKey
 from caseapp.security import audit, team_keys
-from caseapp.security.keys import KeyProblem, keyring_usable
 from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from caseapp.services.team.admin import BLOBS_META
@@ -41,7 +42,7 @@ LEAD_ONLY = "Only a lead of this case may change who is on it."
 class JoinResult:
     member: str  # the login role
     fingerprint: str
-    key_mode: str  # keyring | passphrase
+    key_mode: str  # home | keyring | passphrase
     recovery_code: str | None  # None: this home already had its member key
     blobs: str
     home: Path
@@ -56,19 +57,23 @@ class MemberView:
     added_by: str
 
 
-def _once(provider: PassphraseProvider) -> PassphraseProvider:
-    """The same answer for the home's key and the member key (asked once)."""
-    answers: dict[str, str | None] = {}
-
-    def ask(prompt: str) -> str | None:
-        if prompt not in answers:
-            answers[prompt] = provider(prompt)
-        return answers[prompt]
-    return ask
+@contextmanager
+def _refusals(message: str) -> Iterator[None]:
+    """The database saying no (grant, policy) as Conflict(message), no SQL shown. A policy
+    hides the rows an UPDATE/DELETE may not touch, which the ORM reports as stale data."""
+    try:
+        yield
+    except StaleDataError:
+        raise Conflict(message) from None
+    except DBAPIError as exc:
+        if sqlstate(exc) == NOT_ALLOWED:
+            raise Conflict(message) from None
+        raise
 
 
 def join_team(home: Path, dsn: str, passphrase: PassphraseProvider) -> JoinResult:
     """Join the team store ``dsn`` as the login role of its URL, from data home ``home``."""
+    from caseapp.services.evidence import case_keys
     from caseapp.services.team.db import read_session, team_engine
     from caseapp.services.workspace import open_workspace
     from caseapp.store.blobs import read_location
@@ -97,55 +102,26 @@ def join_team(home: Path, dsn: str, passphrase: PassphraseProvider) -> JoinResul
         if here != meta.value:
             raise InvalidInput("This data home keeps its evidence elsewhere; join the team "
                                "with a new home (--home NEW_FOLDER).")
-    ask = _once(passphrase)
-    ws = open_workspace(home, ask, blobs=meta.value, store_url=dsn)
+    ws = open_workspace(home, passphrase, blobs=meta.value, store_url=dsn)
     try:
         keys = team_keys.MemberKeyStore(ws.home, ws.store_id)
-        code = None
-        try:
-            if keys.exists():
-                public = keys.public_key()
-            else:
-                secret = None if keyring_usable() else ask("new")
-                if not keyring_usable() and not secret:
-                    raise InvalidInput("No usable OS keyring: a passphrase is needed for your "
-                                       "team key (or set CASEAPP_PASSPHRASE).")
-                public, code = keys.create(secret)
-        except KeyProblem as exc:
-            raise InvalidInput(str(exc)) from None
-        fingerprint = team_keys.fingerprint(public)
-        with _refusals("This login role may not register a key here."), \
-                ws.transaction() as session:
+        with ws.session() as session:
             role = database_user(session)
-            row = session.exec(select(TeamMemberKey).where(
-                TeamMemberKey.member == role)).first()
-            if row is not None and row.fingerprint != fingerprint:
-                raise Conflict("Your login role already registered another key (from another "
-                               "home); join from that home, or ask the administrator.")
-            if row is None:
-                session.add(TeamMemberKey(fingerprint=fingerprint, member=role,
-                                          public_key=public, registered_at=utcnow()))
-                session.flush()
-                audit.append(session, "team.joined", "member", role,
-                             {"fingerprint": fingerprint})
-        mode = str(json.loads(keys.path.read_text(encoding="utf-8")).get("mode", ""))
-        return JoinResult(role, fingerprint, mode, code, meta.value, ws.home)
+            row = _key_of(session, role)
+        code = None
+        if not keys.exists():
+            if row is not None:
+                raise Conflict("Your login role already registered a key from another home; "
+                               "join from that home, or ask the administrator.")
+            with _refusals("This login role may not register a key here."):
+                code = case_keys.join(ws, role)
+        elif row is None or row.fingerprint != team_keys.fingerprint(keys.public_key()):
+            raise Conflict("This home's team key is not the one registered for your login "
+                           "role here.")
+        return JoinResult(role, team_keys.fingerprint(keys.public_key()), keys.mode(), code,
+                          meta.value, ws.home)
     finally:
         ws.close()
-
-
-@contextmanager
-def _refusals(message: str) -> Iterator[None]:
-    """The database saying no (grant, policy) as Conflict(message), no SQL shown. A policy
-    hides the rows an UPDATE/DELETE may not touch, which the ORM reports as stale data."""
-    try:
-        yield
-    except StaleDataError:
-        raise Conflict(message) from None
-    except DBAPIError as exc:
-        if sqlstate(exc) == NOT_ALLOWED:
-            raise Conflict(message) from None
-        raise
 
 
 def _access(value: str) -> str:
@@ -159,81 +135,56 @@ def _key_of(session: Session, role: str) -> TeamMemberKey | None:
     return session.exec(select(TeamMemberKey).where(TeamMemberKey.member == role)).first()
 
 
-def _case_state(session: Session, case_pk: int) -> team_keys.CaseKeys | None:
-    rows = session.exec(select(CaseKeyWrap).where(CaseKeyWrap.case_id == case_pk)).all()
-    if not rows:
-        return None
-    members = session.exec(select(CaseMember.role_name).where(
-        CaseMember.case_id == case_pk)).all()
-    keys = session.exec(select(TeamMemberKey).where(
-        col(TeamMemberKey.member).in_(list(members)))).all()
-    wrapped_for = {r.member for r in rows}
-    publics = {k.fingerprint: bytes(k.public_key) for k in keys if k.fingerprint in wrapped_for}
-    return team_keys.state_from_rows(case_pk, rows, publics)
+def _case_state(session: Session, case: Case) -> team_keys.CaseKeys | None:
+    from caseapp.services.evidence import case_keys
+
+    return case_keys._state(session, case)  # noqa: SLF001 - the one reader of a case's wraps
 
 
-def _my_key(ws: Workspace, passphrase: PassphraseProvider) -> team_keys.X25519PrivateKey:
-    keys = team_keys.MemberKeyStore(ws.home, ws.store_id)
-    try:
-        secret = None if keyring_usable() else passphrase("unlock")
-        return keys.unlock(secret)
-    except KeyProblem as exc:
-        raise InvalidInput(str(exc)) from None
+def add_member(ws: Workspace, case_ref: str, role: str, access: str) -> MemberView:
+    """Put login role ``role`` on the case with ``access`` (or change its access); the case
+    key (every version) is wrapped for them in the same transaction."""
+    from caseapp.services.evidence import case_keys
 
-
-def add_member(ws: Workspace, case_ref: str, role: str, access: str,
-               passphrase: PassphraseProvider) -> MemberView:
-    """Put login role ``role`` on the case with ``access`` (or change its access)."""
     access, role = _access(access), role.strip()
-    private = _my_key(ws, passphrase)
-    with _refusals(LEAD_ONLY), ws.transaction() as session:
+    with _refusals(LEAD_ONLY), ws.unit_of_work() as session:
         case = get_case_in(session, case_ref)
-        assert case.id is not None
         key = _key_of(session, role)
         if key is None:
             raise NotFound(f"{role!r} has not joined the team store (caseapp team join).")
         member = session.exec(select(CaseMember).where(
             CaseMember.case_id == case.id, CaseMember.role_name == role)).first()
         if member is None:
-            member = CaseMember(case_id=case.id, role_name=role, access=access,
+            member = CaseMember(case_id=case.id or 0, role_name=role, access=access,
                                 added_at=utcnow(), added_by=database_user(session))
         member.access = access
         session.add(member)
-        state = _case_state(session, case.id)
-        public = bytes(key.public_key)
-        try:
-            if state is None:  # the case's first key: for every member who has joined
-                on_case = session.exec(select(CaseMember.role_name).where(
-                    CaseMember.case_id == case.id)).all()
-                publics = [bytes(k.public_key) for k in session.exec(select(TeamMemberKey)
-                           .where(col(TeamMemberKey.member).in_([*on_case, role]))).all()]
-                state, _key = team_keys.new_case_keys(team_keys.case_context(case.id), publics)
-                fresh = state.wrapped
-            else:
-                before = set(state.wrapped)
-                state = team_keys.add_member(state, private, public)
-                fresh = tuple(w for w in state.wrapped if w not in before)
-        except KeyProblem as exc:
-            raise Conflict(str(exc)) from None
-        for wrapped in fresh:
-            session.add(team_keys.to_row(wrapped, case.id, at=utcnow(),
-                                         by=database_user(session)))
         session.flush()
+        state = _case_state(session, case)
+        if state is None:  # the case's first key: for every member on it who has joined
+            on_case = session.exec(select(CaseMember.role_name).where(
+                CaseMember.case_id == case.id)).all()
+            joined = [k.member for k in session.exec(select(TeamMemberKey).where(
+                col(TeamMemberKey.member).in_(list(on_case)))).all()]
+            version = case_keys.seal_case(ws, case.ref, joined)
+        elif key.fingerprint not in state.members:
+            version = case_keys.grant(ws, case.ref, role)
+        else:
+            version = state.current
         audit.append(session, "team.member-added", "case", case.ref, {
-            "member": role, "access": access, "key_version": state.current,
+            "member": role, "access": access, "key_version": version,
             "fingerprint": key.fingerprint})
         return MemberView(role, access, key.fingerprint, member.added_at, member.added_by)
 
 
-def remove_member(ws: Workspace, case_ref: str, role: str,
-                  passphrase: PassphraseProvider) -> int:
-    """Take ``role`` off the case; rotates the case key. Returns the new key version (0: the
-    case had no key yet)."""
+def remove_member(ws: Workspace, case_ref: str, role: str) -> int:
+    """Take ``role`` off the case; the case key rotates in the same transaction. Returns the
+    current key version (0: the case has no key yet)."""
+    from caseapp.services.evidence import case_keys
+
     role = role.strip()
-    private = _my_key(ws, passphrase)
-    with _refusals(LEAD_ONLY), ws.transaction() as session:
+    with _refusals(LEAD_ONLY), ws.unit_of_work() as session:
         case = get_case_in(session, case_ref)
-        assert case.id is not None
         member = session.exec(select(CaseMember).where(
             CaseMember.case_id == case.id, CaseMember.role_name == role)).first()
         if member is None:
@@ -243,22 +194,10 @@ def remove_member(ws: Workspace, case_ref: str, role: str,
         if member.access == "lead" and len(leads) == 1:
             raise Conflict(f"{role!r} is the only lead of {case.ref}: add another lead first.")
         key = _key_of(session, role)
-        state = _case_state(session, case.id)
+        state = _case_state(session, case)
         version = state.current if state else 0
         if state is not None and key is not None and key.fingerprint in state.members:
-            try:
-                state, _new = team_keys.remove_member(state, private, key.fingerprint)
-            except KeyProblem as exc:
-                raise Conflict(str(exc)) from None
-            for row in session.exec(select(CaseKeyWrap).where(
-                    CaseKeyWrap.case_id == case.id,
-                    CaseKeyWrap.member == key.fingerprint)).all():
-                session.delete(row)
-            for wrapped in state.wrapped:
-                if wrapped.version == state.current:
-                    session.add(team_keys.to_row(wrapped, case.id, at=utcnow(),
-                                                 by=database_user(session)))
-            version = state.current
+            version = case_keys.revoke(ws, case.ref, role)
         session.delete(member)
         session.flush()
         audit.append(session, "team.member-removed", "case", case.ref, {
