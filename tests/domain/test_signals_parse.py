@@ -121,3 +121,36 @@ def test_rows_of_accounts_not_kept_are_counted_not_validated() -> None:
     other, kept = list(rows)
     assert other == OtherAccount(2, "other@example.com")
     assert isinstance(kept, SignIn) and kept.line == 3
+
+
+def test_generic_times_offsets_and_results_read_per_row_despite_caches() -> None:
+    """The fast paths (ISO times read in C, result words and kept accounts remembered) give
+    the same rows as the slow ones: offsets converted to UTC, a naive time and an unknown
+    result still row errors on every line, kept/not-kept decided per account."""
+    text = ("user,time,ip,user_agent,device_id,result\n"
+            "jane.roe@example.com,2026-03-02T10:00:00+02:00,192.0.2.1,UA,,Success\n"
+            "jane.roe@example.com,2026-03-02T10:00:00,192.0.2.1,UA,,success\n"
+            "jane.roe@example.com,2026-03-02T10:00:00Z,192.0.2.1,UA,,maybe\n"
+            "jane.roe@example.com,2026-03-02T10:00:00Z,192.0.2.1,UA,,maybe\n"
+            "jane.roe@example.com,\"Mar 2, 2026, 10:00:00 AM GMT-5\",192.0.2.1,UA,,FAILURE\n"
+            "other@example.com,2026-03-02T10:00:00Z,192.0.2.1,UA,,success\n"
+            ",,,,,\n"
+            "Jane.Roe@example.com,2026-03-02T11:00:00Z,192.0.2.1,UA,,Success\n")
+    seen: list[str] = []
+
+    def keep(account: str) -> bool:
+        seen.append(account)
+        return account.lower().startswith("jane")
+
+    _fmt, rows = read_csv(io.StringIO(text, newline=""), keep=keep)
+    out = list(rows)
+    assert isinstance(out[0], SignIn) and out[0].at.isoformat() == "2026-03-02T08:00:00+00:00"
+    assert out[0].ok is True
+    assert isinstance(out[1], RowError) and "zone" in out[1].error and out[1].line == 3
+    assert [type(r).__name__ for r in out[2:4]] == ["RowError", "RowError"]
+    assert all("success/failure" in r.error for r in out[2:4])  # type: ignore[union-attr]
+    assert isinstance(out[4], SignIn) and out[4].at.hour == 15 and out[4].ok is False
+    assert type(out[5]).__name__ == "OtherAccount" and out[5].line == 7
+    assert isinstance(out[6], SignIn) and out[6].line == 9 and out[6].account[0] == "J"
+    assert len(out) == 7  # the blank row is skipped
+    assert seen == ["jane.roe@example.com", "other@example.com", "Jane.Roe@example.com"]

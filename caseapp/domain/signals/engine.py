@@ -3,6 +3,8 @@
 State is kept per subject (counters, a 24-bin hour histogram, the last located sign-in) and
 per distinct IP / device / observation, never per row, so a million-row log costs what its
 distinct values cost. Feed rows with :meth:`SignInEngine.feed`, then call ``finish()``.
+The working-hours arithmetic is in :mod:`.hours`, the inventory rules in :mod:`.inventory`
+(both re-exported here).
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from caseapp.domain.signals import rules as R
+from caseapp.domain.signals.hours import business_share as business_share
+from caseapp.domain.signals.hours import shift_hours as shift_hours
+from caseapp.domain.signals.hours import working_hours
+from caseapp.domain.signals.inventory import match_inventory as match_inventory
 from caseapp.domain.signals.refdata import (
     Network,
     ProviderEntry,
     ProviderList,
     RangeTable,
-    ToolList,
 )
-from caseapp.domain.signals.rows import InventoryItem, InventoryKind, SignIn
-from caseapp.domain.signals.rules import Finding
+from caseapp.domain.signals.rows import SignIn
+from caseapp.domain.signals.rules import Finding, Settings
 
 #: (country code, city) -> (latitude, longitude), or None; supplied by the services.
 Locate = Callable[[str, str], tuple[float, float] | None]
@@ -45,14 +50,6 @@ class SubjectProfile:
     tz: tzinfo | None = None
 
 
-@dataclass
-class Settings:
-    max_speed_kmh: float = 900.0
-    min_travel_km: float = 500.0
-    min_hour_events: int = 20
-    hours_threshold: float = 0.25
-
-
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km (mean Earth radius 6371.0088 km)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -61,7 +58,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
-@dataclass
+@dataclass(slots=True)
 class Observation:
     """Sign-ins of one account from one IP and device: what is stored per import."""
 
@@ -81,7 +78,7 @@ class Observation:
     egress: str = ""  # vpn | hosting | proxy when classified so
 
 
-@dataclass
+@dataclass(slots=True)
 class _Subject:
     rows: int = 0
     hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
@@ -90,6 +87,9 @@ class _Subject:
     countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
     foreign: Finding | None = None
     last: tuple[datetime, float, float, int, SignIn, Network | None] | None = None
+    claimed_country: str = ""
+    tz: tzinfo | None = None
+    local_cache: dict[int, int] = field(default_factory=dict)  # UTC quarter hour -> hour
     travel: Finding | None = None
     off_hours_lines: list[int] = field(default_factory=list)
     unmanaged: int = 0
@@ -113,8 +113,12 @@ class SignInEngine:
         self.locate = locate or (lambda _c, _t: None)
         self.settings = settings or Settings()
         self._state: dict[int, _Subject] = {}
-        self._nets: dict[str, tuple[Network | None, ProviderEntry | None]] = {}
+        #: IP -> (network, VPN/hosting classification, network country, network coords)
+        self._nets: dict[str, tuple[Network | None, ProviderEntry | None, str,
+                                    tuple[float, float] | None]] = {}
         self.observations: dict[tuple[int, str, str, str], Observation] = {}
+        self._obs_raw: dict[tuple[int, str, str, str], Observation] = {}  # account as written
+        self._caches: dict[tzinfo, dict[int, int]] = {}
         self._places: dict[tuple[str, str], tuple[float, float] | None] = {}
         self._local: dict[tuple[tzinfo, int], int] = {}
         #: The zone each subject's hours are counted in: the claimed tz database zone, else
@@ -134,14 +138,19 @@ class SignInEngine:
             hour = self._local[key] = at.astimezone(tz).hour
         return hour
 
-    def _net(self, ip: str) -> tuple[Network | None, ProviderEntry | None]:
+    def _net(self, ip: str) -> tuple[Network | None, ProviderEntry | None, str,
+                                     tuple[float, float] | None]:
         hit = self._nets.get(ip)
         if hit is None:
             net = self.ranges.lookup(ip) if ip else None
-            hit = self._nets[ip] = (net, self.providers.classify(net))
+            coords = (None if net is None or net.latitude is None or net.longitude is None
+                      else (net.latitude, net.longitude))
+            hit = self._nets[ip] = (net, self.providers.classify(net),
+                                    net.country if net else "", coords)
         return hit
 
-    def _coords(self, row: SignIn, net: Network | None) -> tuple[float, float] | None:
+    def _coords(self, row: SignIn, net_coords: tuple[float, float] | None,
+                ) -> tuple[float, float] | None:
         if row.latitude is not None and row.longitude is not None:
             return row.latitude, row.longitude
         if row.city and row.country:
@@ -150,57 +159,82 @@ class SignInEngine:
                 self._places[key] = self.locate(*key)
             if self._places[key] is not None:
                 return self._places[key]
-        if net is not None and net.latitude is not None and net.longitude is not None:
-            return net.latitude, net.longitude
-        return None
+        return net_coords
+
+    def _start(self, subject_id: int) -> _Subject:
+        tz = self._tz[subject_id]
+        state = self._state[subject_id] = _Subject(
+            claimed_country=self.subjects[subject_id].country, tz=tz,
+            local_cache=self._caches.setdefault(tz, {}) if tz is not None else {})
+        return state
 
     def feed(self, subject_id: int, row: SignIn) -> None:
-        state = self._state.get(subject_id)
-        if state is None:
-            state = self._state[subject_id] = _Subject()
+        """One sign-in of a subject (the hot path: a million calls for a big log)."""
+        state = self._state.get(subject_id) or self._start(subject_id)
         state.rows += 1
-        net, egress = self._net(row.ip)
-        self._observe(subject_id, row, net, egress)
+        ip, at = row.ip, row.at
+        hit = self._nets.get(ip) or self._net(ip)
+        key = (subject_id, row.account, ip, row.device_id)
+        obs = self._obs_raw.get(key) or self._observe(key, row, hit)
+        obs.count += 1
+        obs.last_line = row.line
+        if at < obs.first_at:
+            obs.first_at = at
+        elif at > obs.last_at:
+            obs.last_at = at
         if row.ok is False:
+            obs.failures += 1
             return  # failed sign-ins show attempts, not where the person is
-        state.hours_utc[row.at.hour] += 1
+        state.hours_utc[at.hour] += 1
         if row.managed is False:
             state.unmanaged += 1
-        profile = self.subjects[subject_id]
+        net, egress, net_country, net_coords = hit
         if egress is not None:
             self._vpn(state, subject_id, row, egress, net)
         else:
-            country = row.country or (net.country if net else "")
-            if country and profile.country and country != profile.country:
-                if state.foreign is None:
-                    state.foreign = Finding(R.GEO_RESIDENCE, subject_id, "", 0.0,
-                                            "geo", data=[self.ranges.data])
-                state.foreign.cite(row.line)
-                entry = state.countries.setdefault(country, [0, row.line])
-                entry[0] += 1
-        self._travel(state, subject_id, row, net)
-        tz = self._tz[subject_id]
+            country = row.country or net_country
+            if country and state.claimed_country and country != state.claimed_country:
+                self._foreign(state, subject_id, row, country)
+        coords = (net_coords if row.latitude is None and not row.city
+                  else self._coords(row, net_coords))
+        if coords is not None:
+            last = state.last
+            state.last = (at, coords[0], coords[1], row.line, row, net)
+            if last is not None and (last[1] != coords[0] or last[2] != coords[1]):
+                self._travel(state, subject_id, row, net, coords, last)
+        tz = state.tz
         if tz is not None:
-            local = self.local_hour(tz, row.at)
+            quarter = at.toordinal() * 96 + at.hour * 4 + at.minute // 15
+            local = state.local_cache.get(quarter)
+            if local is None:
+                local = state.local_cache[quarter] = at.astimezone(tz).hour
             state.hours_local[local] += 1
-            if not 8 <= local < 18 and len(state.off_hours_lines) < R.MAX_CITES:
+            if (local < 8 or local >= 18) and len(state.off_hours_lines) < R.MAX_CITES:
                 state.off_hours_lines.append(row.line)
 
-    def _observe(self, subject_id: int, row: SignIn, net: Network | None,
-                 egress: ProviderEntry | None) -> None:
-        key = (subject_id, row.account.lower(), row.ip, row.device_id)
+    def _foreign(self, state: _Subject, subject_id: int, row: SignIn, country: str) -> None:
+        if state.foreign is None:
+            state.foreign = Finding(R.GEO_RESIDENCE, subject_id, "", 0.0, "geo",
+                                    data=[self.ranges.data])
+        state.foreign.cite(row.line)
+        entry = state.countries.setdefault(country, [0, row.line])
+        entry[0] += 1
+
+    def _observe(self, raw_key: tuple[int, str, str, str], row: SignIn,
+                 hit: tuple[Network | None, ProviderEntry | None, str, Any]) -> Observation:
+        """The observation of this account (case-insensitive), IP and device."""
+        subject_id, account, ip, device = raw_key
+        key = (subject_id, account.lower(), ip, device)
         obs = self.observations.get(key)
         if obs is None:
+            net, egress = hit[0], hit[1]
             obs = self.observations[key] = Observation(
-                subject_id, row.account, row.ip, row.device_id, row.line, row.line, row.at,
-                row.at, country=row.country or (net.country if net else ""),
-                city=row.city or (net.city if net else ""),
+                subject_id, account, ip, device, row.line, row.line, row.at, row.at,
+                country=row.country or hit[2], city=row.city or (net.city if net else ""),
                 network=(net.provider or net.org) if net else "",
                 egress=egress.kind if egress else "")
-        obs.count += 1
-        obs.failures += row.ok is False
-        obs.last_line = row.line
-        obs.first_at, obs.last_at = min(obs.first_at, row.at), max(obs.last_at, row.at)
+        self._obs_raw[raw_key] = obs
+        return obs
 
     def _vpn(self, state: _Subject, subject_id: int, row: SignIn, egress: ProviderEntry,
              net: Network | None) -> None:
@@ -217,14 +251,10 @@ class SignInEngine:
         if row.ip not in ips and len(ips) < 20:
             ips.append(row.ip)
 
-    def _travel(self, state: _Subject, subject_id: int, row: SignIn,
-                net: Network | None) -> None:
-        coords = self._coords(row, net)
-        if coords is None:
-            return
-        last, state.last = state.last, (row.at, coords[0], coords[1], row.line, row, net)
-        if last is None or (last[1] == coords[0] and last[2] == coords[1]):
-            return  # the first located sign-in, or the same place again
+    def _travel(self, state: _Subject, subject_id: int, row: SignIn, net: Network | None,
+                coords: tuple[float, float],
+                last: tuple[datetime, float, float, int, SignIn, Network | None]) -> None:
+        """Consecutive located sign-ins at two different places: too fast to travel?"""
         hours = abs((row.at - last[0]).total_seconds()) / 3600
         km = haversine_km(last[1], last[2], coords[0], coords[1])
         if km < self.settings.min_travel_km:
@@ -267,7 +297,7 @@ class SignInEngine:
         ips: dict[str, dict[int, int]] = {}
         devices: dict[str, dict[int, int]] = {}
         for obs in self.observations.values():
-            net = self._nets.get(obs.ip, (None, None))[0]
+            net = self._nets[obs.ip][0] if obs.ip in self._nets else None
             if obs.ip and (net is None or net.kind != "corporate"):
                 held = ips.setdefault(obs.ip, {})
                 held[obs.subject_id] = min(held.get(obs.subject_id, obs.first_line),
@@ -339,83 +369,3 @@ class SignInEngine:
                             finding.cite(other_line)
                     out.append(finding)
         return out
-
-
-def business_share(hours_utc: list[int], offset_hours: float) -> float:
-    """Share of events inside 08:00-18:00 at UTC+``offset_hours`` (``0`` for bins that are
-    already local hours)."""
-    total = sum(hours_utc)
-    if not total:
-        return 0.0
-    inside = sum(n for h, n in enumerate(hours_utc) if 8 <= (h + offset_hours) % 24 < 18)
-    return inside / total
-
-
-def shift_hours(hours_utc: list[int], offset: float) -> list[int]:
-    """UTC bins shown at one fixed offset (the fallback when no local bins were kept)."""
-    return [hours_utc[int((h - offset) % 24)] for h in range(24)]
-
-
-def working_hours(hours_utc: list[int], claimed_offset: float | None,
-                  settings: Settings | None = None, *,
-                  hours_local: list[int] | None = None) -> Finding | None:
-    """The working-hours score (a Finding with ``detail['fires']``) or None without a zone.
-
-    ``hours_local``: the same events by local hour of the claimed zone at each instant
-    (daylight saving honoured); without it the UTC bins are shifted by ``claimed_offset``.
-    """
-    settings = settings or Settings()
-    if claimed_offset is None and hours_local is None:
-        return None
-    total = sum(hours_utc)
-    local = (list(hours_local) if hours_local is not None
-             else shift_hours(hours_utc, claimed_offset or 0.0))
-    claimed = business_share(local, 0)
-    asia = max(business_share(hours_utc, 8), business_share(hours_utc, 9))
-    score = round(asia - claimed, 3)
-    fires = total >= settings.min_hour_events and score >= settings.hours_threshold
-    return Finding(R.WORKING_HOURS, 0,
-                   f"{round(claimed * 100)}% of sign-ins in a 08-18 day of the claimed zone, "
-                   f"{round(asia * 100)}% in a UTC+8/+9 day (score {score:+.2f})",
-                   max(0.0, score), "hours",
-                   detail={"hours_utc": list(hours_utc), "hours_claimed_zone": local,
-                           "claimed_offset": claimed_offset,
-                           "dst_aware": hours_local is not None,
-                           "claimed_share": round(claimed, 3),
-                           "utc8_9_share": round(asia, 3), "events": total, "fires": fires})
-
-
-def match_inventory(items: list[InventoryItem] | Any, tools: ToolList,
-                    subject_of: Callable[[InventoryItem], int | None]) -> list[Finding]:
-    """remote-tools and kvm-hardware findings, one per subject and tool/device label."""
-    found: dict[tuple[int, str, str], Finding] = {}
-    for item in items:
-        subject_id = subject_of(item)
-        if subject_id is None:
-            continue
-        name, host = item.name.lower(), item.host.lower()
-        usb = f"{item.vendor_id}:{item.product_id}" if item.kind is InventoryKind.USB else ""
-        for entry in tools.entries:
-            if entry.match == "name":
-                hit = entry.value in name
-            elif entry.match == "usb":
-                hit = bool(usb) and usb == entry.value
-            else:
-                hit = entry.value in host
-            if not hit:
-                continue
-            rule = R.REMOTE_TOOLS if entry.kind == "tool" else R.KVM_HARDWARE
-            key = (subject_id, rule.name, entry.label)
-            finding = found.get(key)
-            if finding is None:
-                finding = found[key] = Finding(
-                    rule, subject_id, f"{entry.label} on {item.host}", 1.0,
-                    f"{rule.name}:{entry.label.lower()}",
-                    detail={"label": entry.label, "source": entry.source, "hosts": [],
-                            "seen_as": item.name, "kind": item.kind.value},
-                    data=[tools.data])
-            finding.cite(item.line)
-            if item.host not in finding.detail["hosts"]:
-                finding.detail["hosts"].append(item.host)
-            break
-    return list(found.values())

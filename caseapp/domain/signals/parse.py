@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from caseapp.domain.signals.formats import check_csv, detect_csv, detect_json
@@ -29,6 +30,7 @@ F = SignalFormat
 Row = SignIn | InventoryItem | RowError
 _MAX_CELL = 4000
 
+_UNSEEN: Any = object()
 _OK = frozenset({"success", "succeeded", "allow", "ok", "true"})
 _FAIL = frozenset({"failure", "failed", "deny", "fail", "false", "interrupted", "error"})
 
@@ -86,14 +88,6 @@ _FIELDS = ("time", "account", "ip", "user_agent", "device_id", "result", "event"
            "managed", "compliant", "country", "city", "lat", "lon")
 
 
-class _Other(Exception):
-    """A sign-in of an account the caller does not keep (read no further)."""
-
-    def __init__(self, account: str) -> None:
-        super().__init__(account)
-        self.account = account
-
-
 @dataclass(frozen=True, slots=True)
 class OtherAccount:
     """A row of an account the caller did not keep: counted, not validated further."""
@@ -104,15 +98,19 @@ class OtherAccount:
 
 def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
                     keep: Callable[[str], bool] | None = None,
-                    ) -> Callable[[int, list[str]], SignIn]:
+                    ) -> Callable[[int, list[str]], SignIn | OtherAccount]:
     # Missing columns read the "" appended to every row (index -1); short rows are padded.
     width = max(cols.values(), default=0) + 1
     ti, ai, ii, ui, di, ri, ei, li, mi, ci, co, cy, la, lo = (cols.get(f, -1) for f in _FIELDS)
     naive_utc = fmt is not F.GENERIC
     entra, okta, gws = fmt is F.ENTRA, fmt is F.OKTA, fmt is F.GWORKSPACE
     pad = [""] * width
+    # Per distinct cell value, not per row: a log repeats its accounts and result words.
+    kept: dict[str, bool] = {}
+    results: dict[str, bool | None] = {}
+    fromiso = datetime.fromisoformat
 
-    def build(line: int, row: list[str]) -> SignIn:
+    def build(line: int, row: list[str]) -> SignIn | OtherAccount:
         if len(row) < width:
             row = row + pad[:width - len(row)]
         row.append("")
@@ -123,9 +121,26 @@ def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
             raise ValueError("the user/account cell is empty")
         if len(account) > 320:
             raise ValueError("the user/account cell is longer than 320 characters")
-        if keep is not None and not keep(account):
-            raise _Other(account)
-        ok = _gws_event(row[ei]) if gws else _result(row[ri])
+        if keep is not None:
+            wanted = kept.get(account)
+            if wanted is None:
+                wanted = kept[account] = bool(keep(account))
+            if not wanted:
+                return OtherAccount(line, account)
+        if gws:
+            ok = _gws_event(row[ei])
+        else:
+            word = row[ri]
+            ok = results.get(word, _UNSEEN)
+            if ok is _UNSEEN:
+                ok = results[word] = _result(word)
+        stamp = row[ti]
+        try:  # the common case: ISO 8601 in UTC, read in C
+            at = fromiso(stamp)
+            if at.tzinfo is not UTC:
+                at = parse_time(stamp, naive_is_utc=naive_utc)
+        except ValueError:
+            at = parse_time(stamp, naive_is_utc=naive_utc)
         country = city = ""
         lat = lon = None
         managed = None
@@ -136,8 +151,7 @@ def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
         elif okta:
             country, city = row[co].strip().upper(), row[cy].strip()
             lat, lon = _float(row[la]), _float(row[lo])
-        return SignIn(line, account, parse_time(row[ti], naive_is_utc=naive_utc),
-                      row[ii].strip()[:64], row[ui].strip()[:_MAX_CELL],
+        return SignIn(line, account, at, row[ii].strip()[:64], row[ui].strip()[:_MAX_CELL],
                       row[di].strip()[:200], ok, country[:64], city[:_MAX_CELL],
                       lat, lon, managed)
 
@@ -231,12 +245,10 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None, *,
         try:
             for row in reader:
                 line, done = done + 1, reader.line_num
-                if not row or not any(row):
+                if not row or (not row[0] and not any(row)):
                     continue
                 try:
                     yield build(line, row)
-                except _Other as other:
-                    yield OtherAccount(line, other.account)
                 except _Skip:
                     continue
                 except ValueError as exc:

@@ -100,6 +100,16 @@ RULES: tuple[Rule, ...] = (VPN_EGRESS, GEO_RESIDENCE, IMPOSSIBLE_TRAVEL, SHARED_
                            WORKING_HOURS, REMOTE_TOOLS, KVM_HARDWARE, REUSED_PHOTO, REUSED_TEXT)
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
+@dataclass
+class Settings:
+    """Thresholds of the sign-in rules (the CLI's ``--max-speed`` sets the first)."""
+
+    max_speed_kmh: float = 900.0
+    min_travel_km: float = 500.0
+    min_hour_events: int = 20
+    hours_threshold: float = 0.25
+
+
 #: Cited lines kept per finding (the count of all lines behind it is kept too).
 MAX_CITES = 50
 

@@ -146,35 +146,41 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
                                  settings))
         items: list[InventoryItem] = []
         hosts: dict[int, set[str]] = {}
-        unattributed: Counter[str] = Counter()
+        unattributed: Counter[str] = Counter()  # account as written (folded below)
+        feed = engine.feed if engine is not None else None
+        subject_for = who.subject_for
+        count = attributed = 0
+        next_check = _STEP
         try:
             for row in rows:
-                if isinstance(row, RowError):
-                    report.errors.append(row)
+                kind = type(row)
+                if kind is RowError:
+                    report.errors.append(row)  # type: ignore[arg-type]
                     continue
-                report.rows += 1
-                if report.rows % _STEP == 0:
+                count += 1
+                if count >= next_check:
+                    next_check += _STEP
                     if cancel is not None and cancel():
                         raise Cancelled()
                     if progress is not None:
                         progress(stream.done, total, "Reading")
-                if isinstance(row, OtherAccount):
-                    unattributed[row.account.lower()] += 1
-                elif isinstance(row, SignIn):
-                    sid = who.subject_for(row.account)
-                    if sid is None:
-                        unattributed[row.account.lower()] += 1
+                if kind is SignIn:
+                    sid = subject_for(row.account)  # type: ignore[union-attr]
+                    if sid is None or feed is None:
+                        unattributed[row.account] += 1  # type: ignore[union-attr]
                         continue
-                    report.attributed += 1
-                    assert engine is not None
-                    engine.feed(sid, row)
+                    attributed += 1
+                    feed(sid, row)  # type: ignore[arg-type]
+                elif kind is OtherAccount:
+                    unattributed[row.account] += 1  # type: ignore[union-attr]
                 else:
-                    sid = who.subject_for(row.user) if row.user else None
+                    assert isinstance(row, InventoryItem)
+                    sid = subject_for(row.user) if row.user else None
                     sid = sid if sid is not None else who.subject_for_host(row.host)
                     if sid is None:
-                        unattributed[(row.user or row.host).lower()] += 1
+                        unattributed[row.user or row.host] += 1
                         continue
-                    report.attributed += 1
+                    attributed += 1
                     hosts.setdefault(sid, set()).add(row.host)
                     items.append(row)
             rest = stream.read()  # anything after the last record still counts in the hash
@@ -182,7 +188,11 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
         except UnicodeDecodeError:
             raise InvalidInput(f"{path.name} is not UTF-8 text (at about byte "
                                f"{stream.done:,}). Nothing was imported.") from None
-    report.unattributed = dict(unattributed)
+    report.rows, report.attributed = count, attributed
+    folded: Counter[str] = Counter()
+    for account, n in unattributed.items():
+        folded[account.lower()] += n
+    report.unattributed = dict(folded)
     if engine is not None:
         findings = engine.finish()
     else:

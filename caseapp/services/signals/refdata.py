@@ -62,6 +62,8 @@ def load(paths: dict[str, Path] | None = None) -> RefData:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # most gazetteer names: nothing to decompose
+        return text.casefold().strip(" .")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip(" .")
 
