@@ -239,9 +239,10 @@ def _store(ws: Workspace, name: str, fmt: str, file_name: str, parsed: ParsedLis
                          "entry_type": kind, "remarks": p.remarks, "programmes": progs,
                          "kind": i.kind, "value": i.value, "normalized": i.normalized}
                         for i in p.items)
-        table = WatchlistEntry.__table__  # a Core insert: no per-row ORM bookkeeping
+        # a Core insert: no per-row ORM bookkeeping (SQLModel sets __table__ at runtime)
+        table = WatchlistEntry.__table__  # pyright: ignore[reportAttributeAccessIssue]
         for start in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[start:start + 5000])  # type: ignore[arg-type]
+            session.execute(insert(table), rows[start:start + 5000])
         # what was just written, in insertion (= id) order: the state hash needs no re-read
         record_state.vouch_entries(session, row.id or 0, [
             tuple(r[c] for c in record_state.ENTRY_FIELDS) for r in rows])
