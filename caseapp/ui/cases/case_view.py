@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -23,6 +24,10 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.features import CaseTabSpec
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab, FailedTab
+
+if TYPE_CHECKING:
+    from caseapp.domain.models import Case
+
 
 T = TypeVar("T", bound=CaseTab)
 
@@ -77,7 +82,7 @@ class CaseHeader(QWidget):
         self.tags.editingFinished.connect(self._save_tags)
         self.status.activated.connect(self._save_status)
         self.priority.activated.connect(self._save_priority)
-        self.case: Any = None
+        self.case: Case | None = None
 
     def load(self) -> None:
         """Read the case and fill the header."""
@@ -100,7 +105,7 @@ class CaseHeader(QWidget):
         finally:
             self._loading = False
 
-    def _apply(self, what: str, fn: Any) -> None:
+    def _apply(self, what: str, fn: Callable[[], object]) -> None:
         if self._loading or self.case is None:
             return
         try:

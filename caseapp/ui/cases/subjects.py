@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,10 +31,11 @@ from caseapp.ui.widgets.records import Column, RecordTableModel, plain_tooltip
 
 if TYPE_CHECKING:
     from caseapp.domain.models import Identifier
+    from caseapp.services.cases.subjects import SubjectView
 
 
 
-def _status(ident: Any) -> str:
+def _status(ident: Identifier) -> str:
     if ident.normalized_ok:
         return "normalised"
     return "not normalised" + (f": {ident.normalize_note}" if ident.normalize_note else "")
@@ -54,8 +56,8 @@ class SubjectsTab(CaseTab):
         super().__init__(parent)
         self.ctx = ctx
         self.case_ref = case_ref
-        self.views: list[Any] = []
-        self.dialog: Any = None
+        self.views: list[SubjectView] = []
+        self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.add_button = QPushButton("&Add subject…")
@@ -143,7 +145,7 @@ class SubjectsTab(CaseTab):
                         return True
         return False
 
-    def current_view(self) -> Any:
+    def current_view(self) -> SubjectView | None:
         row = self.list.currentRow()
         return self.views[row] if 0 <= row < len(self.views) else None
 
@@ -203,11 +205,13 @@ class SubjectsTab(CaseTab):
         if view is None:
             return None
         s = view.subject
+        subject_id = s.id
+        assert subject_id is not None  # a listed subject is stored
         dialog = SubjectDialog(self, editing=True, name=s.name, aliases=view.aliases,
                                role=s.role_applied, platform=s.hiring_platform,
                                location=s.claimed_location)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save_edit(dialog, s.id))
+        dialog.accepted.connect(lambda: self._save_edit(dialog, subject_id))
         dialog.open()
         return dialog
 
@@ -232,9 +236,11 @@ class SubjectsTab(CaseTab):
         view = self.current_view()
         if view is None:
             return None
+        subject_id = view.subject.id
+        assert subject_id is not None  # a listed subject is stored
         dialog = IdentifierDialog(view.subject.name, self)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save_identifier(dialog, view.subject.id))
+        dialog.accepted.connect(lambda: self._save_identifier(dialog, subject_id))
         dialog.open()
         return dialog
 

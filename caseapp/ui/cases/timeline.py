@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -43,7 +43,7 @@ class TimelineTab(CaseTab):
         super().__init__(parent)
         self.ctx = ctx
         self.case_ref = case_ref
-        self.dialog: Any = None
+        self.dialog: NoteDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.add_button = QPushButton("&Add note…")
@@ -98,7 +98,7 @@ class TimelineTab(CaseTab):
                 return True
         return False
 
-    def selected(self) -> Any:
+    def selected(self) -> TimelineEntry | None:
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 

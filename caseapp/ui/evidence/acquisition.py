@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+if TYPE_CHECKING:
+    from caseapp.services.evidence.evidence import Acquisition
+
 
 
 class AcquisitionFields(QWidget):
@@ -30,7 +34,7 @@ class AcquisitionFields(QWidget):
             row.addWidget(edit, 1)
         self.setToolTip("Recorded in the chain of custody of the next files you add or drop")
 
-    def acquisition(self) -> Any:
+    def acquisition(self) -> Acquisition:
         """The services' Acquisition for the next ingest."""
         from caseapp.services.evidence.evidence import Acquisition
 

@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.widgets.common import run_with_progress
+from caseapp.ui.workers import TaskControl
 
 
 def load_demo(ctx: AppContext, parent: QWidget) -> None:
     """Load the fictional demo cases into an empty store, in the background."""
 
-    def work(_control: Any) -> Any:
+    def work(_control: TaskControl) -> dict[str, Any]:
         from caseapp.services.maintenance import demo
 
         return demo.load_demo(ctx.ws, signals=True)
@@ -37,7 +38,7 @@ def backup_store(ctx: AppContext, parent: QWidget) -> None:
         return
     dest = Path(folder) / f"caseapp-backup-{datetime.now():%Y%m%d-%H%M%S}"
 
-    def work(_control: Any) -> Any:
+    def work(_control: TaskControl) -> dict[str, Any]:
         from caseapp.services.maintenance import backup
 
         return backup.backup(ctx.ws, dest)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.redflags.model import FILTERS
+
+if TYPE_CHECKING:
+    from caseapp.services.redflags.checklists import UpgradeResult
+    from caseapp.services.redflags.views import ChecklistView
+
 
 KEYS_HELP = ("Keys: ↑ ↓ move · ← → fold · 0 not assessed · 1 not observed · 2 suspected · "
              "3 confirmed · 4 not applicable · F2 state list · Enter note · N next suggestion")
@@ -89,7 +94,7 @@ class ScoreHeader(QWidget):
         filter_row.addWidget(self.keys_label, 1)
         layout.addLayout(filter_row)
 
-    def show_view(self, view: Any) -> None:
+    def show_view(self, view: ChecklistView) -> None:
         """Fill in the figures of a ChecklistView; coverage is always shown."""
         t, score = view.template, view.score
         self.template_label.setText(f"Template: {t.title}, version {t.version}")
@@ -132,7 +137,7 @@ class ScoreHeader(QWidget):
         self.score_label.setToolTip(f"{score.score}/100, {score.band}: {summary}.")
 
 
-def upgrade_summary(result: Any) -> str:
+def upgrade_summary(result: UpgradeResult) -> str:
     """What an upgrade kept, dropped and added, in one paragraph."""
     if not result.changed:
         return f"Already on the newest version (v{result.to_version})."

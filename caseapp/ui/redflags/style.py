@@ -8,11 +8,9 @@ so a later switch between light and dark would no longer reach them).
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption
+from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
 
 _PE = QStyle.PrimitiveElement
 _BOXES = (_PE.PE_IndicatorCheckBox, _PE.PE_IndicatorItemViewItemCheck)
@@ -22,7 +20,7 @@ class IndicatorStyle(QProxyStyle):
     """The application style, with check boxes and radio buttons outlined in the text colour."""
 
     def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802
-                      painter: QPainter, widget: Any = None) -> None:
+                      painter: QPainter, widget: QWidget | None = None) -> None:
         if element in _BOXES or element == _PE.PE_IndicatorRadioButton:
             _draw(option, painter, radio=element == _PE.PE_IndicatorRadioButton)
             return

@@ -8,7 +8,8 @@ Keyboard: arrows move through the items, keys 0-4 set the selected item's state 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
@@ -40,6 +41,11 @@ from caseapp.ui.redflags.model import (
 from caseapp.ui.widgets.columns import elide_middle
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
+
+if TYPE_CHECKING:
+    from caseapp.services.redflags.checklists import UpgradeResult
+    from caseapp.services.redflags.views import ChecklistView
+
 
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(len(STATES))}
 
@@ -116,7 +122,7 @@ class RedFlagsTab(CaseTab):
         super().__init__(parent)
         self.ctx = ctx
         self.case_ref = case_ref
-        self.view: Any = None
+        self.view: ChecklistView | None = None
         self._collapsed: set[str] = set()
         layout = QVBoxLayout(self)
         self.header = ScoreHeader()
@@ -202,7 +208,7 @@ class RedFlagsTab(CaseTab):
         self.panel.set_exhibits(evidence.list_evidence(self.ctx.ws, self.case_ref))
         self._apply(checklists.get_checklist(self.ctx.ws, self.case_ref))
 
-    def _apply(self, view: Any, keep: str | None = None, position: int = 0) -> None:
+    def _apply(self, view: ChecklistView, keep: str | None = None, position: int = 0) -> None:
         current = keep or self.current_item_id()
         rebuilt = self.model.set_view(view)
         self.view = view
@@ -300,7 +306,8 @@ class RedFlagsTab(CaseTab):
         return False
 
     # -- changes -----------------------------------------------------------------------------
-    def _change(self, what: str, fn: Any, item_id: str) -> Any:
+    def _change(self, what: str, fn: Callable[[], ChecklistView],
+                item_id: str) -> ChecklistView | None:
         """Run one service call; show its error inline; apply the view it returns."""
         visible = self.visible_item_ids()
         position = visible.index(item_id) if item_id in visible else 0
@@ -377,7 +384,7 @@ class RedFlagsTab(CaseTab):
                 self.ctx.ws, self.case_ref, item_id), item_id) is not None:
             self.ctx.show_message(f"{item_id}: suggestion dismissed.")
 
-    def upgrade(self) -> Any:
+    def upgrade(self) -> UpgradeResult | None:
         """After a confirmation, move the checklist to the newest template version."""
         from caseapp.services.redflags import checklists
 

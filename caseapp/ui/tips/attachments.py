@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -22,7 +23,11 @@ from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import ATTACHMENT_COLUMNS
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.records import RecordTableModel
-from caseapp.ui.workers import TaskControl
+from caseapp.ui.workers import TaskControl, TaskHandle
+
+if TYPE_CHECKING:
+    from caseapp.services.tips.views import TipView
+
 
 
 class AttachmentsPanel(QWidget):
@@ -33,9 +38,9 @@ class AttachmentsPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.tip: Any = None
-        self.handle: Any = None
-        self.progress_dialog: Any = None
+        self.tip: TipView | None = None
+        self.handle: TaskHandle | None = None
+        self.progress_dialog: QProgressDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.add_button = QPushButton("Attach f&iles…")
@@ -57,7 +62,7 @@ class AttachmentsPanel(QWidget):
         self.add_button.clicked.connect(self.choose_files)
         self.set_tip(None)
 
-    def set_tip(self, tip: Any) -> None:
+    def set_tip(self, tip: TipView | None) -> None:
         self.tip = tip
         self.model.set_records(list(tip.attachments) if tip is not None else [])
         self.add_button.setEnabled(tip is not None and self.handle is None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -89,7 +87,7 @@ class CaseTipsTab(CaseTab):
         self.unlink_button.setEnabled(has)
         self.empty.setVisible(self.model.rowCount() == 0)
 
-    def open_selected(self) -> Any:
+    def open_selected(self) -> bool | None:
         """Show the selected tip in the Tips page's editor."""
         from caseapp.ui.tips.page import TipsPage
 

@@ -28,7 +28,9 @@ from caseapp.ui.widgets.records import ROW_ROLE, Column, RecordTableModel
 from caseapp.ui.widgets.tables import CaseFilterProxy, CaseTableModel
 
 if TYPE_CHECKING:
+    from caseapp.services.cases.caselist import CaseListRow
     from caseapp.services.tips.casework import RelatedCase
+    from caseapp.services.tips.views import TipView
 
 
 RELATED_COLUMNS: list[Column[RelatedCase]] = [
@@ -51,7 +53,7 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
 class LinkCaseDialog(QDialog):
     """Choose a case for a tip: cases sharing its identifiers first, then every case."""
 
-    def __init__(self, tip_ref: str, related: list[Any], case_rows: list[Any],
+    def __init__(self, tip_ref: str, related: list[RelatedCase], case_rows: list[CaseListRow],
                  linked: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Link {tip_ref} to a case")
@@ -168,7 +170,7 @@ class LinkCaseDialog(QDialog):
 class CaseFromTipDialog(QDialog):
     """Title, first subject and priority of a new case opened from a tip."""
 
-    def __init__(self, tip: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tip: TipView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Create case from {tip.ref}")
         self.setMinimumWidth(560)

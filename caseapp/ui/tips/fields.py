@@ -8,7 +8,7 @@ masked view has no name or contact, and the box shows placeholders until
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.widgets.common import ErrorLabel
+
+if TYPE_CHECKING:
+    from caseapp.services.tips.tips import TipsterIdentity
+    from caseapp.services.tips.views import TipView
+
 
 MASK = "●●●●●●  hidden — Reveal to see it (recorded in the audit log)"
 
@@ -217,7 +222,7 @@ class TipsterBox(QWidget):
         self._loading = False
         self._sync()
 
-    def load(self, tip: Any) -> None:
+    def load(self, tip: TipView) -> None:
         """Show a saved tip's (masked) tipster state."""
         self._loading = True
         self.was_anonymous = bool(tip.anonymous)
@@ -228,7 +233,7 @@ class TipsterBox(QWidget):
         self._loading = False
         self._sync()
 
-    def show_identity(self, identity: Any) -> None:
+    def show_identity(self, identity: TipsterIdentity) -> None:
         """Fill the fields with a revealed identity (editable from then on)."""
         self._loaded = (identity.name or "", identity.contact or "", identity.relationship or "")
         self._set_masked(False, editable=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,6 +24,11 @@ from caseapp.ui.tips.models import IdentifierModel, IdentRow
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.records import read_only_table
 
+if TYPE_CHECKING:
+    from caseapp.services.cases.subjects import IdentifierInput
+    from caseapp.services.tips.views import TipView
+
+
 
 def make_row(kind: str, value: str, state: str) -> IdentRow:
     """Type and normalise ``value`` with the services' rules (raises InvalidInput)."""
@@ -34,7 +39,7 @@ def make_row(kind: str, value: str, state: str) -> IdentRow:
                     ident.normalize_note or "", state)
 
 
-def record_table(model: Any, name: str) -> QTableView:
+def record_table(model: QAbstractItemModel, name: str) -> QTableView:
     """A read-only, row-selecting table over ``model``."""
     table = read_only_table(model, name)
     table.setTabKeyNavigation(False)
@@ -96,7 +101,7 @@ class IdentifiersPanel(QWidget):
         self._show()
 
     # -- state -------------------------------------------------------------------------------
-    def load(self, tip: Any | None) -> None:
+    def load(self, tip: TipView | None) -> None:
         """Saved identifiers of ``tip`` (None: a new tip with none)."""
         self.owner = f"tip {tip.ref}" if tip is not None else "the new tip"
         self.saved = [IdentRow(i.kind, i.raw, i.normalized, bool(i.normalized_ok),
@@ -128,7 +133,7 @@ class IdentifiersPanel(QWidget):
         saved = [replace(r, state="removed") if r.id in self.removed else r for r in self.saved]
         return saved + self.pending + self.suggested
 
-    def pending_inputs(self) -> list[Any]:
+    def pending_inputs(self) -> list[IdentifierInput]:
         """Identifiers to record on Save (services.subjects.IdentifierInput)."""
         from caseapp.services.cases.subjects import IdentifierInput
 

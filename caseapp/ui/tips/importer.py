@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressDialog,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,13 +26,17 @@ from caseapp.ui.widgets.common import run_with_progress
 from caseapp.ui.widgets.records import Column, RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
+if TYPE_CHECKING:
+    from caseapp.services.tips.importer import ImportReport
+
+
 
 @dataclass(frozen=True)
 class FileOutcome:
     """One CSV file: its report, or why nothing of it was imported."""
 
     name: str
-    report: Any = None
+    report: ImportReport | None = None
     error: str = ""
     cancelled: bool = False
 
@@ -153,7 +158,7 @@ class TipImporter(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.handle: TaskHandle | None = None
-        self.progress_dialog: Any = None
+        self.progress_dialog: QProgressDialog | None = None
 
     def start(self, paths: list[Path], parent: QWidget) -> TaskHandle | None:
         """Import ``paths`` one after the other; returns the task (None if one is running).

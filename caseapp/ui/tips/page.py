@@ -6,8 +6,8 @@ menu actions "New tip…" (Ctrl+Shift+T) and "Import tips from CSV…" (Ctrl+Shi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -38,6 +38,7 @@ from caseapp.ui.tips.importer import FileOutcome, ImportReportPanel, TipImporter
 from caseapp.ui.tips.models import TipFilterProxy, TipQueueModel
 from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.panes import Page
+from caseapp.ui.workers import TaskHandle
 
 _WIDTHS = (118, 95, 52, 140, 150, 265, 120, 110, 300)
 
@@ -166,7 +167,7 @@ class TipsPage(Page):
     def _build_actions(self) -> None:
         menu = QMenu(self)
         editor = self.editor
-        specs: list[tuple[str, str | None, Any, bool]] = [
+        specs: list[tuple[str, str | None, Callable[[], object], bool]] = [
             ("New tip…", "Ctrl+Shift+T", self.new_tip, False),
             ("Import tips from CSV…", "Ctrl+Shift+I", self.choose_import, False),
             ("Save tip", "Ctrl+S", editor.save, True),
@@ -369,7 +370,7 @@ class TipsPage(Page):
         if names:
             self.import_files([Path(n) for n in names])
 
-    def import_files(self, paths: list[Path]) -> Any:
+    def import_files(self, paths: list[Path]) -> TaskHandle | None:
         """Import ``paths``; the report appears above the queue when done."""
         handle = self.importer.start(paths, self)
         if handle is None and self.importer.handle is not None:

@@ -4,10 +4,11 @@ emits ``changed`` afterwards."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +27,11 @@ from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.records import Column, RecordTableModel
+
+if TYPE_CHECKING:
+    from caseapp.services.tips.dedup import DuplicateCandidate
+    from caseapp.services.tips.views import TipView
+
 
 
 def _plain(text: str = "") -> QLabel:
@@ -85,7 +91,7 @@ class DuplicatesPanel(QFrame):
         bind_keys(self.table, self._open, "Return", "Enter")
         self.hide()
 
-    def show_candidates(self, tip_ref: str, candidates: list[Any]) -> None:
+    def show_candidates(self, tip_ref: str, candidates: list[DuplicateCandidate]) -> None:
         """Show the candidates of ``tip_ref`` (hidden when there are none)."""
         self.tip_ref = tip_ref
         self.model.set_records(candidates)
@@ -110,7 +116,7 @@ class DuplicatesPanel(QFrame):
         for button in (self.mark_button, self.keep_button, self.open_button):
             button.setEnabled(n > 0)
 
-    def selected(self) -> Any:
+    def selected(self) -> DuplicateCandidate | None:
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 
@@ -167,8 +173,8 @@ class CasesPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.tip: Any = None
-        self.dialog: Any = None
+        self.tip: TipView | None = None
+        self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.link_button = QPushButton("L&ink to case…")
@@ -202,7 +208,7 @@ class CasesPanel(QWidget):
         self.open_button.setToolTip("Open the selected case (Enter)")
         self.set_tip(None)
 
-    def set_tip(self, tip: Any) -> None:
+    def set_tip(self, tip: TipView | None) -> None:
         """Show the links of ``tip`` (None: a new tip, nothing to link yet)."""
         from caseapp.services.cases import cases
 
@@ -244,6 +250,7 @@ class CasesPanel(QWidget):
     def _link(self, dialog: LinkCaseDialog) -> None:
         from caseapp.services.tips import casework
 
+        assert self.tip is not None  # the dialog is offered only for a loaded tip
         ref = self.tip.ref
         try:
             casework.link_tip(self.ctx.ws, ref, dialog.choice or "", note=dialog.note.text())
@@ -292,6 +299,7 @@ class CasesPanel(QWidget):
     def _create(self, dialog: CaseFromTipDialog) -> None:
         from caseapp.services.tips import casework
 
+        assert self.tip is not None  # the dialog is offered only for a loaded tip
         ref = self.tip.ref
         try:
             case = casework.create_case_from_tip(self.ctx.ws, ref, **dialog.values())
