@@ -22,6 +22,7 @@ from caseapp.security.keys import (
     keyring_usable,
     unwrap_with_passphrase,
 )
+from caseapp.security.team_keys import MEMBER_KEY_NAME
 from caseapp.security.vault import VaultError
 from caseapp.services.errors import (
     CaseappError,
@@ -67,7 +68,9 @@ def backup(ws: Workspace, dest: Path) -> dict[str, Any]:
         for blob_id in blob_ids:
             ws.vault.copy_raw(blob_id, work / VAULT_DIR / f"{blob_id}{BLOB_SUFFIX}")
             faults.step("backup.blob")
-        for name in (MANIFEST_NAME, RECOVERY_NAME, KEYFILE_NAME):
+        # member_key.json: a team member's key (wrapped, never in clear), so the case keys
+        # in the copied database open the exhibits of team cases offline too.
+        for name in (MANIFEST_NAME, RECOVERY_NAME, KEYFILE_NAME, MEMBER_KEY_NAME):
             if (ws.home / name).exists():
                 shutil.copy2(ws.home / name, work / name)
         files = sorted(p for p in work.rglob("*") if p.is_file())
@@ -185,8 +188,8 @@ def _copy_tree(src: Path, dest: Path) -> None:
 
 def _undo_restore(home: Path) -> None:
     (home / RESTORE_MARKER).unlink(missing_ok=True)
-    for name in (DB_NAME, MANIFEST_NAME, RECOVERY_NAME, KEYFILE_NAME, RESTORE_STAGING,
-                 VAULT_DIR):
+    for name in (DB_NAME, MANIFEST_NAME, RECOVERY_NAME, KEYFILE_NAME, MEMBER_KEY_NAME,
+                 RESTORE_STAGING, VAULT_DIR):
         target = home / name
         if target.is_dir():
             shutil.rmtree(target, ignore_errors=True)

@@ -107,6 +107,30 @@ def test_backup_of_s3_home_restores_as_local(tmp_path: Path, s3_bucket: str,
         local.close()
 
 
+def test_backup_of_a_team_case_opens_offline(tmp_path: Path, s3_bucket: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.services.evidence import case_keys
+
+    monkeypatch.setenv("CASEAPP_S3_PART_SIZE", str(TEST_MIN_PART))
+    ws = open_workspace(tmp_path / "home", blobs=f"s3://{s3_bucket}/t")
+    code = ws.recovery_code
+    case_keys.join(ws, "me")
+    ref = cases.create_case(ws, "Team case").ref
+    (tmp_path / "a.txt").write_bytes(b"sealed under the case key")
+    evidence.ingest_file(ws, ref, tmp_path / "a.txt")  # seals the case for "me"
+    assert case_keys.ingest_key(ws, ref)[1] == 1
+    backup(ws, tmp_path / "backup")
+    ws.close()
+    assert (tmp_path / "backup" / "member_key.json").exists()
+    local = restore(tmp_path / "restored", tmp_path / "backup", recovery_code=code)
+    try:
+        out = evidence.export_original(local, ref, "E-001", tmp_path / "out.txt")
+        assert out.read_bytes() == b"sealed under the case key"
+        assert verify_store(local).ok
+    finally:
+        local.close()
+
+
 def test_cancelled_and_failed_uploads_leave_no_row_and_no_object(
         s3_home, s3_bucket: str, tmp_path: Path) -> None:  # noqa: ANN001
     ws = s3_home
