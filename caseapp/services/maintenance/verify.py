@@ -29,6 +29,7 @@ from caseapp.security import anchors, audit, record_state
 from caseapp.security.vault import BlobCorrupt, BlobMissing
 from caseapp.services.errors import InvalidInput
 from caseapp.services.workspace import Workspace
+from caseapp.store.visibility import hidden_case_refs
 
 #: Problem kinds, as ``verify --json`` spells them (docs/cli.md).
 KINDS = ("blob-missing", "blob-corrupt", "hash-mismatch", "audit-broken", "record-altered",
@@ -177,7 +178,10 @@ def _check_records(session: Session, walk: audit.ChainWalk,
                     else "differs from the state recorded by audit entry")
             problems.append(_problem("record-altered", where, f"this record {what} "
                                      f"#{recorded[2]}: it was changed outside caseapp"))
+    hidden = hidden_case_refs(session)  # a team store: other members' cases
     for key, (where, digest, entry_id) in sorted(walk.states.items()):
+        if hidden and where.split("/", 1)[0] in hidden:
+            continue
         if key not in current and digest != record_state.DELETED:
             problems.append(_problem("record-altered", where, f"recorded by audit entry "
                                      f"#{entry_id} but no longer in the store: it was deleted "
