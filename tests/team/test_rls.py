@@ -260,3 +260,19 @@ def test_only_the_tip_custodian_reads_a_tipster_identity_and_each_read_is_logged
         admin.execute("UPDATE tip SET anonymous = true WHERE id = %s", (tip["id"],))
         assert admin.execute("SELECT tipster_name, (SELECT count(*) FROM tipster_identity) "
                              "FROM tip WHERE id = %s", (tip["id"],)).fetchone() == (None, 0)
+
+
+def test_a_member_cannot_move_the_teams_evidence_or_identity(module_team_db: Any,
+                                                            module_case: Any) -> None:
+    with module_team_db.connect(module_case["alice"]) as alice:
+        for key in ("team.blobs", "store_id"):
+            assert alice.execute("UPDATE store_meta SET value = 's3://elsewhere/x' "
+                                 "WHERE key = %s", (key,)).rowcount == 0
+            assert alice.execute("DELETE FROM store_meta WHERE key = %s", (key,)).rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            alice.execute("INSERT INTO store_meta (key, value) VALUES ('team.other', 'x')")
+        alice.execute("INSERT INTO store_meta (key, value) VALUES ('app.setting', 'x')")
+        assert alice.execute("DELETE FROM store_meta WHERE key = 'app.setting'").rowcount == 1
+    with module_team_db.connect() as admin:
+        assert admin.execute("SELECT value FROM store_meta WHERE key = 'team.blobs'"
+                             ).fetchone() == (str(module_team_db.blobs.resolve()),)

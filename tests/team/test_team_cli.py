@@ -208,3 +208,27 @@ def test_only_the_custodian_reveals_a_tipster_and_it_is_audited_with_the_user(
     with team_db.connect(alice["role"]) as conn, pytest.raises(
             psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT * FROM tipster_identity")
+
+
+def test_verify_by_a_member_checks_the_chain_and_their_own_cases(
+        capsys: Any, two_investigators: Any) -> None:
+    team_db = two_investigators["db"]
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    _c, a_case, _ = run(capsys, *as_(alice, "case", "new", "--title", "A", "--subject", "Kim",
+                                     "--json"))
+    assert run(capsys, *as_(bob, "case", "new", "--title", "B", "--json"))[0] == 0
+    for person in (alice, bob):
+        code, report, err = run(capsys, *as_(person, "verify", "--json"))
+        assert code == 0 and report["ok"] is True and report["problems"] == [], err
+    with team_db.connect() as admin:  # the server's superuser removes a subject quietly
+        admin.execute("DELETE FROM search_near_key")
+        admin.execute("DELETE FROM identifier")
+        admin.execute("DELETE FROM search_fts WHERE id IN (SELECT id FROM search_doc WHERE "
+                      "doc_type = 'subject')")
+        admin.execute("DELETE FROM search_doc WHERE doc_type = 'subject'")
+        admin.execute("DELETE FROM subject")
+    code, report, _ = run(capsys, *as_(alice, "verify", "--json"))
+    assert report["ok"] is False
+    assert [p["where"] for p in report["problems"]] == [f"{a_case['ref']}/subject#1"]
+    code, report, _ = run(capsys, *as_(bob, "verify", "--json"))
+    assert report["ok"] is True  # bob cannot see alice's case: not his to vouch for

@@ -118,6 +118,10 @@ CREATE OR REPLACE FUNCTION caseapp_next_case_seq(p_year integer) RETURNS integer
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT coalesce(max(seq), 0) + 1 FROM case_file WHERE year = p_year
 $$;
+CREATE OR REPLACE FUNCTION caseapp_hidden_case_refs() RETURNS SETOF text
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT ref FROM case_file WHERE caseapp_case_access(id) IS NULL
+$$;
 CREATE OR REPLACE FUNCTION caseapp_last_bates(p_prefix text) RETURNS integer
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT coalesce(max(bates_last), 0) FROM production WHERE prefix = p_prefix
@@ -216,7 +220,8 @@ BEGIN
 END $$;
 """
 
-_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_log_reveal(integer)", "caseapp_next_case_seq(integer)",
+_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_log_reveal(integer)",
+                  "caseapp_hidden_case_refs()", "caseapp_next_case_seq(integer)",
                   "caseapp_last_bates(text)", "caseapp_case_creator_is_lead()",
                   "caseapp_tipster_apart()", "caseapp_reveal_tipster(integer)")
 
@@ -305,6 +310,15 @@ def _policies(conn: Connection) -> None:
     _policy(conn, "case_member", "caseapp_write",
             f"FOR ALL TO {MEMBER} USING ({lead}) WITH CHECK ({lead})")
     _policy(conn, "tipster_reveal", "caseapp_read", f"FOR SELECT TO {CUSTODIAN} USING (true)")
+    # The store's identity and the team settings (evidence location) are the owner's: a
+    # member pointing colleagues' new homes at another bucket must not be possible.
+    conn.exec_driver_sql("ALTER TABLE store_meta ENABLE ROW LEVEL SECURITY")
+    conn.exec_driver_sql("ALTER TABLE store_meta FORCE ROW LEVEL SECURITY")
+    own = "key NOT IN ('store_id', 'created_at') AND key NOT LIKE 'team.%%'"
+    _policy(conn, "store_meta", "caseapp_read", f"FOR SELECT TO {MEMBER} USING (true)")
+    for verb, clause in (("INSERT", f"WITH CHECK ({own})"), ("DELETE", f"USING ({own})"),
+                         ("UPDATE", f"USING ({own}) WITH CHECK ({own})")):
+        _policy(conn, "store_meta", f"caseapp_{verb.lower()}", f"FOR {verb} TO {MEMBER} {clause}")
     conn.exec_driver_sql("ALTER TABLE team_member_key ENABLE ROW LEVEL SECURITY")
     conn.exec_driver_sql("ALTER TABLE team_member_key FORCE ROW LEVEL SECURITY")
     _policy(conn, "team_member_key", "caseapp_read", f"FOR SELECT TO {MEMBER} USING (true)")
