@@ -172,6 +172,22 @@ def with_tsa(identity: SigningIdentity, url: str) -> SigningIdentity:
                    tsa=url)
 
 
+#: Room for a signature container without a timestamp: RSA up to 4096 bits, the signer's
+#: certificate chain as loaded (measured per identity) and the signed attributes.
+_CONTAINER_SLACK = 4096
+
+
+def _reserve(identity: SigningIdentity) -> int | None:
+    """Bytes to reserve for the signature, so pyHanko skips its trial signature (about a
+    third of the signing time); None (let pyHanko measure) with a timestamp, whose size
+    depends on the authority."""
+    if identity.timestamper is not None:
+        return None
+    signer = identity.signer
+    certs = [signer.signing_cert, *list(signer.cert_registry or ())]
+    return _CONTAINER_SLACK + sum(len(c.dump()) for c in certs)
+
+
 def sign_pdf(path: Path, identity: SigningIdentity, *, reason: str) -> None:
     """Sign ``path`` in place (PAdES B-B, an incremental update), via a temp file."""
     signers = _pyhanko_signers()
@@ -187,7 +203,7 @@ def sign_pdf(path: Path, identity: SigningIdentity, *, reason: str) -> None:
             try:
                 signers.sign_pdf(IncrementalPdfFileWriter(src, strict=False), meta,
                                  signer=identity.signer, timestamper=identity.timestamper,
-                                 output=out)
+                                 output=out, bytes_reserved=_reserve(identity))
             except Exception as exc:
                 if identity.timestamper is None:
                     raise
