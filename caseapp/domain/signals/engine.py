@@ -348,6 +348,10 @@ class SignInEngine:
                 hours.detail["dst_aware"] = profile.tz is not None
                 out.append(hours)
         out.extend(self._shared_findings())
+        located = self.ranges.data_sets()
+        for finding in out:  # where a location came from the fallback database, say so
+            if finding.rule in (R.GEO_RESIDENCE, R.IMPOSSIBLE_TRAVEL, R.VPN_EGRESS):
+                finding.data.extend(d for d in located if d not in finding.data)
         return out
 
     def _shared_findings(self) -> list[Finding]:

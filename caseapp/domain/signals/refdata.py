@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -67,6 +68,11 @@ class RangeTable:
     data: DataSet
     _starts: dict[int, list[int]] = field(default_factory=dict)
     _rows: dict[int, list[tuple[int, int, Network]]] = field(default_factory=dict)
+    #: Asked for an IP no range matches (an offline geolocation/ASN database the services
+    #: open), with the data set it reads; ``fallback_hits`` counts its answers.
+    fallback: Callable[[str], Network | None] | None = None
+    fallback_data: DataSet | None = None
+    fallback_hits: int = 0
 
     @classmethod
     def from_text(cls, text: str) -> RangeTable:
@@ -107,7 +113,17 @@ class RangeTable:
         for start, end, info in reversed(rows[max(0, index - 63):index + 1]):
             if start <= value <= end and (best is None or end - start < best[0]):
                 best = (end - start, info)
+        if best is None and self.fallback is not None:
+            found = self.fallback(str(addr))
+            if found is not None:
+                self.fallback_hits += 1
+            return found
         return best[1] if best else None
+
+    def data_sets(self) -> list[DataSet]:
+        """The range file, and the fallback database once it answered a lookup."""
+        used = self.fallback_data is not None and self.fallback_hits > 0
+        return [self.data, *([self.fallback_data] if used and self.fallback_data else [])]
 
 
 def _num(text: str | None) -> float | None:

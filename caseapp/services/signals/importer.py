@@ -238,7 +238,8 @@ def import_signals(ws: Workspace, case_ref: str, path: Path, *,
 def _record(ws: Workspace, case_ref: str, path: Path, result: IngestResult, parsed: _Parsed,
             data: refdata.RefData) -> SignalReport:
     report = parsed.report
-    report.data = [data.ranges.data, data.providers.data] if parsed.engine else [data.tools.data]
+    report.data = ([*data.ranges.data_sets(), data.providers.data] if parsed.engine
+                   else [data.tools.data])
     with ws.unit_of_work() as session:
         case = get_case_in(session, case_ref)
         try:

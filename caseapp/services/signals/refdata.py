@@ -55,8 +55,16 @@ class RefData:
 
 
 def load(paths: dict[str, Path] | None = None) -> RefData:
-    """The data sets in force (a user's file wins over the shipped one)."""
-    return RefData(RangeTable.from_text(_text("ranges", paths)),
+    """The data sets in force (a user's file wins over the shipped one); IPs no range
+    covers are looked up in the optional offline geolocation/ASN database
+    (:mod:`caseapp.services.signals.geo`) when one is configured or installed."""
+    from caseapp.services.signals.geo import find_source
+
+    ranges = RangeTable.from_text(_text("ranges", paths))
+    source = find_source(paths)
+    if source is not None:
+        ranges.fallback, ranges.fallback_data = source.lookup, source.data
+    return RefData(ranges,
                    ProviderList.from_text(_text("providers", paths)),
                    ToolList.from_text(_text("tools", paths)))
 
