@@ -133,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
             "targets": {"ratio": 3.0, "rss_mb": 400},
         }
         print(json.dumps(report, indent=2))
+        print(f"{'measure':<40}{'figure':>9}{'floor':>9}{'ratio':>8}{'target':>8}")
+        for label, got, floor in (
+                (f"SDN import ({sdn_info.records:,} entries) vs csv", t_sdn, t_sdn_plain),
+                (f"STIX import ({stix_info.records:,}) vs json.loads", t_stix, t_stix_plain)):
+            print(f"{label:<40}{got:>9.2f}{floor:>9.2f}{got / floor:>7.1f}x{'<= 3x':>8}")
+        print(f"{'hits over ' + str(args.cases) + ' cases (s)':<40}{t_hits:>9.2f}")
+        print(f"{'peak RSS (MB)':<40}{rss_mb:>9.0f}{'':>9}{'':>8}{'< 400':>8}")
         return 0
     finally:
         if not args.keep and args.dir is None:
