@@ -134,7 +134,7 @@ class CaseListSource:
             self._stale_ids.clear()
             texts = self._reader.texts()
             with no_cyclic_gc():
-                hay = {i: t.casefold() for i, t in texts.items()}
+                hay = dict(zip(texts.keys(), map(str.casefold, texts.values()), strict=True))
                 for i, (_score, band) in self._risks.items():
                     if i in hay:
                         hay[i] = f"{hay[i]} {band.casefold()}"
@@ -147,6 +147,10 @@ class CaseListSource:
             self._stale.clear()
             self._stale_ids.clear()
         return self._hay
+
+    def has_haystack(self) -> bool:
+        """Whether :meth:`haystack` is built (so asking for it costs no store read)."""
+        return self._hay is not None
 
     def rows(self, ids: list[int]) -> dict[int, CaseListRow]:
         """Full rows of these ids (with risk), by id."""

@@ -16,7 +16,7 @@ from itertools import compress, repeat
 from operator import contains
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 
 from caseapp.domain.text import visible
 from caseapp.services.cases.caselist import CaseListRow, as_utc
@@ -66,6 +66,8 @@ class CaseListModel(QAbstractTableModel):
         self._total = 0
         #: Milliseconds of the last reload / filter change (model work, no painting).
         self.last_ms = 0.0
+        self._align_timer = QTimer(self, singleShot=True, interval=0)
+        self._align_timer.timeout.connect(self._align_texts)
 
     # -- what the page calls -----------------------------------------------------------------
     def set_source(self, source: CaseListSource | None) -> None:
@@ -194,6 +196,13 @@ class CaseListModel(QAbstractTableModel):
         self._fetched = min(len(self._visible), max(self.BATCH, fetched if reread else 0))
         self.endResetModel()
         self.last_ms = (time.perf_counter() - started) * 1000
+        if self.source is not None and self.source.has_haystack() and not self._words:
+            self._align_timer.start()  # when idle: the next keystroke then only filters
+
+    def _align_texts(self) -> None:
+        if self._texts_in_order is None and self.source is not None:
+            hay = self.source.haystack()
+            self._texts_in_order = list(map(hay.get, self._ordered, repeat("")))
 
     def _order(self) -> list[int]:
         if self.source is None:
@@ -209,9 +218,8 @@ class CaseListModel(QAbstractTableModel):
         if not self._words or self.source is None:
             self._positions, self._visible = None, self._ordered
             return
-        if self._texts_in_order is None:
-            hay = self.source.haystack()
-            self._texts_in_order = list(map(hay.get, self._ordered, repeat("")))
+        self._align_texts()
+        assert self._texts_in_order is not None
         self._positions = _matching(self._texts_in_order, self._words, within)
         self._visible = list(map(self._ordered.__getitem__, self._positions))
 
