@@ -232,3 +232,21 @@ def test_verify_by_a_member_checks_the_chain_and_their_own_cases(
     assert [p["where"] for p in report["problems"]] == [f"{a_case['ref']}/subject#1"]
     code, report, _ = run(capsys, *as_(bob, "verify", "--json"))
     assert report["ok"] is True  # bob cannot see alice's case: not his to vouch for
+
+
+def test_a_viewer_is_told_plainly_that_the_database_refused_an_edit(
+        capsys: Any, two_investigators: Any) -> None:
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    _c, case, _ = run(capsys, *as_(alice, "case", "new", "--title", "Shared", "--json"))
+    assert run(capsys, *as_(alice, "team", "member", "add", case["ref"], bob["role"], "--as",
+                            "viewer"))[0] == 0
+    for args in (("case", "edit", case["ref"], "--title", "Bob was here"),
+                 ("note", "add", case["ref"], "a viewer's note"),
+                 ("subject", "add", case["ref"], "Somebody")):
+        code, out, err = run(capsys, *as_(bob, *args))
+        assert code != 0 and "refused this change" in err, (args, err)
+        assert "SQL" not in err and "Traceback" not in err
+    code, shown, _ = run(capsys, *as_(bob, "case", "show", case["ref"], "--json"))
+    assert code == 0 and shown["title"] == "Shared" and shown["notes"] == 0
+    assert run(capsys, *as_(alice, "case", "edit", case["ref"], "--title", "Shared, edited"))[0] \
+        == 0

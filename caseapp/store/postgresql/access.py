@@ -294,8 +294,10 @@ def _policies(conn: Connection) -> None:
         delete = "caseapp_case_access(id) = 'lead'" if table == "case_file" else write
         _policy(conn, table, "caseapp_read", f"FOR SELECT TO {MEMBER} USING ({read})")
         _policy(conn, table, "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK ({insert})")
+        # USING (read) WITH CHECK (write): a reader's UPDATE of a row they see fails loudly
+        # (a viewer is told "not allowed") instead of silently changing nothing.
         _policy(conn, table, "caseapp_update",
-                f"FOR UPDATE TO {MEMBER} USING ({write}) WITH CHECK ({write})")
+                f"FOR UPDATE TO {MEMBER} USING ({read}) WITH CHECK ({write})")
         _policy(conn, table, "caseapp_delete", f"FOR DELETE TO {MEMBER} USING ({delete})")
     for table in ("case_file", "production"):  # reference and Bates allocation
         _policy(conn, table, "caseapp_definer", f"FOR SELECT TO {DEFINER} USING (true)")
