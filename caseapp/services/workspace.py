@@ -18,7 +18,7 @@ from caseapp.domain.models import StoreMeta, utcnow
 from caseapp.security import audit
 from caseapp.security.keys import KeyManager, KeyProblem, WrongSecret, derive_keys, keyring_usable
 from caseapp.security.vault import Vault, VaultError
-from caseapp.services.errors import StoreUnavailable
+from caseapp.services.errors import Conflict, StoreUnavailable
 from caseapp.store import DB_NAME, StoreOpenError, open_store
 from caseapp.store.blobs import (
     BlobBackend,
@@ -88,8 +88,9 @@ class Workspace:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                _raise_refusal(self, exc)
                 raise
 
     @contextlib.contextmanager
@@ -102,8 +103,9 @@ class Workspace:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                _raise_refusal(self, exc)
                 raise
             finally:
                 _UNIT.reset(token)
@@ -167,6 +169,21 @@ class _BorrowedSession:
 def store_exists(home: Path) -> bool:
     """True when ``home`` already holds a caseapp store."""
     return KeyManager(home).exists()
+
+
+#: A team store's database refused a change (row-level security or a grant).
+REFUSED = ("The team store refused this change: your access to this case does not allow it "
+           "(a viewer reads only; only a case's members change it). Nothing was saved.")
+
+
+def _raise_refusal(ws: Workspace, exc: BaseException) -> None:
+    """On a team store, a refusal by the database (SQLSTATE 42501) as a Conflict."""
+    if ws.store.kind != "postgresql":
+        return
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and str(getattr(exc.orig, "sqlstate", "")) == "42501":
+        raise Conflict(REFUSED) from None
 
 
 def open_workspace(
