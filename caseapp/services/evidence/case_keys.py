@@ -101,6 +101,11 @@ def _state(session: Session, case: Case) -> CaseKeys | None:
     return state_from_rows(case.id or 0, rows, members)
 
 
+def case_state(session: Session, case: Case) -> CaseKeys | None:
+    """A case's wrapped key versions as this session sees them (None: no case key yet)."""
+    return _state(session, case)
+
+
 def _member_keys(session: Session, roles: Sequence[str]) -> dict[str, TeamMemberKey]:
     found = {m.member: m for m in session.exec(
         select(TeamMemberKey).where(col(TeamMemberKey.member).in_(list(roles))))}
