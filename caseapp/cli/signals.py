@@ -86,6 +86,9 @@ def signals_import(args: argparse.Namespace) -> int:
         print("  " + _finding_line(finding))
     for data in report.data:
         print(f"  data: {data.label}")
+    for ref, ids in sorted(report.reevaluated.items()):
+        print(f"  re-evaluated {ref}: shared-egress finding(s) "
+              f"{', '.join(f'#{i}' for i in ids)}")
     return 0
 
 

@@ -91,3 +91,24 @@ def test_forced_format_mismatch_is_an_error_and_imports_nothing(capsys, home,  #
     assert json.loads(out) == []
     code, out, err = run(capsys, home, "signals", "import", ref, str(path), "--json")
     assert code == 0 and json.loads(out)["format"] == "entra", err
+
+
+def test_import_names_the_earlier_case_it_re_evaluated(capsys, home, tmp_path) -> None:  # noqa: ANN001
+    first = _case(capsys, home)
+    second = _case(capsys, home)
+    log = signin_log(tmp_path / "a.csv")  # Jane signs in from 192.0.2.10 among others
+    code, out, err = run(capsys, home, "signals", "import", first, str(log))
+    assert code == 0, err
+    assert "re-evaluated" not in out
+    other = tmp_path / "b.csv"
+    other.write_text("user,time,ip,user_agent,device_id,result\n"
+                     "carl.control@example.com,2026-03-09T10:00:00Z,203.0.113.5,UA,,success\n",
+                     encoding="utf-8")
+    code, out, err = run(capsys, home, "signals", "import", second, str(other))
+    assert code == 0, err
+    assert f"re-evaluated {first}: shared-egress finding(s) #" in out
+    code, out, err = run(capsys, home, "signals", "import", second, str(signin_log(
+        tmp_path / "c.csv", extra="carl.control@example.com,2026-03-10T10:00:00Z,"
+                                  "198.51.100.99,UA,,success\n")), "--json")
+    assert code == 0, err
+    assert [r["case"] for r in json.loads(out)["reevaluated"]] == [first]
