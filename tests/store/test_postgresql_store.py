@@ -216,3 +216,35 @@ def test_the_readme_admin_setup_gives_a_store_two_investigators_share(
     owners = pg_cluster.psql("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = "
                              "'public'", database="caseteam").split()
     assert owners == ["caseteam"] and ADMIN not in owners
+
+
+def test_backup_of_a_team_store_restores_as_a_local_store(pg_url: str, tmp_path: Path) -> None:
+    from caseapp.services.evidence import evidence
+    from caseapp.services.maintenance import backup, verify
+
+    team = open_workspace(tmp_path / "home", store_url=pg_url)
+    code = team.recovery_code
+    ref = cases.create_case(team, "Backed up from the server").ref
+    (tmp_path / "a.txt").write_text("exhibit text " * 500, encoding="utf-8")
+    evidence.ingest_files(team, ref, [tmp_path / "a.txt"])
+    notes.add_note(team, ref, "a note on the server")
+    with team.session() as session:
+        head = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc())).first()  # type: ignore[union-attr]
+    result = backup.backup(team, tmp_path / "backup")  # the snapshot ends at that head
+    team.close()
+    assert head is not None and result["audit_head"]["sha256"] == head.hash
+    db = (tmp_path / "backup" / "caseapp.db").read_bytes()
+    assert db[:16] != b"SQLite format 3\x00" and b"Backed up" not in db  # still encrypted
+
+    restored = backup.restore(tmp_path / "offline", tmp_path / "backup", recovery_code=code)
+    try:
+        assert restored.store.kind == "sqlcipher"
+        assert [c.ref for c in cases.list_cases(restored)] == [ref]
+        assert [n.text for n in notes.list_notes(restored, ref)] == ["a note on the server"]
+        report = verify.verify_store(restored)
+        assert report.ok and report.blobs_checked == 1, report
+        from caseapp.services.discovery import search
+
+        assert [h.type for h in search.search(restored, "server")] == ["case", "note"]
+    finally:
+        restored.close()
