@@ -149,7 +149,7 @@ class S3Backend:
                 raise BlobNotFound(f"Evidence blob {blob_id} is missing from the bucket.") \
                     from None
             raise error from None
-        return _S3Reader(answer["Body"], int(answer["ContentLength"]), blob_id)
+        return _S3Reader(self, blob_id, answer)
 
     def exists(self, blob_id: str) -> bool:
         try:
@@ -345,24 +345,51 @@ class _S3Writer:
 
 
 class _S3Reader:
-    """An object's body, read exactly as asked."""
+    """An object's body, read exactly as asked. A connection that drops mid-object is picked
+    up where it stopped (a ranged GET of the same ETag), up to ``RESUMES`` times per read."""
 
-    def __init__(self, body: Any, size: int, blob_id: str) -> None:
-        self.body, self.size, self.blob_id = body, size, blob_id
+    RESUMES = 3
+
+    def __init__(self, backend: S3Backend, blob_id: str, answer: dict[str, Any]) -> None:
+        self.b, self.blob_id, self.body = backend, blob_id, answer["Body"]
+        self.size, self.etag = int(answer["ContentLength"]), str(answer.get("ETag", ""))
+        self.offset = 0
 
     def read(self, n: int) -> bytes:
-        parts, got = [], 0
-        try:
-            while got < n:
+        parts: list[bytes] = []
+        got, resumes = 0, 0
+        while got < n:
+            try:
                 data = self.body.read(n - got)
-                if not data:
-                    break
-                parts.append(data)
-                got += len(data)
-        except _READ_ERRORS as exc:
-            raise BlobStoreError(f"Reading evidence blob {self.blob_id} from the bucket "
-                                 f"failed: {exc}") from None
+            except _READ_ERRORS as exc:
+                if resumes >= self.RESUMES or self.offset >= self.size:
+                    raise BlobStoreError(f"Reading evidence blob {self.blob_id} from the "
+                                         f"bucket failed: {exc}") from None
+                resumes += 1
+                self._resume()
+                continue
+            if not data:
+                break
+            parts.append(data)
+            got += len(data)
+            self.offset += len(data)
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _resume(self) -> None:
+        """Reopen the object at ``offset``; the ETag must not have changed meanwhile."""
+        with contextlib.suppress(*_READ_ERRORS):
+            self.body.close()
+        try:
+            answer = self.b.client.get_object(
+                Bucket=self.b.bucket, Key=self.b.key_of(self.blob_id), IfMatch=self.etag,
+                Range=f"bytes={self.offset}-")
+        except (BotoCoreError, ClientError) as exc:
+            error = _error(exc, f"Reading evidence blob {self.blob_id} again")
+            if isinstance(error, BlobExists):  # If-Match failed: another object now
+                error = BlobStoreError(f"Evidence blob {self.blob_id} changed in the bucket "
+                                       "while it was read.")
+            raise error from None
+        self.body = answer["Body"]
 
     def close(self) -> None:
         with contextlib.suppress(*_READ_ERRORS):

@@ -306,3 +306,64 @@ def test_parts_go_up_concurrently_within_the_bound(s3_bucket: str) -> None:
     assert Vault(None, KEY, chunk_size=CS, backend=backend).verify(result.blob_id)[1] == len(data)
     with pytest.raises(BlobStoreError):
         S3Backend(s3_bucket, part_size=TEST_MIN_PART, concurrency=0)
+
+
+class Flaky:
+    """A response body whose connection drops after ``after`` bytes (a transport fault)."""
+
+    def __init__(self, body: Any, after: int) -> None:
+        self.body, self.left = body, after
+
+    def read(self, n: int) -> bytes:
+        import urllib3.exceptions
+
+        if self.left <= 0:
+            raise urllib3.exceptions.ProtocolError("Connection broken: peer went away")
+        data = self.body.read(min(n, self.left))
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.body.close()
+
+
+def test_a_dropped_read_resumes_where_it_stopped(vault: Vault, backend: S3Backend,
+                                                 s3_bucket: str) -> None:
+    data = body(3 * TEST_MIN_PART)
+    result = vault.ingest_stream([data])
+    calls = Calls(backend.client)
+    reader = backend.open(result.blob_id)
+    reader.body = Flaky(reader.body, 10_000)
+    raw = b"".join(iter(lambda: reader.read(CS + 16), b""))
+    reader.close()
+    client = boto3.client("s3")
+    assert raw == client.get_object(Bucket=s3_bucket, Key=backend.key_of(result.blob_id))[
+        "Body"].read()
+    assert calls["GetObject"] == 2  # the first GET, then one ranged GET picked it up
+
+    # Replaced while being read: refused, not spliced.
+    reader = backend.open(result.blob_id)
+    reader.body = Flaky(reader.body, 10_000)
+    reader.read(5000)
+    client.put_object(Bucket=s3_bucket, Key=backend.key_of(result.blob_id), Body=b"other")
+    with pytest.raises(BlobStoreError, match="changed in the bucket"):
+        while reader.read(CS + 16):
+            pass
+    reader.close()
+
+
+def test_a_read_that_keeps_failing_gives_up(vault: Vault, backend: S3Backend) -> None:
+    result = vault.ingest_stream([body(2 * TEST_MIN_PART)])
+    reader = backend.open(result.blob_id)
+    reader.body = Flaky(reader.body, 100)
+    original = reader._resume  # noqa: SLF001
+
+    def resume_badly() -> None:
+        original()
+        reader.body = Flaky(reader.body, 0)
+
+    reader._resume = resume_badly  # type: ignore[method-assign]  # noqa: SLF001
+    with pytest.raises(BlobStoreError, match="failed: Connection broken"):
+        while reader.read(CS + 16):
+            pass
+    reader.close()
