@@ -26,11 +26,15 @@ from caseapp.store.errors import (
 )
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0010_team_access"
+HEAD_REVISION = "0011_audit_case"
 
 
 #: Execution option marking a connection whose transactions take the write lock first.
 WRITE_OPTION = "caseapp_write"
+
+
+#: Page cache of each pooled connection, in KiB (kept decrypted; see make_engine).
+PAGE_CACHE_KIB = 65_536
 
 
 def busy_timeout_ms() -> int:
@@ -61,6 +65,8 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
         connect_args={"check_same_thread": False, "timeout": timeout_ms / 1000},
         pool_size=4,
         max_overflow=4,
+        # the most recently used connection first: its page cache is the warm one
+        pool_use_lifo=True,
     )
     hex_key = key.hex()
 
@@ -75,6 +81,9 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Decrypting pages is what a search at 1,000,000 identifiers spends its time on (an
+        # 8 MB cache: ~150 ms a query; 64 MB: ~15 ms). The cache grows only as pages are read.
+        cursor.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
