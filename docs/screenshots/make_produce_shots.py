@@ -74,10 +74,10 @@ def main() -> int:
         handle = dialog.start()
         while handle is not None and not handle.is_finished:
             _pump(100)
-        if dialog.result is None:
+        if dialog.outcome is None:
             print(f"production failed: {dialog.error.text()}", file=sys.stderr)
             return 1
-        for doc, name in zip(dialog.result.documents[:1], ("produce-text-page",),
+        for doc, name in zip(dialog.outcome.documents[:1], ("produce-text-page",),
                              strict=False):
             pdf = out / "VOL001" / Path(*doc["image"].split("\\"))
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", "1", "-l",

@@ -10,33 +10,32 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from caseapp.ui.casefile.widgets import InlineLabel, hint
+from caseapp.ui.casefile.widgets import hint
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.widgets.common import run_with_progress
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.task_dialog import TaskDialog, browse_row
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 if TYPE_CHECKING:
+    from caseapp.services.casefile.produce import ProduceOptions, ProductionResult
     from caseapp.services.casefile.produce_preview import PreviewRow
+    from caseapp.services.casefile.signing import SigningIdentity
 
 PRODUCE, LEAVE_OUT = "produce", "leave-out"
 REDACT = "redact:"  # + a reason key: produce the text exhibit redacted
@@ -56,19 +55,18 @@ def _columns() -> list[Column[PreviewRow]]:
             Column("Bates last", lambda r: r.bates_last)]
 
 
-class ProduceDialog(QDialog):
+class ProduceDialog(TaskDialog["ProductionResult"]):
     """Options and preview of one production of ``case_ref``; Produce runs it."""
+
+    task_name, what = "produce", "Produce"
+    cancelled_text = ("Production cancelled; nothing was written and no Bates number was "
+                      "used.")
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
         from caseapp.services.casefile.produce import WITHHOLD_REASONS
 
-        super().__init__(parent)
-        self.ctx, self.case_ref = ctx, case_ref
-        self.handle: TaskHandle | None = None
-        self.progress: QProgressDialog | None = None
+        super().__init__(ctx, case_ref, "Produce", parent)
         self.choices: dict[str, str] = {}  # exhibit -> PRODUCE | LEAVE_OUT | a withhold reason
-        self.result: Any = None
-        self.setWindowTitle(f"Produce — {case_ref}")
         layout = QVBoxLayout(self)
         layout.addWidget(hint("A production writes one Bates-stamped PDF per document, its "
                               "native and text, Concordance DAT and Opticon OPT load files and "
@@ -78,14 +76,7 @@ class ProduceDialog(QDialog):
         form = QFormLayout()
         self.folder = QLineEdit()
         self.folder.setAccessibleName("Production folder")
-        browse = QPushButton("&Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder)
-        row.addWidget(browse)
-        folder_label = QLabel("&Folder:")
-        folder_label.setBuddy(self.folder)
-        form.addRow(folder_label, row)
+        browse_row(form, "&Folder:", self.folder, self._browse)
         self.prefix = QLineEdit()
         self.prefix.setPlaceholderText(case_ref)
         self.prefix.setAccessibleName("Bates prefix")
@@ -139,15 +130,7 @@ class ProduceDialog(QDialog):
         layout.addLayout(treat)
         self.summary = QLabel()
         layout.addWidget(self.summary)
-        self.error = InlineLabel()
-        layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.produce_button = box.addButton("P&roduce", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.produce_button.setDefault(True)
-        box.addButton(QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self.start)
-        box.rejected.connect(self.reject)
-        layout.addWidget(box)
+        self.produce_button = self.add_buttons(layout, "P&roduce")
         self.prefix.editingFinished.connect(self.refresh_preview)
         self.resize(900, 640)
         self.refresh_preview()
@@ -158,7 +141,7 @@ class ProduceDialog(QDialog):
         if chosen:
             self.folder.setText(chosen)
 
-    def options(self, *, signer: Any = None) -> Any:
+    def options(self, *, signer: SigningIdentity | None = None) -> ProduceOptions:
         """The ProduceOptions the form describes."""
         from caseapp.services.casefile.produce import ProduceOptions, Redact, Withhold
 
@@ -234,11 +217,10 @@ class ProduceDialog(QDialog):
             self.tsa.setFocus()
             return None
         options = self.options()
-        self.produce_button.setEnabled(False)
         log_event("produce.started", case=self.case_ref)
         ws, ref = self.ctx.ws, self.case_ref
 
-        def work(control: TaskControl) -> Any:
+        def work(control: TaskControl) -> ProductionResult:
             from dataclasses import replace
 
             from caseapp.services.casefile import produce, signing
@@ -253,19 +235,12 @@ class ProduceDialog(QDialog):
             return produce.produce(ws, ref, Path(folder), replace(options, signer=signer),
                                    progress=control.progress, cancel=control.cancelled)
 
-        self.handle, self.progress = run_with_progress(
-            self.ctx, self, f"Producing {ref}", work, name="produce", on_done=self._done,
-            on_error=self._failed)
-        self.progress.setLabelText("Preparing the production…")
-        self.handle.finished.connect(self._finished)
-        return self.handle
+        handle = self.run_task(f"Producing {ref}", work)
+        if self.progress is not None:
+            self.progress.setLabelText("Preparing the production…")
+        return handle
 
-    def _finished(self) -> None:
-        self.handle = self.progress = None
-        self.produce_button.setEnabled(True)
-
-    def _done(self, result: Any) -> None:
-        self.result = result
+    def finish(self, result: ProductionResult) -> None:
         log_event("produce.done", case=self.case_ref, pages=result.pages)
         self.ctx.notify_changed(self.case_ref)
         span = (f"{result.bates_first} to {result.bates_last}" if result.bates_first
@@ -273,23 +248,9 @@ class ProduceDialog(QDialog):
         self.ctx.show_message(f"Production {result.number} of {self.case_ref}: {span}.")
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
-        from caseapp.services.errors import Cancelled
-
-        if isinstance(exc, Cancelled):
-            log_event("produce.cancelled", case=self.case_ref)
-            self.error.show_hint("Production cancelled; nothing was written and no Bates "
-                                 "number was used.")
-            return
-        log_event("produce.failed", case=self.case_ref, error=type(exc).__name__)
-        self.error.show_error(self.ctx.report_error(exc, "Produce"))
-
-    def reject(self) -> None:
-        """Esc/Cancel: while a production runs, cancel it instead of closing under it."""
-        if self.handle is not None:
-            self.handle.cancel()
-            return
-        super().reject()
+    def on_cancelled(self) -> None:
+        log_event("produce.cancelled", case=self.case_ref)
+        super().on_cancelled()
 
 
 def open_produce_dialog(ctx: AppContext, case_ref: str, parent: QWidget) -> ProduceDialog:

@@ -6,56 +6,53 @@ progress and Cancel. caseapp prepares the file; it sends nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressDialog,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from caseapp.ui.casefile.widgets import InlineLabel, hint
+from caseapp.ui.casefile.widgets import hint
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.widgets.common import run_with_progress
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
+from caseapp.ui.widgets.task_dialog import TaskDialog, browse_row
 from caseapp.ui.workers import TaskControl, TaskHandle
+
+if TYPE_CHECKING:
+    from caseapp.domain.exchange.tlp import TLP
+    from caseapp.services.exchange.gather import ShareOptions
+    from caseapp.services.exchange.share import SharePreview, ShareResult
 
 SENDS_NOTHING = ("caseapp prepares these files and sends nothing: you pass them on to the "
                  "threat-intel team, the sharing community, the FBI (IC3) or Rewards for "
                  "Justice yourself.")
 _SUFFIX = {"stix": ".stix.json", "misp": ".misp.json", "anx": ".anx", "graphml": ".graphml",
            "ic3": "-ic3.pdf", "rfj": "-rfj.pdf"}
-COUNT_COLUMNS: list[Column[tuple[str, int]]] = [Column("What leaves", lambda r: r[0]), Column("Count", lambda r: str(r[1]),
-                                                               right=True)]
+COUNT_COLUMNS: list[Column[tuple[str, int]]] = [
+    Column("What leaves", lambda r: r[0]), Column("Count", lambda r: str(r[1]), right=True)]
 
 
-class ShareDialog(QDialog):
+class ShareDialog(TaskDialog["ShareResult"]):
     """Format, TLP and redaction choices for one share export of ``case_ref``."""
+
+    task_name, what = "share", "Share"
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None,
                  fmt: str = "stix") -> None:
         from caseapp.domain.exchange.tlp import FORMATS
 
-        super().__init__(parent)
-        self.ctx, self.case_ref = ctx, case_ref
-        self.handle: TaskHandle | None = None
+        super().__init__(ctx, case_ref, "Share", parent)
         self.preview_handle: TaskHandle | None = None
-        self.progress: QProgressDialog | None = None
-        self.result: Any = None
-        self.preview_result: Any = None
-        self.setWindowTitle(f"Share — {case_ref}")
+        self.preview_result: SharePreview | None = None
         layout = QVBoxLayout(self)
         notice = QLabel(SENDS_NOTHING)
         notice.setWordWrap(True)
@@ -87,14 +84,7 @@ class ShareDialog(QDialog):
         form.addRow("&Contact:", self.contact)
         self.out = QLineEdit()
         self.out.setAccessibleName("Output file")
-        browse = QPushButton("&Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.out, 1)
-        row.addWidget(browse)
-        out_label = QLabel("&Save as:")
-        out_label.setBuddy(self.out)
-        form.addRow(out_label, row)
+        browse_row(form, "&Save as:", self.out, self._browse)
         layout.addLayout(form)
         layout.addWidget(hint("Preview: what this export holds. Exhibit contents, tip "
                               "content and tipster fields never leave."))
@@ -108,15 +98,7 @@ class ShareDialog(QDialog):
         self.redactions.setTextFormat(Qt.TextFormat.PlainText)
         self.redactions.setMinimumHeight(self.redactions.fontMetrics().lineSpacing() * 3)
         layout.addWidget(self.redactions)
-        self.error = InlineLabel()
-        layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.share_button = box.addButton("&Write file", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.share_button.setDefault(True)
-        box.addButton(QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self.start)
-        box.rejected.connect(self.reject)
-        layout.addWidget(box)
+        self.share_button = self.add_buttons(layout, "&Write file")
         self.format.currentIndexChanged.connect(self._format_changed)
         for widget in (self.tlp,):
             widget.currentIndexChanged.connect(lambda _i: self.refresh_preview())
@@ -155,7 +137,7 @@ class ShareDialog(QDialog):
         if chosen:
             self.out.setText(chosen)
 
-    def options(self) -> Any:
+    def options(self) -> ShareOptions:
         from caseapp.services.exchange.gather import ShareOptions
 
         return ShareOptions(reveal_accounts=self.reveal_accounts.isChecked(),
@@ -163,7 +145,7 @@ class ShareDialog(QDialog):
                             victim=self.victim.text().strip(),
                             contact=self.contact.text().strip())
 
-    def tlp_level(self) -> Any:
+    def tlp_level(self) -> TLP:
         from caseapp.domain.exchange.tlp import parse_tlp
 
         return parse_tlp(str(self.tlp.currentData()))
@@ -174,7 +156,7 @@ class ShareDialog(QDialog):
             self.ctx.ws, self.case_ref
         self.redactions.setText("Building the preview…")
 
-        def work(_control: TaskControl) -> Any:
+        def work(_control: TaskControl) -> SharePreview:
             from caseapp.services.exchange.share import preview_share
 
             return preview_share(ws, ref, fmt, tlp, opts)
@@ -185,7 +167,7 @@ class ShareDialog(QDialog):
         handle.failed.connect(lambda exc, h=handle: self._preview_failed(h, exc))
         return handle
 
-    def _show_preview(self, handle: TaskHandle, preview: Any) -> None:
+    def _show_preview(self, handle: TaskHandle, preview: SharePreview) -> None:
         if handle is not self.preview_handle:
             return  # an older preview
         self.preview_result = preview
@@ -211,49 +193,23 @@ class ShareDialog(QDialog):
             return None
         fmt, tlp, opts, ws, ref = self.fmt(), self.tlp_level(), self.options(), \
             self.ctx.ws, self.case_ref
-        self.share_button.setEnabled(False)
         log_event("share.started", case=ref, format=fmt)
 
-        def work(control: TaskControl) -> Any:
+        def work(control: TaskControl) -> ShareResult:
             from caseapp.services.exchange.share import share_case
 
             return share_case(ws, ref, fmt, Path(out).expanduser(), tlp=tlp, options=opts,
                               progress=control.progress, cancel=control.cancelled)
 
-        self.handle, self.progress = run_with_progress(
-            self.ctx, self, f"Sharing {ref}", work, name="share", on_done=self._done,
-            on_error=self._failed)
-        self.handle.finished.connect(self._finished)
-        return self.handle
+        return self.run_task(f"Sharing {ref}", work)
 
-    def _finished(self) -> None:
-        self.handle = self.progress = None
-        self.share_button.setEnabled(True)
-
-    def _done(self, result: Any) -> None:
-        self.result = result
+    def finish(self, result: ShareResult) -> None:
         log_event("share.done", case=self.case_ref, format=result.format)
         self.ctx.notify_changed(self.case_ref)
         names = ", ".join(p.name for p in result.paths)
         self.ctx.show_message(f"{self.case_ref}: wrote {names} ({result.tlp.label}). "
                               "Nothing was sent.")
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        from caseapp.services.errors import Cancelled
-
-        if isinstance(exc, Cancelled):
-            self.error.show_hint("Cancelled; nothing was written.")
-            return
-        log_event("share.failed", case=self.case_ref, error=type(exc).__name__)
-        self.error.show_error(self.ctx.report_error(exc, "Share"))
-
-    def reject(self) -> None:
-        """Esc/Cancel: while an export runs, cancel it instead of closing under it."""
-        if self.handle is not None:
-            self.handle.cancel()
-            return
-        super().reject()
 
 
 def _swap_suffix(text: str, fmt: str) -> str:

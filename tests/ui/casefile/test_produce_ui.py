@@ -58,7 +58,7 @@ def test_preview_follows_choices_and_production_matches(dialog, qtbot, tmp_path:
     handle = dialog.handle
     assert handle is not None, dialog.error.text()
     wait_task(qtbot, handle)
-    result = dialog.result
+    result = dialog.outcome
     assert result is not None and result.withheld[0]["exhibit"] == "E-002"
     produced = {d["exhibit"]: (d["bates_first"], d["bates_last"]) for d in result.documents}
     assert "E-002" not in produced
@@ -73,8 +73,8 @@ def test_cancel_leaves_nothing(dialog, qtbot, tmp_path: Path) -> None:
     assert handle is not None
     handle.cancel()
     wait_task(qtbot, handle)
-    assert dialog.result is None or (tmp_path / "c").exists()
-    if dialog.result is None:
+    assert dialog.outcome is None or (tmp_path / "c").exists()
+    if dialog.outcome is None:
         assert not (tmp_path / "c").exists()
         assert produce.list_productions(dialog.ctx.ws, CASE1) == []
         assert "cancelled" in dialog.error.text().lower()
@@ -107,7 +107,7 @@ def test_tsa_field_is_passed_to_the_signature(dialog, qtbot, tmp_path: Path) -> 
         handle = dialog.start()
         assert handle is not None, dialog.error.text()
         wait_task(qtbot, handle)
-        assert dialog.result is not None, dialog.error.text()
+        assert dialog.outcome is not None, dialog.error.text()
         assert hits, "the TSA was asked"
     pdf = next((tmp_path / "ts" / "VOL001" / "IMAGES").glob("*.pdf"))
     with warnings.catch_warnings():
@@ -140,5 +140,5 @@ def test_redact_treatment_reaches_the_production(dialog, qtbot, tmp_path: Path) 
     handle = dialog.start()
     assert handle is not None
     wait_task(qtbot, handle)
-    assert dialog.result is None and "nothing to redact" in dialog.error.text()
+    assert dialog.outcome is None and "nothing to redact" in dialog.error.text()
     assert not (tmp_path / "red").exists()

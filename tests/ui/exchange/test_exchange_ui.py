@@ -63,7 +63,7 @@ def test_share_dialog_preview_tlp_and_export(window, view, qtbot, tmp_path: Path
     qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
     assert dialog.handle is not None, dialog.error.text()
     wait_task(qtbot, dialog.handle)
-    assert dialog.result is not None and out.is_file()
+    assert dialog.outcome is not None and out.is_file()
     assert "TLP:GREEN" in json.loads(out.read_text(encoding="utf-8"))["objects"][0]["name"] \
         or "tlp_2_0" in out.read_text(encoding="utf-8")
 
