@@ -154,6 +154,11 @@ def test_every_user_field_is_shown_literally(qtbot, window, marked) -> None:
         if key == "redflags":
             tab.tree.setCurrentIndex(tab.proxy.index(0, 0, tab.proxy.index(0, 0)))
         check_literal(view, seen)
+        if key == "subjects":  # its dialogs name the subject
+            for dialog in (tab.add_identifier(), tab.edit_subject()):
+                assert dialog is not None
+                check_literal(dialog, seen)
+                dialog.reject()
     page = window.show_page("tips")
     page.refresh()
     assert page.open_tip(marked)

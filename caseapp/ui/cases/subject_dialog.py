@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -168,6 +169,7 @@ class IdentifierDialog(QDialog):
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         title = QLabel()
+        title.setTextFormat(Qt.TextFormat.PlainText)  # a subject name is user text
         title.setText(f"Identifier of {subject_name}")
         layout.addWidget(title)
         grid = QGridLayout()
