@@ -9,56 +9,24 @@ export through the worker and grabs the dialog and the preview with ``QWidget.gr
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
-
-
-def _pump(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shots import demo_window, out_dir, pump
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent)
-    args = parser.parse_args()
-    os.environ.setdefault("CASEAPP_SCRYPT_LOG2N", "10")  # throw-away store: cheap unlock
-    QCoreApplication.setOrganizationName("caseapp-screenshots")
-    app = QApplication(sys.argv[:1])
-    from caseapp.services.maintenance import demo
-    from caseapp.services.workspace import open_workspace
-    from caseapp.ui import theme
-    from caseapp.ui.context import AppContext
+    out = out_dir()
     from caseapp.ui.casefile.dialog import ExportDialog
-    from caseapp.ui.main_window import MainWindow
-    from caseapp.ui.workers import TaskRunner
 
-    theme.apply_theme(app, "light")
-    with tempfile.TemporaryDirectory(prefix="caseapp-shots-") as tmp:
-        root = Path(tmp)
-        ws = open_workspace(root / "home", lambda *_a: "screenshots only", exclusive=True,
-                            key_mode="passphrase")
-        ref = demo.load_demo(ws)["cases"][0]
-        window = MainWindow(QSettings())
-        ctx = AppContext(ws, TaskRunner(window), window)
-        window.attach(ctx)
-        window.resize(1360, 820)
-        window.show()
+    with demo_window() as shot:
+        window, ref = shot.window, shot.ref
         view = window.open_case(ref)
-        _pump()
-        action = next(a for a in window.actions_.registered_case_actions
-                      if "PDF" in a.text())
+        pump()
+        action = next(a for a in window.actions_.case_actions if "PDF" in a.text())
         action.trigger()
-        _pump()
+        pump()
         dialog = next(d for d in view.findChildren(ExportDialog) if d.isVisible())
-        docs = root / "Documents"
+        docs = shot.root / "Documents"
         docs.mkdir()
         form = dialog.form
         form.prepared_by.setText("J. Rivera, Trust & Safety")
@@ -68,21 +36,16 @@ def main() -> int:
         form.use_package.setChecked(True)
         form.package_path.setText(str(docs / f"{ref}-production"))
         form.recipient.setFocus()
-        _pump()
-        dialog.grab().save(str(args.out / "export-dialog.png"))
-        handle = dialog.start_export()
-        while handle is not None and not handle.is_finished:
-            _pump(100)
+        pump()
+        dialog.grab().save(str(out / "export-dialog.png"))
+        shot.wait(dialog.start_export())
         if dialog.preview is None:
             print(f"export failed: {dialog.error.text()}", file=sys.stderr)
             return 1
-        _pump(1500)  # QPdfView renders pages asynchronously
-        dialog.preview.grab().save(str(args.out / "export-preview.png"))
+        pump(1500)  # QPdfView renders pages asynchronously
+        dialog.preview.grab().save(str(out / "export-preview.png"))
         dialog.preview.close()
-        ctx.runner.wait_all()
-        window.close()
-        ws.close()
-    print(f"saved {args.out / 'export-dialog.png'} and {args.out / 'export-preview.png'}")
+    print(f"saved {out / 'export-dialog.png'} and {out / 'export-preview.png'}")
     return 0
 
 

@@ -10,56 +10,26 @@ production through the worker and renders the first page of two produced PDFs wi
 
 from __future__ import annotations
 
-import argparse
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
-
-
-def _pump(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shots import demo_window, out_dir, pump
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent)
-    args = parser.parse_args()
-    os.environ.setdefault("CASEAPP_SCRYPT_LOG2N", "10")
-    QCoreApplication.setOrganizationName("caseapp-screenshots")
-    app = QApplication(sys.argv[:1])
-    from caseapp.services.maintenance import demo
-    from caseapp.services.workspace import open_workspace
-    from caseapp.ui import theme
+    out_to = out_dir()
     from caseapp.ui.casefile.produce_dialog import ProduceDialog
-    from caseapp.ui.context import AppContext
-    from caseapp.ui.main_window import MainWindow
-    from caseapp.ui.workers import TaskRunner
 
-    theme.apply_theme(app, "light")
-    with tempfile.TemporaryDirectory(prefix="caseapp-shots-") as tmp:
-        root = Path(tmp)
-        ws = open_workspace(root / "home", lambda *_a: "screenshots only", exclusive=True,
-                            key_mode="passphrase")
-        ref = demo.load_demo(ws)["cases"][0]
-        window = MainWindow(QSettings())
-        ctx = AppContext(ws, TaskRunner(window), window)
-        window.attach(ctx)
-        window.resize(1360, 820)
-        window.show()
-        view = window.open_case(ref)
-        _pump()
+    with demo_window() as shot:
+        window = shot.window
+        view = window.open_case(shot.ref)
+        pump()
         next(a for a in window.actions_.case_actions
              if "Produce" in a.text().replace("&", "")).trigger()
-        _pump()
+        pump()
         dialog = next(d for d in view.findChildren(ProduceDialog) if d.isVisible())
-        out = root / "Documents" / "ACME-production-001"
+        out = shot.root / "Documents" / "ACME-production-001"
         out.parent.mkdir()
         dialog.folder.setText(str(out))
         dialog.prefix.setText("ACME")
@@ -69,11 +39,9 @@ def main() -> int:
         dialog.treatment.setCurrentIndex(dialog.treatment.findData("work-product"))
         dialog.apply_treatment()
         dialog.table.selectRow(0)
-        _pump()
-        dialog.grab().save(str(args.out / "produce-dialog.png"))
-        handle = dialog.start()
-        while handle is not None and not handle.is_finished:
-            _pump(100)
+        pump()
+        dialog.grab().save(str(out_to / "produce-dialog.png"))
+        shot.wait(dialog.start())
         if dialog.outcome is None:
             print(f"production failed: {dialog.error.text()}", file=sys.stderr)
             return 1
@@ -81,11 +49,8 @@ def main() -> int:
                              strict=False):
             pdf = out / "VOL001" / Path(*doc["image"].split("\\"))
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", "1", "-l",
-                            "1", str(pdf), str(args.out / name)], check=True)
-        ctx.runner.wait_all()
-        window.close()
-        ws.close()
-    print(f"saved {args.out / 'produce-dialog.png'}")
+                            "1", str(pdf), str(out_to / name)], check=True)
+    print(f"saved {out_to / 'produce-dialog.png'}")
     return 0
 
 
