@@ -8,7 +8,9 @@ records, 10,000 tips, 20,000 notes). In one run it measures:
 
 - ``search()`` (parse, index checks, the FTS5 query, snippets, result objects) over a fixed
   query set, median and p95, against the very same SQL statements (from ``build_sql``) run
-  through a raw ``sqlcipher3`` connection on the same file: target ≤ 1.5× raw, ≤ 20 ms median;
+  through a raw ``sqlcipher3`` connection on the same file: target ≤ 1.2× raw, ≤ 20 ms median
+  (issue 18, on the 10× store: ``generate_scale.py --scale 10`` into a folder outside the
+  repository, then ``--home`` it);
 - ``links_for_case`` over a fixed sample of cases: target ≤ 10 ms median.
 
 Each query is run once to warm the page cache, then ``--repeat`` times for each side,
@@ -32,7 +34,7 @@ QUERIES = [
     "status:open wallet", "type:tip telegram", "type:exhibit invoice", "priority:high visa",
     "github.com", "passport mismatch", "faci*", "reshipper courier customs",
 ]
-TARGET_RATIO, TARGET_SEARCH_MS, TARGET_LINKS_MS = 1.5, 20.0, 10.0
+TARGET_RATIO, TARGET_SEARCH_MS, TARGET_LINKS_MS = 1.2, 20.0, 10.0
 
 
 def _p95(values: list[float]) -> float:
@@ -61,12 +63,14 @@ def main() -> None:
     from caseapp.security.keys import derive_keys
     from caseapp.services.discovery import links, search
     from caseapp.services.workspace import open_workspace
+    from caseapp.store.sqlcipher.engine import PAGE_CACHE_KIB
     from caseapp.store.sqlcipher.search_sql import build_sql
 
     ws = open_workspace(home, lambda _p: os.environ["CASEAPP_PASSPHRASE"], create=False)
     raw = sqlcipher3.dbapi2.connect(str(home / "caseapp.db"))
     raw.execute(f"PRAGMA key = \"x'{derive_keys(ws.master_key).database.hex()}'\"")
     raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")  # the same page cache as the store
     try:
         ours_ms: list[float] = []
         raw_ms: list[float] = []

@@ -33,7 +33,9 @@ class SqlcipherSearchIndex:
         self._writer = write_engine(engine)
 
     def ensure_current(self) -> bool:
-        if search_index.is_current(self._engine):
+        # search_index keeps "checked" per engine of the connection that checked: the writer's
+        # (checking only the reader's took the write lock again on every search)
+        if search_index.is_current(self._writer) or search_index.is_current(self._engine):
             return False
         with self._writer.begin() as conn:
             return search_index.ensure_current(conn)
@@ -63,10 +65,10 @@ class SqlcipherSearchIndex:
                     for rowid, content in conn.execute(stmt, {"ids": list(doc_ids)})}
 
     def has_pending(self) -> bool:
-        with self._engine.connect() as conn:
-            return conn.execute(text(
+        with self._engine.connect() as conn:  # on the driver: it runs before every search
+            return conn.exec_driver_sql(
                 "SELECT 1 FROM search_pending p WHERE EXISTS (SELECT 1 FROM evidence e "
-                "WHERE e.id = p.evidence_id) LIMIT 1")).first() is not None
+                "WHERE e.id = p.evidence_id) LIMIT 1").first() is not None
 
     def pending_exhibits(self, limit: int) -> list[PendingExhibit]:
         with self._engine.connect() as conn:

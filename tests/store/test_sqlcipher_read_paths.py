@@ -1,0 +1,50 @@
+"""Read paths of the SQLCipher store that run on every search or case-list refresh (issue 18):
+the index check is made once, not per search; the case-list reader reads what it should."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from caseapp.services.cases import cases
+from caseapp.services.discovery import search
+from caseapp.store.sqlcipher import search_index
+from caseapp.store.sqlcipher.engine import PAGE_CACHE_KIB
+
+
+def test_index_is_checked_once_not_on_every_search(ws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases.create_case(ws, "Laptop farm")
+    calls: list[int] = []
+    check = search_index.ensure_current
+    monkeypatch.setattr(search_index, "ensure_current",
+                        lambda conn: (calls.append(1), check(conn))[1])
+    first = search.search(ws, "laptop")
+    for _ in range(3):
+        assert search.search(ws, "laptop") == first
+    assert len(calls) <= 1  # the first search may check; later ones must not (write lock)
+
+
+def test_pooled_connections_get_the_larger_page_cache(ws: Any) -> None:
+    with ws.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -PAGE_CACHE_KIB
+
+
+def test_case_list_reader_orders_filters_and_reads_rows(ws: Any) -> None:
+    refs = [cases.create_case(ws, title).ref for title in
+            ("beta\nsplit title", "Alpha", "gamma")]
+    cases.set_status(ws, refs[2], "escalated")
+    reader = ws.store.case_list_reader()
+    ids = reader.order("title", False)
+    assert [reader.rows([i])[0][1] for i in ids] == [refs[1], refs[0], refs[2]]
+    assert reader.order("title", True) == ids[::-1]
+    assert [reader.rows([i])[0][1] for i in reader.order("status", False, "escalated")] == \
+        [refs[2]]
+    texts = reader.texts()
+    assert len(texts) == 3 and all("\n" not in t for t in texts.values())
+    assert texts[reader.id_of(refs[0])].startswith(f"{refs[0]} beta")
+    assert reader.id_of("CASE-1999-0001") is None and reader.rows([10**9]) == []
+    version = reader.data_version()
+    assert reader.data_version() == version  # nothing written in between
+    cases.update_case(ws, refs[1], title="Alpha renamed")
+    assert reader.data_version() != version
