@@ -230,6 +230,9 @@ def rebuild(conn: Connection) -> dict[str, int]:
     conn.execute(text("DELETE FROM search_state WHERE key = 'index_version'"))
     conn.execute(text("INSERT INTO search_state (key, value) VALUES ('index_version', :v)"),
                  {"v": INDEX_VERSION})
+    # Fresh statistics for the planner (a table the role does not own is skipped with a
+    # warning, not an error).
+    conn.execute(text("ANALYZE search_doc, search_fts, search_near_key"))
     return counts
 
 

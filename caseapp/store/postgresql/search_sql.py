@@ -81,7 +81,11 @@ def build_sql(parsed: ParsedQuery, limit: int) -> tuple[str, dict[str, Any]]:
     rank = f"ts_rank({_WEIGHTS}, f.tsv, {' || '.join(text_queries)})"
     if cjk_queries:
         rank += f" + ts_rank({_WEIGHTS}, f.cjk_tsv, {' || '.join(cjk_queries)})"
-    sql = (f"SELECT {_COLUMNS}, -({rank}) AS score FROM search_fts f "
-           "JOIN search_doc d ON d.id = f.id WHERE " + " AND ".join(conditions + where)
-           + " ORDER BY score, d.id LIMIT :limit")
+    # Rank and cut to ``limit`` on the index alone (joining search_doc only when a filter
+    # needs it), then read the wide columns for those rows only.
+    join = " JOIN search_doc d ON d.id = f.id" if where else ""
+    sql = (f"WITH top AS MATERIALIZED (SELECT f.id, -({rank}) AS score FROM search_fts f{join} "
+           "WHERE " + " AND ".join(conditions + where) + " ORDER BY score, f.id LIMIT :limit) "
+           f"SELECT {_COLUMNS}, top.score FROM top JOIN search_fts f ON f.id = top.id "
+           "JOIN search_doc d ON d.id = top.id ORDER BY top.score, d.id")
     return sql, params
