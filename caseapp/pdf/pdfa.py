@@ -62,12 +62,45 @@ def to_pdfa(data: bytes, *, producer: str) -> bytes | None:
             meta["pdf:Producer"] = producer
         out = io.BytesIO()
         try:
-            pdfa.save(pdf, out, FLAVOUR, repair=False, deterministic_id=True)
+            # A classic cross-reference table, no object streams: pyHanko's incremental
+            # update then appends a classic table too, instead of a compressed xref stream
+            # whose data may end in CR, which validators misread before "endstream".
+            pdfa.save(pdf, out, FLAVOUR, repair=False, deterministic_id=True,
+                      object_stream_mode=pikepdf.ObjectStreamMode.disable)
         except pdfa.PdfaError as exc:  # rule ids only: messages may quote document text
             log.warning("pdfa.not-approved rules=%s",
                         sorted({f.rule for f in exc.report.findings})[:10])
             return None
-    return out.getvalue()
+    return _unambiguous_stream_ends(out.getvalue())
+
+
+def _unambiguous_stream_ends(data: bytes) -> bytes:
+    """Make the end-of-line before ``endstream`` unambiguous where a stream's data ends in CR.
+
+    qpdf writes ``data LF endstream``; when the (compressed) data happens to end with CR,
+    validators read ``CR LF`` as the end-of-line marker and find ``/Length`` one byte short
+    (PDF/A 6.1.7.1). A lone CR is also an end-of-line marker, so the LF becomes a CR: the
+    same number of bytes (no offset moves) and ``data CR CR endstream`` reads one way only.
+    """
+    import pikepdf
+
+    tails: set[bytes] = set()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                raw = obj.read_raw_bytes()
+                if raw.endswith(b"\r"):
+                    tails.add(raw[-48:])
+    if not tails:
+        return data
+    patched = bytearray(data)
+    for tail in tails:
+        needle = tail + b"\nendstream"
+        start = 0
+        while (at := data.find(needle, start)) >= 0:
+            patched[at + len(tail)] = 0x0D
+            start = at + len(needle)
+    return bytes(patched)
 
 
 def finish_pdf(data: bytes, out: BinaryIO, *, producer: str) -> bool:

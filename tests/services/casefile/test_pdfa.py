@@ -220,3 +220,35 @@ def test_password_protected_case_file_makes_no_pdfa_claim(ws, case_ref, tmp_path
     with pikepdf.open(out, password="s3cret-pass") as pdf:
         assert "/Encrypt" in pdf.trailer
         assert pdf.open_metadata().get("pdfaid:part") is None
+
+
+def test_stream_data_ending_in_cr_gets_an_unambiguous_end_of_line(tmp_path: Path) -> None:
+    """qpdf writes ``data LF endstream``; data ending in CR then reads as ``CR LF`` and the
+    validator finds /Length short. The LF is made a CR (same size, no offset moves)."""
+    from caseapp.pdf.pdfa import _unambiguous_stream_ends
+
+    raw = tmp_path / "a.pdf"
+    made = to_pdfa(_one_page_pdf(tmp_path), producer="x")
+    assert made is not None
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        pdf.Root.CaseappTest = pikepdf.Stream(pdf, b"0123456789\r")  # ends in CR, unfiltered
+        pdf.save(raw, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    data = raw.read_bytes()
+    assert b"0123456789\r\nendstream" in data
+    report = page.validate_pdf_bytes(data, profile="2b")
+    assert not report.is_compliant  # control: the validator fires
+    assert "STREAM-LENGTH" in report.failures[0].rule_id
+    fixed = _unambiguous_stream_ends(data)
+    assert len(fixed) == len(data) and b"0123456789\r\rendstream" in fixed
+    assert page.validate_pdf_bytes(fixed, profile="2b").is_compliant
+
+
+def _one_page_pdf(tmp_path: Path) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "one.pdf"
+    canvas = Canvas(str(path), initialFontName=register_fonts().body)
+    canvas.setFont(register_fonts().body, 12)
+    canvas.drawString(72, 720, "one page")
+    canvas.save()
+    return path.read_bytes()
