@@ -74,9 +74,10 @@ def _warm_up() -> None:
 
 
 def _preload() -> None:
-    """Import the database layer, the services and the feature modules (modules only: no
-    widget or other Qt object is made) on a worker while the key is unlocked and the case
-    list previewed; scrypt and SQLCipher reads release the GIL, so this mostly overlaps."""
+    """Import the database layer, the services and the feature modules and configure the ORM
+    (modules only: no widget or other Qt object is made) on a worker: while a passphrase is
+    typed, or beside the full open once the case list shows. Imports hold the GIL, so it is
+    not started before the preview (it would only delay the list)."""
     import caseapp.services.workspace  # noqa: F401 - SQLAlchemy, SQLModel, the models
     from caseapp.services.maintenance.startup import preload_database_layer
     from caseapp.ui.features import app_features
@@ -108,6 +109,7 @@ class StartupController(QObject):
         self.ctx: AppContext | None = None
         self.created = False
         self._master_key: bytes | None = None
+        self._preloading = False
 
     @property
     def known_probe(self) -> StoreProbe:
@@ -118,7 +120,6 @@ class StartupController(QObject):
     def start(self) -> None:
         """Find out what the data home holds and unlock it if no one needs to type anything."""
         self.window.show_start("Opening the encrypted case store…")
-        self.runner.submit(lambda _c: _preload(), name="preload")  # errors: the open reports
         env = os.environ.get("CASEAPP_PASSPHRASE") or None
         handle = self.runner.submit(lambda _c: _probe_and_unlock(self.home_arg, env),
                                     name="probe")
@@ -146,6 +147,7 @@ class StartupController(QObject):
             else:
                 self._fail(error)
         else:
+            self._preload()  # while the passphrase is typed
             self._ask_passphrase()
 
     # -- dialogs -----------------------------------------------------------------------------
@@ -198,7 +200,14 @@ class StartupController(QObject):
 
     def _full_open_once(self, _rows: int) -> None:
         self.window.cases_painted.disconnect(self._full_open_once)
+        self._preload()  # the feature modules beside the open (not before the list: GIL)
         self._full_open()
+
+    def _preload(self) -> None:
+        """Start :func:`_preload` once (its errors surface in the open that follows)."""
+        if not self._preloading:
+            self._preloading = True
+            self.runner.submit(lambda _c: _preload(), name="preload")
 
     def _full_open(self) -> None:
         home, key = self.known_probe.home, self._master_key
