@@ -44,6 +44,8 @@ _FORMAT = re.compile(
 
 def _clean(raw: str) -> tuple[str, bool]:
     """NFKC, drop format/control characters, collapse whitespace; also say if controls were seen."""
+    if raw.isascii() and raw.isprintable():  # the common case: nothing to normalise or drop
+        return " ".join(raw.split()), False
     text = _FORMAT.sub("", unicodedata.normalize("NFKC", raw))
     text, count = _CONTROL.subn("", text)
     return " ".join(text.split()), count > 0
