@@ -291,11 +291,21 @@ ENTRY_FIELDS = ("entry_ref", "entry_name", "entry_type", "programmes", "kind", "
 _VOUCHED = "caseapp_watchlist_entries"
 
 
+def _entries_digest(rows: Sequence[Any]) -> str:
+    """SHA-256 over the entries as canonical JSON, 2,000 at a time (flat memory)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(rows), 2000):
+        digest.update(json.dumps(list(rows[start:start + 2000]), separators=(",", ":"),
+                                 ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
 def vouch_entries(session: Session, watchlist_id: int, rows: list[tuple[Any, ...]]) -> None:
     """The import that just wrote a list's entries (``ENTRY_FIELDS`` in insertion order)
     hands over their digest, so its transaction's state hash does not read 100,000 rows
     back. ``verify`` always reads them from the store."""
-    session.info.setdefault(_VOUCHED, {})[watchlist_id] = _digest(rows) if rows else None
+    session.info.setdefault(_VOUCHED, {})[watchlist_id] = (_entries_digest(rows) if rows
+                                                            else None)
 
 
 def _watchlists(session: Session, ids: Sequence[int] | None) -> StateMap:
@@ -313,7 +323,7 @@ def _watchlists(session: Session, ids: Sequence[int] | None) -> StateMap:
             stmt = stmt.where(col(WatchlistEntry.watchlist_id).in_(unread))
         for row in session.execute(stmt).tuples():
             entries[row[0]].append(row[1:])
-        digests.update({wid: _digest(rows) for wid, rows in entries.items()})  # one dump each
+        digests.update({wid: _entries_digest(rows) for wid, rows in entries.items()})
     out: StateMap = {}
     for w in session.exec(_where(select(Watchlist), Watchlist.id, ids)).all():
         assert w.id is not None

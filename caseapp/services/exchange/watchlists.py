@@ -231,21 +231,32 @@ def _store(ws: Workspace, name: str, fmt: str, file_name: str, parsed: ParsedLis
         row.imported_at, row.imported_by = moment, audit.current_actor()
         session.add(row)
         session.flush()
-        rows: list[dict[str, Any]] = []
-        for p in parsed.parties:
-            progs = json.dumps(list(p.programmes), ensure_ascii=False)  # once per party
-            kind = p.type[:32]
-            rows.extend({"watchlist_id": row.id, "entry_ref": p.ref, "entry_name": p.name,
-                         "entry_type": kind, "remarks": p.remarks, "programmes": progs,
-                         "kind": i.kind, "value": i.value, "normalized": i.normalized}
-                        for i in p.items)
-        # a Core insert: no per-row ORM bookkeeping (SQLModel sets __table__ at runtime)
+        # a Core insert (no per-row ORM bookkeeping; SQLModel sets __table__ at runtime),
+        # 5,000 rows at a time so the list is never held twice as row dicts
         table = WatchlistEntry.__table__  # pyright: ignore[reportAttributeAccessIssue]
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[start:start + 5000])
-        # what was just written, in insertion (= id) order: the state hash needs no re-read
-        record_state.vouch_entries(session, row.id or 0, [
-            tuple(r[c] for c in record_state.ENTRY_FIELDS) for r in rows])
+        written: list[tuple[Any, ...]] = []  # ENTRY_FIELDS in insertion (= id) order
+        chunk: list[dict[str, Any]] = []
+        encoded: dict[tuple[str, ...], str] = {}  # lists repeat their programme sets
+        for p in parsed.parties:
+            progs = encoded.get(p.programmes)
+            if progs is None:
+                progs = encoded[p.programmes] = json.dumps(list(p.programmes),
+                                                           ensure_ascii=False)
+            kind = p.type[:32]
+            for i in p.items:
+                chunk.append({"watchlist_id": row.id, "entry_ref": p.ref,
+                              "entry_name": p.name, "entry_type": kind, "remarks": p.remarks,
+                              "programmes": progs, "kind": i.kind, "value": i.value,
+                              "normalized": i.normalized})
+                written.append((p.ref, p.name, kind, progs, i.kind, i.value, i.normalized,
+                                p.remarks))
+                if len(chunk) == 5000:
+                    session.execute(insert(table), chunk)
+                    chunk = []
+        if chunk:
+            session.execute(insert(table), chunk)
+        # what was just written: the state hash needs no re-read (verify reads the store)
+        record_state.vouch_entries(session, row.id or 0, written)
         audit.append(session, "watchlist.imported", "watchlist", name, {
             "format": fmt, "file": file_name, "sha256": sha256, "list_date": row.list_date,
             "publisher": row.publisher, "entries": row.entries, "records": row.records,
