@@ -334,6 +334,9 @@ class AuditEntry(SQLModel, table=True):
     state: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    #: The case the entry is about, filled by a team store's trigger for its row-level
+    #: security (NULL: team-wide, and always on the local store). Not part of the hash.
+    case_id: int | None = Field(default=None, index=True)
 
 
 class SignalImport(SQLModel, table=True):

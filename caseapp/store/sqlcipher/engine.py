@@ -26,7 +26,7 @@ from caseapp.store.errors import (
 )
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0010_team_access"
+HEAD_REVISION = "0011_audit_case"
 
 
 #: Execution option marking a connection whose transactions take the write lock first.
