@@ -77,9 +77,22 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return digest.hexdigest()
 
 
+def _team_links(session: Session) -> bool:
+    """Whether this is a team store whose row-level security may hide audit entries (the
+    chain head and links then come from its definer functions, ids and hashes only)."""
+    return session.get_bind().dialect.name == "postgresql" and bool(session.execute(text(
+        "SELECT to_regprocedure('caseapp_audit_links(integer, integer)') IS NOT NULL")).scalar())
+
+
 def head(session: Session) -> AuditEntry | None:
-    """The newest audit entry, or None on an empty log."""
-    return session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+    """The newest audit entry, or None on an empty log. On a team store the head may be an
+    entry this user cannot read: then only its id and hash are filled in."""
+    newest = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+    if _team_links(session):
+        row = session.execute(text("SELECT id, hash FROM caseapp_audit_head()")).first()
+        if row is not None and (newest is None or newest.id != row[0]):
+            return AuditEntry(id=int(row[0]), hash=str(row[1]))
+    return newest
 
 
 def database_user(session: Session) -> str | None:
@@ -175,6 +188,12 @@ class ChainWalk:
     head_hash: str = GENESIS
     #: Newest recorded ``record key -> (where, hash, entry id)``.
     states: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    #: Entries (of a team store) about cases this user cannot read: only their links were
+    #: checked, not their content.
+    hidden: int = 0
+
+
+_HIDDEN = "\x00hidden"  # detail of an entry known only by its link (never valid JSON)
 
 
 def verify_chain(session: Session, batch: int = 2000) -> tuple[int, list[ChainProblem]]:
@@ -189,12 +208,33 @@ def walk_chain(session: Session, batch: int = 2000) -> ChainWalk:
     prev = GENESIS
     expected_id = 1
     last_id = 0
+    team = _team_links(session)
     while True:
         rows = session.exec(select(AuditEntry).where(col(AuditEntry.id) > last_id)
                             .order_by(col(AuditEntry.id)).limit(batch)).all()
+        if team:  # entries hidden from this user: their links only (id, prev_hash, hash)
+            links = session.execute(text("SELECT id, prev_hash, hash FROM "
+                                         "caseapp_audit_links(:a, :n)"),
+                                    {"a": last_id, "n": batch}).all()
+            seen = {entry.id: entry for entry in rows}
+            rows = [seen.get(int(i)) or AuditEntry(id=int(i), prev_hash=str(p), hash=str(h),
+                                                  detail=_HIDDEN) for i, p, h in links]
         if not rows:
             break
         for entry in rows:
+            if entry.detail == _HIDDEN:
+                walk.entries += 1
+                walk.hidden += 1
+                assert entry.id is not None
+                if entry.id != expected_id:
+                    walk.problems.append(ChainProblem(entry.id,
+                                                      f"entry {expected_id} is missing"))
+                if entry.prev_hash != prev:
+                    walk.problems.append(ChainProblem(entry.id,
+                                                      "previous-hash link does not match"))
+                prev, expected_id, last_id = entry.hash, entry.id + 1, entry.id
+                walk.head_id, walk.head_hash = entry.id, entry.hash
+                continue
             walk.entries += 1
             assert entry.id is not None
             if entry.id != expected_id:
