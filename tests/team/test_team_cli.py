@@ -250,3 +250,29 @@ def test_a_viewer_is_told_plainly_that_the_database_refused_an_edit(
     assert code == 0 and shown["title"] == "Shared" and shown["notes"] == 0
     assert run(capsys, *as_(alice, "case", "edit", case["ref"], "--title", "Shared, edited"))[0] \
         == 0
+
+
+def test_audit_entries_of_a_case_are_read_only_by_its_members(
+        capsys: Any, two_investigators: Any) -> None:
+    team_db = two_investigators["db"]
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    _c, a_case, _ = run(capsys, *as_(alice, "case", "new", "--title", "Secret title",
+                                     "--subject", "Hidden Name", "--json"))
+    assert run(capsys, *as_(alice, "note", "add", a_case["ref"], "private note"))[0] == 0
+    assert run(capsys, *as_(bob, "case", "new", "--title", "Bob's", "--json"))[0] == 0
+    with team_db.connect() as admin:
+        placed = admin.execute("SELECT a.action, c.ref FROM audit_entry a LEFT JOIN case_file "
+                               "c ON c.id = a.case_id ORDER BY a.id").fetchall()
+    about_alice = {action for action, ref in placed if ref == a_case["ref"]}
+    assert {"case.created", "subject.added", "note.added"} <= about_alice
+    with team_db.connect(bob["role"]) as conn:
+        seen = conn.execute("SELECT detail FROM audit_entry").fetchall()
+    assert seen and all("Secret" not in d and "Hidden Name" not in d for (d,) in seen)
+    assert len(seen) == len(placed) - sum(1 for _a, ref in placed if ref == a_case["ref"])
+    # bob still writes onto the true head and verifies every link
+    assert run(capsys, *as_(bob, "case", "edit", "CASE-2026-0002" if a_case["ref"].endswith(
+        "0001") else a_case["ref"], "--title", "Bob's, renamed"))[0] == 0
+    for person in (alice, bob):
+        code, report, err = run(capsys, *as_(person, "verify", "--json"))
+        assert code == 0 and report["ok"] is True, err
+        assert report["audit_entries"] >= len(placed) + 1  # verify records itself too

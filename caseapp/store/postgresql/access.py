@@ -22,7 +22,10 @@ upgrade) as the database owner or a superuser. Nothing here trusts the client:
   ``tipster_reveal`` row with ``session_user``) and commits; only then does
   ``caseapp_reveal_tipster(tip_id)`` return the identity (for :data:`REVEAL_WINDOW`), so no
   client can read one off the record, even by rolling back.
-* **Audit** (``audit_entry``): members may SELECT and INSERT, and UPDATE only the columns
+* **Audit** (``audit_entry``): a member reads the entries about their cases and the team-wide
+  ones (``case_id``, set by the insert trigger from the entry, NULL for team-wide); the chain
+  head and the links (ids and hashes only) of the rest come from definer functions, so writers
+  chain and a member's verify checks every link. Members may INSERT, and UPDATE only the columns
   ``state`` and ``hash``; a trigger rejects DELETE, TRUNCATE and every UPDATE except the
   writing transaction completing its own uncommitted entry (the app records state hashes in
   its last entry at commit) - so no committed entry can change, for any role; a new entry must take the
@@ -201,8 +204,58 @@ LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '42501';
 END $$;
+CREATE OR REPLACE FUNCTION caseapp_audit_case(p_entity text, p_entity_id text, p_detail text)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_ref text;
+  v_id integer;
+  v_case integer;
+BEGIN
+  BEGIN
+    v_ref := p_detail::jsonb ->> 'case';
+  EXCEPTION WHEN others THEN
+    v_ref := NULL;
+  END;
+  IF p_entity = 'case' THEN
+    v_ref := coalesce(p_entity_id, v_ref);
+  END IF;
+  IF v_ref IS NOT NULL THEN
+    SELECT c.id INTO v_case FROM case_file c WHERE c.ref = v_ref;
+    IF v_case IS NOT NULL OR p_entity = 'case' THEN
+      RETURN v_case;
+    END IF;
+  END IF;
+  IF p_entity_id !~ '^[0-9]{{1,9}}$' THEN
+    RETURN NULL;
+  END IF;
+  v_id := p_entity_id::integer;
+  CASE p_entity
+    WHEN 'subject' THEN SELECT t.case_id INTO v_case FROM subject t WHERE t.id = v_id;
+    WHEN 'evidence' THEN SELECT t.case_id INTO v_case FROM evidence t WHERE t.id = v_id;
+    WHEN 'note' THEN SELECT t.case_id INTO v_case FROM note t WHERE t.id = v_id;
+    WHEN 'checklist' THEN SELECT t.case_id INTO v_case FROM checklist t WHERE t.id = v_id;
+    WHEN 'signal_finding' THEN
+      SELECT t.case_id INTO v_case FROM signal_finding t WHERE t.id = v_id;
+    WHEN 'identifier' THEN
+      SELECT s.case_id INTO v_case FROM identifier i JOIN subject s ON s.id = i.subject_id
+      WHERE i.id = v_id;
+    ELSE v_case := NULL;
+  END CASE;
+  RETURN v_case;
+END $$;
+CREATE OR REPLACE FUNCTION caseapp_audit_head() RETURNS TABLE (id integer, hash text)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT a.id, a.hash FROM audit_entry a ORDER BY a.id DESC LIMIT 1
+$$;
+CREATE OR REPLACE FUNCTION caseapp_audit_links(p_after integer, p_limit integer)
+RETURNS TABLE (id integer, prev_hash text, hash text)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT a.id, a.prev_hash, a.hash FROM audit_entry a WHERE a.id > p_after
+  ORDER BY a.id LIMIT p_limit
+$$;
 CREATE OR REPLACE FUNCTION caseapp_audit_chain() RETURNS trigger
-LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   head_id integer;
   head_hash text;
@@ -216,12 +269,15 @@ BEGIN
   IF (NEW.detail::jsonb ->> 'db_user') IS DISTINCT FROM session_user::text THEN
     RAISE EXCEPTION 'an audit entry must name its database user' USING ERRCODE = '23514';
   END IF;
+  NEW.case_id := caseapp_audit_case(NEW.entity, NEW.entity_id, NEW.detail);
   RETURN NEW;
 END $$;
 """
 
 _DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_log_reveal(integer)",
-                  "caseapp_hidden_case_refs()", "caseapp_next_case_seq(integer)",
+                  "caseapp_hidden_case_refs()", "caseapp_audit_case(text, text, text)",
+                  "caseapp_audit_head()", "caseapp_audit_links(integer, integer)",
+                  "caseapp_audit_chain()", "caseapp_next_case_seq(integer)",
                   "caseapp_last_bates(text)", "caseapp_case_creator_is_lead()",
                   "caseapp_tipster_apart()", "caseapp_reveal_tipster(integer)")
 
@@ -242,6 +298,10 @@ DROP TRIGGER IF EXISTS caseapp_audit_chain ON audit_entry;
 CREATE TRIGGER caseapp_audit_chain BEFORE INSERT ON audit_entry
   FOR EACH ROW EXECUTE FUNCTION caseapp_audit_chain();
 """
+
+#: Tables the definer reads to place an audit entry in its case (besides case_file).
+_DEFINER_READS = ("subject", "evidence", "note", "checklist", "signal_finding", "identifier",
+                  "audit_entry")
 
 #: Team-wide tables members read and write (no case of their own).
 _TEAM_WIDE_RW = ("tip", "watchlist", "watchlist_entry", "template_blob", "search_state",
@@ -276,6 +336,7 @@ def _grants(conn: Connection) -> None:
     run(f"GRANT SELECT ON tipster_reveal TO {CUSTODIAN}")
     run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON case_member, tipster_identity, "
         f"tipster_reveal, case_file, production TO {DEFINER}")
+    run(f"GRANT SELECT ON {', '.join(_DEFINER_READS)} TO {DEFINER}")
     for fn in ("caseapp_reveal_tipster(integer)", "caseapp_log_reveal(integer)"):
         run(f"REVOKE EXECUTE ON FUNCTION {fn} FROM PUBLIC")
         run(f"GRANT EXECUTE ON FUNCTION {fn} TO {CUSTODIAN}")
@@ -299,8 +360,17 @@ def _policies(conn: Connection) -> None:
         _policy(conn, table, "caseapp_update",
                 f"FOR UPDATE TO {MEMBER} USING ({read}) WITH CHECK ({write})")
         _policy(conn, table, "caseapp_delete", f"FOR DELETE TO {MEMBER} USING ({delete})")
-    for table in ("case_file", "production"):  # reference and Bates allocation
+    for table in ("case_file", "production", *_DEFINER_READS):  # allocation, audit's case
         _policy(conn, table, "caseapp_definer", f"FOR SELECT TO {DEFINER} USING (true)")
+    # Audit: members read the entries of their cases and the team-wide ones (case_id NULL);
+    # the chain head and links of the others come from definer functions (hashes only).
+    conn.exec_driver_sql("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
+    conn.exec_driver_sql("ALTER TABLE audit_entry FORCE ROW LEVEL SECURITY")
+    _policy(conn, "audit_entry", "caseapp_read", f"FOR SELECT TO {MEMBER} USING "
+            "(case_id IS NULL OR caseapp_can_read(case_id))")
+    _policy(conn, "audit_entry", "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK (true)")
+    _policy(conn, "audit_entry", "caseapp_update",  # state/hash only, own new entry: trigger
+            f"FOR UPDATE TO {MEMBER} USING (true) WITH CHECK (true)")
     for table in ("case_member", "tipster_identity", "tipster_reveal"):
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
