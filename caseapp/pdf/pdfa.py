@@ -84,6 +84,8 @@ def _unambiguous_stream_ends(data: bytes) -> bytes:
     """
     import pikepdf
 
+    if b"\r\nendstream" not in data:  # the usual case: nothing can be misread
+        return data
     tails: set[bytes] = set()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for obj in pdf.objects:
