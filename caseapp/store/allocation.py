@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from caseapp.domain.models import Case
+from caseapp.domain.models import Case, Production
 
 
 def next_case_seq(session: Session, year: int) -> int:
@@ -22,3 +22,13 @@ def next_case_seq(session: Session, year: int) -> int:
         return int(session.execute(text("SELECT caseapp_next_case_seq(:y)"),
                                    {"y": year}).scalar_one())
     return int(session.exec(select(func.max(Case.seq)).where(Case.year == year)).one() or 0) + 1
+
+
+def last_bates(session: Session, prefix: str) -> int:
+    """The last Bates number any production of the store issued under ``prefix`` (0: none)."""
+    if session.get_bind().dialect.name == "postgresql" and session.execute(text(
+            "SELECT to_regprocedure('caseapp_last_bates(text)') IS NOT NULL")).scalar():
+        return int(session.execute(text("SELECT caseapp_last_bates(:p)"),
+                                   {"p": prefix}).scalar_one())
+    return int(session.exec(select(func.max(Production.bates_last))
+                            .where(Production.prefix == prefix)).one() or 0)

@@ -55,6 +55,7 @@ from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput
 from caseapp.services.evidence.evidence import record_custody
 from caseapp.services.workspace import Workspace
+from caseapp.store import allocation
 from caseapp.store.files import fsync_dir
 
 #: ``--withhold E-NNN=REASON[:description]`` reasons and their labels in the privilege log.
@@ -140,9 +141,9 @@ def check_prefix(prefix: str) -> str:
 
 
 def last_bates(session: Session, prefix: str) -> int:
-    """The last Bates number issued under ``prefix`` by any production (0 if none)."""
-    return int(session.exec(select(func.max(Production.bates_last))
-                            .where(Production.prefix == prefix)).one() or 0)
+    """The last Bates number issued under ``prefix`` by any production (0 if none; a team
+    store counts productions of cases this user cannot see too)."""
+    return allocation.last_bates(session, prefix)
 
 
 def list_productions(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
