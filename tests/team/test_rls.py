@@ -218,6 +218,11 @@ def test_case_refs_are_allocated_across_cases_a_member_cannot_see(module_team_db
         assert bob.execute("SELECT max(seq) FROM case_file WHERE year = 2026").fetchone() \
             == (None,)
         assert bob.execute("SELECT caseapp_next_case_seq(2026)").fetchone() == (2,)
+        # Bates numbers continue per prefix across every case's productions
+        prefix, last = module_case["rows"]["production"][0]["prefix"], \
+            module_case["rows"]["production"][0]["bates_last"]
+        assert bob.execute("SELECT max(bates_last) FROM production").fetchone() == (None,)
+        assert bob.execute("SELECT caseapp_last_bates(%s)", (prefix,)).fetchone() == (last,)
 
 
 def test_only_the_tip_custodian_reads_a_tipster_identity_and_each_read_is_logged(
