@@ -457,5 +457,5 @@ class WatchlistEntry(SQLModel, table=True):
 
 
 # Team mode's key tables live in their own module; importing it here puts them in the metadata.
-from caseapp.domain import team_models as _team_models  # noqa: E402, F401
 from caseapp.domain import team_access_models as _team_access_models  # noqa: E402, F401
+from caseapp.domain import team_models as _team_models  # noqa: E402, F401
