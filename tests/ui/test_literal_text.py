@@ -176,9 +176,6 @@ def test_every_user_field_is_shown_literally(qtbot, window, marked) -> None:
     assert seen == set(FIELDS), f"never shown: {sorted(set(FIELDS) - seen)}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the case-list model (issue 18's) returns the title unescaped as "
-                   "its tooltip; remove this mark when it uses plain_tooltip")
 def test_case_list_title_tooltip_is_literal(window, marked) -> None:
     page = window.show_page("cases")
     page.list.reload()

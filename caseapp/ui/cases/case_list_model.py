@@ -23,6 +23,7 @@ from caseapp.services.cases.caselist import CaseListRow, as_utc
 from caseapp.services.cases.caselist_source import CaseListSource
 from caseapp.ui import theme
 from caseapp.ui.formatting import label, local_time
+from caseapp.ui.widgets.records import plain_tooltip
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the same role as caseapp.ui.widgets.tables.ROW_ROLE
 COLUMNS = ("Ref", "Title", "Status", "Priority", "Risk", "Subjects", "Exhibits", "Last activity")
@@ -156,8 +157,8 @@ class CaseListModel(QAbstractTableModel):
             return theme.accent(self._record(index.row()).status)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5, 6):
             return _RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return self._display(index.row())[1]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:  # escaped: shown literally
+            return plain_tooltip(self._record(index.row()).title)
         if role == ROW_ROLE:
             return self._record(index.row())
         return None
