@@ -10,22 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from caseapp.cli.main import main
+from tests.cli.runner import run
 
 KEYS = {"path", "sha256", "pages", "bates_first", "bates_last", "package"}
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo_home(capsys, home: Path) -> Path:  # type: ignore[no-untyped-def]
-    code, _, _ = run(capsys, home, "demo")
-    assert code == 0
-    return home
 
 
 def _text(path: Path, password: str | None = None) -> str:

@@ -10,13 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from caseapp.cli.main import main
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli.runner import run
 
 
 def test_case_subject_note_evidence_json(capsys, home, tmp_path) -> None:

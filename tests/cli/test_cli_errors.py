@@ -7,22 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cli.main import main
 from caseapp.services.workspace import open_workspace
+from tests.cli.runner import run
 
 ENV = {**os.environ, "CASEAPP_PASSPHRASE": "pw", "CASEAPP_SCRYPT_LOG2N": "10",
        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_busy_store_is_one_line_and_exit_75(capsys, home, monkeypatch) -> None:

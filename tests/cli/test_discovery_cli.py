@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from caseapp.cli.main import main
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli.runner import run
 
 
 def _setup(capsys, home: Path) -> tuple[str, str]:

@@ -5,24 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from caseapp.cli.main import main
+from tests.cli.runner import run
 
 SHARE_KEYS = {"case", "format", "tlp", "files", "counts", "redactions", "sent"}
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo_home(capsys, home: Path) -> Path:  # type: ignore[no-untyped-def]
-    code, _, _ = run(capsys, home, "demo")
-    assert code == 0
-    return home
 
 
 def test_share_stix_json(capsys, demo_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

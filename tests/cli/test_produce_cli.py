@@ -11,24 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from caseapp.cli.main import main
 from caseapp.domain import loadfiles
+from tests.cli.runner import run
 
 KEYS = {"production", "path", "prefix", "volume", "bates_first", "bates_last", "pages",
         "documents", "withheld", "redacted", "sha256sums", "signed", "audit_head"}
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo_home(capsys, home: Path) -> Path:  # type: ignore[no-untyped-def]
-    code, _, _ = run(capsys, home, "demo")
-    assert code == 0
-    return home
 
 
 def test_produce_json_and_productions(capsys, demo_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -4,25 +4,10 @@ identifiers, note list/edit, evidence show with custody, audit list with filters
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
-
-from caseapp.cli.main import main
+from tests.cli.runner import run
 
 CASE1, CASE3 = "CASE-2026-0001", "CASE-2026-0003"
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo_home(capsys, home: Path) -> Path:
-    assert run(capsys, home, "demo")[0] == 0
-    return home
 
 
 def test_case_show_reads_back_everything(capsys, demo_home) -> None:

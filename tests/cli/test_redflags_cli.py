@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from caseapp.cli.main import main
+from tests.cli.runner import run
 
 ITEM_KEYS = {"id", "category", "label", "weight", "state", "note", "exhibits", "suggestion"}
 TOP_KEYS = {"case", "template", "version", "score", "band", "coverage", "items"}
@@ -28,12 +28,6 @@ title = "Identity"
 {extra}"""
 RETIRED = '  [[categories.items]]\n  id = "identity.retire"\n  label = "Retired"\n  weight = 2\n'
 ADDED = '  [[categories.items]]\n  id = "identity.added"\n  label = "Added"\n  weight = 1\n'
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def new_case(capsys, home: Path, *extra: str) -> str:  # type: ignore[no-untyped-def]

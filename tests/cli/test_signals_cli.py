@@ -5,15 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from caseapp.cli.main import main
+from tests.cli.runner import run
 from tests.domain import signals_fixtures as fx
 from tests.services.signals.helpers import signin_log
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _case(capsys, home: Path) -> str:  # noqa: ANN001

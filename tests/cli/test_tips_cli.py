@@ -7,20 +7,14 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from caseapp.cli.main import main
 from caseapp.domain.models import AuditEntry
 from caseapp.services.workspace import open_workspace
+from tests.cli.runner import run
 
 HEADER = ("received_at,channel,programme,reference,anonymous,tipster_name,tipster_contact,"
           "content,identifiers,reliability,credibility\n")
 NAME = "Barnaby Quillfeather (fictional)"
 CONTACT = "b.quill@tipster.example"
-
-
-def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
-    code = main(["--home", str(home), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _audit(home: Path) -> list[AuditEntry]:
