@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import add_signing_options
 
 PASSWORD_ENV = "CASEAPP_PDF_PASSWORD"
 
@@ -58,15 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp.add_argument("--package", type=Path, metavar="DIR",
                      help="also write a production folder: the PDF, natives, manifest.csv, "
                      "SHA256SUMS (DIR must be new or empty)")
-    exp.add_argument("--sign", action="store_true",
-                     help="sign the PDF (PAdES B-B); alone: this store's self-signed "
-                     "certificate, clearly labelled as such")
-    exp.add_argument("--cert", type=Path, metavar="FILE.p12",
-                     help="sign with this PKCS#12 certificate (implies --sign; password from "
-                     "CASEAPP_CERT_PASSWORD or asked)")
-    from caseapp.cli.produce import add_tsa_option
-
-    add_tsa_option(exp)
+    add_signing_options(exp, what="the PDF",
+                        cert_note="; password from CASEAPP_CERT_PASSWORD or asked")
     exp.add_argument("--json", action="store_true")
     exp.set_defaults(handler=export_case)
 

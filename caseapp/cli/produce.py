@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import add_signing_options
 
 CERT_PASSWORD_ENV = "CASEAPP_CERT_PASSWORD"
-TSA_ENV = "CASEAPP_TSA_URL"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,12 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--case-file", action="store_true",
                    help="also produce the PDF case file as the last document (it lists every "
                    "exhibit, so not together with --withhold)")
-    p.add_argument("--sign", action="store_true",
-                   help="sign every PDF (PAdES B-B); alone: this store's self-signed "
-                   "certificate, clearly labelled as such")
-    p.add_argument("--cert", type=Path, metavar="FILE.p12",
-                   help="sign with this PKCS#12 certificate (implies --sign)")
-    add_tsa_option(p)
+    add_signing_options(p, what="every PDF")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=produce_case)
 
@@ -71,13 +66,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "stale staging folders")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=list_productions)
-
-
-def add_tsa_option(parser: argparse.ArgumentParser) -> None:
-    """``--tsa URL``: an RFC 3161 timestamp on each signature (off by default; offline)."""
-    parser.add_argument("--tsa", metavar="URL", default=os.environ.get(TSA_ENV) or None,
-                        help="with --sign/--cert: add an RFC 3161 timestamp from this "
-                        f"timestamp authority (default {TSA_ENV}; none: offline)")
 
 
 def signer_for(args: argparse.Namespace, ws: object) -> object | None:

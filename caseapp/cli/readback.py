@@ -8,67 +8,51 @@ import sys
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
-
-Sub = argparse._SubParsersAction  # type: ignore[type-arg]
+from caseapp.cli.options import Sub, case_command
 
 
 def add_case_commands(case_sub: Sub) -> None:
-    show = case_sub.add_parser("show", help="everything about a case (what the Overview "
-                               "shows, subjects, exhibits, checklist summary, linked tips)")
-    show.add_argument("case_ref", metavar="CASE_REF")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=case_show)
-    edit = case_sub.add_parser("edit", help="change a case's title, summary, priority, tags "
-                               "or key facts (only the options given change)")
-    edit.add_argument("case_ref", metavar="CASE_REF")
-    edit.add_argument("--title")
-    edit.add_argument("--summary", help="the summary; - reads it from stdin")
-    edit.add_argument("--priority")
-    edit.add_argument("--tags", metavar="A,B", help="comma-separated; '' clears them")
-    edit.add_argument("--key-facts", dest="key_facts", help="one per line; - reads stdin")
-    edit.add_argument("--json", action="store_true")
-    edit.set_defaults(handler=case_edit)
+    with case_command(case_sub, "show", case_show, help="everything about a case (what the "
+                      "Overview shows, subjects, exhibits, checklist summary, linked tips)"):
+        pass
+    with case_command(case_sub, "edit", case_edit, help="change a case's title, summary, "
+                      "priority, tags or key facts (only the options given change)") as edit:
+        edit.add_argument("--title")
+        edit.add_argument("--summary", help="the summary; - reads it from stdin")
+        edit.add_argument("--priority")
+        edit.add_argument("--tags", metavar="A,B", help="comma-separated; '' clears them")
+        edit.add_argument("--key-facts", dest="key_facts", help="one per line; - reads stdin")
 
 
 def add_subject_commands(subject_sub: Sub) -> None:
-    lst = subject_sub.add_parser("list", help="a case's subjects with their identifiers")
-    lst.add_argument("case_ref", metavar="CASE_REF")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=subject_list)
-    show = subject_sub.add_parser("show", help="one subject (by id or name)")
-    show.add_argument("case_ref", metavar="CASE_REF")
-    show.add_argument("subject", metavar="SUBJECT", help="the subject's id or name")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=subject_show)
-    edit = subject_sub.add_parser("edit", help="change a subject's name, aliases or profile")
-    edit.add_argument("case_ref", metavar="CASE_REF")
-    edit.add_argument("subject", metavar="SUBJECT")
-    edit.add_argument("--name")
-    edit.add_argument("--alias", action="append", metavar="NAME",
-                      help="replaces the aliases (repeat for several; --alias '' clears)")
-    edit.add_argument("--role")
-    edit.add_argument("--platform")
-    edit.add_argument("--location")
-    edit.add_argument("--json", action="store_true")
-    edit.set_defaults(handler=subject_edit)
+    with case_command(subject_sub, "list", subject_list,
+                      help="a case's subjects with their identifiers"):
+        pass
+    with case_command(subject_sub, "show", subject_show,
+                      ("subject", {"metavar": "SUBJECT", "help": "the subject's id or name"}),
+                      help="one subject (by id or name)"):
+        pass
+    with case_command(subject_sub, "edit", subject_edit, ("subject", {"metavar": "SUBJECT"}),
+                      help="change a subject's name, aliases or profile") as edit:
+        edit.add_argument("--name")
+        edit.add_argument("--alias", action="append", metavar="NAME",
+                          help="replaces the aliases (repeat for several; --alias '' clears)")
+        edit.add_argument("--role")
+        edit.add_argument("--platform")
+        edit.add_argument("--location")
     ident = subject_sub.add_parser("identifier", help="add or remove a subject's identifier")
     ident_sub = ident.add_subparsers(dest="identifier_command", metavar="ACTION",
                                      required=True)
     for name, handler, text in (("add", identifier_add, "add an identifier"),
                                 ("remove", identifier_remove, "remove an identifier")):
-        cmd = ident_sub.add_parser(name, help=text)
-        cmd.add_argument("case_ref", metavar="CASE_REF")
-        cmd.add_argument("subject", metavar="SUBJECT")
-        cmd.add_argument("identifier", metavar="KIND:VALUE")
-        cmd.add_argument("--json", action="store_true")
-        cmd.set_defaults(handler=handler)
+        with case_command(ident_sub, name, handler, ("subject", {"metavar": "SUBJECT"}),
+                          ("identifier", {"metavar": "KIND:VALUE"}), help=text):
+            pass
 
 
 def add_note_commands(note_sub: Sub) -> None:
-    lst = note_sub.add_parser("list", help="a case's notes in time order")
-    lst.add_argument("case_ref", metavar="CASE_REF")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=note_list)
+    with case_command(note_sub, "list", note_list, help="a case's notes in time order"):
+        pass
     edit = note_sub.add_parser("edit", help="change a note (earlier versions are kept)")
     edit.add_argument("note_id", metavar="NOTE_ID", type=int)
     edit.add_argument("--text", help="the new text; - reads it from stdin")
