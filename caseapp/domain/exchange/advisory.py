@@ -109,7 +109,8 @@ def parse_stix(data: bytes, what: str = "bundle") -> ParsedList:
             doc.get("objects", []), list):
         raise WatchlistFormatError([f"{what}: not a STIX bundle (no type 'bundle' with an "
                                     "objects list)"])
-    objects = [o for o in doc.get("objects", []) if isinstance(o, dict)]
+    objects: list[Any] = [o for o in doc.get("objects", []) if isinstance(o, dict)]
+    del doc  # each object is dropped once read below: a big bundle is not held twice
     result = ParsedList("stix")
     authors = {o.get("created_by_ref") for o in objects}
     identities = {o.get("id"): o for o in objects if o.get("type") == "identity"}
@@ -118,7 +119,8 @@ def parse_stix(data: bytes, what: str = "bundle") -> ParsedList:
     dates = sorted(str(o.get("published") or o.get("modified") or "") for o in objects
                    if o.get("type") in ("report", "indicator"))
     result.list_date = dates[-1][:10] if dates and dates[-1] else ""
-    for index, obj in enumerate(objects):
+    for index in range(len(objects)):
+        obj, objects[index] = objects[index], None
         kind = obj.get("type", "")
         where = f"{what} object {index + 1} ({obj.get('id', kind)})"
         if kind == "indicator":

@@ -34,7 +34,7 @@ class WatchlistFormatError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListedItem:
     """One identifier or name of a listed party."""
 
@@ -43,7 +43,7 @@ class ListedItem:
     normalized: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ListedParty:
     """A listed person, company, vessel or indicator with what identifies it."""
 
@@ -53,7 +53,6 @@ class ListedParty:
     programmes: tuple[str, ...] = ()
     items: list[ListedItem] = field(default_factory=list)
     remarks: str = ""
-    _seen: set[tuple[str, str]] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, kind: str, value: str) -> None:
         """Add an identifier (normalised like case identifiers) or a name."""
@@ -61,9 +60,12 @@ class ListedParty:
         if not value:
             return
         key = fold_name(value) if kind == NAME else identifier_key(kind, value)
-        if key and (kind, key) not in self._seen:
-            self._seen.add((kind, key))
-            self.items.append(ListedItem(kind, value, key))
+        if not key:
+            return
+        for item in self.items:  # a party lists a handful: a plain loop beats a set here
+            if item.normalized == key and item.kind == kind:
+                return
+        self.items.append(ListedItem(kind, value, key))
 
 
 @dataclass
