@@ -83,7 +83,9 @@ class CaseListSource:
     """What the case table asks for, over a store's case-list reader plus risk scores."""
 
     def __init__(self, reader: CaseListReader,
-                 risks: Callable[[], Mapping[int, Scored]] | None = None) -> None:
+                 risks: Callable[[list[int] | None], Mapping[int, Scored]] | None = None,
+                 ) -> None:
+        """``risks(ids)``: risk scores of these case ids (None: of every case with one)."""
         self._reader = reader
         self._risks_of = risks
         self._risks: dict[int, tuple[int, str]] = {}
@@ -91,6 +93,7 @@ class CaseListSource:
         self._hay: dict[int, str] | None = None
         self._stale: set[str] = set()  # refs whose filter text is to be read again
         self._stale_ids: set[int] = set()
+        self._version_of_risks: int | None = None
         self.refresh()
 
     def refresh(self, changed: set[str] | None = None) -> bool:
@@ -102,8 +105,9 @@ class CaseListSource:
         version = self._reader.data_version()
         moved = version != self._version
         self._version = version
-        if self._risks_of is not None:
-            risks = {i: (s.score, s.band) for i, s in self._risks_of().items()}
+        if self._risks_of is not None and (moved or self._version_of_risks is None):
+            risks = self._read_risks(changed if self._version_of_risks is not None else None)
+            self._version_of_risks = version
             if risks != self._risks:
                 moved = True
                 self._stale_ids |= {i for i in risks.keys() | self._risks.keys()
@@ -115,6 +119,18 @@ class CaseListSource:
             else:
                 self._stale |= changed
         return moved
+
+    def _read_risks(self, changed: set[str] | None) -> dict[int, tuple[int, str]]:
+        """Every case's risk (``changed`` None), else the known ones with the changed cases'
+        read again: with a checklist on every case, reading them all is the slow part."""
+        assert self._risks_of is not None
+        if changed is None:
+            return {i: (s.score, s.band) for i, s in self._risks_of(None).items()}
+        ids = [i for i in map(self._reader.id_of, sorted(changed)) if i is not None]
+        risks = {i: r for i, r in self._risks.items() if i not in ids}
+        if ids:
+            risks.update((i, (s.score, s.band)) for i, s in self._risks_of(ids).items())
+        return risks
 
     def order(self, column: int, descending: bool, status: str | None = None) -> list[int]:
         """Ids in the order of table ``column`` (ties by id), only ``status`` if given."""
@@ -173,14 +189,16 @@ def open_case_list(ws: Workspace) -> CaseListSource:
 
     make = getattr(ws.store, "case_list_reader", None)
     reader: CaseListReader = make() if make is not None else RowsReader(ws.store.case_rows)
-    return CaseListSource(reader, lambda: case_risk(ws))
+    return CaseListSource(reader, lambda ids: case_risk(ws, ids))
 
 
 def rows_source(rows: Sequence[Any]) -> CaseListSource:
     """A source over rows already read (risk taken from the rows' own columns)."""
     listed = list(rows)
     risks = {r[0]: _Risk(r[9], r[10] or "") for r in listed if len(r) > 10 and r[9] is not None}
-    return CaseListSource(RowsReader(lambda: listed), lambda: risks)
+    return CaseListSource(RowsReader(lambda: listed),
+                          lambda ids: risks if ids is None else {i: risks[i] for i in ids
+                                                                 if i in risks})
 
 
 def preview_source(home: Path, key: bytes) -> CaseListSource | None:

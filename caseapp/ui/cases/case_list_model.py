@@ -49,7 +49,7 @@ class CaseListModel(QAbstractTableModel):
     """The case list over a :class:`CaseListSource`; sorts and filters itself."""
 
     #: Rows exposed per ``fetchMore`` (and fetched from the store in one statement).
-    BATCH = 200
+    BATCH: int = 200
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

@@ -129,6 +129,32 @@ def test_filter_texts_follow_changes_named_or_not(ui_ws: Any, many: list[str]) -
     assert many[0] not in _all_refs(model) and model.total() == 12
 
 
+def test_risk_follows_the_named_case_and_sorts(ui_ws: Any, many: list[str]) -> None:
+    from caseapp.services.redflags import checklists
+
+    model = _model(ui_ws)
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert model.index(1, 4).data() == "not assessed"
+    checklists.start_checklist(ui_ws, many[1])
+    checklists.set_item(ui_ws, many[1], "identity.shared-contact", "confirmed")
+    asked: list[Any] = []
+    source = model.source
+    assert source is not None
+    read = source._risks_of  # white box: which cases' risks the reload reads
+    assert read is not None
+    source._risks_of = lambda ids: (asked.append(ids), read(ids))[1]
+    model.reload({many[1]})  # only this case's risk is read again
+    assert len(asked) == 1 and asked[0] is not None and len(asked[0]) == 1
+    risk = model.index(1, 4).data()
+    assert risk != "not assessed" and model.index(1, 0).data(ROW_ROLE).risk is not None
+    model.sort(4, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, 0).data() == many[1]
+    band = model.index(0, 0).data(ROW_ROLE).risk_band
+    if band:  # the band is a filter word too
+        model.set_filter(band)
+        assert many[1] in _all_refs(model)
+
+
 def test_rows_source_gives_the_same_list(ui_ws: Any, many: list[str]) -> None:
     from caseapp.services.cases.caselist import case_list
 
