@@ -138,7 +138,7 @@ def _key_of(session: Session, role: str) -> TeamMemberKey | None:
 def _case_state(session: Session, case: Case) -> team_keys.CaseKeys | None:
     from caseapp.services.evidence import case_keys
 
-    return case_keys._state(session, case)  # noqa: SLF001 - the one reader of a case's wraps
+    return case_keys.case_state(session, case)
 
 
 def add_member(ws: Workspace, case_ref: str, role: str, access: str) -> MemberView:
