@@ -14,7 +14,6 @@ from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -37,7 +36,7 @@ from caseapp.ui.discovery.links_model import (
 )
 from caseapp.ui.errors import log_event
 from caseapp.ui.exchange.watchlists import WatchlistHitsPanel
-from caseapp.ui.widgets.columns import elide_middle, fit_columns
+from caseapp.ui.widgets.columns import elide_middle, fit_columns, set_widths
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -120,10 +119,7 @@ class LinksTab(CaseTab):
         self.table = LinksTable()
         self.table.setModel(self.proxy)
         self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # the service's order
-        header = self.table.horizontalHeader()
-        for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, _WIDTHS, 5)
         elide_middle(self.table, (1, 5))  # identifier, "Linked to" refs
         self._fitted = False
         self.graph = LinkGraphView()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressDialog,
@@ -38,6 +37,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.evidence.acquisition import AcquisitionFields
 from caseapp.ui.formatting import human_size, local_time
+from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
@@ -118,10 +118,7 @@ class EvidenceTab(CaseTab):
         self.model = RecordTableModel(EXHIBIT_COLUMNS, self)
         self.model.dim = lambda e: e.withdrawn_at is not None
         self.table = read_only_table(self.model, "Exhibits")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((70, 260, 80, 200, 150, 120, 160)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (70, 260, 80, 200, 150, 120, 160), 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         lower = QWidget()
@@ -146,10 +143,7 @@ class EvidenceTab(CaseTab):
         lower_layout.addWidget(QLabel("Chain of custody of the selected exhibit:"))
         self.custody_model = RecordTableModel(CUSTODY_COLUMNS, self)
         self.custody = read_only_table(self.custody_model, "Chain of custody")
-        custody_header = self.custody.horizontalHeader()
-        for column, width in enumerate((180, 90, 110)):
-            custody_header.resizeSection(column, width)
-        custody_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.custody, (180, 90, 110), 3)
         lower_layout.addWidget(self.custody, 1)
         splitter.addWidget(lower)
         splitter.setSizes([320, 260])

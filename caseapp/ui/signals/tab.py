@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -31,6 +30,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.signals.chart import HourChart
 from caseapp.ui.signals.models import FindingsModel, LocationsModel
 from caseapp.ui.tips.identifiers import record_table
+from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -132,11 +132,7 @@ class FindingsTab(CaseTab):
         layout.addWidget(self.banner)
         self.model = FindingsModel(self)
         self.table = record_table(self.model, "Findings")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((80, 220, 120, 60, 320, 170, 190)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(len(self.model.columns) - 1,
-                                    QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (80, 220, 120, 60, 320, 170, 190), len(self.model.columns) - 1)
         self.explanation = QLabel("")
         self.explanation.setTextFormat(Qt.TextFormat.PlainText)
         self.explanation.setWordWrap(True)

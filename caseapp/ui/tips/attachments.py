@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressDialog,
     QPushButton,
@@ -21,6 +20,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import ATTACHMENT_COLUMNS
+from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import Banner, run_with_progress
 from caseapp.ui.widgets.records import RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -55,9 +55,7 @@ class AttachmentsPanel(QWidget):
         self.model = RecordTableModel(ATTACHMENT_COLUMNS, self)
         self.model.dim = lambda a: a.withdrawn
         self.table = record_table(self.model, "Attachments")
-        for column, width in enumerate((90, 220, 110, 130, 200)):
-            self.table.horizontalHeader().resizeSection(column, width)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (90, 220, 110, 130, 200), 1)
         layout.addWidget(self.table, 1)
         self.add_button.clicked.connect(self.choose_files)
         self.set_tip(None)

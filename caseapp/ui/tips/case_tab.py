@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -16,6 +15,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import QUEUE_COLUMNS, TipQueueModel
+from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import Banner
 from caseapp.ui.widgets.panes import CaseTab
 
@@ -50,10 +50,7 @@ class CaseTipsTab(CaseTab):
         sort_keys = [lambda t, c=c: c.text(t) for c in CASE_TIP_COLUMNS]
         self.model = TipQueueModel(self, CASE_TIP_COLUMNS, sort_keys)
         self.table = record_table(self.model, "Tips linked to this case")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((120, 110, 60, 150, 150, 190, 110)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(len(CASE_TIP_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (120, 110, 60, 150, 150, 190, 110), len(CASE_TIP_COLUMNS) - 1)
         layout.addWidget(self.table, 1)
         self.empty = QLabel("No tips are linked to this case.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -11,7 +11,6 @@ from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui.cases.subject_dialog import IdentifierDialog
 from caseapp.ui.tips.models import IdentifierModel, IdentRow
+from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.records import read_only_table
 
@@ -78,10 +78,7 @@ class IdentifiersPanel(QWidget):
         layout.addWidget(self.error)
         self.model = IdentifierModel(self)
         self.table = record_table(self.model, "Identifiers of the tip")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((70, 240, 220, 120, 200)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (70, 240, 220, 120, 200), 1)
         layout.addWidget(self.table, 1)
         self.saved: list[IdentRow] = []
         self.pending: list[IdentRow] = []

@@ -10,10 +10,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressDialog,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,8 @@ from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event, user_message
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.widgets.common import run_with_progress
+from caseapp.ui.widgets.columns import set_widths
+from caseapp.ui.widgets.common import dismiss_button, run_with_progress
 from caseapp.ui.widgets.records import Column, RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
@@ -115,20 +114,12 @@ class ImportReportPanel(QFrame):
         font = self.summary.font()
         font.setBold(True)
         self.summary.setFont(font)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss the import report")
-        close.clicked.connect(self.hide)
         top.addWidget(self.summary, 1)
-        top.addWidget(close)
+        top.addWidget(dismiss_button(self, "Dismiss the import report"))
         layout.addLayout(top)
         self.model = RecordTableModel(ISSUE_COLUMNS, self)
         self.table = record_table(self.model, "Import problems")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((160, 50, 90)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (160, 50, 90), 3)
         self.table.setMaximumHeight(160)
         layout.addWidget(self.table)
         self.kind = ""

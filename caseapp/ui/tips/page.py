@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -36,7 +35,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.tips.editor import TipEditor
 from caseapp.ui.tips.importer import FileOutcome, ImportReportPanel, TipImporter
 from caseapp.ui.tips.models import TipFilterProxy, TipQueueModel
-from caseapp.ui.widgets.columns import elide_middle, fit_columns
+from caseapp.ui.widgets.columns import elide_middle, fit_columns, set_widths
 from caseapp.ui.widgets.panes import Page
 from caseapp.ui.workers import TaskHandle
 
@@ -110,9 +109,7 @@ class TipsPage(Page):
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(len(_WIDTHS) - 1, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, _WIDTHS, len(_WIDTHS) - 1)
         elide_middle(self.table, (0, 6))  # Ref, Cases
         header.setToolTip("Triage order: overdue, then new, then by status and due date. "
                           "Click a column to sort by it; click again to go back.")

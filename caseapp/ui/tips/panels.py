@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,8 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS
-from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.columns import set_widths
+from caseapp.ui.widgets.common import Banner, dismiss_button
 from caseapp.ui.widgets.records import Column, RecordTableModel
 
 if TYPE_CHECKING:
@@ -59,20 +59,12 @@ class DuplicatesPanel(QFrame):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Hide (decide later with Find duplicates)")
-        close.clicked.connect(self.hide)
         top.addWidget(self.title, 1)
-        top.addWidget(close)
+        top.addWidget(dismiss_button(self, "Hide (decide later with Find duplicates)"))
         layout.addLayout(top)
         self.model = RecordTableModel(CANDIDATE_COLUMNS, self)
         self.table = record_table(self.model, "Possible duplicates")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((120, 110, 60)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        set_widths(self.table, (120, 110, 60), 3)
         layout.addWidget(self.table)
         bar = QHBoxLayout()
         self.mark_button = QPushButton("Mark as duplicate of selected")

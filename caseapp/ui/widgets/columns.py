@@ -92,3 +92,11 @@ def fit_columns(table: QTableView, *, stretch: int, max_ems: float = 24,
         header.resizeSection(column, width)
     header.setStretchLastSection(False)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def set_widths(table: QTableView, widths: Iterable[int], stretch: int) -> None:
+    """Start-up widths of the first columns (pixels); column ``stretch`` takes the rest."""
+    header = table.horizontalHeader()
+    for column, width in enumerate(widths):
+        header.resizeSection(column, width)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -29,6 +29,16 @@ def html_escape(text: str) -> str:
             .replace('"', "&quot;"))
 
 
+def dismiss_button(target: QWidget, tip: str) -> QToolButton:
+    """A flat ✕ button that hides ``target``."""
+    close = QToolButton()
+    close.setText("✕")
+    close.setAutoRaise(True)
+    close.setToolTip(tip)
+    close.clicked.connect(target.hide)
+    return close
+
+
 class ErrorLabel(QLabel):
     """An inline validation message: hidden while there is nothing to say."""
 
@@ -62,13 +72,8 @@ class Banner(QFrame):
         self.label = QLabel(wordWrap=True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
         layout.addWidget(self.label, 1)
-        layout.addWidget(close)
+        layout.addWidget(dismiss_button(self, "Dismiss"))
         self.kind = ""
         self.hide()
 
