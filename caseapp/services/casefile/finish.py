@@ -27,6 +27,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 from sqlmodel import col, select
 
+from caseapp.domain.loadfiles import bates_label
 from caseapp.domain.models import Production
 from caseapp.security import audit
 from caseapp.services.casefile.production import file_sha256
@@ -151,3 +152,28 @@ def remove_stale_staging(parent: Path, recorded: set[str], name: str = "*") -> l
             with contextlib.suppress(OSError):
                 lock_path.unlink()
     return removed
+
+
+def list_productions(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
+    """The case's productions, oldest first (the ``productions --json`` shape)."""
+    with ws.session() as session:
+        case = get_case_in(session, case_ref)
+        rows = session.exec(select(Production).where(Production.case_id == case.id)
+                            .order_by(col(Production.number))).all()
+    return [{"production": p.number, "created_at": p.created_at.isoformat(),
+             "actor": p.actor, "prefix": p.prefix, "volume": p.volume,
+             "bates_first": bates_label(p.prefix, p.bates_first) if p.documents else None,
+             "bates_last": bates_label(p.prefix, p.bates_last) if p.documents else None,
+             "documents": p.documents, "pages": p.pages, "withheld": p.withheld,
+             "path": p.path, "present": Path(p.path).is_dir(),
+             "staged": _left_staged(p),
+             "sha256sums": p.manifest_sha256, "options": json.loads(p.options or "{}")}
+            for p in rows]
+
+
+def _left_staged(p: Production) -> str | None:
+    """Where the volume of a production recorded but never moved into place still is."""
+    staging = json.loads(p.options or "{}").get("staging")
+    if staging and not Path(p.path).is_dir() and Path(staging).is_dir():
+        return str(staging)
+    return None

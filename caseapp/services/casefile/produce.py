@@ -40,6 +40,7 @@ from caseapp.pdf.options import MAX_BATES_START
 from caseapp.security import anchors, audit
 from caseapp.services.casefile import volume as vol
 from caseapp.services.casefile.finish import (
+    list_productions,
     recorded_stagings,
     remove_stale_staging,
     staging_lock,
@@ -67,6 +68,8 @@ WITHHOLD_REASONS = {
 }
 _PREFIX_OK = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _ATTEMPTS = 3
+__all__ = ["WITHHOLD_REASONS", "ProduceOptions", "ProductionResult", "Redact", "Withhold",
+           "list_productions", "parse_redact", "parse_withhold", "produce", "select_exhibits"]
 
 
 @dataclass(frozen=True)
@@ -144,31 +147,6 @@ def last_bates(session: Session, prefix: str) -> int:
     """The last Bates number issued under ``prefix`` by any production (0 if none; a team
     store counts productions of cases this user cannot see too)."""
     return allocation.last_bates(session, prefix)
-
-
-def list_productions(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
-    """The case's productions, oldest first (the ``productions --json`` shape)."""
-    with ws.session() as session:
-        case = get_case_in(session, case_ref)
-        rows = session.exec(select(Production).where(Production.case_id == case.id)
-                            .order_by(col(Production.number))).all()
-    return [{"production": p.number, "created_at": p.created_at.isoformat(),
-             "actor": p.actor, "prefix": p.prefix, "volume": p.volume,
-             "bates_first": bates_label(p.prefix, p.bates_first) if p.documents else None,
-             "bates_last": bates_label(p.prefix, p.bates_last) if p.documents else None,
-             "documents": p.documents, "pages": p.pages, "withheld": p.withheld,
-             "path": p.path, "present": Path(p.path).is_dir(),
-             "staged": _left_staged(p),
-             "sha256sums": p.manifest_sha256, "options": json.loads(p.options or "{}")}
-            for p in rows]
-
-
-def _left_staged(p: Production) -> str | None:
-    """Where the volume of a production recorded but never moved into place still is."""
-    staging = json.loads(p.options or "{}").get("staging")
-    if staging and not Path(p.path).is_dir() and Path(staging).is_dir():
-        return str(staging)
-    return None
 
 
 @dataclass(frozen=True)
