@@ -1,4 +1,4 @@
-"""Enumerations with their contract spellings (see CONTRACTS.md).
+"""Enumerations with their contract spellings (see docs/cli.md).
 
 Every enum's ``value`` is the CLI/JSON spelling. ``parse`` accepts input case-insensitively,
 with spaces or underscores in place of hyphens, plus the documented aliases.
@@ -7,7 +7,7 @@ with spaces or underscores in place of hyphens, plus the documented aliases.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, ClassVar, Self
 
 
 def _fold(text: str) -> str:
@@ -15,11 +15,24 @@ def _fold(text: str) -> str:
 
 
 class ContractEnum(StrEnum):
-    """A StrEnum whose values are the contract spellings."""
+    """A StrEnum whose values are the contract spellings.
+
+    A subclass names itself for error messages and may accept other spellings:
+    ``class CaseStatus(ContractEnum, label="case status", aliases={"review": "in-review"})``.
+    """
+
+    _label_text: ClassVar[str]
+    _alias_map: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, label: str = "", aliases: dict[str, str] | None = None,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._label_text = label or cls.__name__
+        cls._alias_map = dict(aliases or {})
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
-        return {}
+        return cls._alias_map
 
     @classmethod
     def parse(cls, text: str | Self) -> Self:
@@ -36,7 +49,7 @@ class ContractEnum(StrEnum):
 
     @classmethod
     def label(cls) -> str:
-        return cls.__name__
+        return cls._label_text
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -44,15 +57,11 @@ class ContractEnum(StrEnum):
         return self.value.replace("-", " ").capitalize()
 
 
-class CaseStatus(ContractEnum):
+class CaseStatus(ContractEnum, label="case status"):
     OPEN = "open"
     IN_REVIEW = "in-review"
     ESCALATED = "escalated"
     CLOSED = "closed"
-
-    @classmethod
-    def label(cls) -> str:
-        return "case status"
 
 
 #: Allowed case status transitions (from -> set of targets).
@@ -64,18 +73,16 @@ CASE_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
-class Priority(ContractEnum):
+class Priority(ContractEnum, label="priority"):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
 
-    @classmethod
-    def label(cls) -> str:
-        return "priority"
 
-
-class IdentifierKind(ContractEnum):
+class IdentifierKind(ContractEnum, label="identifier kind",
+                     aliases={"e-mail": "email", "mail": "email", "govid": "gov-id",
+                              "gov": "gov-id"}):
     EMAIL = "email"
     PHONE = "phone"
     URL = "url"
@@ -87,28 +94,18 @@ class IdentifierKind(ContractEnum):
     DEVICE = "device"
     HANDLE = "handle"
 
-    @classmethod
-    def aliases(cls) -> dict[str, str]:
-        return {"e-mail": "email", "mail": "email", "govid": "gov-id", "gov": "gov-id"}
 
-    @classmethod
-    def label(cls) -> str:
-        return "identifier kind"
-
-
-class ChecklistState(ContractEnum):
+class ChecklistState(ContractEnum, label="checklist state"):
     NOT_ASSESSED = "not-assessed"
     NOT_OBSERVED = "not-observed"
     SUSPECTED = "suspected"
     CONFIRMED = "confirmed"
     NOT_APPLICABLE = "not-applicable"
 
-    @classmethod
-    def label(cls) -> str:
-        return "checklist state"
 
-
-class TipChannel(ContractEnum):
+class TipChannel(ContractEnum, label="tip channel",
+                 aliases={"e-mail": "email", "mail": "email", "phone": "hotline",
+                          "reward-program": "reward-programme"}):
     REWARD_PROGRAMME = "reward-programme"
     HOTLINE = "hotline"
     EMAIL = "email"
@@ -117,21 +114,8 @@ class TipChannel(ContractEnum):
     REFERRAL = "referral"
     INTERNAL = "internal"
 
-    @classmethod
-    def aliases(cls) -> dict[str, str]:
-        return {
-            "e-mail": "email",
-            "mail": "email",
-            "phone": "hotline",
-            "reward-program": "reward-programme",
-        }
 
-    @classmethod
-    def label(cls) -> str:
-        return "tip channel"
-
-
-class TipStatus(ContractEnum):
+class TipStatus(ContractEnum, label="tip status"):
     NEW = "new"
     IN_TRIAGE = "in-triage"
     ACTIONABLE = "actionable"
@@ -140,23 +124,15 @@ class TipStatus(ContractEnum):
     DUPLICATE = "duplicate"
     CLOSED = "closed"
 
-    @classmethod
-    def label(cls) -> str:
-        return "tip status"
 
-
-class RewardStatus(ContractEnum):
+class RewardStatus(ContractEnum, label="reward status"):
     NOT_APPLICABLE = "not-applicable"
     POTENTIALLY_ELIGIBLE = "potentially-eligible"
     REFERRED = "referred"
     CLOSED = "closed"
 
-    @classmethod
-    def label(cls) -> str:
-        return "reward status"
 
-
-class CustodyAction(ContractEnum):
+class CustodyAction(ContractEnum, label="custody action"):
     ACQUIRED = "acquired"
     INGESTED = "ingested"
     OPENED = "opened"
@@ -165,10 +141,6 @@ class CustodyAction(ContractEnum):
     VERIFIED = "verified"
     WITHDRAWN = "withdrawn"
     TRANSFERRED = "transferred"
-
-    @classmethod
-    def label(cls) -> str:
-        return "custody action"
 
 
 #: Admiralty/NATO source reliability grades with their standard meanings.
