@@ -54,8 +54,14 @@ def _rw(read: str, write: str) -> tuple[str, str]:
     return read, write
 
 
+#: Set-based membership tests: the definer function runs once per query (an uncorrelated
+#: subquery, hashed), not once per row - 100,000 cases read in milliseconds, not seconds.
+READABLE = "(SELECT caseapp_my_cases(false))"
+WRITABLE = "(SELECT caseapp_my_cases(true))"
+
+
 def _case(col: str) -> tuple[str, str]:
-    return (f"caseapp_can_read({col})", f"caseapp_can_write({col})")
+    return (f"{col} IN {READABLE}", f"{col} IN {WRITABLE}")
 
 
 def _via(table: str, key: str, own: str, case_col: str = "case_id",
@@ -63,14 +69,14 @@ def _via(table: str, key: str, own: str, case_col: str = "case_id",
     """Rows reached through ``table`` (whose own RLS applies inside the subquery too)."""
     extra = f" OR p.{case_col} IS NULL" if null_ok else ""
 
-    def expr(fn: str) -> str:
+    def expr(cases: str) -> str:
         return (f"EXISTS (SELECT 1 FROM {table} p WHERE p.{key} = {own} AND "
-                f"({fn}(p.{case_col}){extra}))")
-    return expr("caseapp_can_read"), expr("caseapp_can_write")
+                f"(p.{case_col} IN {cases}{extra}))")
+    return expr(READABLE), expr(WRITABLE)
 
 
-_TIP_OR_CASE_EVIDENCE = ("case_id IS NULL OR caseapp_can_read(case_id)",
-                         "case_id IS NULL OR caseapp_can_write(case_id)")
+_TIP_OR_CASE_EVIDENCE = (f"case_id IS NULL OR case_id IN {READABLE}",
+                         f"case_id IS NULL OR case_id IN {WRITABLE}")
 
 #: Every case-scoped table -> (read expression, write expression).
 CASE_SCOPED: dict[str, tuple[str, str]] = {
@@ -92,13 +98,12 @@ CASE_SCOPED: dict[str, tuple[str, str]] = {
     "custody_event": _via("evidence", "id", "evidence_id", null_ok=True),
     "note_revision": _via("note", "id", "note_id"),
     "checklist_answer": _via("checklist", "id", "checklist_id"),
-    "search_doc": ("case_id IS NULL OR caseapp_can_read(case_id)",
-                   "case_id IS NULL OR caseapp_can_write(case_id)"),
+    "search_doc": _TIP_OR_CASE_EVIDENCE,
     "search_fts": _via("search_doc", "id", "search_fts.id", null_ok=True),
     "search_near_key": _rw("EXISTS (SELECT 1 FROM identifier i WHERE i.id = identifier_id)",
                            "EXISTS (SELECT 1 FROM identifier i WHERE i.id = identifier_id AND "
                            "(i.tip_id IS NOT NULL OR EXISTS (SELECT 1 FROM subject s WHERE "
-                           "s.id = i.subject_id AND caseapp_can_write(s.case_id))))"),
+                           f"s.id = i.subject_id AND s.case_id IN {WRITABLE})))"),
     "search_pending": _via("evidence", "id", "evidence_id", null_ok=True),
 }
 
@@ -108,6 +113,11 @@ _FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION caseapp_case_access(p_case integer) RETURNS text
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT access FROM case_member WHERE case_id = p_case AND role_name = session_user
+$$;
+CREATE OR REPLACE FUNCTION caseapp_my_cases(p_write boolean) RETURNS SETOF integer
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT case_id FROM case_member WHERE role_name = session_user
+    AND (NOT p_write OR access IN ('lead', 'investigator'))
 $$;
 CREATE OR REPLACE FUNCTION caseapp_can_read(p_case integer) RETURNS boolean
 LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
@@ -274,7 +284,7 @@ BEGIN
 END $$;
 """
 
-_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_log_reveal(integer)",
+_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_my_cases(boolean)", "caseapp_log_reveal(integer)",
                   "caseapp_hidden_case_refs()", "caseapp_audit_case(text, text, text)",
                   "caseapp_audit_head()", "caseapp_audit_links(integer, integer)",
                   "caseapp_audit_chain()", "caseapp_next_case_seq(integer)",
@@ -367,7 +377,7 @@ def _policies(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     conn.exec_driver_sql("ALTER TABLE audit_entry FORCE ROW LEVEL SECURITY")
     _policy(conn, "audit_entry", "caseapp_read", f"FOR SELECT TO {MEMBER} USING "
-            "(case_id IS NULL OR caseapp_can_read(case_id))")
+            f"(case_id IS NULL OR case_id IN {READABLE})")
     _policy(conn, "audit_entry", "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK (true)")
     _policy(conn, "audit_entry", "caseapp_update",  # state/hash only, own new entry: trigger
             f"FOR UPDATE TO {MEMBER} USING (true) WITH CHECK (true)")
@@ -378,7 +388,7 @@ def _policies(conn: Connection) -> None:
                 f"FOR ALL TO {DEFINER} USING (true) WITH CHECK (true)")
     lead = "caseapp_case_access(case_id) = 'lead'"
     _policy(conn, "case_member", "caseapp_read",
-            f"FOR SELECT TO {MEMBER} USING (caseapp_can_read(case_id))")
+            f"FOR SELECT TO {MEMBER} USING (case_id IN {READABLE})")
     _policy(conn, "case_member", "caseapp_write",
             f"FOR ALL TO {MEMBER} USING ({lead}) WITH CHECK ({lead})")
     _policy(conn, "tipster_reveal", "caseapp_read", f"FOR SELECT TO {CUSTODIAN} USING (true)")
