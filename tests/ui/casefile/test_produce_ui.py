@@ -142,3 +142,40 @@ def test_redact_treatment_reaches_the_production(dialog, qtbot, tmp_path: Path) 
     wait_task(qtbot, handle)
     assert dialog.outcome is None and "nothing to redact" in dialog.error.text()
     assert not (tmp_path / "red").exists()
+
+
+def test_finish_interrupted_productions_action(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    """Case > Finish interrupted productions: a recorded volume left in its staging folder
+    (the state a kill between record and move leaves) is checked and moved into place; a
+    tampered one is reported in a message box and left where it is."""
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    demo.load_demo(window.ctx.ws)
+    ws = window.ctx.ws
+    paths = []
+    for name in ("good", "bad"):
+        produce.produce(ws, CASE1, tmp_path / name,
+                        produce.ProduceOptions(prefix="FIN", exhibits=("E-001",)))
+        paths.append(tmp_path / name)
+    staged = []
+    for row, target in zip(produce.list_productions(ws, CASE1), paths, strict=True):
+        staging = Path(row["options"]["staging"])
+        os.replace(target, staging)  # as if killed after the record, before the move
+        staged.append(staging)
+    (staged[1] / "AUDIT-HEAD.txt").write_text("tampered\n", encoding="ascii")
+    assert [r["present"] for r in produce.list_productions(ws, CASE1)] == [False, False]
+    window.show_page("cases").list.reload()
+    view = window.open_case(CASE1)
+    action = next(a for a in window.actions_.case_actions
+                  if a.text().replace("&", "") == "Finish interrupted productions")
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(view.window().findChildren(QMessageBox)), timeout=60_000)
+    box = next(b for b in view.window().findChildren(QMessageBox) if b.isVisible())
+    assert "Production 2" in box.text() and "AUDIT-HEAD.txt" in box.text()
+    box.close()
+    rows = produce.list_productions(ws, CASE1)
+    assert [r["present"] for r in rows] == [True, False]
+    assert (paths[0] / "SHA256SUMS").is_file() and staged[1].is_dir()
+    assert json.dumps(rows[1]["staged"]) == json.dumps(str(staged[1]))
