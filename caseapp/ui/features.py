@@ -94,7 +94,7 @@ class Features:
 
 def app_features() -> Features:
     """The app as shipped. Imports every feature module (heavy: call after the first paint)."""
-    from caseapp.ui.casefile.actions import export_pdf
+    from caseapp.ui.casefile.actions import export_pdf, finish_productions
     from caseapp.ui.casefile.history import ExportsTab
     from caseapp.ui.casefile.produce_dialog import open_produce_dialog
     from caseapp.ui.cases import actions as case_actions
@@ -177,6 +177,12 @@ def app_features() -> Features:
             CaseActionSpec("produce", "P&roduce…", open_produce_dialog, "Ctrl+Shift+P",
                            tip="Write a legal production volume with load files and a "
                            "privilege log (Ctrl+Shift+P)"),
+            CaseActionSpec("finish-productions", "&Finish interrupted productions",
+                           finish_productions,
+                           tip="Move a production that was recorded but interrupted before "
+                           "it was moved into place, after checking every file, and remove "
+                           "the leftovers of productions interrupted before they were "
+                           "recorded"),
             CaseActionSpec("share", "S&hare (STIX, MISP, chart, IC3/RFJ)…", open_share_dialog,
                            "Ctrl+Shift+H", tip="Prepare a STIX 2.1 bundle, MISP event, i2/"
                            "GraphML chart or an IC3/Rewards for Justice referral pack; caseapp "
