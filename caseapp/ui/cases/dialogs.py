@@ -15,22 +15,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from caseapp.domain.enums import Priority
-from caseapp.ui.widgets.common import ErrorLabel, html_escape
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
-    box = QDialogButtonBox()
-    ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-    ok.setDefault(True)
-    box.addButton(QDialogButtonBox.StandardButton.Cancel)
-    box.rejected.connect(dialog.reject)
-    return box, ok
+from caseapp.ui.widgets.common import ErrorLabel, html_escape, ok_cancel
 
 
 def split_tags(text: str) -> list[str]:
@@ -68,8 +58,7 @@ class NewCaseDialog(QDialog):
         layout.addLayout(form)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box, self.ok_button = _buttons(self, "&Create case")
-        box.accepted.connect(self._try_accept)
+        box, self.ok_button = ok_cancel(self, "&Create case", self._try_accept)
         layout.addWidget(box)
         self.title_edit.textEdited.connect(lambda _t: self.title_error.clear_error())
 
@@ -110,8 +99,7 @@ class NoteDialog(QDialog):
         layout.addWidget(self.text, 1)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box, self.ok_button = _buttons(self, "&Save note")
-        box.accepted.connect(self._try_accept)
+        box, self.ok_button = ok_cancel(self, "&Save note", self._try_accept)
         layout.addWidget(box)
         self.text.setFocus()
 
@@ -152,8 +140,7 @@ class WithdrawDialog(QDialog):
         layout.addWidget(self.reason)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box, self.ok_button = _buttons(self, "&Withdraw exhibit")
-        box.accepted.connect(self._try_accept)
+        box, self.ok_button = ok_cancel(self, "&Withdraw exhibit", self._try_accept)
         layout.addWidget(box)
         self.reason.setFocus()
 

@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import IdentifierKind
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, ok_cancel
 
 
 def preview_identifier(kind: str, value: str) -> tuple[str, bool]:
@@ -116,13 +115,7 @@ class SubjectDialog(QDialog):
             self.add_row()
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.ok_button = box.addButton("&Save subject" if editing else "&Add subject",
-                                       QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        box.addButton(QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self._try_accept)
-        box.rejected.connect(self.reject)
+        box, self.ok_button = ok_cancel(self, "&Save subject" if editing else "&Add subject", self._try_accept)
         layout.addWidget(box)
         self.name.textEdited.connect(lambda _t: self.name_error.clear_error())
         self.name.setFocus()
@@ -179,12 +172,7 @@ class IdentifierDialog(QDialog):
         layout.addLayout(grid)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.ok_button = box.addButton("&Add", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
-        box.addButton(QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self._try_accept)
-        box.rejected.connect(self.reject)
+        box, self.ok_button = ok_cancel(self, "&Add", self._try_accept)
         layout.addWidget(box)
         self.row.value.setFocus()
 

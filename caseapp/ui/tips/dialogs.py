@@ -8,13 +8,11 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
 from caseapp.domain.enums import Priority
 from caseapp.ui.formatting import first_line
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, ok_cancel
 from caseapp.ui.widgets.records import ROW_ROLE, Column, RecordTableModel
 from caseapp.ui.widgets.tables import CaseFilterProxy, CaseTableModel
 
@@ -39,15 +37,6 @@ RELATED_COLUMNS: list[Column[RelatedCase]] = [
     Column("Shares", lambda r: "; ".join(f"{k} {v}" for k, v in r.shared),
            tooltip=lambda r: "\n".join(f"{k} {v}" for k, v in r.shared)),
 ]
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
-    box = QDialogButtonBox()
-    ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-    ok.setDefault(True)
-    box.addButton(QDialogButtonBox.StandardButton.Cancel)
-    box.rejected.connect(dialog.reject)
-    return box, ok
 
 
 class LinkCaseDialog(QDialog):
@@ -100,8 +89,7 @@ class LinkCaseDialog(QDialog):
         layout.addWidget(self.chosen)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box, self.ok_button = _buttons(self, "&Link")
-        box.accepted.connect(self._try_accept)
+        box, self.ok_button = ok_cancel(self, "&Link", self._try_accept)
         layout.addWidget(box)
         self.filter.textChanged.connect(lambda t: self.proxy.set_filter(t, None))
         self.filter.returnPressed.connect(self._first_match)
@@ -201,8 +189,7 @@ class CaseFromTipDialog(QDialog):
         layout.addLayout(form)
         self.error = ErrorLabel()
         layout.addWidget(self.error)
-        box, self.ok_button = _buttons(self, "&Create case")
-        box.accepted.connect(self._try_accept)
+        box, self.ok_button = ok_cancel(self, "&Create case", self._try_accept)
         layout.addWidget(box)
         self.title_edit.setFocus()
 

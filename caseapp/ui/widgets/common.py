@@ -7,6 +7,8 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,6 +39,18 @@ def dismiss_button(target: QWidget, tip: str) -> QToolButton:
     close.setToolTip(tip)
     close.clicked.connect(target.hide)
     return close
+
+
+def ok_cancel(dialog: QDialog, ok_text: str,
+              on_ok: Callable[[], object]) -> tuple[QDialogButtonBox, QPushButton]:
+    """A dialog's buttons: ``ok_text`` (the default, calls ``on_ok``) and Cancel (rejects)."""
+    box = QDialogButtonBox()
+    ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok.setDefault(True)
+    box.addButton(QDialogButtonBox.StandardButton.Cancel)
+    box.accepted.connect(on_ok)
+    box.rejected.connect(dialog.reject)
+    return box, ok
 
 
 class ErrorLabel(QLabel):

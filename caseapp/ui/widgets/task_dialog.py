@@ -15,7 +15,6 @@ from typing import Generic, TypeVar
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.casefile.widgets import InlineLabel
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
-from caseapp.ui.widgets.common import run_with_progress
+from caseapp.ui.widgets.common import ok_cancel, run_with_progress
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 T = TypeVar("T")
@@ -73,12 +72,7 @@ class TaskDialog(QDialog, Generic[T]):
     def add_buttons(self, layout: QBoxLayout, text: str) -> QPushButton:
         """The inline message, then the main button ``text`` (default) and Cancel."""
         layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.run_button = box.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.run_button.setDefault(True)
-        box.addButton(QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self.start)
-        box.rejected.connect(self.reject)
+        box, self.run_button = ok_cancel(self, text, self.start)
         layout.addWidget(box)
         return self.run_button
 
