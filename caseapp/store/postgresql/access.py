@@ -54,14 +54,19 @@ def _rw(read: str, write: str) -> tuple[str, str]:
     return read, write
 
 
-#: Set-based membership tests: the definer function runs once per query (an uncorrelated
-#: subquery, hashed), not once per row - 100,000 cases read in milliseconds, not seconds.
-READABLE = "(SELECT caseapp_my_cases(false))"
-WRITABLE = "(SELECT caseapp_my_cases(true))"
+def _member(col: str, write: bool = False) -> str:
+    """The connecting login role is on the case ``col`` (a qualified column); ``write``: as
+    lead or investigator. A plain correlated subquery on ``case_member`` (unique index on
+    case and role), so the planner uses an index lookup per row it needs - a page or a lookup
+    by reference costs what it costs without security - and no function runs per row."""
+    can = " AND m.access IN ('lead', 'investigator')" if write else ""
+    return (f"EXISTS (SELECT 1 FROM case_member m WHERE m.case_id = {col} "
+            f"AND m.role_name = session_user{can})")
 
 
-def _case(col: str) -> tuple[str, str]:
-    return (f"{col} IN {READABLE}", f"{col} IN {WRITABLE}")
+def _case(table: str, col: str = "case_id", null_ok: bool = False) -> tuple[str, str]:
+    pre = f"{table}.{col} IS NULL OR " if null_ok else ""
+    return (pre + _member(f"{table}.{col}"), pre + _member(f"{table}.{col}", write=True))
 
 
 def _via(table: str, key: str, own: str, case_col: str = "case_id",
@@ -69,41 +74,38 @@ def _via(table: str, key: str, own: str, case_col: str = "case_id",
     """Rows reached through ``table`` (whose own RLS applies inside the subquery too)."""
     extra = f" OR p.{case_col} IS NULL" if null_ok else ""
 
-    def expr(cases: str) -> str:
+    def expr(write: bool) -> str:
         return (f"EXISTS (SELECT 1 FROM {table} p WHERE p.{key} = {own} AND "
-                f"(p.{case_col} IN {cases}{extra}))")
-    return expr(READABLE), expr(WRITABLE)
+                f"({_member('p.' + case_col, write)}{extra}))")
+    return expr(False), expr(True)
 
-
-_TIP_OR_CASE_EVIDENCE = (f"case_id IS NULL OR case_id IN {READABLE}",
-                         f"case_id IS NULL OR case_id IN {WRITABLE}")
 
 #: Every case-scoped table -> (read expression, write expression).
 CASE_SCOPED: dict[str, tuple[str, str]] = {
-    "case_file": _case("id"),
-    "subject": _case("case_id"),
-    "note": _case("case_id"),
-    "tip_case_link": _case("case_id"),
-    "checklist": _case("case_id"),
-    "export_record": _case("case_id"),
-    "production": _case("case_id"),
-    "signal_import": _case("case_id"),
-    "signal_observation": _case("case_id"),
-    "signal_finding": _case("case_id"),
-    "case_key_wrap": _case("case_id"),
-    "evidence": _TIP_OR_CASE_EVIDENCE,
+    "case_file": _case("case_file", "id"),
+    "subject": _case("subject"),
+    "note": _case("note"),
+    "tip_case_link": _case("tip_case_link"),
+    "checklist": _case("checklist"),
+    "export_record": _case("export_record"),
+    "production": _case("production"),
+    "signal_import": _case("signal_import"),
+    "signal_observation": _case("signal_observation"),
+    "signal_finding": _case("signal_finding"),
+    "case_key_wrap": _case("case_key_wrap"),
+    "evidence": _case("evidence", null_ok=True),
     "identifier": _rw(
         "tip_id IS NOT NULL OR " + _via("subject", "id", "subject_id")[0],
         "tip_id IS NOT NULL OR " + _via("subject", "id", "subject_id")[1]),
     "custody_event": _via("evidence", "id", "evidence_id", null_ok=True),
     "note_revision": _via("note", "id", "note_id"),
     "checklist_answer": _via("checklist", "id", "checklist_id"),
-    "search_doc": _TIP_OR_CASE_EVIDENCE,
+    "search_doc": _case("search_doc", null_ok=True),
     "search_fts": _via("search_doc", "id", "search_fts.id", null_ok=True),
     "search_near_key": _rw("EXISTS (SELECT 1 FROM identifier i WHERE i.id = identifier_id)",
                            "EXISTS (SELECT 1 FROM identifier i WHERE i.id = identifier_id AND "
                            "(i.tip_id IS NOT NULL OR EXISTS (SELECT 1 FROM subject s WHERE "
-                           f"s.id = i.subject_id AND s.case_id IN {WRITABLE})))"),
+                           f"s.id = i.subject_id AND {_member('s.case_id', True)})))"),
     "search_pending": _via("evidence", "id", "evidence_id", null_ok=True),
 }
 
@@ -119,6 +121,21 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT case_id FROM case_member WHERE role_name = session_user
     AND (NOT p_write OR access IN ('lead', 'investigator'))
 $$;
+CREATE OR REPLACE FUNCTION caseapp_new_case() RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v integer;
+BEGIN
+  BEGIN
+    v := currval(pg_get_serial_sequence('case_file', 'id'));
+  EXCEPTION WHEN others THEN
+    RETURN NULL;  -- this session has created no case
+  END;
+  IF EXISTS (SELECT 1 FROM case_member WHERE case_id = v AND role_name = session_user) THEN
+    RETURN v;
+  END IF;
+  RETURN NULL;
+END $$;
 CREATE OR REPLACE FUNCTION caseapp_can_read(p_case integer) RETURNS boolean
 LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
   SELECT caseapp_case_access(p_case) IS NOT NULL
@@ -284,7 +301,8 @@ BEGIN
 END $$;
 """
 
-_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_my_cases(boolean)", "caseapp_log_reveal(integer)",
+_DEFINER_OWNED = ("caseapp_case_access(integer)", "caseapp_my_cases(boolean)",
+                  "caseapp_new_case()", "caseapp_log_reveal(integer)",
                   "caseapp_hidden_case_refs()", "caseapp_audit_case(text, text, text)",
                   "caseapp_audit_head()", "caseapp_audit_links(integer, integer)",
                   "caseapp_audit_chain()", "caseapp_next_case_seq(integer)",
@@ -362,6 +380,8 @@ def _policies(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         insert = "true" if table == "case_file" else write  # the creator becomes lead
+        if table == "case_file":  # ... and sees the row it inserts (RETURNING)
+            read = f"{read} OR case_file.id = (SELECT caseapp_new_case())"
         delete = "caseapp_case_access(id) = 'lead'" if table == "case_file" else write
         _policy(conn, table, "caseapp_read", f"FOR SELECT TO {MEMBER} USING ({read})")
         _policy(conn, table, "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK ({insert})")
@@ -377,7 +397,7 @@ def _policies(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     conn.exec_driver_sql("ALTER TABLE audit_entry FORCE ROW LEVEL SECURITY")
     _policy(conn, "audit_entry", "caseapp_read", f"FOR SELECT TO {MEMBER} USING "
-            f"(case_id IS NULL OR case_id IN {READABLE})")
+            f"(audit_entry.case_id IS NULL OR {_member('audit_entry.case_id')})")
     _policy(conn, "audit_entry", "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK (true)")
     _policy(conn, "audit_entry", "caseapp_update",  # state/hash only, own new entry: trigger
             f"FOR UPDATE TO {MEMBER} USING (true) WITH CHECK (true)")
@@ -388,9 +408,14 @@ def _policies(conn: Connection) -> None:
                 f"FOR ALL TO {DEFINER} USING (true) WITH CHECK (true)")
     lead = "caseapp_case_access(case_id) = 'lead'"
     _policy(conn, "case_member", "caseapp_read",
-            f"FOR SELECT TO {MEMBER} USING (case_id IN {READABLE})")
-    _policy(conn, "case_member", "caseapp_write",
-            f"FOR ALL TO {MEMBER} USING ({lead}) WITH CHECK ({lead})")
+            f"FOR SELECT TO {MEMBER} USING (role_name = session_user OR "
+            "case_id IN (SELECT caseapp_my_cases(false)))")
+    # Not FOR ALL: that would also apply (OR'd) to every SELECT, one definer call per row.
+    conn.exec_driver_sql("DROP POLICY IF EXISTS caseapp_write ON case_member")
+    _policy(conn, "case_member", "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK ({lead})")
+    _policy(conn, "case_member", "caseapp_update",
+            f"FOR UPDATE TO {MEMBER} USING ({lead}) WITH CHECK ({lead})")
+    _policy(conn, "case_member", "caseapp_delete", f"FOR DELETE TO {MEMBER} USING ({lead})")
     _policy(conn, "tipster_reveal", "caseapp_read", f"FOR SELECT TO {CUSTODIAN} USING (true)")
     # The store's identity and the team settings (evidence location) are the owner's: a
     # member pointing colleagues' new homes at another bucket must not be possible.
