@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import Priority
-from caseapp.ui.widgets.common import ErrorLabel, html_escape, ok_cancel
+from caseapp.ui.widgets.common import ErrorLabel, html_escape, ok_cancel, to_qdatetime
 
 
 def split_tags(text: str) -> list[str]:
@@ -89,7 +89,7 @@ class NoteDialog(QDialog):
         self.when = QDateTimeEdit(calendarPopup=True)
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         moment = occurred_at.astimezone() if occurred_at else datetime.now().astimezone()
-        self.when.setDateTime(QDateTime(moment.replace(tzinfo=None)))
+        self.when.setDateTime(to_qdatetime(moment.replace(tzinfo=None)))
         self._initial = self.when.dateTime()
         form.addRow("&When (local time):", self.when)
         layout.addLayout(form)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, to_qdatetime
 
 if TYPE_CHECKING:
     from caseapp.services.tips.tips import TipsterIdentity
@@ -115,7 +115,7 @@ class ZonedDateTimeEdit(QWidget):
         """Show ``moment`` in the machine's local time."""
         local = moment.astimezone()
         self.set_zone(self.LOCAL)
-        self.edit.setDateTime(QDateTime(local.replace(tzinfo=None, microsecond=0)))
+        self.edit.setDateTime(to_qdatetime(local.replace(tzinfo=None, microsecond=0)))
 
 
 class DueEdit(QWidget):
@@ -147,9 +147,9 @@ class DueEdit(QWidget):
         if moment is None:
             week = (datetime.now() + timedelta(days=7)).replace(hour=17, minute=0, second=0,
                                                                 microsecond=0)
-            self.edit.setDateTime(QDateTime(week))
+            self.edit.setDateTime(to_qdatetime(week))
         else:
-            self.edit.setDateTime(QDateTime(moment.astimezone().replace(tzinfo=None,
+            self.edit.setDateTime(to_qdatetime(moment.astimezone().replace(tzinfo=None,
                                                                         microsecond=0)))
 
     def value(self) -> datetime | None:

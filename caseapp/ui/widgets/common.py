@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -39,6 +40,13 @@ def dismiss_button(target: QWidget, tip: str) -> QToolButton:
     close.setToolTip(tip)
     close.clicked.connect(target.hide)
     return close
+
+
+def to_qdatetime(moment: datetime) -> QDateTime:
+    """A naive local-time ``datetime`` as a local QDateTime (to the millisecond)."""
+    return QDateTime(QDate(moment.year, moment.month, moment.day),
+                     QTime(moment.hour, moment.minute, moment.second,
+                           moment.microsecond // 1000))
 
 
 def ok_cancel(dialog: QDialog, ok_text: str,
