@@ -91,7 +91,7 @@ def head(session: Session) -> AuditEntry | None:
     if _team_links(session):
         row = session.execute(text("SELECT id, hash FROM caseapp_audit_head()")).first()
         if row is not None and (newest is None or newest.id != row[0]):
-            return AuditEntry(id=int(row[0]), hash=str(row[1]))
+            return AuditEntry(id=int(row[0]), hash=str(row[1]), action="", prev_hash="")
     return newest
 
 
@@ -218,7 +218,8 @@ def walk_chain(session: Session, batch: int = 2000) -> ChainWalk:
                                     {"a": last_id, "n": batch}).all()
             seen = {entry.id: entry for entry in rows}
             rows = [seen.get(int(i)) or AuditEntry(id=int(i), prev_hash=str(p), hash=str(h),
-                                                  detail=_HIDDEN) for i, p, h in links]
+                                                  action="", detail=_HIDDEN)
+                    for i, p, h in links]
         if not rows:
             break
         for entry in rows:
