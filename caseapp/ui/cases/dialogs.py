@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import Priority
-from caseapp.ui.widgets.common import ErrorLabel, html_escape, ok_cancel, to_qdatetime
+from caseapp.ui.widgets.common import ErrorLabel, dialog_foot, html_escape, to_qdatetime
 
 
 def split_tags(text: str) -> list[str]:
@@ -56,10 +56,7 @@ class NewCaseDialog(QDialog):
         form.addRow("First &subject:", self.subject)
         form.addRow("S&ummary:", self.summary)
         layout.addLayout(form)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Create case", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Create case", self._try_accept)
         self.title_edit.textEdited.connect(lambda _t: self.title_error.clear_error())
 
     def values(self) -> dict[str, object]:
@@ -97,10 +94,7 @@ class NoteDialog(QDialog):
         self.text.setTabChangesFocus(True)
         self.text.setAccessibleName("Note text")
         layout.addWidget(self.text, 1)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Save note", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Save note", self._try_accept)
         self.text.setFocus()
 
     def occurred_at(self) -> datetime:
@@ -138,10 +132,7 @@ class WithdrawDialog(QDialog):
         self.reason.setPlaceholderText("Reason (required)")
         self.reason.setAccessibleName("Reason")
         layout.addWidget(self.reason)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Withdraw exhibit", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Withdraw exhibit", self._try_accept)
         self.reason.setFocus()
 
     def text(self) -> str:

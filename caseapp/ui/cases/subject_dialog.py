@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import IdentifierKind
-from caseapp.ui.widgets.common import ErrorLabel, ok_cancel
+from caseapp.ui.widgets.common import ErrorLabel, dialog_foot
 
 
 def preview_identifier(kind: str, value: str) -> tuple[str, bool]:
@@ -113,10 +113,7 @@ class SubjectDialog(QDialog):
         self.ident_box.setVisible(not editing)
         if not editing:
             self.add_row()
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Save subject" if editing else "&Add subject", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Save subject" if editing else "&Add subject", self._try_accept)
         self.name.textEdited.connect(lambda _t: self.name_error.clear_error())
         self.name.setFocus()
 
@@ -170,10 +167,7 @@ class IdentifierDialog(QDialog):
         self.row = IdentifierRow(grid, 0, lambda _r: None)
         self.row.remove.hide()
         layout.addLayout(grid)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Add", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Add", self._try_accept)
         self.row.value.setFocus()
 
     def value(self) -> tuple[str, str]:

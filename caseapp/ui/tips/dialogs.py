@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from caseapp.domain.enums import Priority
 from caseapp.ui.formatting import first_line
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.widgets.common import ErrorLabel, ok_cancel
+from caseapp.ui.widgets.common import dialog_foot
 from caseapp.ui.widgets.records import ROW_ROLE, Column, RecordTableModel
 from caseapp.ui.widgets.tables import CaseFilterProxy, CaseTableModel
 
@@ -87,10 +87,7 @@ class LinkCaseDialog(QDialog):
         self.chosen = QLabel()
         self.chosen.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.chosen)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Link", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Link", self._try_accept)
         self.filter.textChanged.connect(lambda t: self.proxy.set_filter(t, None))
         self.filter.returnPressed.connect(self._first_match)
         self.related.selectionModel().currentRowChanged.connect(
@@ -187,10 +184,7 @@ class CaseFromTipDialog(QDialog):
         form.addRow("&Priority:", self.priority)
         form.addRow("S&ummary:", self.summary)
         layout.addLayout(form)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        box, self.ok_button = ok_cancel(self, "&Create case", self._try_accept)
-        layout.addWidget(box)
+        self.error, self.ok_button = dialog_foot(self, layout, "&Create case", self._try_accept)
         self.title_edit.setFocus()
 
     def values(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -81,6 +82,16 @@ class ErrorLabel(QLabel):
     def clear_error(self) -> None:
         self.setText("")
         self.hide()
+
+
+def dialog_foot(dialog: QDialog, layout: QBoxLayout, ok_text: str,
+                on_ok: Callable[[], object]) -> tuple[ErrorLabel, QPushButton]:
+    """The foot of an entry dialog: its inline error line, then :func:`ok_cancel`."""
+    error = ErrorLabel()
+    layout.addWidget(error)
+    box, ok = ok_cancel(dialog, ok_text, on_ok)
+    layout.addWidget(box)
+    return error, ok
 
 
 class Banner(QFrame):
