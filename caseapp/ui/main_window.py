@@ -170,6 +170,26 @@ class MainWindow(QMainWindow):
         self.location_label.setText(home)
         self.location_label.setToolTip(f"Data home: {home}")
 
+    def _show_store(self, ctx: AppContext) -> None:
+        """Which store, how it is reached (a team store in clear says so) and how it is keyed."""
+        from PySide6.QtCore import Qt
+
+        from caseapp.ui.store_label import store_label
+
+        status = ctx.ws.store_status()
+        label = store_label(status, ctx.ws.key_mode)
+        self.lock_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.lock_label.setText(label.text)
+        self.lock_label.setToolTip(label.tooltip)
+        self.lock_label.setStyleSheet(
+            f"color: {theme.accent('error').name()}; font-weight: 600;" if label.warning else "")
+        if status.kind == "sqlcipher":
+            self.set_location(str(ctx.ws.home))
+        else:
+            self.location_label.setText(status.location)
+            self.location_label.setToolTip(f"Team store: {status.location}; this investigator's "
+                                           f"home (keys): {ctx.ws.home}")
+
     def update_counts(self) -> None:
         """Refresh the case/exhibit counts in the status bar."""
         if self.ctx is None:
@@ -263,11 +283,7 @@ class MainWindow(QMainWindow):
         ctx.set_handlers(self.open_case, self._show_page_of, self.show_unexpected)
         ctx.message.connect(self.show_message)
         ctx.data_changed.connect(lambda _ref: self._counts_timer.start())
-        mode = "OS keyring" if ctx.ws.key_mode == "keyring" else "passphrase"
-        self.lock_label.setText(f"Encrypted store · key: {mode}")
-        self.lock_label.setToolTip("The database (SQLCipher) and every exhibit (AES-256-GCM) "
-                                   "are encrypted at rest.")
-        self.set_location(str(ctx.ws.home))
+        self._show_store(ctx)
         self.setWindowTitle(f"caseapp — {ctx.ws.home.name}")
         for spec in features.pages:
             try:
