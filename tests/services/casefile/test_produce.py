@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from local_tsa import dummy_tsa
 from PIL import Image
 from pypdf import PdfReader
 
@@ -256,40 +257,10 @@ def test_case_file_as_last_document(ws, case_ref, tmp_path) -> None:
             case_file=True, withhold=(prod.Withhold("E-003", "work-product"),)))
 
 
-def _tsa() -> tuple[object, object]:
-    """A throw-away RFC 3161 timestamp authority (pyHanko's in-process DummyTimeStamper)."""
-    from datetime import UTC, datetime, timedelta
-
-    from asn1crypto import keys as akeys
-    from asn1crypto import x509 as ax509
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from pyhanko.sign.timestamps import DummyTimeStamper
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
-    now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
-                           critical=True)
-            .sign(key, hashes.SHA256()))
-    a_cert = ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    a_key = akeys.PrivateKeyInfo.load(key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return DummyTimeStamper(tsa_cert=a_cert, tsa_key=a_key), a_cert
-
-
 def test_signature_with_rfc3161_timestamp(ws, case_ref, tmp_path) -> None:
     from dataclasses import replace
 
-    stamper, tsa_cert = _tsa()
+    stamper, tsa_cert = dummy_tsa()
     identity = replace(signing.self_signed(ws), timestamper=stamper, tsa="test TSA")
     prod.produce(ws, case_ref, tmp_path / "ts", prod.ProduceOptions(
         prefix="TS", exhibits=("E-001",), signer=identity))
