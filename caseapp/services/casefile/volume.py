@@ -190,7 +190,7 @@ def _redacted_document(spec: VolumeSpec, ev: Evidence, native: Path) -> tuple[Do
                            "tipster details recorded in the case, so there is nothing to "
                            "redact; produce it as it is or withhold it. Nothing was produced.")
     return (Document(KIND_TEXT, exhibit=ev.exhibit, title=spec.redactor.text(ev.title),
-                     file_name=ev.original_name,
+                     file_name=spec.redactor.text(ev.original_name),
                      media_type=ev.media_type, sha256="", data=masked.encode("utf-8")),
             masked, count)
 
@@ -275,7 +275,7 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
         dat_rows.append({
             "BEGBATES": begin, "ENDBATES": end, "BEGATTACH": begin, "ENDATTACH": end,
             "EXHIBIT": ev.exhibit, "CUSTODIAN": ev.acquired_from, "TITLE": doc.title,
-            "FILENAME": ev.original_name, "FILEEXT": PurePath(ev.original_name).suffix[1:],
+            "FILENAME": doc.file_name, "FILEEXT": PurePath(ev.original_name).suffix[1:],
             "DOCDATE": moment.date().isoformat() if moment else "", "PAGES": pages,
             "SHA256": sha, "MD5": md5, "NATIVELINK": produced.native,
             "TEXTLINK": produced.text, "IMAGELINK": produced.image,

@@ -128,3 +128,27 @@ def test_cli_redact(home: Path, tmp_path: Path, capsys) -> None:
     assert [d["redacted"] for d in data["documents"]] == [True, False, False]
     log = (tmp_path / "cli" / "PRIVILEGE_LOG.csv").read_text(encoding="utf-8-sig")
     assert "Payroll note, account numbers masked" in log
+
+
+def test_redacted_file_name_and_title_are_masked_too(ws, case_ref, tmp_path: Path) -> None:
+    src = tmp_path / "named"
+    src.mkdir()
+    name = f"call with {TIPSTER}.txt"
+    (src / name).write_bytes(f"Account {IBAN} was named on the call.\n".encode())
+    evidence.ingest_file(ws, case_ref, src / name, title=f"Call note from {TIPSTER}",
+                         acquisition=evidence.Acquisition(acquired_by="J. Doe",
+                                                          acquired_from="Phone",
+                                                          method="copy"))
+    out = tmp_path / "prod"
+    prod.produce(ws, case_ref, out, prod.ProduceOptions(
+        prefix="NM", exhibits=("E-002", "E-004"), redact=(prod.Redact("E-004", "pii"),)))
+    rows = loadfiles.parse_dat((out / "VOL001" / "DATA" / "VOL001.dat")
+                               .read_bytes().decode("utf-8"))
+    red = next(r for r in rows if r["EXHIBIT"] == "E-004")
+    assert red["FILENAME"] == "call with [REDACTED].txt"
+    assert red["TITLE"] == "Call note from [REDACTED]"
+    plain = next(r for r in rows if r["EXHIBIT"] == "E-002")  # control: not redacted
+    assert plain["FILENAME"] == "plain.txt"
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert TIPSTER.encode() not in path.read_bytes(), path
