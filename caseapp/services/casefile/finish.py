@@ -16,6 +16,7 @@ then renamed into place (:mod:`caseapp.services.casefile.produce`). Two things c
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -135,7 +136,8 @@ def remove_stale_staging(parent: Path, recorded: set[str], name: str = "*") -> l
     removed: list[str] = []
     if not parent.is_dir():
         return removed
-    for folder in sorted(parent.glob(f".{name}.*.part")):
+    pattern = "*" if name == "*" else glob.escape(name)  # a target named "a[1]" is literal
+    for folder in sorted(parent.glob(f".{pattern}.*.part")):
         lock_path = Path(str(folder) + LOCK_SUFFIX)
         if not folder.is_dir() or str(folder) in recorded or not lock_path.exists():
             continue  # no lock file: not a production staging folder (an export's, say)
