@@ -276,3 +276,20 @@ def test_audit_entries_of_a_case_are_read_only_by_its_members(
         code, report, err = run(capsys, *as_(person, "verify", "--json"))
         assert code == 0 and report["ok"] is True, err
         assert report["audit_entries"] >= len(placed) + 1  # verify records itself too
+
+
+def test_a_case_opened_from_a_tip_takes_a_ref_no_hidden_case_has(
+        capsys: Any, two_investigators: Any) -> None:
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    code, a_case, err = run(capsys, *as_(alice, "case", "new", "--title", "Alice's case",
+                                         "--json"))
+    assert code == 0, err
+    code, tip, err = run(capsys, *as_(bob, "tips", "new", "--content", "A lead for Bob",
+                                      "--channel", "hotline", "--json"))
+    assert code == 0, err
+    code, b_case, err = run(capsys, *as_(bob, "tips", "new-case", tip["ref"], "--title",
+                                         "Bob's case from a tip", "--json"))
+    assert code == 0, err
+    assert b_case["ref"] != a_case["ref"] and b_case["ref"].endswith("-0002")
+    code, listed, _ = run(capsys, *as_(bob, "case", "list", "--json"))
+    assert [c["ref"] for c in listed] == [b_case["ref"]]
