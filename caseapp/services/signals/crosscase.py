@@ -167,7 +167,7 @@ def update_other_cases(session: Session, case: Case, imp: SignalImport, evidence
     refs = {c.id: c.ref for c in session.exec(select(Case).where(
         col(Case.id).in_(list(touched) or [-1]))).all()}
     for case_id, ids in sorted(touched.items()):
-        audit.append(session, "signals.reevaluated", "case", case_id, {
+        audit.append(session, "signals.reevaluated", "case", refs.get(case_id, ""), {
             "case": refs.get(case_id, ""), "rule": R.SHARED_EGRESS.name,
             "version": R.SHARED_EGRESS.version, "findings": ids, "trigger": trigger,
             "data": [ranges.to_json()]})

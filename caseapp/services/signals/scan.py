@@ -100,7 +100,7 @@ def scan_exhibits(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
         out = save_findings(session, case, None, None, findings)
-        audit.append(session, "signals.exhibits-scanned", "case", case.id, {
+        audit.append(session, "signals.exhibits-scanned", "case", case.ref, {
             "case": case.ref, "images": len(photos), "texts": len(texts),
             "findings": len(out)})
     return out

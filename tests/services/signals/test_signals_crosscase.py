@@ -70,6 +70,7 @@ def test_both_cases_get_the_finding_in_either_order(ws, tmp_path: Path,
         entries = session.exec(select(AuditEntry).where(
             AuditEntry.action == "signals.reevaluated")).all()
     assert len(entries) == 1
+    assert (entries[0].entity, entries[0].entity_id) == ("case", earlier)  # the ref, as others
     detail = json.loads(entries[0].detail)
     assert detail["case"] == earlier and detail["trigger"]["case"] == later
     assert detail["findings"] == [found["id"]] and detail["data"][0]["version"]
