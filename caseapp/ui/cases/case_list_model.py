@@ -23,9 +23,9 @@ from caseapp.services.cases.caselist import CaseListRow, as_utc
 from caseapp.services.cases.caselist_source import CaseListSource
 from caseapp.ui import theme
 from caseapp.ui.formatting import label, local_time
-from caseapp.ui.widgets.records import plain_tooltip
+from caseapp.ui.widgets.records import ROW_ROLE, plain_tooltip
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the same role as caseapp.ui.widgets.tables.ROW_ROLE
+__all__ = ["COLUMNS", "ROW_ROLE", "CaseListModel"]
 COLUMNS = ("Ref", "Title", "Status", "Priority", "Risk", "Subjects", "Exhibits", "Last activity")
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

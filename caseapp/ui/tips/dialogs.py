@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import Priority
+from caseapp.ui.cases.case_list_model import CaseListModel
 from caseapp.ui.formatting import first_line
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.widgets.common import dialog_foot
 from caseapp.ui.widgets.records import ROW_ROLE, Column, RecordTableModel
-from caseapp.ui.widgets.tables import CaseFilterProxy, CaseTableModel
 
 if TYPE_CHECKING:
-    from caseapp.services.cases.caselist import CaseListRow
+    from caseapp.services.cases.caselist_source import CaseListSource
     from caseapp.services.tips.casework import RelatedCase
     from caseapp.services.tips.views import TipView
 
@@ -40,9 +40,14 @@ RELATED_COLUMNS: list[Column[RelatedCase]] = [
 
 
 class LinkCaseDialog(QDialog):
-    """Choose a case for a tip: cases sharing its identifiers first, then every case."""
+    """Choose a case for a tip: cases sharing its identifiers first, then every case.
 
-    def __init__(self, tip_ref: str, related: list[RelatedCase], case_rows: list[CaseListRow],
+    Every case comes from ``cases`` (a :class:`CaseListSource`, read a batch at a time as the
+    list scrolls, like the Cases page), which the dialog closes in :meth:`release`: when it is
+    cancelled, or by its opener once the link is made.
+    """
+
+    def __init__(self, tip_ref: str, related: list[RelatedCase], cases: CaseListSource,
                  linked: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Link {tip_ref} to a case")
@@ -69,11 +74,9 @@ class LinkCaseDialog(QDialog):
         filter_label.setBuddy(self.filter)
         layout.addWidget(filter_label)
         layout.addWidget(self.filter)
-        self.model = CaseTableModel(self)
-        self.model.set_rows(case_rows)
-        self.proxy = CaseFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.cases = record_table(self.proxy, "Cases")
+        self.model = CaseListModel(self)
+        self.model.set_source(cases)
+        self.cases = record_table(self.model, "Cases")
         header = self.cases.horizontalHeader()
         header.resizeSection(0, 130)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -88,7 +91,7 @@ class LinkCaseDialog(QDialog):
         self.chosen.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.chosen)
         self.error, self.ok_button = dialog_foot(self, layout, "&Link", self._try_accept)
-        self.filter.textChanged.connect(lambda t: self.proxy.set_filter(t, None))
+        self.filter.textChanged.connect(self.model.set_filter)
         self.filter.returnPressed.connect(self._first_match)
         self.related.selectionModel().currentRowChanged.connect(
             lambda cur, _p: self._picked(self.related_model.record(cur.row()).ref
@@ -97,6 +100,7 @@ class LinkCaseDialog(QDialog):
             lambda cur, _p: self._picked(self._case_ref(cur), self.related))
         self.related.doubleClicked.connect(lambda _i: self._try_accept())
         self.cases.doubleClicked.connect(lambda _i: self._try_accept())
+        self.rejected.connect(self.release)
         if related:
             self.related.selectRow(0)
             self.related.setFocus()
@@ -104,22 +108,27 @@ class LinkCaseDialog(QDialog):
             self.filter.setFocus()
         self._choose(self.choice)
 
+    def release(self) -> None:
+        """Close the case list's connection (the dialog is done with it)."""
+        source, self.model.source = self.model.source, None
+        if source is not None:
+            source.close()
+
     @staticmethod
     def _case_ref(index: QModelIndex) -> str | None:
         return index.data(ROW_ROLE).ref if index.isValid() else None
 
     def _first_match(self) -> None:
-        if self.proxy.rowCount():
-            self.cases.setCurrentIndex(self.proxy.index(0, 0))
+        if self.model.rowCount():
+            self.cases.setCurrentIndex(self.model.index(0, 0))
             self.cases.setFocus()
 
     def select_case(self, ref: str) -> bool:
         """Make ``ref`` the chosen case (from the full list)."""
         row = self.model.row_of(ref)
-        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else None
-        if index is None or not index.isValid():
+        if row < 0:
             return False
-        self.cases.setCurrentIndex(index)
+        self.cases.setCurrentIndex(self.model.index(row, 0))
         return True
 
     def _picked(self, ref: str | None, other: QTableView) -> None:

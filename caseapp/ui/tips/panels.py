@@ -226,14 +226,14 @@ class CasesPanel(QWidget):
 
     def link_case(self) -> LinkCaseDialog | None:
         """Choose a case (suggestions first) and link the tip to it."""
-        from caseapp.services.cases.caselist import case_list
+        from caseapp.services.cases.caselist_source import open_case_list
         from caseapp.services.tips import casework
 
         if self.tip is None:
             return None
         related = casework.related_cases(self.ctx.ws, self.tip.ref)
-        dialog = LinkCaseDialog(self.tip.ref, related, case_list(self.ctx.ws), self.tip.cases,
-                                self)
+        dialog = LinkCaseDialog(self.tip.ref, related, open_case_list(self.ctx.ws),
+                                self.tip.cases, self)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._link(dialog))
         dialog.open()
@@ -250,6 +250,7 @@ class CasesPanel(QWidget):
             dialog.error.show_error(self.ctx.report_error(exc, "Link"))
             dialog.open()
             return
+        dialog.release()
         log_event("tip.linked", tip=ref, case=dialog.choice)
         self.banner.show_text(f"{ref} is linked to {dialog.choice}.", "ok")
         self.ctx.notify_changed(dialog.choice or "")

@@ -319,15 +319,31 @@ def test_link_to_case_shows_in_case_tips_tab_and_unlink(qtbot, window) -> None:
     assert "email" in dialog.related_model.index(0, 2).data()
     assert dialog.choice == case
     assert dialog.select_case(other) and dialog.choice == other
+    # the All cases filter narrows the list (every word must occur); Enter picks the first
+    dialog.filter.setText("UNRELATED case")
+    assert [dialog.model.row_at(r).ref for r in range(dialog.model.rowCount())] == [other]
+    dialog.filter.setText("unrelated zzz")
+    assert dialog.model.rowCount() == 0 and not dialog.select_case(other)
+    dialog.filter.setText("millbrook")
+    dialog.filter.returnPressed.emit()
+    assert dialog.choice == case
+    dialog.filter.clear()
+    assert dialog.model.rowCount() == 2
     dialog.related.selectRow(0)
     qtbot.keyClicks(dialog.note, "shares the e-mail")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+    assert dialog.model.source is None, "the dialog's case-list connection is closed"
     stored = tips.get_tip(ws, ref)
     assert stored.cases == (case,) and stored.status == "linked"
     assert [t.ref for t in casework.tips_for_case(ws, case)] == [ref]
     assert editor.cases.model.rowCount() == 1
     assert editor.cases.model.index(0, 1).data() == "Laptop farm in Millbrook"
+    again = editor.cases.link_case()
+    assert again.select_case(case) and not again.ok_button.isEnabled(), "already linked"
+    assert "already linked" in again.chosen.text()
+    again.reject()
+    assert again.model.source is None, "Cancel closes the dialog's case-list connection"
     assert page.proxy.index(0, 6).data() == case
     view = window.open_case(case)
     tab = view.show_tab("tips")
