@@ -186,13 +186,13 @@ def test_preview_list_then_full_app_keeps_filter_and_opens_pending_case(
     assert rows == 2 and preview is not None and controller.ctx is None
     assert not preview.new_button.isEnabled()
     qtbot.keyClicks(preview.filter, "payroll")
-    assert preview.proxy.rowCount() == 1
+    assert preview.model.rowCount() == 1
     qtbot.keyClick(preview.filter, Qt.Key.Key_Return)  # open: remembered until ready
     assert win.pending_case == refs[1] and "opens as soon" in win.message_label.text()
     gate[0]()
     _wait_for(qtbot, lambda: controller.ctx is not None)
     page = win.pages["cases"]
     assert win.preview is None and page.list.filter.text() == "payroll"
-    assert page.list.proxy.rowCount() == 1
+    assert page.list.model.rowCount() == 1
     assert page.current_case_view() is not None
     assert page.current_case_view().case_ref == refs[1]

@@ -82,8 +82,6 @@ class CaseListPanel(QWidget):
         bar.addWidget(self.new_button)
         layout.addLayout(bar)
         self.model = CaseListModel(self)
-        #: The table's model (the list once had a filter proxy; the model filters itself).
-        self.proxy = self.model
         self.table = CaseTable()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -128,12 +126,6 @@ class CaseListPanel(QWidget):
             old.close()
         self._update_count()
         self.loaded.emit(self.model.total())
-
-    def set_rows(self, rows: list[Any]) -> None:
-        """Show ``rows`` (case-list rows already read), keeping the selected case selected."""
-        from caseapp.services.cases.caselist_source import rows_source
-
-        self.set_source(rows_source(rows))
 
     def release(self) -> None:
         """Close the source's connection (the panel is going away)."""
