@@ -96,6 +96,24 @@ def test_clean_case_tab_shows_no_hits(window, view, qtbot) -> None:
     tab.refresh()
     wait_task(qtbot, tab.handle)
     assert tab.model.rowCount() == 0 and not tab.banner.isVisible()
+    assert tab.empty.isVisibleTo(tab)
+
+
+def test_clean_case_tab_shows_no_hits_with_a_list_imported(window, view, qtbot,
+                                                           tmp_path: Path) -> None:
+    """The clean control of the hits: a list is imported, this case's subjects match none."""
+    from caseapp.services.cases import cases, subjects
+    from caseapp.services.exchange.watchlists import import_watchlist
+    from tests.services.exchange import listfixtures as fx
+
+    import_watchlist(window.ctx.ws, fx.write(tmp_path, "sdn.xml", fx.SDN_XML))
+    ref = cases.create_case(window.ctx.ws, "Ordinary contractor").ref
+    subjects.add_subject(window.ctx.ws, ref, "Margaret Oyelaran-Whitcombe")
+    tab = window.open_case(ref).show_tab_of(WatchlistTab)
+    tab.refresh()
+    wait_task(qtbot, tab.handle)
+    assert tab.model.rowCount() == 0 and not tab.banner.isVisible()
+    assert tab.empty.isVisibleTo(tab)
 
 
 def _links_tab(qtbot: Any, window: Any, ref: str) -> Any:
@@ -119,9 +137,17 @@ def test_links_tab_has_a_watchlist_section(window, view, qtbot, tmp_path: Path) 
     assert panel.model.data(panel.model.index(0, 0)) == "STRONG"
     assert "DPRK3" in panel.model.data(panel.model.index(0, 5))
     assert panel.banner.kind == "error" and panel.heading.text().startswith("Watchlist hits (")
+    assert panel.heading.text() == f"Watchlist hits ({panel.model.rowCount()})"
     shot(tab, tmp_path, "links-watchlist.png")
     other = _links_tab(qtbot, window, CASE1)  # only a weak name hit (김민준)
     rows = other.watchlist.model.rowCount()
     assert rows >= 1 and other.watchlist.banner.kind == "warn"
     assert all(other.watchlist.model.data(other.watchlist.model.index(r, 0)) == "WEAK"
                for r in range(rows))
+    # clean control, with the list imported: a case whose subjects match nothing has no section
+    from caseapp.services.cases import cases
+
+    quiet = _links_tab(qtbot, window, cases.create_case(window.ctx.ws, "Nothing listed").ref)
+    assert not quiet.watchlist.isVisibleTo(quiet) and quiet.watchlist.model.rowCount() == 0
+    panel.show_hits([])  # the hits went away (list removed): the section goes too
+    assert not panel.isVisibleTo(tab) and panel.model.rowCount() == 0
