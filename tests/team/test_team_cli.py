@@ -293,3 +293,48 @@ def test_a_case_opened_from_a_tip_takes_a_ref_no_hidden_case_has(
     assert b_case["ref"] != a_case["ref"] and b_case["ref"].endswith("-0002")
     code, listed, _ = run(capsys, *as_(bob, "case", "list", "--json"))
     assert [c["ref"] for c in listed] == [b_case["ref"]]
+
+
+def test_an_exhibit_sealed_while_a_member_is_removed_is_sealed_again_under_the_new_key(
+        capsys: Any, two_investigators: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.security.team_keys import MemberKeyStore
+    from caseapp.security.vault import BlobCorrupt, Vault
+    from caseapp.services.evidence import case_keys, evidence
+    from caseapp.services.workspace import open_workspace
+    from caseapp.store.blobs import open_backend
+
+    alice, bob = two_investigators["alice"], two_investigators["bob"]
+    _code, case, _ = run(capsys, *as_(alice, "case", "new", "--title", "K", "--json"))
+    assert run(capsys, *as_(alice, "team", "member", "add", case["ref"], bob["role"], "--as",
+                            "investigator"))[0] == 0
+    real, sealed = evidence.vault_ingest, []
+
+    def ingest_then_bob_is_removed(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        sealed.append(result.blob_id)
+        if len(sealed) == 1:  # another process takes bob off the case meanwhile
+            code, _out, err = run(capsys, *as_(alice, "team", "member", "remove",
+                                               case["ref"], bob["role"]))
+            assert code == 0, err
+        return result
+
+    monkeypatch.setattr(evidence, "vault_ingest", ingest_then_bob_is_removed)
+    exhibit = tmp_path / "late.csv"
+    exhibit.write_bytes(b"sealed while bob left " * 500)
+    ws = open_workspace(alice["home"], lambda _p: None, create=False, store_url=alice["dsn"])
+    try:
+        added = evidence.ingest_file(ws, case["ref"], exhibit)
+        private = MemberKeyStore(ws.home, ws.store_id).unlock_with_master(ws.master_key)
+        with ws.session() as session:
+            state = case_keys.case_state(session, evidence.get_case_in(session, case["ref"]))
+        assert state is not None and state.current == 2
+        keys = state.keys(private)
+    finally:
+        ws.close()
+    assert len(sealed) == 2 and added.blob_id == sealed[1] and added.exhibit == "E-001"
+    backend = open_backend(str(two_investigators["db"].blobs))
+    assert sealed[0] not in set(backend.blob_ids())  # the first sealing was discarded
+    assert Vault(None, keys[2], backend=backend).verify(added.blob_id)[0] == added.sha256
+    with pytest.raises(BlobCorrupt):  # bob's old key (version 1) does not open it
+        Vault(None, keys[1], backend=backend).verify(added.blob_id)

@@ -102,14 +102,23 @@ def ingest_file(ws: Workspace, case_ref: str, path: Path, *, title: str | None =
     path = Path(path)
     with ws.session() as session:  # fail fast on an unknown case before reading the file
         get_case_in(session, case_ref)
-    key, _version = case_keys.ingest_key(ws, case_ref)  # a team case's current data key
-    result = vault_ingest(ws, path, progress, cancel, key)
-    try:
-        recorded = _record_ingest(ws, case_ref, path, result, title, description,
-                                  acquisition or Acquisition())
-    except BaseException:
-        ws.vault.discard(result.blob_id)
-        raise
+    attempt = 0
+    while True:  # sealed again when a member's removal rotated the case key meanwhile
+        attempt += 1
+        key, version = case_keys.ingest_key(ws, case_ref)  # a team case's current data key
+        result = vault_ingest(ws, path, progress, cancel, key)
+        try:
+            recorded = _record_ingest(ws, case_ref, path, result, title, description,
+                                      acquisition or Acquisition(), version)
+        except KeyRotated:
+            ws.vault.discard(result.blob_id)
+            if attempt < _KEY_ATTEMPTS:
+                continue
+            raise
+        except BaseException:
+            ws.vault.discard(result.blob_id)
+            raise
+        break
     faults.step("evidence.recorded")
     _index_text_now(ws)
     return recorded
@@ -136,12 +145,26 @@ def _index_text_now(ws: Workspace) -> None:
         return
 
 
+#: How often :func:`ingest_file` seals a file again when the case key rotated meanwhile.
+_KEY_ATTEMPTS = 3
+
+
+class KeyRotated(Conflict):
+    """The case key rotated (a member was removed) after the file was sealed."""
+
+
 def _record_ingest(ws: Workspace, case_ref: str, path: Path, result: IngestResult,
-                   title: str | None, description: str, acq: Acquisition) -> Evidence:
+                   title: str | None, description: str, acq: Acquisition,
+                   key_version: int | None = None) -> Evidence:
     name = file_name_text(path.name)
     now = utcnow()
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
+        if key_version is not None:  # inside the lock: still the case's current key?
+            state = case_keys.case_state(session, case)
+            if state is None or state.current != key_version:
+                raise KeyRotated(f"The case key of {case.ref} changed while the file was "
+                                 "being sealed; add it again.")
         existing = session.exec(select(Evidence).where(
             Evidence.case_id == case.id, Evidence.sha256 == result.sha256)).first()
         if existing is not None:
