@@ -24,7 +24,6 @@ _WIDTHS = (34, 18, 22, 38, 30, 48, 80)
 def render_privilege_log(rows: Sequence[Sequence[str]], *, title: str, endorsement: str,
                          out: BinaryIO, producer: str = "caseapp") -> None:
     """Write the log (``rows`` in :data:`COLUMNS` order) as a landscape A4 PDF/A-2b."""
-
     fonts = register_fonts()
     body = ParagraphStyle("pl", fontName=fonts.body, fontSize=8, leading=10)
     head = ParagraphStyle("plh", parent=body, fontName=fonts.bold)

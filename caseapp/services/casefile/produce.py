@@ -176,7 +176,7 @@ def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Se
     volume = check_prefix(options.volume or f"VOL{number:03d}")
     withhold: dict[str, Withhold] = {}
     for w in options.withhold:
-        label = _label(w.exhibit)
+        label = exhibit_label(w.exhibit)
         if label not in by_label:
             raise InvalidInput(f"{case.ref} has no exhibit {label} to withhold.")
         if w.reason not in WITHHOLD_REASONS:
@@ -190,7 +190,7 @@ def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Se
     else:
         chosen = []
         for raw in options.exhibits:
-            label = _label(raw)
+            label = exhibit_label(raw)
             ev = by_label.get(label)
             if ev is None:
                 raise InvalidInput(f"{case.ref} has no exhibit {label}.")
@@ -201,11 +201,6 @@ def select_exhibits(ws: Workspace, case_ref: str, options: ProduceOptions) -> Se
         chosen += [by_label[k] for k in redact if by_label[k] not in chosen]
     return Selection(prefix, volume, number, start, chosen,
                      [(by_label[k], w) for k, w in withhold.items()], redact)
-
-
-
-def _label(text: str) -> str:
-    return exhibit_label(text)
 
 
 def _check_target(folder: Path) -> Path:
