@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from caseapp import faults
 from caseapp.domain.disk import DISK_FULL_ERRNOS
 from caseapp.domain.progress import Cancel, Cancelled, Progress
+from caseapp.security.keys import KeyProblem
 from caseapp.store.blobs.base import (
     BlobBackend,
     BlobNotFound,
@@ -58,6 +59,7 @@ from caseapp.store.blobs.base import (
 from caseapp.store.blobs.folder import LocalFolderBackend, fsync_dir
 from caseapp.store.blobs.folder import write_all as _write_all
 from caseapp.store.blobs.folder_files import TEMP_SUFFIX
+from caseapp.store.errors import StoreError
 
 MAGIC = b"CAVAULT\x00"
 FORMAT_VERSION = 1
@@ -208,9 +210,12 @@ class Vault:
     def _candidates(self, blob_id: str, raw_id: bytes) -> list[AESGCM]:
         try:
             others = list(self.keys_for(blob_id)) if self.keys_for is not None else []
-        except Exception as exc:  # noqa: BLE001 - the resolver's reason, for the user
+        except (VaultError, KeyProblem, StoreError) as exc:  # the reason, for the user
             raise VaultError(f"The key of evidence blob {blob_id} is not available: "
                              f"{exc}") from None
+        except Exception as exc:  # noqa: BLE001 - a library's text may carry SQL: type only
+            raise VaultError(f"The key of evidence blob {blob_id} is not available "
+                             f"({type(exc).__name__}).") from None
         return [self._aead(raw_id, k) for k in [*others, self._key]]
 
     @staticmethod

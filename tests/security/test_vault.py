@@ -200,6 +200,33 @@ def test_ingest_stream(vault: Vault) -> None:
     assert b"".join(vault.iter_plaintext(result.blob_id)) == data
 
 
+def test_a_failing_key_resolver_shows_its_reason_but_never_library_text(vault: Vault) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    from caseapp.security.keys import KeyUnavailable
+
+    blob = vault.ingest_stream(iter([b"sealed"])).blob_id
+
+    def no_passphrase(_blob_id: str) -> list[bytes]:
+        raise KeyUnavailable("Your team key is protected by a passphrase; none was given.")
+
+    vault.keys_for = no_passphrase
+    with pytest.raises(VaultError, match="not available: Your team key .*passphrase"):
+        vault.verify(blob)
+
+    def database_error(_blob_id: str) -> list[bytes]:
+        raise ProgrammingError("SELECT evidence.case_id FROM evidence WHERE title = 'Kim'",
+                               {"title": "Kim"}, Exception("relation does not exist"))
+
+    vault.keys_for = database_error
+    with pytest.raises(VaultError) as caught:
+        vault.verify(blob)
+    assert "not available (ProgrammingError)" in str(caught.value)
+    assert "SELECT" not in str(caught.value) and "Kim" not in str(caught.value)
+    vault.keys_for = None
+    assert b"".join(vault.iter_plaintext(blob)) == b"sealed"
+
+
 def test_progress_and_cancel_run_in_calling_thread(vault: Vault, tmp_path: Path) -> None:
     src = write(tmp_path / "src.bin", os.urandom(5 * CS + 3))
     seen: list[tuple[int, int]] = []

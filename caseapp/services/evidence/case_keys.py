@@ -39,6 +39,7 @@ from caseapp.security.team_keys import (
     state_from_rows,
     to_row,
 )
+from caseapp.security.vault import VaultError
 from caseapp.services.cases.cases import get_case_in
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
@@ -234,4 +235,10 @@ def blob_keys(ws: Workspace, blob_id: str) -> list[bytes]:
 def install(ws: Workspace) -> None:
     """Let this workspace's vault open evidence sealed under case keys (a no-op until the
     home has joined a team)."""
-    ws.vault.keys_for = lambda blob_id: blob_keys(ws, blob_id)
+    def keys_for(blob_id: str) -> list[bytes]:
+        try:
+            return blob_keys(ws, blob_id)
+        except CaseappError as exc:  # e.g. no passphrase for the member key: say so
+            raise VaultError(str(exc)) from None
+
+    ws.vault.keys_for = keys_for
