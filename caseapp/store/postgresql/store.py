@@ -1,8 +1,8 @@
 """Team mode's store: the case tables on a PostgreSQL 15+ server, behind the store interface.
 
 Sessions, the write lock and error mapping come from :mod:`.engine`; the search index from
-:mod:`.search_index` and :mod:`.search_sql`. Cross-case link lookups and the case list run the
-local store's portable SQL. :meth:`PostgresStore.copy_database` writes a local SQLCipher copy
+:mod:`.search_index` and :mod:`.search_sql`. Sessions, cross-case link lookups and the case list
+are the local store's (:mod:`caseapp.store.common_store`, :mod:`caseapp.store.common_links`). :meth:`PostgresStore.copy_database` writes a local SQLCipher copy
 of one consistent snapshot (``REPEATABLE READ``), keyed with the data home's database key: a
 team store's backup is an ordinary local store that ``caseapp restore`` opens offline.
 """
@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from caseapp.domain.search_query import ParsedQuery
-from caseapp.store.case_list import fetch_case_rows
+from caseapp.store.common_store import SharedSearchIndex, SharedStore
 from caseapp.store.errors import QueryFailed, StoreConnectionLost, StoreError, StoreOpenError
-from caseapp.store.interface import Occurrence, OccurrenceSeed, PendingExhibit, SearchRow, Snapshot
+from caseapp.store.interface import SearchRow, Snapshot
 from caseapp.store.postgresql import links_sql, search_index
 from caseapp.store.postgresql.engine import (
     KEYRING_SERVICE,
@@ -35,8 +34,10 @@ from caseapp.store.postgresql.migrate import upgrade
 from caseapp.store.postgresql.search_sql import build_sql
 
 
-class PostgresSearchIndex:
+class PostgresSearchIndex(SharedSearchIndex):
     """``tsvector`` search in the team database (:mod:`.search_index`)."""
+
+    _index = search_index
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
@@ -77,32 +78,11 @@ class PostgresSearchIndex:
             rows = conn.execute(stmt, {"ids": list(doc_ids)})
             return {int(i): content or "" for i, content in rows}
 
-    def has_pending(self) -> bool:
-        with self._engine.connect() as conn:
-            return conn.execute(text(
-                "SELECT 1 FROM search_pending p WHERE EXISTS (SELECT 1 FROM evidence e "
-                "WHERE e.id = p.evidence_id) LIMIT 1")).first() is not None
 
-    def pending_exhibits(self, limit: int) -> list[PendingExhibit]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT e.id, e.blob_id, e.media_type, e.original_name FROM search_pending p "
-                "JOIN evidence e ON e.id = p.evidence_id ORDER BY p.evidence_id LIMIT :n"),
-                {"n": limit})
-            return [PendingExhibit(*row) for row in rows]
-
-    def set_file_texts(self, texts: Sequence[tuple[int, str]]) -> None:
-        with self._writer.begin() as conn:
-            for evidence_id, content in texts:
-                search_index.set_filetext(conn, evidence_id, content)
-
-    def rebuild(self) -> dict[str, int]:
-        with self._writer.begin() as conn:
-            return search_index.rebuild(conn)
-
-
-class PostgresStore:
+class PostgresStore(SharedStore):
     """One open team database (see :mod:`caseapp.store.interface`)."""
+
+    _links = links_sql
 
     kind = "postgresql"
 
@@ -147,21 +127,6 @@ class PostgresStore:
                                      "ask the administrator to create it.") from None
             raise StoreOpenError(f"The team store {self.location} could not be opened "
                                  f"({type(exc).__name__}).") from None
-
-    def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
-    def write_session(self) -> Session:
-        return Session(self._writer, expire_on_commit=False)
-
-    def occurrences(self, seed: OccurrenceSeed) -> tuple[list[Occurrence], list[Occurrence]]:
-        self.search.ensure_current()  # near keys of rows loaded around the ORM
-        with self.engine.connect() as conn:
-            return links_sql.occurrences(conn, seed)
-
-    def case_rows(self) -> list[tuple[Any, ...]]:
-        with self.engine.connect() as conn:
-            return fetch_case_rows(conn.connection.driver_connection)
 
     def copy_database(self, dest: Path) -> Snapshot:
         """A local SQLCipher copy of one consistent snapshot (see the module docstring)."""

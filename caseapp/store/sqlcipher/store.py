@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import text
-from sqlmodel import Session
 
 from caseapp.domain.search_query import ParsedQuery
-from caseapp.store.case_list import CaseListReader, fetch_case_rows
+from caseapp.store.case_list import CaseListReader
+from caseapp.store.common_store import SharedSearchIndex, SharedStore
 from caseapp.store.errors import QueryFailed, StoreOpenError
-from caseapp.store.interface import (
-    Occurrence,
-    OccurrenceSeed,
-    PendingExhibit,
-    SearchRow,
-    Snapshot,
-)
+from caseapp.store.interface import SearchRow, Snapshot
 from caseapp.store.sqlcipher import links_sql, search_index
 from caseapp.store.sqlcipher.engine import make_engine, upgrade, write_engine
 from caseapp.store.sqlcipher.search_sql import build_sql
 
 
-class SqlcipherSearchIndex:
+class SqlcipherSearchIndex(SharedSearchIndex):
     """FTS5 inside the encrypted database (:mod:`caseapp.store.sqlcipher.search_index`)."""
+
+    _index = search_index
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
@@ -64,28 +59,11 @@ class SqlcipherSearchIndex:
             return {int(rowid): content or ""
                     for rowid, content in conn.execute(stmt, {"ids": list(doc_ids)})}
 
-    def has_pending(self) -> bool:
-        with self._engine.connect() as conn:  # on the driver: it runs before every search
-            return conn.exec_driver_sql(
-                "SELECT 1 FROM search_pending p WHERE EXISTS (SELECT 1 FROM evidence e "
-                "WHERE e.id = p.evidence_id) LIMIT 1").first() is not None
 
-    def pending_exhibits(self, limit: int) -> list[PendingExhibit]:
-        with self._engine.connect() as conn:
-            return [PendingExhibit(*row) for row in search_index.pending_exhibits(conn, limit)]
-
-    def set_file_texts(self, texts: Sequence[tuple[int, str]]) -> None:
-        with self._writer.begin() as conn:
-            for evidence_id, content in texts:
-                search_index.set_filetext(conn, evidence_id, content)
-
-    def rebuild(self) -> dict[str, int]:
-        with self._writer.begin() as conn:
-            return search_index.rebuild(conn)
-
-
-class SqlcipherStore:
+class SqlcipherStore(SharedStore):
     """One open SQLCipher database (see :mod:`caseapp.store.interface`)."""
+
+    _links = links_sql
 
     kind = "sqlcipher"
 
@@ -101,21 +79,6 @@ class SqlcipherStore:
     def upgrade(self) -> None:
         """Bring the schema to the newest revision; raises StoreOpenError."""
         upgrade(self.engine)
-
-    def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
-    def write_session(self) -> Session:
-        return Session(self._writer, expire_on_commit=False)
-
-    def occurrences(self, seed: OccurrenceSeed) -> tuple[list[Occurrence], list[Occurrence]]:
-        self.search.ensure_current()  # near keys of rows loaded around the ORM
-        with self.engine.connect() as conn:
-            return links_sql.occurrences(conn, seed)
-
-    def case_rows(self) -> list[tuple[Any, ...]]:
-        with self.engine.connect() as conn:
-            return fetch_case_rows(conn.connection.driver_connection)
 
     def case_list_reader(self) -> CaseListReader:
         """A page-at-a-time case-list reader on a read-only connection of its own (closed by
