@@ -321,7 +321,7 @@ def _watchlists(session: Session, ids: Sequence[int] | None) -> StateMap:
         stmt = sa_select(*(col(c) for c in columns)).order_by(col(WatchlistEntry.id))
         if unread is not None:
             stmt = stmt.where(col(WatchlistEntry.watchlist_id).in_(unread))
-        for row in session.execute(stmt).tuples():
+        for row in session.execute(stmt):
             entries[row[0]].append(row[1:])
         digests.update({wid: _entries_digest(rows) for wid, rows in entries.items()})
     out: StateMap = {}
