@@ -28,7 +28,8 @@ from typing import Any
 import boto3.session
 import urllib3.exceptions
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoCredentialsError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from caseapp import faults
 from caseapp.store.blobs.base import (
@@ -73,7 +74,13 @@ def _error(exc: Exception, what: str) -> BlobStoreError:
         error = BlobStoreError(f"{what} failed: the object store answered {code or 'an error'}.")
         error.no_room = code in _NO_ROOM
         return error
-    return BlobStoreError(f"{what} failed: {exc}")
+    # botocore's own text names endpoint URLs, object keys and, on a validation error, the
+    # values sent: say what happened without it
+    if isinstance(exc, EndpointUnreachable | HTTPClientError):
+        return BlobStoreError(f"{what} failed: the object store could not be reached.")
+    if isinstance(exc, NoCredentialsError):
+        return BlobStoreError(f"{what} failed: no S3 credentials were found.")
+    return BlobStoreError(f"{what} failed ({type(exc).__name__}).")
 
 
 class S3Backend:

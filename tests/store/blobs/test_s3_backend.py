@@ -209,9 +209,12 @@ def test_server_gone_mid_upload_fails_cleanly(tmp_path: Path,
                     server.stop()
                 yield body(8192)
 
-        with pytest.raises(VaultError, match="Uploading evidence failed"):
+        with pytest.raises(VaultError, match="Uploading evidence failed") as failed:
             vault.ingest_stream(source())
         assert calls["UploadPart"] >= 2
+        # botocore's text (endpoint URL, bucket, object key) stays out of the message
+        assert server.url.split("//")[-1] not in str(failed.value)
+        assert "doomed" not in str(failed.value)
     finally:
         server.stop()
     assert not [t for t in threading.enumerate() if t.name.startswith("vault-")]
@@ -367,3 +370,26 @@ def test_a_read_that_keeps_failing_gives_up(vault: Vault, backend: S3Backend) ->
         while reader.read(CS + 16):
             pass
     reader.close()
+
+
+def test_botocore_errors_are_told_without_their_text() -> None:
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ParamValidationError,
+    )
+
+    from caseapp.store.blobs.s3 import _error  # noqa: PLC2701
+
+    secret = "http://10.1.2.3:9000/casebucket/blobs/SECRET-KEY"
+    unreachable = _error(EndpointConnectionError(endpoint_url=secret), "Uploading evidence")
+    assert str(unreachable) == ("Uploading evidence failed: the object store could not be "
+                                "reached.")
+    invalid = _error(ParamValidationError(report="Invalid value: 'Subject Jane Roe'"), "Reading")
+    assert str(invalid) == "Reading failed (ParamValidationError)."
+    assert "credentials" in str(_error(NoCredentialsError(), "Listing"))
+    # control: the object store's own error code is still named
+    denied = _error(ClientError({"Error": {"Code": "AccessDenied", "Message": secret}},
+                                "PutObject"), "Uploading evidence")
+    assert str(denied) == "Uploading evidence failed: the object store answered AccessDenied."
