@@ -248,3 +248,33 @@ def test_backup_of_a_team_store_restores_as_a_local_store(pg_url: str, tmp_path:
         assert [h.type for h in search.search(restored, "server")] == ["case", "note"]
     finally:
         restored.close()
+
+
+def test_a_full_server_disk_is_the_write_failed_message_without_the_servers_text(
+        pg_url: str, home: Path) -> None:
+    from caseapp.services.errors import StoreWriteFailed
+    from caseapp.store.errors import WRITE_FAILED_MESSAGE
+
+    ws = open_workspace(home, store_url=pg_url)
+    ref = cases.create_case(ws, "Disk").ref
+    admin = _raw(pg_url)
+    admin.execute(
+        "CREATE FUNCTION t_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+        "'could not extend file \"base/16384/2619\": No space left on device' USING ERRCODE = "
+        "'disk_full'; END $$")
+    admin.execute("CREATE TRIGGER t_full BEFORE INSERT ON note FOR EACH ROW "
+                  "EXECUTE FUNCTION t_full()")
+    admin.commit()
+    try:
+        with pytest.raises(StoreWriteFailed) as info:
+            notes.add_note(ws, ref, "never written")
+        assert str(info.value) == WRITE_FAILED_MESSAGE and info.value.exit_code == 74
+        assert "base/16384" not in str(info.value) and "INSERT" not in str(info.value)
+    finally:
+        admin.execute("DROP TRIGGER t_full ON note")
+        admin.commit()
+        admin.close()
+    assert notes.list_notes(ws, ref) == []
+    notes.add_note(ws, ref, "written once there is room")  # control: no mapping without it
+    assert [n.text for n in notes.list_notes(ws, ref)] == ["written once there is room"]
+    ws.close()

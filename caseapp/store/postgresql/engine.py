@@ -13,7 +13,8 @@
   it. A writer that waits past ``CASEAPP_BUSY_TIMEOUT_MS`` gets :class:`StoreBusy`, as do
   serialization failures and deadlocks.
 - A server that is down or restarted mid-transaction gives :class:`StoreConnectionLost`;
-  ``pool_pre_ping`` reconnects the next unit of work after a restart.
+  ``pool_pre_ping`` reconnects the next unit of work after a restart. A server whose disk is
+  full (or failed) gives :class:`StoreWriteFailed`, as the local store does.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from sqlalchemy.exc import ArgumentError
 
 from caseapp.store.errors import (
     BUSY_MESSAGE,
+    WRITE_FAILED_MESSAGE,
     StoreBusy,
     StoreConnectionLost,
     StoreOpenError,
+    StoreWriteFailed,
 )
 from caseapp.store.sqlcipher.engine import WRITE_OPTION, busy_timeout_ms
 
@@ -44,6 +47,8 @@ LOST_MESSAGE = ("the team store's database server could not be reached (it is do
 _BUSY_STATES = {"55P03", "40001", "40P01", "57014"}
 #: SQLSTATE classes / codes meaning the connection or the server went away.
 _LOST_STATES = {"57P01", "57P02", "57P03"}
+#: SQLSTATEs meaning the server could not write: disk_full, io_error (data_corrupted is not).
+_WRITE_FAILED_STATES = {"53100", "58030"}
 
 
 def is_postgresql_url(url: str) -> bool:
@@ -126,6 +131,8 @@ def make_engine(url: str) -> Engine:
         if context.is_disconnect or is_lost(original):
             context.is_disconnect = True
             return StoreConnectionLost(LOST_MESSAGE)
+        if _sqlstate(original) in _WRITE_FAILED_STATES:  # the server's text names the file
+            return StoreWriteFailed(WRITE_FAILED_MESSAGE)
         return None
 
     return engine
