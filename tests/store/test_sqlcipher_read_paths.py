@@ -48,3 +48,21 @@ def test_case_list_reader_orders_filters_and_reads_rows(ws: Any) -> None:
     assert reader.data_version() == version  # nothing written in between
     cases.update_case(ws, refs[1], title="Alpha renamed")
     assert reader.data_version() != version
+
+
+def test_case_list_reader_is_none_without_the_file_or_with_another_key(ws: Any,
+                                                                       tmp_path: Any) -> None:
+    from caseapp.store.sqlcipher.quick import open_case_list_reader, read_case_list
+
+    ref = cases.create_case(ws, "Keyed").ref
+    path, key = ws.store.db_path, ws.store._key  # noqa: SLF001
+    assert open_case_list_reader(tmp_path / "absent.db", key) is None
+    assert open_case_list_reader(path, bytes(32)) is None
+    assert read_case_list(path, bytes(32)) is None
+    reader = open_case_list_reader(path, key)  # control: the right key reads the list
+    assert reader is not None
+    try:
+        assert [row[1] for row in reader.rows(reader.order("updated", True))] == [ref]
+    finally:
+        reader.close()
+    assert [row[1] for row in read_case_list(path, key) or []] == [ref]

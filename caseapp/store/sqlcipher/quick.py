@@ -18,17 +18,23 @@ READER_CACHE_KIB = 32_768
 
 
 def _connect(db_path: Path, key: bytes) -> Any:
+    """A keyed read-only connection, or None when there is no file or it will not open."""
     from sqlcipher3 import dbapi2 as sqlcipher
 
-    conn = sqlcipher.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True,
-                             check_same_thread=False)
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlcipher.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True,
+                                 check_same_thread=False)
+    except sqlcipher.Error:
+        return None
     try:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
         conn.execute("PRAGMA busy_timeout = 10000")
     except sqlcipher.Error:
         conn.close()
-        raise
+        return None
     return conn
 
 
@@ -37,11 +43,8 @@ def read_case_list(db_path: Path, key: bytes) -> list[tuple[Any, ...]] | None:
     or an older schema that the full open will upgrade first)."""
     from sqlcipher3 import dbapi2 as sqlcipher
 
-    if not db_path.is_file():
-        return None
-    try:
-        conn = _connect(db_path, key)
-    except sqlcipher.Error:
+    conn = _connect(db_path, key)
+    if conn is None:
         return None
     try:
         return fetch_case_rows(conn)
@@ -56,16 +59,12 @@ def open_case_list_reader(db_path: Path, key: bytes) -> CaseListReader | None:
     read this way (no file yet, wrong key, or an older schema the full open upgrades first)."""
     from sqlcipher3 import dbapi2 as sqlcipher
 
-    if not db_path.is_file():
-        return None
-    try:
-        conn = _connect(db_path, key)
-    except sqlcipher.Error:
+    conn = _connect(db_path, key)
+    if conn is None:
         return None
     reader = CaseListReader(conn)
     try:
         reader.rows([0])  # every column the list needs exists (schema current)
-        reader.order("updated", True)[:0]
     except sqlcipher.Error:
         reader.close()
         return None
