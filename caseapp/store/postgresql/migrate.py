@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from caseapp import faults
@@ -14,10 +14,14 @@ from caseapp.store.sqlcipher.engine import HEAD_REVISION
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at, or None for an empty database."""
     with engine.connect() as conn:
-        if conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar() is None:
-            return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-        return row[0] if row else None
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    if conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar() is None:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
 
 
 def upgrade(engine: Engine) -> None:
@@ -30,25 +34,14 @@ def upgrade(engine: Engine) -> None:
     if current_revision(engine) == HEAD_REVISION:
         return
     from alembic import command
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
 
-    from caseapp.store.migrations.runner import alembic_config
+    from caseapp.store.migrations.runner import alembic_config, refuse_unknown_revision
 
     with write_engine(engine).begin() as conn:
-        current = conn.exec_driver_sql(
-            "SELECT version_num FROM alembic_version").scalar() if conn.exec_driver_sql(
-            "SELECT to_regclass('alembic_version')").scalar() is not None else None
+        current = _revision(conn)  # again, under the lock: another first start may have run
         if current == HEAD_REVISION:
             return
-        if current is not None:
-            try:
-                ScriptDirectory.from_config(alembic_config()).get_revision(current)
-            except CommandError:
-                raise StoreOpenError(
-                    "This team store was written by a newer version of caseapp (its schema is "
-                    "newer than this program knows); use that version or a later one. Nothing "
-                    "was changed.") from None
+        refuse_unknown_revision(current, "team store")
         try:
             command.upgrade(alembic_config(conn), "head")
         except DBAPIError as exc:

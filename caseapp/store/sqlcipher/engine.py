@@ -146,19 +146,10 @@ def upgrade(engine: Engine) -> None:
     if current == HEAD_REVISION:
         return
     from alembic import command
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
 
-    from caseapp.store.migrations.runner import alembic_config
+    from caseapp.store.migrations.runner import alembic_config, refuse_unknown_revision
 
-    if current is not None:
-        try:
-            ScriptDirectory.from_config(alembic_config()).get_revision(current)
-        except CommandError:
-            raise StoreOpenError(
-                "This case store was written by a newer version of caseapp (its schema is "
-                "newer than this program knows); open it with that version or a later one. "
-                "Nothing was changed.") from None
+    refuse_unknown_revision(current, "case store")
     with write_engine(engine).begin() as conn:
         cfg = alembic_config(conn)
         command.upgrade(cfg, "head")
