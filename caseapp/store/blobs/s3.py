@@ -370,8 +370,10 @@ class _S3Reader:
                 data = self.body.read(n - got)
             except _READ_ERRORS as exc:
                 if resumes >= self.RESUMES or self.offset >= self.size:
-                    raise BlobStoreError(f"Reading evidence blob {self.blob_id} from the "
-                                         f"bucket failed: {exc}") from None
+                    what = f"Reading evidence blob {self.blob_id} from the bucket"
+                    if isinstance(exc, BotoCoreError | ClientError):  # their text: URLs, keys
+                        raise _error(exc, what) from None
+                    raise BlobStoreError(f"{what} failed: {exc}") from None
                 resumes += 1
                 self._resume()
                 continue

@@ -393,3 +393,35 @@ def test_botocore_errors_are_told_without_their_text() -> None:
     denied = _error(ClientError({"Error": {"Code": "AccessDenied", "Message": secret}},
                                 "PutObject"), "Uploading evidence")
     assert str(denied) == "Uploading evidence failed: the object store answered AccessDenied."
+
+
+class TimesOut:
+    """A response body whose reads time out, botocore's error naming the endpoint URL."""
+
+    URL = "http://10.9.8.7:9000/casebucket/blobs/SECRET-KEY"
+
+    def read(self, n: int) -> bytes:
+        from botocore.exceptions import ReadTimeoutError
+
+        raise ReadTimeoutError(endpoint_url=self.URL)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_read_that_keeps_timing_out_names_no_endpoint(vault: Vault,
+                                                         backend: S3Backend) -> None:
+    result = vault.ingest_stream([body(2 * TEST_MIN_PART)])
+    reader = backend.open(result.blob_id)
+    reader.body = TimesOut()
+    original = reader._resume  # noqa: SLF001
+
+    def resume_badly() -> None:
+        original()
+        reader.body = TimesOut()
+
+    reader._resume = resume_badly  # type: ignore[method-assign]  # noqa: SLF001
+    with pytest.raises(BlobStoreError, match="could not be reached") as failed:
+        reader.read(CS + 16)
+    reader.close()
+    assert "10.9.8.7" not in str(failed.value) and "SECRET-KEY" not in str(failed.value)
