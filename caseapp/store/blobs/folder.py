@@ -163,8 +163,10 @@ class _Folder:
     direct = True
     stale_after: float | None = None
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, private: bool = True) -> None:
         self.root = Path(root)
+        if not private:  # a share's permissions are its administrator's: never changed here
+            return
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         if os.name == "posix":
             with contextlib.suppress(OSError):
@@ -243,7 +245,7 @@ class SharedFolderBackend(_Folder):
     def __init__(self, root: Path) -> None:
         if not Path(root).is_dir():
             raise BlobStoreError(f"The shared evidence folder {root} is not reachable.")
-        super().__init__(root)
+        super().__init__(root, private=False)
 
     def publish(self, tmp: Path, final: Path) -> None:
         """Link the temp file to its blob name (fails if the name exists), then drop the temp

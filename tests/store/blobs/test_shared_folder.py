@@ -154,3 +154,20 @@ def test_leftovers_only_once_stale(share: Path) -> None:
         assert backend.remove_leftovers() == [] and fresh.exists()
     finally:
         lock.release()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_opening_a_share_keeps_its_permissions(tmp_path: Path) -> None:
+    """The share belongs to the team: opening it must not make it private to this OS user
+    (the home's own vault folder, the control, still is)."""
+    from caseapp.store.blobs import LocalFolderBackend
+
+    share = tmp_path / "share"
+    share.mkdir()
+    os.chmod(share, 0o2770)
+    SharedFolderBackend(share)
+    assert share.stat().st_mode & 0o7777 == 0o2770
+    own = tmp_path / "vault"
+    own.mkdir(mode=0o755)
+    LocalFolderBackend(own)
+    assert own.stat().st_mode & 0o777 == 0o700
