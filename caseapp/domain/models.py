@@ -51,6 +51,12 @@ def _text(nullable: bool = False, default: str | None = "") -> Any:
     return Field(default=default, sa_type=sa.Text, nullable=False)
 
 
+def _version() -> Any:
+    # Optimistic concurrency: a guarded edit updates the row only at the version its caller
+    # read and bumps it (caseapp.services.versioning); rows of older stores start at 1.
+    return Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
 class StoreMeta(SQLModel, table=True):
     """Key/value facts about the store itself (store id, created at)."""
 
@@ -76,6 +82,7 @@ class Case(SQLModel, table=True):
     opened_at: datetime = _dt()
     closed_at: datetime | None = _dt(nullable=True)
     updated_at: datetime = _dt(index=True)
+    version: int = _version()
 
 
 class Subject(SQLModel, table=True):
@@ -90,6 +97,7 @@ class Subject(SQLModel, table=True):
     claimed_location: str = _text()
     notes: str = _text()
     created_at: datetime = _dt()
+    version: int = _version()
 
 
 class Tip(SQLModel, table=True):
@@ -121,6 +129,7 @@ class Tip(SQLModel, table=True):
     reward_status: str = Field(default="not-applicable", max_length=32)
     created_at: datetime = _dt()
     updated_at: datetime = _dt()
+    version: int = _version()
 
 
 class Identifier(SQLModel, table=True):
@@ -204,6 +213,9 @@ class Note(SQLModel, table=True):
     author: str = _text()
     text: str = _text()
     version: int = 1
+    #: Set on a conflicting copy: the caller's text of a save that lost a race with a
+    #: colleague's edit of this note (see caseapp.services.cases.notes).
+    conflict_of: int | None = None
 
 
 class NoteRevision(SQLModel, table=True):
@@ -256,6 +268,7 @@ class ChecklistAnswer(SQLModel, table=True):
     dismissed: str = Field(default="[]", sa_type=sa.Text)  # JSON list of dismissed suggestion keys
     updated_at: datetime = _dt()
     updated_by: str = _text()
+    version: int = _version()
 
 
 class TemplateBlob(SQLModel, table=True):
