@@ -215,7 +215,7 @@ def test_listed_tab_and_action_join_the_case_view(qtbot, ui_ws) -> None:
 
     class FlagsTab(CaseTab):
         def __init__(self, ctx: Any, ref: str, parent: QWidget | None = None) -> None:
-            super().__init__(parent)
+            super().__init__(ctx, ref, parent)
             self.label = QLabel(f"flags of {ref}", self)
 
         def refresh(self) -> None:

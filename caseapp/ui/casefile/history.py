@@ -104,9 +104,7 @@ class ExportsTab(CaseTab):
     """Export history of one case, newest first, with the selected export's details."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         self.preview: ExportPreview | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

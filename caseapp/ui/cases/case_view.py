@@ -184,7 +184,7 @@ class CaseView(QWidget):
             return spec.factory(self.ctx, self.case_ref)
         except Exception as exc:  # noqa: BLE001 - one broken tab must not break the case
             self.ctx.report_error(exc, f"{spec.title} tab")
-            return FailedTab(spec.title)
+            return FailedTab(self.ctx, self.case_ref, spec.title)
 
     @property
     def title(self) -> str:

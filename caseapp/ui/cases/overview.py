@@ -26,9 +26,7 @@ class OverviewTab(CaseTab):
     """Summary and key facts (saved with Ctrl+S or the Save button), plus facts at a glance."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         layout = QHBoxLayout(self)
         editors = QVBoxLayout()
         summary_label = QLabel("S&ummary")

@@ -53,9 +53,7 @@ class SubjectsTab(CaseTab):
     """List of subjects on the left; details and identifiers of the selected one."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         self.views: list[SubjectView] = []
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)

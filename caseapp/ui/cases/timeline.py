@@ -40,9 +40,7 @@ class TimelineTab(CaseTab):
     """Notes and events, oldest first; the selected entry's full text below the table."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         self.dialog: NoteDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

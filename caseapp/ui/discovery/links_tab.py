@@ -89,9 +89,7 @@ class LinksTab(CaseTab):
     """Table of shared identifiers above the case–identifier–case graph."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         self.handle: TaskHandle | None = None
         self.menu: QMenu | None = None
         self._stale = False

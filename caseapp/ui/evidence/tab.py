@@ -86,9 +86,7 @@ class EvidenceTab(CaseTab):
     """Exhibits of a case; files dropped on the tab (or chosen with Add) are ingested."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         self.setAcceptDrops(True)
         self.ingest_handle: TaskHandle | None = None
         self.progress_dialog: QProgressDialog | None = None

@@ -110,8 +110,7 @@ class WatchlistTab(CaseTab):
     """The watchlist hits on one case's subjects (strong first)."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx, self.case_ref = ctx, case_ref
+        super().__init__(ctx, case_ref, parent)
         self.handle: TaskHandle | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

@@ -119,9 +119,7 @@ class RedFlagsTab(CaseTab):
     """The case's red-flag checklist."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         self.view: ChecklistView | None = None
         self._collapsed: set[str] = set()
         layout = QVBoxLayout(self)

@@ -106,8 +106,7 @@ class FindingsTab(CaseTab):
     """Signals findings of one case."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx, self.case_ref = ctx, case_ref
+        super().__init__(ctx, case_ref, parent)
         self.handle: TaskHandle | None = None
         self.view: FindingsView | None = None
         layout = QVBoxLayout(self)

@@ -27,9 +27,7 @@ class CaseTipsTab(CaseTab):
     """Tips linked to one case, oldest first."""
 
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.case_ref = case_ref
+        super().__init__(ctx, case_ref, parent)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.open_button = QPushButton("Open &tip")

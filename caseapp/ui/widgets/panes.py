@@ -6,7 +6,13 @@ loudly the first time it is called, and a test checks every listed class overrid
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from caseapp.ui.context import AppContext
 
 
 class Page(QWidget):
@@ -22,7 +28,12 @@ class Page(QWidget):
 
 
 class CaseTab(QWidget):
-    """A tab of every case view, built for one case."""
+    """A tab of every case view, built for one case: ``cls(ctx, case_ref)``."""
+
+    def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_ref = case_ref
 
     def refresh(self) -> None:
         """Reload the tab from the store (the case changed, or the tab was brought forward)."""
@@ -36,18 +47,23 @@ class CaseTab(QWidget):
         return False
 
 
+def _failed_label(pane: QWidget, text: str) -> QLabel:
+    """The one line a failed page or tab shows, as plain text."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    QVBoxLayout(pane).addWidget(label)
+    return label
+
+
 class FailedTab(CaseTab):
     """Stands in for a tab whose construction failed (the error was reported)."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from PySide6.QtCore import Qt
-
-        layout = QVBoxLayout(self)
-        self.label = QLabel(f"The {title} tab could not be loaded; see the error report.")
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
+    def __init__(self, ctx: AppContext, case_ref: str, title: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case_ref, parent)
+        self.label = _failed_label(
+            self, f"The {title} tab could not be loaded; see the error report.")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.label)
 
     def refresh(self) -> None:
         return None
@@ -58,12 +74,7 @@ class FailedPage(Page):
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from PySide6.QtCore import Qt
-
-        layout = QVBoxLayout(self)
-        self.label = QLabel(f"The {title} page could not be loaded.")
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.label)
+        self.label = _failed_label(self, f"The {title} page could not be loaded.")
 
     def refresh(self) -> None:
         return None
