@@ -167,6 +167,43 @@ class CaseListReader(Protocol):
         ...
 
 
+class Changes(NamedTuple):
+    """What other clients committed since the last look: the ids of the cases whose data
+    changed, and whether anything else (tips, watchlists, too many cases to name, changes
+    missed while disconnected) did. Ids only: the receiver re-reads what it may see."""
+
+    case_ids: frozenset[int] = frozenset()
+    store_wide: bool = False
+
+    def __bool__(self) -> bool:
+        return self.store_wide or bool(self.case_ids)
+
+
+class ChangeListener(Protocol):
+    """Committed changes of other clients, as they happen (a team store's LISTEN/NOTIFY).
+
+    Optional: a store may offer it as ``change_listener()`` (not part of :class:`Store`);
+    the local SQLCipher store does not (one app per data home; see the README). Used from one
+    thread of its own, on a connection of its own. A dropped connection raises
+    StoreConnectionLost from :meth:`wait`; the next call reconnects (raising again while the
+    server is away) and then reports a store-wide change, since what happened meanwhile was
+    not heard. Own writes may be reported too.
+    """
+
+    def start(self) -> None:
+        """Connect and start listening; raises StoreConnectionLost."""
+        ...
+
+    def wait(self, timeout: float) -> Changes:
+        """Changes committed since the last call, waiting up to ``timeout`` seconds for the
+        first (empty when none came)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop listening and close the connection (idempotent)."""
+        ...
+
+
 class Store(Protocol):
     """One open database."""
 

@@ -31,6 +31,7 @@ from caseapp.store.postgresql.engine import (
     write_engine,
 )
 from caseapp.store.postgresql.migrate import upgrade
+from caseapp.store.postgresql.notify import PostgresChangeListener
 from caseapp.store.postgresql.search_sql import build_sql
 
 
@@ -154,6 +155,10 @@ class PostgresStore(SharedStore):
         finally:
             target.dispose()
         return Snapshot(blobs, int(head[0]) if head else 0, str(head[1]) if head else "")
+
+    def change_listener(self) -> PostgresChangeListener:
+        """What other clients commit, as it happens (:mod:`.notify`); not yet started."""
+        return PostgresChangeListener(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

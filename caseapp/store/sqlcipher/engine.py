@@ -26,7 +26,7 @@ from caseapp.store.errors import (
 )
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0012_edit_versions"
+HEAD_REVISION = "0013_change_notify"
 
 
 #: Execution option marking a connection whose transactions take the write lock first.

@@ -1,0 +1,80 @@
+"""Colleagues' changes to a team store, as case refs this investigator may see.
+
+:func:`open_change_feed` gives a :class:`ChangeFeed` when the workspace's store can tell
+(:class:`caseapp.store.interface.ChangeListener`; a team store does, the local store does not).
+The store hears case *ids* from every client; the feed turns them into refs by reading
+``case_file`` under the investigator's own rights, so a case hidden from them (row-level
+security) yields nothing. A case they could see before and no longer can (deleted, or they were
+taken off it) is still reported, by the ref they knew, so the case list drops it.
+
+Used from one background thread: :meth:`ChangeFeed.wait` blocks at most its timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from caseapp.domain.models import Case
+
+if TYPE_CHECKING:
+    from caseapp.services.workspace import Workspace
+    from caseapp.store.interface import ChangeListener
+
+#: What :meth:`ChangeFeed.wait` reports for a change that is not one case's.
+STORE_WIDE = ""
+
+
+class ChangeFeed:
+    """Refs of the cases other clients changed (see the module docstring)."""
+
+    def __init__(self, ws: Workspace, listener: ChangeListener) -> None:
+        self._ws = ws
+        self._listener = listener
+        self._known: dict[int, str] = {}  # every case this investigator could see, id -> ref
+
+    def start(self) -> None:
+        """Connect, listen, and note the cases visible now; raises StoreConnectionLost."""
+        self._listener.start()
+        self._known = self._refs(None)
+
+    def wait(self, timeout: float) -> list[str]:
+        """Refs changed since the last call (``STORE_WIDE`` first when anything else did),
+        waiting up to ``timeout`` seconds; raises StoreConnectionLost (call again to
+        reconnect)."""
+        changes = self._listener.wait(timeout)
+        if not changes:
+            return []
+        found = self._refs(changes.case_ids) if changes.case_ids else {}
+        refs = sorted({*found.values(), *(self._known[i] for i in changes.case_ids
+                                          if i not in found and i in self._known)})
+        for case_id in changes.case_ids:
+            if case_id in found:
+                self._known[case_id] = found[case_id]
+            else:
+                self._known.pop(case_id, None)
+        if changes.store_wide:
+            self._known.update(self._refs(None))
+            return [STORE_WIDE, *refs]
+        return refs
+
+    def stop(self) -> None:
+        """Stop listening (idempotent)."""
+        self._listener.stop()
+
+    def _refs(self, ids: Iterable[int] | None) -> dict[int, str]:
+        stmt = select(Case.id, Case.ref)
+        if ids is not None:
+            stmt = stmt.where(col(Case.id).in_(sorted(ids)))
+        with self._ws.session() as session:
+            return {int(i): str(r) for i, r in session.exec(stmt) if i is not None}
+
+
+def open_change_feed(ws: Workspace) -> ChangeFeed | None:
+    """The feed of the workspace's store, not yet started; None when the store cannot tell."""
+    make = getattr(ws.store, "change_listener", None)
+    if make is None:
+        return None
+    return ChangeFeed(ws, make())
