@@ -6,15 +6,13 @@ import argparse
 import dataclasses
 
 from caseapp.cli.common import print_json
+from caseapp.cli.options import Sub, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    about = sub.add_parser("about", help="version, build date and the SQLCipher version",
-                           description="What this copy of caseapp is: version, build date "
-                           "and commit of a bundle, SQLCipher/SQLite, Python and the system. "
-                           "Opens no store.")
-    about.add_argument("--json", action="store_true")
-    about.set_defaults(handler=about_cmd)
+def register(sub: Sub) -> None:
+    command(sub, "about", about_cmd, help="version, build date and the SQLCipher version",
+            description="What this copy of caseapp is: version, build date and commit of a "
+            "bundle, SQLCipher/SQLite, Python and the system. Opens no store.")
 
 
 def about_cmd(args: argparse.Namespace) -> int:

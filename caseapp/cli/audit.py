@@ -6,21 +6,20 @@ import argparse
 from datetime import UTC, datetime, timedelta
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import Sub, actions, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    audit = sub.add_parser("audit", help="read the audit log")
-    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    lst = audit_sub.add_parser("list", help="audit entries, newest first")
-    lst.add_argument("--case", metavar="CASE_REF", help="only entries about this case")
-    lst.add_argument("--action", action="append", default=[], metavar="A",
-                     help="only this action id (e.g. checklist.item-set; repeatable)")
-    lst.add_argument("--actor", help="only entries by this person")
-    lst.add_argument("--since", metavar="WHEN",
-                     help="from this time: ISO 8601 (a date alone is midnight UTC) or 7d/24h")
-    lst.add_argument("--limit", type=int, default=0, help="at most N entries (0: all)")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=audit_list)
+def register(sub: Sub) -> None:
+    audit_sub = actions(sub, "audit", "read the audit log")
+    command(audit_sub, "list", audit_list,
+            arg("--case", metavar="CASE_REF", help="only entries about this case"),
+            arg("--action", action="append", default=[], metavar="A",
+                help="only this action id (e.g. checklist.item-set; repeatable)"),
+            arg("--actor", help="only entries by this person"),
+            arg("--since", metavar="WHEN", help="from this time: ISO 8601 (a date alone is "
+                "midnight UTC) or 7d/24h"),
+            arg("--limit", type=int, default=0, help="at most N entries (0: all)"),
+            help="audit entries, newest first")
 
 
 def parse_since(text: str | None) -> datetime | None:

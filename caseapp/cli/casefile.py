@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
-from caseapp.cli.options import add_signing_options
+from caseapp.cli.options import CASE_REF, Sub, arg, command, signing_options
 
 PASSWORD_ENV = "CASEAPP_PDF_PASSWORD"
 
@@ -25,44 +25,42 @@ def _bates_start(text: str) -> int:
     return value
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: Sub) -> None:
     from caseapp.services.casefile.exports import DEFAULT_CLASSIFICATION, SECTIONS
 
-    exp = sub.add_parser(
-        "export", help="write the case file as a Bates-numbered PDF",
+    command(
+        sub, "export", export_case, CASE_REF,
+        arg("--out", required=True, type=Path, metavar="FILE.pdf"),
+        arg("--bates-prefix", metavar="P", help="default: the case ref"),
+        arg("--bates-start", type=_bates_start, default=1, metavar="N",
+            help="first Bates number (default 1; continue a production with it)"),
+        arg("--classification", default=DEFAULT_CLASSIFICATION, metavar="TEXT",
+            help=f"label on every page (default {DEFAULT_CLASSIFICATION})"),
+        arg("--privilege", default="", metavar="TEXT",
+            help="privilege legend for the cover and every page"),
+        arg("--prepared-by", default="", metavar="NAME"),
+        arg("--recipient", "--prepared-for", dest="recipient", default="", metavar="NAME",
+            help="who receives the file (printed on the cover and kept in the export "
+            "history)"),
+        arg("--sections", metavar="LIST",
+            help=f"comma-separated subset of: {', '.join(SECTIONS)} (default all)"),
+        arg("--timezone", metavar="ZONE",
+            help="IANA zone for times shown (default: this computer's)"),
+        arg("--reveal-tipsters", action="store_true",
+            help="print tipster identities (redacted by default)"),
+        arg("--reveal-accounts", action="store_true",
+            help="print bank and government ID numbers in full"),
+        arg("--package", type=Path, metavar="DIR",
+            help="also write a production folder: the PDF, natives, manifest.csv, "
+            "SHA256SUMS (DIR must be new or empty)"),
+        *signing_options(what="the PDF",
+                         cert_note="; password from CASEAPP_CERT_PASSWORD or asked"),
+        help="write the case file as a Bates-numbered PDF",
         description="Write a case's PDF case file: cover, contents, summary, subjects, red "
         "flags, exhibits with SHA-256, custody, timeline, tips, links, appendix, export "
         "record and hash certification. Bank/government ID numbers show their last four "
         "characters and tipster identities are redacted unless revealed. Set "
         f"{PASSWORD_ENV} to protect the PDF with an AES-256 open password.")
-    exp.add_argument("case_ref", metavar="CASE_REF")
-    exp.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
-    exp.add_argument("--bates-prefix", metavar="P", help="default: the case ref")
-    exp.add_argument("--bates-start", type=_bates_start, default=1, metavar="N",
-                     help="first Bates number (default 1; continue a production with it)")
-    exp.add_argument("--classification", default=DEFAULT_CLASSIFICATION, metavar="TEXT",
-                     help=f"label on every page (default {DEFAULT_CLASSIFICATION})")
-    exp.add_argument("--privilege", default="", metavar="TEXT",
-                     help="privilege legend for the cover and every page")
-    exp.add_argument("--prepared-by", default="", metavar="NAME")
-    exp.add_argument("--recipient", "--prepared-for", dest="recipient", default="",
-                     metavar="NAME", help="who receives the file (printed on the cover and "
-                     "kept in the export history)")
-    exp.add_argument("--sections", metavar="LIST",
-                     help=f"comma-separated subset of: {', '.join(SECTIONS)} (default all)")
-    exp.add_argument("--timezone", metavar="ZONE",
-                     help="IANA zone for times shown (default: this computer's)")
-    exp.add_argument("--reveal-tipsters", action="store_true",
-                     help="print tipster identities (redacted by default)")
-    exp.add_argument("--reveal-accounts", action="store_true",
-                     help="print bank and government ID numbers in full")
-    exp.add_argument("--package", type=Path, metavar="DIR",
-                     help="also write a production folder: the PDF, natives, manifest.csv, "
-                     "SHA256SUMS (DIR must be new or empty)")
-    add_signing_options(exp, what="the PDF",
-                        cert_note="; password from CASEAPP_CERT_PASSWORD or asked")
-    exp.add_argument("--json", action="store_true")
-    exp.set_defaults(handler=export_case)
 
 
 def export_case(args: argparse.Namespace) -> int:

@@ -8,57 +8,38 @@ from datetime import datetime
 
 from caseapp.cli import readback
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    case = sub.add_parser("case", help="open and list cases")
-    case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
-    new = case_sub.add_parser("new", help="open a new case")
-    new.add_argument("--title", required=True)
-    new.add_argument("--subject", metavar="NAME", help="first subject's (claimed) name")
-    new.add_argument("--priority", default="medium")
-    new.add_argument("--summary", default="")
-    new.add_argument("--json", action="store_true")
-    new.set_defaults(handler=case_new)
-    lst = case_sub.add_parser("list", help="list cases")
-    lst.add_argument("--status", help="only cases with this status")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=case_list)
-    status = case_sub.add_parser("status", help="change a case's status")
-    status.add_argument("case_ref", metavar="CASE_REF")
-    status.add_argument("status", metavar="STATUS")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=case_status)
+def register(sub: Sub) -> None:
+    case_sub = actions(sub, "case", "open and list cases")
+    command(case_sub, "new", case_new, arg("--title", required=True),
+            arg("--subject", metavar="NAME", help="first subject's (claimed) name"),
+            arg("--priority", default="medium"), arg("--summary", default=""),
+            help="open a new case")
+    command(case_sub, "list", case_list, arg("--status", help="only cases with this status"),
+            help="list cases")
+    command(case_sub, "status", case_status, CASE_REF, arg("status", metavar="STATUS"),
+            help="change a case's status")
     readback.add_case_commands(case_sub)
 
-    subject = sub.add_parser("subject", help="record subjects and their identifiers")
-    subject_sub = subject.add_subparsers(dest="subject_command", metavar="ACTION",
-                                         required=True)
-    add = subject_sub.add_parser("add", help="add a subject to a case")
-    add.add_argument("case_ref", metavar="CASE_REF")
-    add.add_argument("name", metavar="NAME")
-    add.add_argument("--alias", action="append", default=[], metavar="NAME")
-    add.add_argument("--identifier", action="append", default=[], metavar="KIND:VALUE")
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(handler=subject_add)
+    subject_sub = actions(sub, "subject", "record subjects and their identifiers")
+    command(subject_sub, "add", subject_add, CASE_REF, arg("name", metavar="NAME"),
+            arg("--alias", action="append", default=[], metavar="NAME"),
+            arg("--identifier", action="append", default=[], metavar="KIND:VALUE"),
+            help="add a subject to a case")
     readback.add_subject_commands(subject_sub)
 
-    note = sub.add_parser("note", help="add notes to a case's timeline")
-    note_sub = note.add_subparsers(dest="note_command", metavar="ACTION", required=True)
-    note_add = note_sub.add_parser("add", help="add a note")
-    note_add.add_argument("case_ref", metavar="CASE_REF")
-    note_add.add_argument("text", metavar="TEXT", help="the note; - reads it from stdin")
-    note_add.add_argument("--at", metavar="WHEN",
-                          help="when it happened, ISO 8601 with zone (default: now)")
-    note_add.add_argument("--json", action="store_true")
-    note_add.set_defaults(handler=note_add_cmd)
+    note_sub = actions(sub, "note", "add notes to a case's timeline")
+    command(note_sub, "add", note_add_cmd, CASE_REF,
+            arg("text", metavar="TEXT", help="the note; - reads it from stdin"),
+            arg("--at", metavar="WHEN", help="when it happened, ISO 8601 with zone "
+                "(default: now)"), help="add a note")
     readback.add_note_commands(note_sub)
 
-    demo = sub.add_parser("demo", help="load the fictional demo data into an empty store")
-    demo.add_argument("--signals", action="store_true",
-                      help="also import the demo sign-in logs and endpoint inventory")
-    demo.add_argument("--json", action="store_true")
-    demo.set_defaults(handler=demo_cmd)
+    command(sub, "demo", demo_cmd, arg("--signals", action="store_true", help="also import "
+            "the demo sign-in logs and endpoint inventory"),
+            help="load the fictional demo data into an empty store")
 
 
 def case_new(args: argparse.Namespace) -> int:

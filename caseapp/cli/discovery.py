@@ -5,31 +5,25 @@ from __future__ import annotations
 import argparse
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import Sub, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    links = sub.add_parser("links", help="other cases and tips sharing identifiers with a "
-                           "case or tip (exact and near matches)")
-    links.add_argument("ref", metavar="CASE_REF", nargs="?",
-                       help="a case ref (CASE-YYYY-NNNN) or a tip ref (TIP-YYYY-NNNN)")
-    links.add_argument("--identifier", metavar="KIND:VALUE",
-                       help="instead of a case: who holds this identifier")
-    links.add_argument("--json", action="store_true")
-    links.set_defaults(handler=links_cmd)
-
-    search = sub.add_parser(
-        "search", help="search cases, notes, subjects, identifiers, exhibits and tips",
-        description='Words, "quoted phrases", prefix* and filters: type:, status:, '
-                    "priority:, case:, tip:, and identifier kinds (email:a@b.com, phone:...). "
-                    "Every word must match; accents and case are ignored.")
-    search.add_argument("query", metavar="QUERY", nargs="+")
-    search.add_argument("--limit", type=int, default=50, help="most results (default 50)")
-    search.add_argument("--json", action="store_true")
-    search.set_defaults(handler=search_cmd)
-
-    reindex = sub.add_parser("reindex", help="rebuild the full-text index and near-match keys")
-    reindex.add_argument("--json", action="store_true")
-    reindex.set_defaults(handler=reindex_cmd)
+def register(sub: Sub) -> None:
+    command(sub, "links", links_cmd,
+            arg("ref", metavar="CASE_REF", nargs="?",
+                help="a case ref (CASE-YYYY-NNNN) or a tip ref (TIP-YYYY-NNNN)"),
+            arg("--identifier", metavar="KIND:VALUE",
+                help="instead of a case: who holds this identifier"),
+            help="other cases and tips sharing identifiers with a case or tip (exact and "
+            "near matches)")
+    command(sub, "search", search_cmd, arg("query", metavar="QUERY", nargs="+"),
+            arg("--limit", type=int, default=50, help="most results (default 50)"),
+            help="search cases, notes, subjects, identifiers, exhibits and tips",
+            description='Words, "quoted phrases", prefix* and filters: type:, status:, '
+                        "priority:, case:, tip:, and identifier kinds (email:a@b.com, "
+                        "phone:...). Every word must match; accents and case are ignored.")
+    command(sub, "reindex", reindex_cmd,
+            help="rebuild the full-text index and near-match keys")
 
 
 def _links_for(ws: object, args: argparse.Namespace) -> list:  # type: ignore[type-arg]

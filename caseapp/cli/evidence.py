@@ -6,43 +6,25 @@ import argparse
 from pathlib import Path
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import CASE_REF, EXHIBIT, Sub, actions, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    evidence = sub.add_parser("evidence", help="ingest and manage exhibits")
-    ev_sub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
-    add = ev_sub.add_parser("add", help="hash, encrypt and record files as exhibits")
-    add.add_argument("case_ref", metavar="CASE_REF")
-    add.add_argument("paths", metavar="PATH", nargs="+", type=Path)
-    add.add_argument("--acquired-by", default="")
-    add.add_argument("--acquired-from", default="")
-    add.add_argument("--method", default="", help="how it was acquired")
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(handler=evidence_add)
-
-    lst = ev_sub.add_parser("list", help="list a case's exhibits")
-    lst.add_argument("case_ref", metavar="CASE_REF")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=evidence_list)
-
-    show = ev_sub.add_parser("show", help="one exhibit with its chain of custody")
-    show.add_argument("case_ref", metavar="CASE_REF")
-    show.add_argument("exhibit", metavar="EXHIBIT")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=evidence_show)
-
-    wd = ev_sub.add_parser("withdraw", help="withdraw an exhibit (kept, marked, logged)")
-    wd.add_argument("case_ref", metavar="CASE_REF")
-    wd.add_argument("exhibit", metavar="EXHIBIT")
-    wd.add_argument("--reason", required=True)
-    wd.set_defaults(handler=evidence_withdraw)
-
-    exp = ev_sub.add_parser("export", help="write an exhibit's original bytes")
-    exp.add_argument("case_ref", metavar="CASE_REF")
-    exp.add_argument("exhibit", metavar="EXHIBIT")
-    exp.add_argument("--out", required=True, type=Path, metavar="PATH")
-    exp.add_argument("--json", action="store_true")
-    exp.set_defaults(handler=evidence_export)
+def register(sub: Sub) -> None:
+    ev_sub = actions(sub, "evidence", "ingest and manage exhibits")
+    command(ev_sub, "add", evidence_add, CASE_REF,
+            arg("paths", metavar="PATH", nargs="+", type=Path),
+            arg("--acquired-by", default=""), arg("--acquired-from", default=""),
+            arg("--method", default="", help="how it was acquired"),
+            help="hash, encrypt and record files as exhibits")
+    command(ev_sub, "list", evidence_list, CASE_REF, help="list a case's exhibits")
+    command(ev_sub, "show", evidence_show, CASE_REF, EXHIBIT,
+            help="one exhibit with its chain of custody")
+    command(ev_sub, "withdraw", evidence_withdraw, CASE_REF, EXHIBIT,
+            arg("--reason", required=True), json=False,
+            help="withdraw an exhibit (kept, marked, logged)")
+    command(ev_sub, "export", evidence_export, CASE_REF, EXHIBIT,
+            arg("--out", required=True, type=Path, metavar="PATH"),
+            help="write an exhibit's original bytes")
 
 
 def evidence_add(args: argparse.Namespace) -> int:

@@ -7,60 +7,48 @@ import sys
 from pathlib import Path
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
 
 _FORMATS = ("stix", "misp", "anx", "graphml", "ic3", "rfj")
 _TLPS = ("clear", "green", "amber", "amber+strict", "red")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "share", help="write a STIX 2.1, MISP, i2/GraphML or referral-pack export of a case",
+def register(sub: Sub) -> None:
+    command(
+        sub, "share", share, CASE_REF,
+        arg("--format", required=True, choices=_FORMATS, dest="fmt"),
+        arg("--tlp", default="amber", choices=_TLPS, help="TLP 2.0 level (default amber; "
+            "amber+strict and red only for stix and misp)"),
+        arg("--out", required=True, type=Path, metavar="FILE"),
+        arg("--reveal-tipsters", action="store_true",
+            help="do not mask tipster names/contacts found in free text"),
+        arg("--reveal-accounts", action="store_true",
+            help="bank and government ID numbers in full (default: last four)"),
+        help="write a STIX 2.1, MISP, i2/GraphML or referral-pack export of a case",
         description="Write what a case found for the people who act on it: a STIX 2.1 "
         "bundle or a MISP event (marked with TLP 2.0), an i2 Analyst's Notebook chart "
         "(.anx) or GraphML link chart, or an FBI IC3 complaint worksheet / Rewards for "
         "Justice tip brief (PDF + text; FILE.zip for one archive). The case file's "
         "redaction rules apply and the export is recorded in audit and custody. caseapp "
         "prepares the file; it sends nothing.")
-    p.add_argument("case_ref", metavar="CASE_REF")
-    p.add_argument("--format", required=True, choices=_FORMATS, dest="fmt")
-    p.add_argument("--tlp", default="amber", choices=_TLPS,
-                   help="TLP 2.0 level (default amber; amber+strict and red only for stix "
-                   "and misp)")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE")
-    p.add_argument("--reveal-tipsters", action="store_true",
-                   help="do not mask tipster names/contacts found in free text")
-    p.add_argument("--reveal-accounts", action="store_true",
-                   help="bank and government ID numbers in full (default: last four)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=share)
-    _register_watchlist(sub)
 
-
-def _register_watchlist(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    w = sub.add_parser(
-        "watchlist", help="import sanctions/advisory lists and show hits on cases",
+    wsub = actions(
+        sub, "watchlist", "import sanctions/advisory lists and show hits on cases",
+        metavar="COMMAND",
         description="Offline watchlists: the OFAC SDN list (sdn.csv with add.csv/alt.csv "
         "beside it, a folder or zip of them, or sdn.xml), STIX 2.1 bundles, MISP events and "
         "caseapp's CSV (kind,value[,name,programmes,reference,remarks]). Download the "
         "files yourself; caseapp never fetches them. A hit never changes a state.")
-    wsub = w.add_subparsers(dest="watchlist_command", metavar="COMMAND", required=True)
-    imp = wsub.add_parser("import", help="import or re-import a list")
-    imp.add_argument("file", type=Path, metavar="FILE")
-    imp.add_argument("--format", dest="fmt", default="auto",
-                     choices=("auto", "ofac-sdn", "stix", "misp", "csv"))
-    imp.add_argument("--name", help="the list's name (default: ofac-sdn, or the file's name)")
-    imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=watchlist_import)
-    ls = wsub.add_parser("list", help="the imported lists")
-    ls.add_argument("--json", action="store_true")
-    ls.set_defaults(handler=watchlist_list)
-    hits = wsub.add_parser("hits", help="watchlist hits on one case or on every open case")
-    hits.add_argument("case_ref", nargs="?", metavar="CASE_REF")
-    hits.add_argument("--json", action="store_true")
-    hits.set_defaults(handler=watchlist_hits)
-    rm = wsub.add_parser("remove", help="remove a list and its entries")
-    rm.add_argument("name", metavar="NAME")
-    rm.set_defaults(handler=watchlist_remove)
+    command(wsub, "import", watchlist_import, arg("file", type=Path, metavar="FILE"),
+            arg("--format", dest="fmt", default="auto",
+                choices=("auto", "ofac-sdn", "stix", "misp", "csv")),
+            arg("--name", help="the list's name (default: ofac-sdn, or the file's name)"),
+            help="import or re-import a list")
+    command(wsub, "list", watchlist_list, help="the imported lists")
+    command(wsub, "hits", watchlist_hits, arg("case_ref", nargs="?", metavar="CASE_REF"),
+            help="watchlist hits on one case or on every open case")
+    command(wsub, "remove", watchlist_remove, arg("name", metavar="NAME"), json=False,
+            help="remove a list and its entries")
 
 
 def share(args: argparse.Namespace) -> int:

@@ -8,43 +8,34 @@ import sys
 from pathlib import Path
 
 from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, print_json
+from caseapp.cli.options import Sub, actions, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    verify = sub.add_parser(
-        "verify", help="re-hash every exhibit, check the audit chain, every record's state "
-        "and the anchors", description="Re-hash every exhibit; check the vault folder, the "
-        "audit chain, that every record is as the audit log last recorded it, and that the "
-        "chain still holds every anchor in anchors.log and in the files given.")
-    verify.add_argument("--anchor", metavar="FILE", action="append", default=[], type=Path,
-                        help="a case-file PDF, production or backup folder, or manifest made "
-                        "earlier: check the chain still holds its anchor (repeatable)")
-    verify.add_argument("--repair", action="store_true",
-                        help="move orphaned blobs to vault/quarantine (audited; nothing is "
-                        "deleted)")
-    verify.add_argument("--json", action="store_true")
-    verify.set_defaults(handler=verify_cmd)
+def register(sub: Sub) -> None:
+    command(sub, "verify", verify_cmd,
+            arg("--anchor", metavar="FILE", action="append", default=[], type=Path,
+                help="a case-file PDF, production or backup folder, or manifest made "
+                "earlier: check the chain still holds its anchor (repeatable)"),
+            arg("--repair", action="store_true", help="move orphaned blobs to "
+                "vault/quarantine (audited; nothing is deleted)"),
+            help="re-hash every exhibit, check the audit chain, every record's state and "
+            "the anchors", description="Re-hash every exhibit; check the vault folder, the "
+            "audit chain, that every record is as the audit log last recorded it, and that "
+            "the chain still holds every anchor in anchors.log and in the files given.")
+    command(sub, "backup", backup_cmd, arg("dest", metavar="DEST_DIR", type=Path),
+            help="consistent encrypted copy of store and vault")
+    command(sub, "restore", restore_cmd, arg("backup_dir", metavar="BACKUP_DIR", type=Path),
+            arg("--recovery-code", help="or set CASEAPP_RECOVERY_CODE, or type it"),
+            json=False, help="restore a backup into an empty home")
 
-    backup = sub.add_parser("backup", help="consistent encrypted copy of store and vault")
-    backup.add_argument("dest", metavar="DEST_DIR", type=Path)
-    backup.add_argument("--json", action="store_true")
-    backup.set_defaults(handler=backup_cmd)
-
-    restore = sub.add_parser("restore", help="restore a backup into an empty home")
-    restore.add_argument("backup_dir", metavar="BACKUP_DIR", type=Path)
-    restore.add_argument("--recovery-code", help="or set CASEAPP_RECOVERY_CODE, or type it")
-    restore.set_defaults(handler=restore_cmd)
-
-    key = sub.add_parser("key", help="recovery code and passphrase")
-    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    key_sub.add_parser("recovery-code", help="issue a new recovery code (old one stops "
-                       "working)").set_defaults(handler=key_recovery_code)
-    key_sub.add_parser("change-passphrase", help="choose a new passphrase"
-                       ).set_defaults(handler=key_change_passphrase)
-    recover = key_sub.add_parser("recover", help="unlock with the recovery code and keep the "
-                                 "key on this machine (lost keyring)")
-    recover.add_argument("--recovery-code")
-    recover.set_defaults(handler=key_recover)
+    key_sub = actions(sub, "key", "recovery code and passphrase")
+    command(key_sub, "recovery-code", key_recovery_code, json=False,
+            help="issue a new recovery code (old one stops working)")
+    command(key_sub, "change-passphrase", key_change_passphrase, json=False,
+            help="choose a new passphrase")
+    command(key_sub, "recover", key_recover, arg("--recovery-code"), json=False,
+            help="unlock with the recovery code and keep the key on this machine (lost "
+            "keyring)")
 
 
 def verify_cmd(args: argparse.Namespace) -> int:

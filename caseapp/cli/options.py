@@ -1,50 +1,80 @@
-"""Option blocks several commands share: the ``CASE_REF ... --json`` command shape and the
+"""Option blocks several commands share: the ``ACTION`` groups, the ``NAME [ARGS...]
+[options] [--json]`` command shape (:func:`command`, arguments as :func:`arg` data) and the
 signing options (``--sign``, ``--cert``, ``--tsa``) of ``export`` and ``produce``."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from caseapp.cli.common import Handler
 
 TSA_ENV = "CASEAPP_TSA_URL"
 Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
 
-@contextmanager
-def case_command(sub: Sub, name: str, handler: Callable[[argparse.Namespace], int],
-                 *positionals: tuple[str, dict[str, Any]],
-                 **parser_kw: Any) -> Iterator[argparse.ArgumentParser]:
-    """A ``NAME CASE_REF [POSITIONALS...] [options] [--json]`` command run by ``handler``.
+@dataclass(frozen=True)
+class Arg:
+    """One ``add_argument`` call: the argument's names and its keywords."""
 
-    The options added inside the ``with`` block come between the positionals and
-    ``--json`` (the order ``--help`` lists them in)."""
+    names: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Arguments of which at most one may be given (a mutually exclusive group)."""
+
+    args: tuple[Arg, ...]
+
+
+def arg(*names: str, **options: Any) -> Arg:
+    return Arg(names, options)
+
+
+CASE_REF = arg("case_ref", metavar="CASE_REF")
+TIP_REF = arg("tip_ref", metavar="TIP_REF")
+EXHIBIT = arg("exhibit", metavar="EXHIBIT")
+ITEM_ID = arg("item_id", metavar="ITEM_ID")
+
+
+def actions(sub: Sub, name: str, help: str, *, metavar: str = "ACTION",
+            **parser_kw: Any) -> Sub:
+    """A command group ``NAME ACTION ...`` (one action required; dest ``NAME_command``)."""
+    parser = sub.add_parser(name, help=help, **parser_kw)
+    return parser.add_subparsers(dest=f"{name}_command", metavar=metavar, required=True)
+
+
+def command(sub: Sub, name: str, handler: Handler, *args: Arg | OneOf, json: bool = True,
+            **parser_kw: Any) -> argparse.ArgumentParser:
+    """A command ``NAME ARGS... [--json]`` run by ``handler`` (``--json`` comes last, the
+    order ``--help`` lists them in)."""
     parser = sub.add_parser(name, **parser_kw)
-    parser.add_argument("case_ref", metavar="CASE_REF")
-    for dest, kw in positionals:
-        parser.add_argument(dest, **kw)
-    yield parser
-    parser.add_argument("--json", action="store_true")
+    for spec in args:
+        if isinstance(spec, OneOf):
+            group = parser.add_mutually_exclusive_group()
+            for one in spec.args:
+                group.add_argument(*one.names, **one.options)
+        else:
+            parser.add_argument(*spec.names, **spec.options)
+    if json:
+        parser.add_argument("--json", action="store_true")
     parser.set_defaults(handler=handler)
+    return parser
 
 
-def add_tsa_option(parser: argparse.ArgumentParser) -> None:
-    """``--tsa URL``: an RFC 3161 timestamp on each signature (off by default; offline)."""
-    parser.add_argument("--tsa", metavar="URL", default=os.environ.get(TSA_ENV) or None,
-                        help="with --sign/--cert: add an RFC 3161 timestamp from this "
-                        f"timestamp authority (default {TSA_ENV}; none: offline)")
-
-
-def add_signing_options(parser: argparse.ArgumentParser, *, what: str,
-                        cert_note: str = "") -> None:
+def signing_options(*, what: str, cert_note: str = "") -> tuple[Arg, ...]:
     """``--sign``, ``--cert FILE.p12`` and ``--tsa URL`` (``what``: what gets signed)."""
-    parser.add_argument("--sign", action="store_true",
-                        help=f"sign {what} (PAdES B-B); alone: this store's self-signed "
-                        "certificate, clearly labelled as such")
-    parser.add_argument("--cert", type=Path, metavar="FILE.p12",
-                        help=f"sign with this PKCS#12 certificate (implies --sign{cert_note})")
-    add_tsa_option(parser)
-
+    return (
+        arg("--sign", action="store_true", help=f"sign {what} (PAdES B-B); alone: this "
+            "store's self-signed certificate, clearly labelled as such"),
+        arg("--cert", type=Path, metavar="FILE.p12",
+            help=f"sign with this PKCS#12 certificate (implies --sign{cert_note})"),
+        # --tsa: an RFC 3161 timestamp on each signature (off by default; offline).
+        arg("--tsa", metavar="URL", default=os.environ.get(TSA_ENV) or None,
+            help="with --sign/--cert: add an RFC 3161 timestamp from this "
+            f"timestamp authority (default {TSA_ENV}; none: offline)"),
+    )

@@ -10,62 +10,56 @@ from pathlib import Path
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
-from caseapp.cli.options import add_signing_options
+from caseapp.cli.options import CASE_REF, OneOf, Sub, arg, command, signing_options
 
 CERT_PASSWORD_ENV = "CASEAPP_CERT_PASSWORD"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "produce", help="write a Bates-numbered production volume with load files",
+def register(sub: Sub) -> None:
+    command(
+        sub, "produce", produce_case, CASE_REF,
+        arg("--to", required=True, type=Path, metavar="FOLDER"),
+        arg("--prefix", metavar="ACME", help="Bates prefix (default: the case ref)"),
+        arg("--volume", metavar="VOL001",
+            help="volume name (default VOL + the production's number, VOL001 first)"),
+        OneOf((arg("--exhibits", metavar="E-001,E-004",
+                   help="comma-separated exhibits to produce, in this order"),
+               arg("--all", action="store_true",
+                   help="every exhibit not withdrawn or withheld (the default)"))),
+        arg("--withhold", action="append", default=[], metavar="E-NNN=REASON[:TEXT]",
+            help="keep an exhibit out and list it in the privilege log; REASON one of "
+            "attorney-client, work-product, pii, tipster-protection; TEXT a "
+            "description that does not reveal the content (repeatable)"),
+        arg("--redact", action="append", default=[], metavar="E-NNN=REASON[:TEXT]",
+            help="produce a text exhibit redacted: the account and ID numbers recorded "
+            "in the case shown by their last four characters, tipster identities "
+            "replaced; no native; listed in the privilege and redaction log with its "
+            "Bates range (reasons as --withhold; repeatable)"),
+        arg("--endorse", default="", metavar="TEXT",
+            help="legend stamped on every page beside the Bates number"),
+        arg("--no-natives", action="store_true", help="leave NATIVES empty"),
+        arg("--case-file", action="store_true",
+            help="also produce the PDF case file as the last document (it lists every "
+            "exhibit, so not together with --withhold)"),
+        *signing_options(what="every PDF"),
+        help="write a Bates-numbered production volume with load files",
         description="Write a legal production of a case into a new or empty folder: "
         "VOLxxx/{DATA,IMAGES,NATIVES,TEXT} with one Bates-stamped PDF per document, its "
         "native and extracted text, a Concordance DAT, an Opticon OPT and a CSV copy, a "
         "privilege log, AUDIT-HEAD.txt and SHA256SUMS. Bates numbers continue after the "
         "last number used under the prefix and are never issued twice. With --cert, the "
         f"certificate's password comes from {CERT_PASSWORD_ENV} or is asked for.")
-    p.add_argument("case_ref", metavar="CASE_REF")
-    p.add_argument("--to", required=True, type=Path, metavar="FOLDER")
-    p.add_argument("--prefix", metavar="ACME", help="Bates prefix (default: the case ref)")
-    p.add_argument("--volume", metavar="VOL001",
-                   help="volume name (default VOL + the production's number, VOL001 first)")
-    which = p.add_mutually_exclusive_group()
-    which.add_argument("--exhibits", metavar="E-001,E-004",
-                       help="comma-separated exhibits to produce, in this order")
-    which.add_argument("--all", action="store_true",
-                       help="every exhibit not withdrawn or withheld (the default)")
-    p.add_argument("--withhold", action="append", default=[], metavar="E-NNN=REASON[:TEXT]",
-                   help="keep an exhibit out and list it in the privilege log; REASON one of "
-                   "attorney-client, work-product, pii, tipster-protection; TEXT a "
-                   "description that does not reveal the content (repeatable)")
-    p.add_argument("--redact", action="append", default=[], metavar="E-NNN=REASON[:TEXT]",
-                   help="produce a text exhibit redacted: the account and ID numbers recorded "
-                   "in the case shown by their last four characters, tipster identities "
-                   "replaced; no native; listed in the privilege and redaction log with its "
-                   "Bates range (reasons as --withhold; repeatable)")
-    p.add_argument("--endorse", default="", metavar="TEXT",
-                   help="legend stamped on every page beside the Bates number")
-    p.add_argument("--no-natives", action="store_true", help="leave NATIVES empty")
-    p.add_argument("--case-file", action="store_true",
-                   help="also produce the PDF case file as the last document (it lists every "
-                   "exhibit, so not together with --withhold)")
-    add_signing_options(p, what="every PDF")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=produce_case)
-
-    ls = sub.add_parser("productions", help="list the productions of a case",
-                        description="The productions of a case with their Bates ranges. "
-                        "--finish moves a production that was recorded but killed before it "
-                        "was moved into place (its volume is in a hidden .NAME.*.part folder "
-                        "beside the target) into place, after checking every file against "
-                        "the recorded SHA256SUMS, and removes staging folders left by "
-                        "productions killed before they were recorded.")
-    ls.add_argument("case_ref", metavar="CASE_REF")
-    ls.add_argument("--finish", action="store_true",
-                    help="finish killed productions (check, move into place) and remove "
-                    "stale staging folders")
-    ls.add_argument("--json", action="store_true")
-    ls.set_defaults(handler=list_productions)
+    command(sub, "productions", list_productions, CASE_REF,
+            arg("--finish", action="store_true",
+                help="finish killed productions (check, move into place) and remove "
+                "stale staging folders"),
+            help="list the productions of a case",
+            description="The productions of a case with their Bates ranges. "
+            "--finish moves a production that was recorded but killed before it "
+            "was moved into place (its volume is in a hidden .NAME.*.part folder "
+            "beside the target) into place, after checking every file against "
+            "the recorded SHA256SUMS, and removes staging folders left by "
+            "productions killed before they were recorded.")
 
 
 def signer_for(args: argparse.Namespace, ws: object) -> object | None:

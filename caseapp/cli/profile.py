@@ -5,23 +5,18 @@ from __future__ import annotations
 import argparse
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import Sub, actions, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    profile = sub.add_parser("profile", help="who investigates in this store (name used in "
-                             "the audit log, custody and exports)")
-    profile_sub = profile.add_subparsers(dest="profile_command", metavar="ACTION",
-                                         required=True)
-    show = profile_sub.add_parser("show", help="the investigator profile")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=profile_show)
-    set_ = profile_sub.add_parser("set", help="set or change the investigator profile")
-    set_.add_argument("--name", required=True)
-    set_.add_argument("--organisation", "--organization", dest="organisation", default="")
-    set_.add_argument("--role", default="")
-    set_.add_argument("--badge", default="", help="badge or employee id (optional)")
-    set_.add_argument("--json", action="store_true")
-    set_.set_defaults(handler=profile_set)
+def register(sub: Sub) -> None:
+    profile_sub = actions(sub, "profile", "who investigates in this store (name used in the "
+                          "audit log, custody and exports)")
+    command(profile_sub, "show", profile_show, help="the investigator profile")
+    command(profile_sub, "set", profile_set, arg("--name", required=True),
+            arg("--organisation", "--organization", dest="organisation", default=""),
+            arg("--role", default=""),
+            arg("--badge", default="", help="badge or employee id (optional)"),
+            help="set or change the investigator profile")
 
 
 def profile_show(args: argparse.Namespace) -> int:

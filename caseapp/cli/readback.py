@@ -8,57 +8,46 @@ import sys
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
-from caseapp.cli.options import Sub, case_command
+from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
+
+_SUBJECT = arg("subject", metavar="SUBJECT")
 
 
 def add_case_commands(case_sub: Sub) -> None:
-    with case_command(case_sub, "show", case_show, help="everything about a case (what the "
-                      "Overview shows, subjects, exhibits, checklist summary, linked tips)"):
-        pass
-    with case_command(case_sub, "edit", case_edit, help="change a case's title, summary, "
-                      "priority, tags or key facts (only the options given change)") as edit:
-        edit.add_argument("--title")
-        edit.add_argument("--summary", help="the summary; - reads it from stdin")
-        edit.add_argument("--priority")
-        edit.add_argument("--tags", metavar="A,B", help="comma-separated; '' clears them")
-        edit.add_argument("--key-facts", dest="key_facts", help="one per line; - reads stdin")
+    command(case_sub, "show", case_show, CASE_REF, help="everything about a case (what the "
+            "Overview shows, subjects, exhibits, checklist summary, linked tips)")
+    command(case_sub, "edit", case_edit, CASE_REF, arg("--title"),
+            arg("--summary", help="the summary; - reads it from stdin"), arg("--priority"),
+            arg("--tags", metavar="A,B", help="comma-separated; '' clears them"),
+            arg("--key-facts", dest="key_facts", help="one per line; - reads stdin"),
+            help="change a case's title, summary, priority, tags or key facts (only the "
+            "options given change)")
 
 
 def add_subject_commands(subject_sub: Sub) -> None:
-    with case_command(subject_sub, "list", subject_list,
-                      help="a case's subjects with their identifiers"):
-        pass
-    with case_command(subject_sub, "show", subject_show,
-                      ("subject", {"metavar": "SUBJECT", "help": "the subject's id or name"}),
-                      help="one subject (by id or name)"):
-        pass
-    with case_command(subject_sub, "edit", subject_edit, ("subject", {"metavar": "SUBJECT"}),
-                      help="change a subject's name, aliases or profile") as edit:
-        edit.add_argument("--name")
-        edit.add_argument("--alias", action="append", metavar="NAME",
-                          help="replaces the aliases (repeat for several; --alias '' clears)")
-        edit.add_argument("--role")
-        edit.add_argument("--platform")
-        edit.add_argument("--location")
-    ident = subject_sub.add_parser("identifier", help="add or remove a subject's identifier")
-    ident_sub = ident.add_subparsers(dest="identifier_command", metavar="ACTION",
-                                     required=True)
+    command(subject_sub, "list", subject_list, CASE_REF,
+            help="a case's subjects with their identifiers")
+    command(subject_sub, "show", subject_show, CASE_REF,
+            arg("subject", metavar="SUBJECT", help="the subject's id or name"),
+            help="one subject (by id or name)")
+    command(subject_sub, "edit", subject_edit, CASE_REF, _SUBJECT, arg("--name"),
+            arg("--alias", action="append", metavar="NAME",
+                help="replaces the aliases (repeat for several; --alias '' clears)"),
+            arg("--role"), arg("--platform"), arg("--location"),
+            help="change a subject's name, aliases or profile")
+    ident_sub = actions(subject_sub, "identifier", "add or remove a subject's identifier")
     for name, handler, text in (("add", identifier_add, "add an identifier"),
                                 ("remove", identifier_remove, "remove an identifier")):
-        with case_command(ident_sub, name, handler, ("subject", {"metavar": "SUBJECT"}),
-                          ("identifier", {"metavar": "KIND:VALUE"}), help=text):
-            pass
+        command(ident_sub, name, handler, CASE_REF, _SUBJECT,
+                arg("identifier", metavar="KIND:VALUE"), help=text)
 
 
 def add_note_commands(note_sub: Sub) -> None:
-    with case_command(note_sub, "list", note_list, help="a case's notes in time order"):
-        pass
-    edit = note_sub.add_parser("edit", help="change a note (earlier versions are kept)")
-    edit.add_argument("note_id", metavar="NOTE_ID", type=int)
-    edit.add_argument("--text", help="the new text; - reads it from stdin")
-    edit.add_argument("--at", metavar="WHEN", help="when it happened, ISO 8601 with zone")
-    edit.add_argument("--json", action="store_true")
-    edit.set_defaults(handler=note_edit)
+    command(note_sub, "list", note_list, CASE_REF, help="a case's notes in time order")
+    command(note_sub, "edit", note_edit, arg("note_id", metavar="NOTE_ID", type=int),
+            arg("--text", help="the new text; - reads it from stdin"),
+            arg("--at", metavar="WHEN", help="when it happened, ISO 8601 with zone"),
+            help="change a note (earlier versions are kept)")
 
 
 # -- cases ---------------------------------------------------------------------------------

@@ -7,72 +7,42 @@ import sys
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import CASE_REF, EXHIBIT, ITEM_ID, Sub, actions, arg, command
 
 _STATE_MARK = {"not-assessed": " ", "not-observed": "-", "suspected": "?", "confirmed": "!",
                "not-applicable": "/"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    flags = sub.add_parser("flags", help="a case's red-flag checklist and risk score")
-    flags_sub = flags.add_subparsers(dest="flags_command", metavar="ACTION", required=True)
+def register(sub: Sub) -> None:
+    flags_sub = actions(sub, "flags", "a case's red-flag checklist and risk score")
+    command(flags_sub, "show", flags_show, CASE_REF,
+            arg("--only", choices=["flagged", "not-assessed", "suggested"],
+                help="list only suspected/confirmed, unassessed or suggested items"),
+            help="show the checklist, score, band and coverage")
+    command(flags_sub, "set", flags_set, CASE_REF, ITEM_ID, arg("state", metavar="STATE"),
+            arg("--note", metavar="TEXT", help="the item's note (replaces it; '' clears)"),
+            arg("--exhibit", action="append", metavar="E-NNN",
+                help="link exactly these exhibits (repeat; replaces the links)"),
+            help="set an item's state",
+            description="STATE is one of not-assessed, not-observed, suspected, confirmed, "
+                        "not-applicable (any case; spaces or underscores for hyphens).")
+    command(flags_sub, "link", flags_link, CASE_REF, ITEM_ID, EXHIBIT,
+            arg("--remove", action="store_true", help="unlink it instead"),
+            help="link an exhibit of the case to an item")
+    command(flags_sub, "dismiss", flags_dismiss, CASE_REF, ITEM_ID,
+            help="dismiss an item's suggestion")
+    command(flags_sub, "start", flags_start, CASE_REF,
+            arg("--template", metavar="ID", help="template id (default: the DPRK "
+                "remote-IT-worker template)"),
+            help="start the checklist on a chosen template")
+    command(flags_sub, "upgrade", flags_upgrade, CASE_REF, help="move the checklist to the "
+            "newest version of its template, carrying answers over")
 
-    show = flags_sub.add_parser("show", help="show the checklist, score, band and coverage")
-    show.add_argument("case_ref", metavar="CASE_REF")
-    show.add_argument("--only", choices=["flagged", "not-assessed", "suggested"],
-                      help="list only suspected/confirmed, unassessed or suggested items")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=flags_show)
-
-    set_ = flags_sub.add_parser(
-        "set", help="set an item's state",
-        description="STATE is one of not-assessed, not-observed, suspected, confirmed, "
-                    "not-applicable (any case; spaces or underscores for hyphens).")
-    set_.add_argument("case_ref", metavar="CASE_REF")
-    set_.add_argument("item_id", metavar="ITEM_ID")
-    set_.add_argument("state", metavar="STATE")
-    set_.add_argument("--note", metavar="TEXT", help="the item's note (replaces it; '' clears)")
-    set_.add_argument("--exhibit", action="append", metavar="E-NNN",
-                      help="link exactly these exhibits (repeat; replaces the links)")
-    set_.add_argument("--json", action="store_true")
-    set_.set_defaults(handler=flags_set)
-
-    link = flags_sub.add_parser("link", help="link an exhibit of the case to an item")
-    link.add_argument("case_ref", metavar="CASE_REF")
-    link.add_argument("item_id", metavar="ITEM_ID")
-    link.add_argument("exhibit", metavar="EXHIBIT")
-    link.add_argument("--remove", action="store_true", help="unlink it instead")
-    link.add_argument("--json", action="store_true")
-    link.set_defaults(handler=flags_link)
-
-    dismiss = flags_sub.add_parser("dismiss", help="dismiss an item's suggestion")
-    dismiss.add_argument("case_ref", metavar="CASE_REF")
-    dismiss.add_argument("item_id", metavar="ITEM_ID")
-    dismiss.add_argument("--json", action="store_true")
-    dismiss.set_defaults(handler=flags_dismiss)
-
-    start = flags_sub.add_parser("start", help="start the checklist on a chosen template")
-    start.add_argument("case_ref", metavar="CASE_REF")
-    start.add_argument("--template", metavar="ID", help="template id (default: the DPRK "
-                       "remote-IT-worker template)")
-    start.add_argument("--json", action="store_true")
-    start.set_defaults(handler=flags_start)
-
-    upgrade = flags_sub.add_parser("upgrade", help="move the checklist to the newest version "
-                                   "of its template, carrying answers over")
-    upgrade.add_argument("case_ref", metavar="CASE_REF")
-    upgrade.add_argument("--json", action="store_true")
-    upgrade.set_defaults(handler=flags_upgrade)
-
-    templates = sub.add_parser("templates", help="red-flag templates (list, import)")
-    templates_sub = templates.add_subparsers(dest="templates_command", metavar="ACTION",
-                                             required=True)
-    lst = templates_sub.add_parser("list", help="list available templates and versions")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=templates_list)
-    imp = templates_sub.add_parser("import", help="validate and import a template file")
-    imp.add_argument("file", metavar="FILE.toml")
-    imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=templates_import)
+    templates_sub = actions(sub, "templates", "red-flag templates (list, import)")
+    command(templates_sub, "list", templates_list,
+            help="list available templates and versions")
+    command(templates_sub, "import", templates_import, arg("file", metavar="FILE.toml"),
+            help="validate and import a template file")
 
 
 def _with_ws(args: argparse.Namespace, call: Any) -> Any:

@@ -7,51 +7,31 @@ from pathlib import Path
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
 
 FORMATS = ("auto", "entra", "okta", "gworkspace", "generic", "inventory", "mde")
+_FINDING = arg("finding", metavar="FINDING_ID", type=int)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    sig = sub.add_parser("signals", help="import sign-in logs and endpoint inventories; "
-                                         "detection findings")
-    ssub = sig.add_subparsers(dest="signals_command", metavar="ACTION", required=True)
-
-    imp = ssub.add_parser("import", help="import a sign-in log or endpoint inventory into a "
-                                         "case (the file becomes an exhibit first)")
-    imp.add_argument("case_ref", metavar="CASE_REF")
-    imp.add_argument("file", metavar="FILE", type=Path)
-    imp.add_argument("--format", choices=FORMATS, default="auto",
-                     help="export format (default: detected from the header)")
-    imp.add_argument("--max-speed", type=float, default=900.0, metavar="KMH",
-                     help="impossible-travel speed limit in km/h (default 900)")
-    imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=signals_import)
-
-    fnd = ssub.add_parser("findings", help="a case's findings, hour profiles and locations")
-    fnd.add_argument("case_ref", metavar="CASE_REF")
-    fnd.add_argument("--json", action="store_true")
-    fnd.set_defaults(handler=signals_findings)
-
-    acc = ssub.add_parser("accept", help="accept a finding: attach it to its red-flag item "
-                                         "(a suggestion; the item's state is not changed)")
-    acc.add_argument("case_ref", metavar="CASE_REF")
-    acc.add_argument("finding", metavar="FINDING_ID", type=int)
-    acc.add_argument("--note", default="")
-    acc.add_argument("--json", action="store_true")
-    acc.set_defaults(handler=signals_accept)
-
-    dis = ssub.add_parser("dismiss", help="dismiss a finding (audited)")
-    dis.add_argument("case_ref", metavar="CASE_REF")
-    dis.add_argument("finding", metavar="FINDING_ID", type=int)
-    dis.add_argument("--reason", default="")
-    dis.add_argument("--json", action="store_true")
-    dis.set_defaults(handler=signals_dismiss)
-
-    scan = ssub.add_parser("scan", help="look for photos and résumé text reused by subjects "
-                                        "of other cases")
-    scan.add_argument("case_ref", metavar="CASE_REF")
-    scan.add_argument("--json", action="store_true")
-    scan.set_defaults(handler=signals_scan)
+def register(sub: Sub) -> None:
+    ssub = actions(sub, "signals", "import sign-in logs and endpoint inventories; detection "
+                   "findings")
+    command(ssub, "import", signals_import, CASE_REF, arg("file", metavar="FILE", type=Path),
+            arg("--format", choices=FORMATS, default="auto",
+                help="export format (default: detected from the header)"),
+            arg("--max-speed", type=float, default=900.0, metavar="KMH",
+                help="impossible-travel speed limit in km/h (default 900)"),
+            help="import a sign-in log or endpoint inventory into a case (the file becomes "
+            "an exhibit first)")
+    command(ssub, "findings", signals_findings, CASE_REF,
+            help="a case's findings, hour profiles and locations")
+    command(ssub, "accept", signals_accept, CASE_REF, _FINDING, arg("--note", default=""),
+            help="accept a finding: attach it to its red-flag item (a suggestion; the item's "
+            "state is not changed)")
+    command(ssub, "dismiss", signals_dismiss, CASE_REF, _FINDING, arg("--reason", default=""),
+            help="dismiss a finding (audited)")
+    command(ssub, "scan", signals_scan, CASE_REF, help="look for photos and résumé text "
+            "reused by subjects of other cases")
 
 
 def _finding_line(f: dict[str, Any]) -> str:

@@ -7,83 +7,53 @@ from pathlib import Path
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.options import CASE_REF, TIP_REF, Sub, actions, arg, command
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    tips = sub.add_parser("tips", help="log, import, triage and link tips and leads")
-    tsub = tips.add_subparsers(dest="tips_command", metavar="ACTION", required=True)
+def register(sub: Sub) -> None:
+    tsub = actions(sub, "tips", "log, import, triage and link tips and leads")
+    command(tsub, "import", tips_import, arg("file", metavar="FILE.csv", type=Path),
+            help="import tips from a UTF-8 CSV file")
+    command(tsub, "new", tips_new, *_NEW_TIP, help="log a new tip")
+    command(tsub, "list", tips_list, arg("--status"),
+            arg("--active", action="store_true", help="only tips still being worked"),
+            arg("--filter", metavar="TEXT"), help="the triage queue (tipster identity masked)")
+    command(tsub, "show", tips_show, TIP_REF,
+            arg("--reveal", action="store_true",
+                help="show the tipster's identity (recorded in the audit log)"),
+            help="one tip with its duplicate candidates")
+    command(tsub, "link", tips_link, TIP_REF, CASE_REF, arg("--note", default=""),
+            help="link a tip to a case")
+    command(tsub, "status", tips_status, TIP_REF, arg("status", metavar="STATUS"),
+            help="change a tip's status")
+    command(tsub, "duplicate", tips_duplicate, TIP_REF,
+            arg("--of", required=True, metavar="TIP_REF", dest="of_ref"),
+            help="mark a tip as the duplicate of another")
+    command(tsub, "keep-separate", tips_keep_separate, TIP_REF,
+            arg("other_ref", metavar="OTHER_TIP_REF"), json=False,
+            help="record that two tips are not duplicates")
+    command(tsub, "new-case", tips_new_case, TIP_REF, arg("--title", required=True),
+            arg("--subject", metavar="NAME", help="the first subject's (claimed) name"),
+            arg("--priority", default="medium"), help="open a new case from a tip")
 
-    imp = tsub.add_parser("import", help="import tips from a UTF-8 CSV file")
-    imp.add_argument("file", metavar="FILE.csv", type=Path)
-    imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=tips_import)
 
-    new = tsub.add_parser("new", help="log a new tip")
-    new.add_argument("--content", required=True, help="what the tipster said")
-    new.add_argument("--channel", required=True,
-                     help="reward-programme, hotline, email, web-form, walk-in, referral, "
-                          "internal")
-    new.add_argument("--received-at", metavar="WHEN", help="ISO 8601 with zone (default: now)")
-    new.add_argument("--programme", default="")
-    new.add_argument("--reference", default="", help="the programme's reference number")
-    new.add_argument("--anonymous", action="store_true")
-    new.add_argument("--tipster-name")
-    new.add_argument("--tipster-contact")
-    new.add_argument("--relationship", default="", help="tipster's relationship to subject")
-    new.add_argument("--reliability", help="source reliability A-F")
-    new.add_argument("--credibility", help="information credibility 1-6")
-    new.add_argument("--follow-up", metavar="WHEN", help="follow-up due, ISO 8601 with zone")
-    new.add_argument("--reward-status")
-    new.add_argument("--identifier", action="append", default=[], metavar="KIND:VALUE")
-    new.add_argument("--attach", action="append", default=[], type=Path, metavar="FILE")
-    new.add_argument("--json", action="store_true")
-    new.set_defaults(handler=tips_new)
-
-    lst = tsub.add_parser("list", help="the triage queue (tipster identity masked)")
-    lst.add_argument("--status")
-    lst.add_argument("--active", action="store_true", help="only tips still being worked")
-    lst.add_argument("--filter", metavar="TEXT")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=tips_list)
-
-    show = tsub.add_parser("show", help="one tip with its duplicate candidates")
-    show.add_argument("tip_ref", metavar="TIP_REF")
-    show.add_argument("--reveal", action="store_true",
-                      help="show the tipster's identity (recorded in the audit log)")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=tips_show)
-
-    link = tsub.add_parser("link", help="link a tip to a case")
-    link.add_argument("tip_ref", metavar="TIP_REF")
-    link.add_argument("case_ref", metavar="CASE_REF")
-    link.add_argument("--note", default="")
-    link.add_argument("--json", action="store_true")
-    link.set_defaults(handler=tips_link)
-
-    status = tsub.add_parser("status", help="change a tip's status")
-    status.add_argument("tip_ref", metavar="TIP_REF")
-    status.add_argument("status", metavar="STATUS")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=tips_status)
-
-    dup = tsub.add_parser("duplicate", help="mark a tip as the duplicate of another")
-    dup.add_argument("tip_ref", metavar="TIP_REF")
-    dup.add_argument("--of", required=True, metavar="TIP_REF", dest="of_ref")
-    dup.add_argument("--json", action="store_true")
-    dup.set_defaults(handler=tips_duplicate)
-
-    sep = tsub.add_parser("keep-separate", help="record that two tips are not duplicates")
-    sep.add_argument("tip_ref", metavar="TIP_REF")
-    sep.add_argument("other_ref", metavar="OTHER_TIP_REF")
-    sep.set_defaults(handler=tips_keep_separate)
-
-    case = tsub.add_parser("new-case", help="open a new case from a tip")
-    case.add_argument("tip_ref", metavar="TIP_REF")
-    case.add_argument("--title", required=True)
-    case.add_argument("--subject", metavar="NAME", help="the first subject's (claimed) name")
-    case.add_argument("--priority", default="medium")
-    case.add_argument("--json", action="store_true")
-    case.set_defaults(handler=tips_new_case)
+#: ``tips new``: what the tip says, where it came from, its grading and the tipster.
+_NEW_TIP = (
+    arg("--content", required=True, help="what the tipster said"),
+    arg("--channel", required=True, help="reward-programme, hotline, email, web-form, "
+        "walk-in, referral, internal"),
+    arg("--received-at", metavar="WHEN", help="ISO 8601 with zone (default: now)"),
+    arg("--programme", default=""),
+    arg("--reference", default="", help="the programme's reference number"),
+    arg("--anonymous", action="store_true"), arg("--tipster-name"), arg("--tipster-contact"),
+    arg("--relationship", default="", help="tipster's relationship to subject"),
+    arg("--reliability", help="source reliability A-F"),
+    arg("--credibility", help="information credibility 1-6"),
+    arg("--follow-up", metavar="WHEN", help="follow-up due, ISO 8601 with zone"),
+    arg("--reward-status"),
+    arg("--identifier", action="append", default=[], metavar="KIND:VALUE"),
+    arg("--attach", action="append", default=[], type=Path, metavar="FILE"),
+)
 
 
 def tips_import(args: argparse.Namespace) -> int:
