@@ -55,6 +55,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=member_list)
 
+    pub = tsub.add_parser("publish", help="copy a case of a local home (--from-home) into "
+                                          "the team store (--store); the team gives it its "
+                                          "own reference and you become its lead")
+    pub.add_argument("case_ref", metavar="CASE_REF", help="the case's reference in the local "
+                                                          "home")
+    pub.add_argument("--from-home", required=True, metavar="DIR",
+                     help="the local data home that holds the case")
+    pub.add_argument("--json", action="store_true")
+    pub.set_defaults(handler=team_publish)
+    out = tsub.add_parser("checkout", help="copy a team case into a local home (--to-home, "
+                                           "created if missing) for offline work")
+    out.add_argument("case_ref", metavar="CASE_REF", help="the case's team reference")
+    out.add_argument("--to-home", required=True, metavar="DIR",
+                     help="the local data home that receives the copy")
+    out.add_argument("--json", action="store_true")
+    out.set_defaults(handler=team_checkout)
+
 
 def team_init(args: argparse.Namespace) -> int:
     from caseapp.services.team.admin import init_team
@@ -142,4 +159,65 @@ def member_list(args: argparse.Namespace) -> int:
         for m in members:
             joined = m.fingerprint or "not joined"
             print(f"{m.role_name}\t{m.access}\t{joined}")
+    return 0
+
+
+def _moved(args: argparse.Namespace, moved: Any, verb: str) -> None:
+    if args.json:
+        print_json({"source_ref": moved.source_ref, "ref": moved.ref,
+                    "exhibits": moved.exhibits, "history_entries": moved.history_entries,
+                    "not_carried": {"tip_links": moved.tip_links,
+                                    "productions": moved.productions},
+                    "source_store": moved.source_store, "store": moved.store})
+        return
+    print(f"{moved.source_ref} {verb} as {moved.ref}: {moved.exhibits} exhibit(s), "
+          f"{moved.history_entries} history entries.")
+    if moved.tip_links or moved.productions:
+        print(f"Not carried over: {moved.tip_links} tip link(s), {moved.productions} "
+              "production(s) (they stay in the history).")
+
+
+def _open_local(path: str, *, create: bool) -> Any:
+    from pathlib import Path
+
+    from caseapp.services.workspace import open_workspace
+
+    ws = open_workspace(Path(path).expanduser(), passphrase_from_env_or_tty, create=create,
+                        store_url="")
+    if ws.recovery_code:
+        print(f"caseapp: created a new encrypted case store in {ws.home}\n"
+              f"caseapp: RECOVERY CODE (shown once; write it down and keep it apart from "
+              f"this computer): {ws.recovery_code}", file=sys.stderr)
+    return ws
+
+
+def team_publish(args: argparse.Namespace) -> int:
+    from caseapp.services.team.publish import publish_case
+
+    local = _open_local(args.from_home, create=False)
+    try:
+        team = open_ws(args, create=False)
+        try:
+            moved = publish_case(local, team, args.case_ref)
+        finally:
+            team.close()
+    finally:
+        local.close()
+    _moved(args, moved, "published to the team store")
+    return 0
+
+
+def team_checkout(args: argparse.Namespace) -> int:
+    from caseapp.services.team.publish import checkout_case
+
+    team = open_ws(args, create=False)
+    try:
+        local = _open_local(args.to_home, create=True)
+        try:
+            moved = checkout_case(team, local, args.case_ref)
+        finally:
+            local.close()
+    finally:
+        team.close()
+    _moved(args, moved, "checked out")
     return 0

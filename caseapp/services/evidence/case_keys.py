@@ -38,6 +38,7 @@ from caseapp.security.team_keys import (
     remove_member,
     state_from_rows,
     to_row,
+    wrap_case_key,
 )
 from caseapp.security.vault import VaultError
 from caseapp.services.cases.cases import get_case_in
@@ -147,6 +148,26 @@ def seal_case(ws: Workspace, case_ref: str, members: Sequence[str]) -> int:
         audit.append(session, "team.case-sealed", "case", case.ref,
                      {"version": state.current, "members": sorted(members)})
         return state.current
+
+
+def member_public(ws: Workspace) -> bytes:
+    """This home's member public key (KeyAccessError: the home has not joined a team)."""
+    keys = _member_store(ws)
+    if not keys.exists():
+        raise KeyAccessError("This home has not joined the team store (caseapp team join).")
+    return keys.public_key()
+
+
+def seal_new_case(session: Session, case: Case, key: bytes, public: bytes) -> int:
+    """Wrap ``key`` (drawn by the caller, e.g. to seal evidence before the case row exists)
+    as version 1 of a new case's key for the member ``public``, in the caller's transaction
+    (a new case: nobody else holds a key of it). Returns the version (1)."""
+    wrapped = wrap_case_key(key, public, case_id=case_context(case.id or 0), version=1)
+    state = CaseKeys(case_context(case.id or 0), 1, {fingerprint(public): public}, (wrapped,))
+    _save(session, case, None, state)
+    audit.append(session, "team.case-sealed", "case", case.ref,
+                 {"version": 1, "members": [fingerprint(public)]})
+    return 1
 
 
 def _seal_for_self(ws: Workspace, case_ref: str) -> CaseKeys:

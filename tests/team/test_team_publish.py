@@ -1,0 +1,153 @@
+"""Moving work between a local home and the team store (``team publish`` / ``team checkout``)
+on the real test cluster, with evidence in moto's S3 server or a shared folder: two members,
+each from their own home."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import two_members as shared
+
+# The two-member team store (bucket or shared folder) and the S3 endpoint it may use.
+team = shared.team
+moto_endpoint = shared.moto_endpoint
+s3_env = shared.s3_env
+s3_bucket = shared.s3_bucket
+run, as_, stored_bytes = shared.run, shared.as_, shared.stored_bytes
+
+MARKER = b"LOCAL-ONLY-PAYSLIP-NGUYEN-7731 "
+
+
+def local_case(capsys: Any, home: Path, tmp_path: Path) -> tuple[str, bytes]:
+    """A case in a local home: a subject with an identifier, a note, two exhibits."""
+    def local(*args: str) -> Any:
+        code, out, err = run(capsys, "--home", str(home), *args)
+        assert code == 0, err
+        return out
+
+    case = local("case", "new", "--title", "Offline work, contract 19", "--json")
+    local("subject", "add", case["ref"], "Dana Q", "--identifier", "email:dq@example.org",
+          "--json")
+    local("note", "add", case["ref"], "Interview notes: the camera was always off", "--json")
+    body = MARKER * 3000
+    for name, data in (("payslip.csv", body), ("chat.txt", b"second exhibit " * 100)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        local("evidence", "add", case["ref"], str(path), "--json")
+    return case["ref"], body
+
+
+def audit_of(capsys: Any, *args: str) -> list[dict[str, Any]]:
+    code, entries, err = run(capsys, *args, "audit", "list", "--limit", "1000", "--json")
+    assert code == 0, err
+    return entries
+
+
+def test_publish_copies_a_local_case_and_checkout_brings_it_back(
+        capsys: Any, team: dict[str, Any], tmp_path: Path) -> None:
+    alice, bob = team["alice"], team["bob"]
+    home = tmp_path / "alice-local"
+    ref, body = local_case(capsys, home, tmp_path)
+    before = len(stored_bytes(team["location"]))
+
+    code, moved, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
+                                        str(home), "--json"))
+    assert code == 0, err
+    assert moved["source_ref"] == ref and moved["exhibits"] == 2
+    assert moved["history_entries"] >= 5  # created, subject, note, two exhibits
+    team_ref = moved["ref"]
+    # The team holds the exhibits as ciphertext only, sealed under the new case key.
+    blobs = stored_bytes(team["location"])
+    assert len(blobs) == before + 2 and all(MARKER not in b for b in blobs)
+    code, shown, err = run(capsys, *as_(alice, "case", "show", team_ref, "--json"))
+    assert code == 0, err
+    assert shown["title"] == "Offline work, contract 19"
+    out = tmp_path / "alice.csv"
+    assert run(capsys, *as_(alice, "evidence", "export", team_ref, "E-001", "--out",
+                            str(out)))[0] == 0
+    assert out.read_bytes() == body
+    # Recorded on both sides; the imported history says where it came from.
+    entries = audit_of(capsys, *as_(alice))
+    origin = [e for e in entries if e["action"] == "case.published-from-local"]
+    assert len(origin) == 1 and origin[0]["detail"]["from_case"] == ref
+    imported = [e for e in entries if e["action"] == "history.imported"]
+    assert {e["detail"]["original"]["action"] for e in imported} >= {
+        "case.created", "subject.added", "note.added", "evidence.ingested"}
+    assert all(e["detail"]["imported_from"]["case"] == ref and e["case"] == team_ref
+               for e in imported)
+    local_entries = audit_of(capsys, "--home", str(home))
+    published = [e for e in local_entries if e["action"] == "case.published"]
+    assert len(published) == 1 and published[0]["detail"]["team_ref"] == team_ref
+    for args in (as_(alice), ["--home", str(home)]):
+        code, report, err = run(capsys, *args, "verify", "--json")
+        assert code == 0 and report["ok"] is True, (err, report)
+    # Publishing the same case again is refused, and changes nothing.
+    code, _out, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
+                                       str(home)))
+    assert code != 0 and team_ref in err
+    assert len(stored_bytes(team["location"])) == before + 2
+
+    # Bob is not on the case: he cannot see it; once added he reads the exhibit.
+    assert run(capsys, *as_(bob, "case", "show", team_ref, "--json"))[0] != 0
+    assert run(capsys, *as_(alice, "team", "member", "add", team_ref, bob["role"], "--as",
+                            "viewer"))[0] == 0
+    # Bob (a viewer) checks it out into a new local home for offline work.
+    offline = tmp_path / "bob-offline"
+    code, back, err = run(capsys, *as_(bob, "team", "checkout", team_ref, "--to-home",
+                                       str(offline), "--json"))
+    assert code == 0, err
+    assert back["source_ref"] == team_ref and back["exhibits"] == 2
+    out = tmp_path / "offline.csv"
+    code, _o, err = run(capsys, "--home", str(offline), "evidence", "export", back["ref"],
+                        "E-001", "--out", str(out))
+    assert code == 0, err
+    assert out.read_bytes() == body
+    offline_entries = audit_of(capsys, "--home", str(offline))
+    assert any(e["action"] == "case.checked-out-from-team"
+               and e["detail"]["from_case"] == team_ref for e in offline_entries)
+    assert any(e["action"] == "history.imported" for e in offline_entries)
+    checked = [e for e in audit_of(capsys, *as_(alice)) if e["action"] == "case.checked-out"]
+    assert len(checked) == 1 and checked[0]["detail"]["local_ref"] == back["ref"]
+    assert checked[0]["detail"]["db_user"] == bob["role"]
+    code, report, err = run(capsys, "--home", str(offline), "verify", "--json")
+    assert code == 0 and report["ok"] is True, (err, report)
+
+
+def test_a_publish_failing_mid_way_leaves_no_case_and_no_blob(
+        capsys: Any, team: dict[str, Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.services.evidence import case_keys
+
+    alice = team["alice"]
+    home = tmp_path / "alice-local"
+    ref, _body = local_case(capsys, home, tmp_path)
+    before = len(stored_bytes(team["location"]))
+
+    def fail(*_args: Any, **_kwargs: Any) -> int:
+        raise RuntimeError("the connection dropped while the case key was being written")
+
+    # After the case, its records and history are written, before the team commit.
+    real = case_keys.seal_new_case
+    monkeypatch.setattr(case_keys, "seal_new_case", fail)
+    code, _out, _err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
+                                        str(home)))
+    assert code != 0
+    monkeypatch.setattr(case_keys, "seal_new_case", real)
+    cases = team["cluster"].psql("SELECT count(*) FROM case_file", database=team["db"])
+    assert cases.strip() == "0"
+    history = team["cluster"].psql("SELECT count(*) FROM audit_entry WHERE action = "
+                                   "'history.imported'", database=team["db"])
+    assert history.strip() == "0"
+    assert len(stored_bytes(team["location"])) == before  # the uploaded blobs were removed
+    local_entries = audit_of(capsys, "--home", str(home))
+    assert not any(e["action"] == "case.published" for e in local_entries)
+    # Control: without the fault the same publish goes through.
+    code, moved, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
+                                        str(home), "--json"))
+    assert code == 0, err
+    assert len(stored_bytes(team["location"])) == before + 2
+    assert json.loads(team["cluster"].psql(
+        "SELECT json_agg(ref) FROM case_file", database=team["db"])) == [moved["ref"]]
