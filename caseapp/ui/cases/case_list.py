@@ -10,16 +10,13 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,32 +24,18 @@ from PySide6.QtWidgets import (
 from caseapp.domain.enums import CaseStatus
 from caseapp.ui.cases.case_list_model import ROW_ROLE, CaseListModel
 from caseapp.ui.context import AppContext
+from caseapp.ui.widgets.records import OpenableTable
 
 _WIDTHS = (130, 420, 90, 80, 100, 70, 70, 170)
 
 
-class CaseTable(QTableView):
+class CaseTable(OpenableTable):
     """The case table; Enter/Return or a double-click asks to open the current case."""
 
-    open_requested = Signal(QModelIndex)
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().hide()
+        super().__init__(parent=parent)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setHighlightSections(False)
-        self.doubleClicked.connect(self.open_requested.emit)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class CaseListPanel(QWidget):

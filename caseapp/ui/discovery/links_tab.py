@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +37,7 @@ from caseapp.ui.exchange.watchlists import WatchlistHitsPanel
 from caseapp.ui.widgets.columns import elide_middle, fit_columns, set_widths
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab
+from caseapp.ui.widgets.records import OpenableTable
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 if TYPE_CHECKING:
@@ -61,28 +60,12 @@ def _plain(text: str = "") -> QLabel:
     return label
 
 
-class LinksTable(QTableView):
+class LinksTable(OpenableTable):
     """Identifier groups; Enter or a double-click asks to open what the row links to."""
 
-    open_requested = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
+        super().__init__("Shared identifiers", parent)
         self.setSortingEnabled(True)
-        self.verticalHeader().hide()
-        self.setAccessibleName("Shared identifiers")
-        self.doubleClicked.connect(lambda _index: self.open_requested.emit())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class LinksTab(CaseTab):
@@ -136,7 +119,7 @@ class LinksTab(CaseTab):
         layout.addWidget(self.splitter, 1)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.open_button.clicked.connect(self.open_selected)
-        self.table.open_requested.connect(self.open_selected)
+        self.table.open_requested.connect(lambda _i: self.open_selected())
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.graph.node_selected.connect(self._node_selected)
         self.graph.node_activated.connect(self.activate_node)

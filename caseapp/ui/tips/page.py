@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,34 +35,19 @@ from caseapp.ui.tips.importer import FileOutcome, ImportReportPanel, TipImporter
 from caseapp.ui.tips.models import TipFilterProxy, TipQueueModel
 from caseapp.ui.widgets.columns import elide_middle, fit_columns, set_widths
 from caseapp.ui.widgets.panes import Page
+from caseapp.ui.widgets.records import OpenableTable
 from caseapp.ui.workers import TaskHandle
 
 _WIDTHS = (118, 95, 52, 140, 150, 265, 120, 110, 300)
 
 
-class QueueTable(QTableView):
+class QueueTable(OpenableTable):
     """The triage queue; Enter or a double-click opens the current tip in the editor."""
 
-    open_requested = Signal(QModelIndex)
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
+        super().__init__("Tip triage queue", parent)
         self.setTabKeyNavigation(False)
-        self.setAccessibleName("Tip triage queue")
-        self.verticalHeader().hide()
         self.horizontalHeader().setHighlightSections(False)
-        self.doubleClicked.connect(self.open_requested.emit)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class TipsPage(Page):

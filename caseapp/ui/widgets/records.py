@@ -20,9 +20,10 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from caseapp.domain.text import visible
 from caseapp.ui import theme
@@ -122,15 +123,39 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return None
 
 
-def read_only_table(model: QAbstractItemModel, name: str) -> QTableView:
-    """A row-selecting, read-only, alternating-colour table view over ``model``."""
-    table = QTableView()
-    table.setModel(model)
+def _read_only_rows(table: QTableView, name: str) -> None:
+    """Whole rows, one at a time, never edited; alternating colours, no row numbers."""
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
-    table.setAccessibleName(name)
+    if name:
+        table.setAccessibleName(name)
+
+
+def read_only_table(model: QAbstractItemModel, name: str) -> QTableView:
+    """A row-selecting, read-only, alternating-colour table view over ``model``."""
+    table = QTableView()
+    table.setModel(model)
+    _read_only_rows(table, name)
     return table
+
+
+class OpenableTable(QTableView):
+    """A read-only row table (as :func:`read_only_table`) whose Enter/Return or double-click
+    on the current row emits ``open_requested`` with its index."""
+
+    open_requested = Signal(QModelIndex)
+
+    def __init__(self, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _read_only_rows(self, name)
+        self.doubleClicked.connect(self.open_requested.emit)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
