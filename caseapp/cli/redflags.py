@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
@@ -111,53 +112,48 @@ def _summary(view: Any, item_id: str) -> None:
     print(f"Risk {score.score}/100 ({score.band})  coverage {score.assessed}/{score.total}")
 
 
+def _shown(args: argparse.Namespace, call: Any, text: Callable[[Any], None]) -> int:
+    """Run ``call`` on the store; print its result as JSON with --json, else with ``text``."""
+    result = _with_ws(args, call)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        text(result)
+    return 0
+
+
 def flags_set(args: argparse.Namespace) -> int:
     from caseapp.services.redflags import checklists
 
-    view = _with_ws(args, lambda ws: checklists.set_item(
-        ws, args.case_ref, args.item_id, args.state, note=args.note, exhibits=args.exhibit))
-    if args.json:
-        print_json(view.to_json())
-    else:
-        _summary(view, args.item_id.strip())
-    return 0
+    return _shown(args, lambda ws: checklists.set_item(
+        ws, args.case_ref, args.item_id, args.state, note=args.note, exhibits=args.exhibit),
+        lambda view: _summary(view, args.item_id.strip()))
 
 
 def flags_link(args: argparse.Namespace) -> int:
     from caseapp.services.redflags import checklists
 
-    view = _with_ws(args, lambda ws: checklists.link_exhibit(
-        ws, args.case_ref, args.item_id, args.exhibit, remove=args.remove))
-    if args.json:
-        print_json(view.to_json())
-    else:
-        _summary(view, args.item_id.strip())
-    return 0
+    return _shown(args, lambda ws: checklists.link_exhibit(
+        ws, args.case_ref, args.item_id, args.exhibit, remove=args.remove),
+        lambda view: _summary(view, args.item_id.strip()))
 
 
 def flags_dismiss(args: argparse.Namespace) -> int:
     from caseapp.services.redflags import checklists
 
-    view = _with_ws(args, lambda ws: checklists.dismiss_suggestion(ws, args.case_ref,
-                                                                   args.item_id))
-    if args.json:
-        print_json(view.to_json())
-    else:
-        print(f"{view.case_ref} {args.item_id.strip()}: suggestion dismissed")
-    return 0
+    return _shown(args, lambda ws: checklists.dismiss_suggestion(ws, args.case_ref,
+                                                                 args.item_id),
+                  lambda view: print(f"{view.case_ref} {args.item_id.strip()}: "
+                                     "suggestion dismissed"))
 
 
 def flags_start(args: argparse.Namespace) -> int:
     from caseapp.services.redflags import checklists
 
-    view = _with_ws(args, lambda ws: checklists.start_checklist(ws, args.case_ref,
-                                                                args.template))
-    if args.json:
-        print_json(view.to_json())
-    else:
-        print(f"{view.case_ref}: checklist on {view.template.id} v{view.template.version} "
-              f"({len(view.items)} items)")
-    return 0
+    return _shown(args, lambda ws: checklists.start_checklist(ws, args.case_ref,
+                                                              args.template),
+                  lambda view: print(f"{view.case_ref}: checklist on {view.template.id} "
+                                     f"v{view.template.version} ({len(view.items)} items)"))
 
 
 def flags_upgrade(args: argparse.Namespace) -> int:
@@ -198,10 +194,6 @@ def templates_list(args: argparse.Namespace) -> int:
 def templates_import(args: argparse.Namespace) -> int:
     from caseapp.services.redflags import templates
 
-    info = _with_ws(args, lambda ws: templates.import_template(ws, args.file))
-    if args.json:
-        print_json(info.to_json())
-    else:
-        print(f"Imported {info.id} v{info.version}: {info.title} ({info.items} items in "
-              f"{info.categories} categories)")
-    return 0
+    return _shown(args, lambda ws: templates.import_template(ws, args.file),
+                  lambda info: print(f"Imported {info.id} v{info.version}: {info.title} "
+                                     f"({info.items} items in {info.categories} categories)"))
