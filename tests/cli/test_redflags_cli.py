@@ -5,29 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from template_text import template_toml
+
 from tests.cli.runner import run
 
 ITEM_KEYS = {"id", "category", "label", "weight", "state", "note", "exhibits", "suggestion"}
 TOP_KEYS = {"case", "template", "version", "score", "band", "coverage", "items"}
 
-CUSTOM = """\
-id = "custom"
-version = {version}
-title = "Custom checks"
-[bands]
-elevated = 20
-high = 40
-critical = 60
-[[categories]]
-id = "identity"
-title = "Identity"
-  [[categories.items]]
-  id = "identity.keep"
-  label = "Kept item"
-  weight = 3
-{extra}"""
-RETIRED = '  [[categories.items]]\n  id = "identity.retire"\n  label = "Retired"\n  weight = 2\n'
-ADDED = '  [[categories.items]]\n  id = "identity.added"\n  label = "Added"\n  weight = 1\n'
+KEEP = ("identity.keep", "Kept item", 3)
+
+
+def custom(version: int, *items: tuple[str, str, int]) -> str:
+    """The ``custom`` template: one Identity category with ``items``."""
+    return template_toml("custom", version=version, title="Custom checks", items=items,
+                         category=("identity", "Identity"))
 
 
 def new_case(capsys, home: Path, *extra: str) -> str:  # type: ignore[no-untyped-def]
@@ -136,7 +127,7 @@ def test_suggestion_and_dismiss(capsys, home: Path) -> None:
 
 def test_templates_import_start_upgrade(capsys, home: Path, tmp_path: Path) -> None:
     v1 = tmp_path / "custom.toml"
-    v1.write_text(CUSTOM.format(version=1, extra=RETIRED), encoding="utf-8")
+    v1.write_text(custom(1, KEEP, ("identity.retire", "Retired", 2)), encoding="utf-8")
     code, out, _ = run(capsys, home, "templates", "import", str(v1), "--json")
     assert code == 0 and json.loads(out)["items"] == 2
     ref = new_case(capsys, home)
@@ -147,7 +138,7 @@ def test_templates_import_start_upgrade(capsys, home: Path, tmp_path: Path) -> N
                "was here")[0] == 0
 
     v2 = tmp_path / "custom-v2.toml"
-    v2.write_text(CUSTOM.format(version=2, extra=ADDED), encoding="utf-8")
+    v2.write_text(custom(2, KEEP, ("identity.added", "Added", 1)), encoding="utf-8")
     assert run(capsys, home, "templates", "import", str(v2))[0] == 0
     code, out, _ = run(capsys, home, "templates", "list", "--json")
     listed = {(t["id"], t["version"]): t for t in json.loads(out)}
@@ -168,8 +159,7 @@ def test_templates_import_start_upgrade(capsys, home: Path, tmp_path: Path) -> N
 
 def test_templates_import_errors(capsys, home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(CUSTOM.format(version=1, extra="").replace("weight = 3", "weight = 7"),
-                   encoding="utf-8")
+    bad.write_text(custom(1, ("identity.keep", "Kept item", 7)), encoding="utf-8")
     code, out, err = run(capsys, home, "templates", "import", str(bad))
     assert (code, out) == (2, "")
     assert "bad.toml: categories[0].items[0].weight: must be 1, 2 or 3" in err
