@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from caseapp.domain.disk import DISK_FULL_ERRNOS
 from caseapp.domain.progress import Cancelled
 from caseapp.store.errors import StoreBusy, StoreError, StoreWriteFailed
 
-__all__ = ["DISK_FULL_ERRNOS", "CaseappError", "Cancelled", "Conflict", "DiskFull", "IntegrityProblem", "InvalidInput",
-           "NotFound", "StoreBusy", "StoreError", "StoreUnavailable", "StoreWriteFailed", "write_failed"]
+__all__ = ["DISK_FULL_ERRNOS", "CaseappError", "Cancelled", "Conflict", "DiskFull", "EditConflict",
+           "IntegrityProblem", "InvalidInput", "NotFound", "StoreBusy", "StoreError",
+           "StoreUnavailable", "StoreWriteFailed", "StoredVersion", "write_failed"]
 
 
 class CaseappError(Exception):
@@ -28,6 +32,45 @@ class InvalidInput(CaseappError):
 
 class Conflict(CaseappError):
     """The operation clashes with the current state (e.g. a forbidden status change)."""
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A record as it is stored now: its version, its edited fields as plain text (by
+    label), and who last changed it and when, if known."""
+
+    version: int
+    fields: dict[str, str]
+    by: str = ""
+    at: datetime | None = None
+
+
+@dataclass(eq=False)
+class EditConflict(Conflict):
+    """A save found the record changed since its caller read it; nothing was written over it.
+
+    ``theirs`` is the stored version, ``mine`` the caller's values (plain text, by label),
+    ``expected_version`` the version the caller started from. For a note the caller's text
+    was kept as a conflicting copy: ``kept_copy`` is its note id.
+    """
+
+    what: str  # "note #12", "case CASE-2026-0001" (ids and refs only: no case data)
+    kind: str  # "case", "subject", "note", "tip", "checklist answer"
+    record_id: int
+    expected_version: int
+    theirs: StoredVersion
+    mine: dict[str, str] = field(default_factory=dict)
+    kept_copy: int | None = None
+
+    #: CLI exit code of an edit conflict (docs/cli.md).
+    exit_code = 4
+
+    def __str__(self) -> str:
+        kept = (f"; your text was kept as a conflicting copy, note #{self.kept_copy}"
+                if self.kept_copy is not None else "; your change was not saved")
+        return (f"{self.what} was changed by someone else since you read it (you read "
+                f"version {self.expected_version}, it is now version {self.theirs.version})"
+                f"{kept}. Look at both versions and save again.")
 
 
 class StoreUnavailable(CaseappError):

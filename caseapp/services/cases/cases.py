@@ -12,6 +12,7 @@ from caseapp.domain.models import Case, Subject, utcnow
 from caseapp.domain.text import case_ref, clean_line, clean_text, dump_list, load_list
 from caseapp.security import audit
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
+from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
 from caseapp.store.allocation import next_case_seq
 
@@ -76,10 +77,25 @@ def get_case(ws: Workspace, ref: str) -> Case:
         return get_case_in(session, ref)
 
 
+#: The case fields an edit conflict shows, by label.
+CASE_FIELDS = {"title": "Title", "summary": "Summary", "key_facts": "Key facts",
+               "priority": "Priority", "tags": "Tags", "status": "Status"}
+
+
+def claim_case(session: Session, case: Case, expected_version: int | None) -> None:
+    """Guard an edit of ``case`` (see caseapp.services.versioning); EditConflict if stale."""
+    claim_version(session, case, expected_version, what=f"case {case.ref}", kind="case",
+                  labels=CASE_FIELDS, audit_key=("case", case.ref))
+
+
 def update_case(ws: Workspace, ref: str, *, title: str | None = None,
                 summary: str | None = None, key_facts: str | None = None,
-                priority: str | None = None, tags: list[str] | None = None) -> Case:
-    """Change a case's descriptive fields; only the fields given change."""
+                priority: str | None = None, tags: list[str] | None = None,
+                expected_version: int | None = None) -> Case:
+    """Change a case's descriptive fields; only the fields given change.
+
+    ``expected_version``: the version the caller read; a case saved since raises
+    EditConflict and nothing changes (None: the version read here)."""
     with ws.transaction() as session:
         case = get_case_in(session, ref)
         changes: dict[str, object] = {}
@@ -99,6 +115,7 @@ def update_case(ws: Workspace, ref: str, *, title: str | None = None,
                 case.tags = dump_list(cleaned)
                 changes["tags"] = cleaned
         if changes:
+            claim_case(session, case, expected_version)
             touch(case)
             session.add(case)
             audit.append(session, "case.updated", "case", case.ref, changes)
@@ -110,8 +127,10 @@ def allowed_statuses(case: Case) -> list[CaseStatus]:
     return sorted(CASE_TRANSITIONS[CaseStatus.parse(case.status)], key=list(CaseStatus).index)
 
 
-def set_status(ws: Workspace, ref: str, status: str) -> Case:
-    """Move a case to ``status`` if the transition is allowed."""
+def set_status(ws: Workspace, ref: str, status: str, *,
+               expected_version: int | None = None) -> Case:
+    """Move a case to ``status`` if the transition is allowed (``expected_version``: as
+    :func:`update_case`)."""
     target = _enum(CaseStatus, status)
     with ws.transaction() as session:
         case = get_case_in(session, ref)
@@ -121,6 +140,7 @@ def set_status(ws: Workspace, ref: str, status: str) -> Case:
         if target not in CASE_TRANSITIONS[current]:
             raise Conflict(f"A case that is {current.value} cannot move to {target.value}.")
         case.status = target.value
+        claim_case(session, case, expected_version)
         now = utcnow()
         case.closed_at = now if target == CaseStatus.CLOSED else None
         touch(case, now)

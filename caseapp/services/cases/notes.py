@@ -12,7 +12,8 @@ from caseapp.domain.models import AuditEntry, CustodyEvent, Evidence, Note, Note
 from caseapp.domain.text import clean_text
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
-from caseapp.services.errors import InvalidInput, NotFound
+from caseapp.services.errors import EditConflict, InvalidInput, NotFound
+from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
 
 
@@ -55,15 +56,36 @@ def add_note(ws: Workspace, case_ref: str, text: str, *,
         return note
 
 
+#: The note fields an edit conflict shows, by label.
+NOTE_FIELDS = {"text": "Text", "occurred_at": "Happened at"}
+
+
 def edit_note(ws: Workspace, note_id: int, *, text: str | None = None,
-              occurred_at: datetime | None = None) -> Note:
-    """Change a note; the previous version is kept in its history."""
+              occurred_at: datetime | None = None,
+              expected_version: int | None = None) -> Note:
+    """Change a note; the previous version is kept in its history.
+
+    ``expected_version``: the version the caller read. If the note was saved since, nothing
+    is written over it: the caller's text is kept as a conflicting copy (a new note of the
+    case, ``conflict_of`` = this note) and EditConflict names it (``kept_copy``).
+    """
     occurred = _require_aware(occurred_at)
+    new_text = _require_text(text) if text is not None else None
+    try:
+        return _edit_note(ws, note_id, new_text, occurred, expected_version)
+    except EditConflict as exc:
+        if new_text is not None:
+            exc.kept_copy = _keep_copy(ws, note_id, new_text, occurred, exc.expected_version)
+        raise
+
+
+def _edit_note(ws: Workspace, note_id: int, text: str | None, occurred: datetime | None,
+               expected_version: int | None) -> Note:
     with ws.transaction() as session:
         note = session.get(Note, note_id)
         if note is None:
             raise NotFound(f"No note #{note_id}.")
-        new_text = _require_text(text) if text is not None else note.text
+        new_text = text if text is not None else note.text
         if new_text == note.text and (occurred is None or occurred == note.occurred_at):
             return note
         session.add(NoteRevision(note_id=note_id, version=note.version, text=note.text,
@@ -72,7 +94,8 @@ def edit_note(ws: Workspace, note_id: int, *, text: str | None = None,
         note.text = new_text
         if occurred is not None:
             note.occurred_at, note.occurred_tz = occurred.astimezone(UTC), _zone_name(occurred)
-        note.version += 1
+        claim_version(session, note, expected_version, what=f"note #{note_id}", kind="note",
+                      labels=NOTE_FIELDS, audit_key=("note", str(note_id)))
         note.updated_at = utcnow()
         note.author = audit.current_actor()
         session.add(note)
@@ -80,6 +103,56 @@ def edit_note(ws: Workspace, note_id: int, *, text: str | None = None,
         audit.append(session, "note.edited", "note", note_id,
                      {"case_id": case, "version": note.version})
         return note
+
+
+def _keep_copy(ws: Workspace, note_id: int, text: str, occurred: datetime | None,
+               based_on: int) -> int:
+    """Store the text of a save that lost to a colleague's as a conflicting copy; its id."""
+    now = utcnow()
+    with ws.transaction() as session:
+        note = session.get(Note, note_id)
+        if note is None:
+            raise NotFound(f"No note #{note_id}.")
+        copy = Note(case_id=note.case_id, conflict_of=note_id,
+                    occurred_at=occurred.astimezone(UTC) if occurred else note.occurred_at,
+                    occurred_tz=_zone_name(occurred) if occurred else note.occurred_tz,
+                    recorded_at=now, updated_at=now, author=audit.current_actor(), text=text)
+        session.add(copy)
+        session.flush()
+        audit.append(session, "note.conflict-copy", "note", copy.id,
+                     {"case_id": note.case_id, "of": note_id, "based_on": based_on,
+                      "theirs": note.version})
+        return copy.id or 0
+
+
+def resolve_copy(ws: Workspace, copy_id: int, keep: str, *,
+                 expected_version: int | None = None) -> Note | None:
+    """Settle a conflicting copy: ``keep`` "mine" saves its text over the note it copies
+    (that note's text goes to its history; ``expected_version``: the note's version the
+    user saw) and removes the copy; "theirs" removes the copy (the user's choice: its text
+    is dropped); "both" keeps the copy as a note of its own. Returns the note kept current."""
+    if keep not in ("mine", "theirs", "both"):
+        raise InvalidInput("Keep mine, theirs or both.")
+    with ws.unit_of_work() as session:  # the "mine" edit joins it: all of it or nothing
+        copy = session.get(Note, copy_id)
+        if copy is None or copy.conflict_of is None:
+            raise NotFound(f"No conflicting copy #{copy_id}.")
+        original = session.get(Note, copy.conflict_of)
+        if keep == "both":
+            claim_version(session, copy, None, what=f"note #{copy_id}", kind="note",
+                          labels=NOTE_FIELDS, audit_key=("note", str(copy_id)))
+            copy.conflict_of = None
+            session.add(copy)
+            audit.append(session, "note.conflict-kept", "note", copy_id,
+                         {"case_id": copy.case_id, "of": original.id if original else None})
+            return copy
+        if keep == "mine" and original is not None:
+            _edit_note(ws, original.id or 0, copy.text, None, expected_version)
+        detail = {"case_id": copy.case_id, "of": copy.conflict_of, "kept": keep}
+        session.delete(copy)
+        session.flush()  # before the entry: the deletion is then among the states it vouches for
+        audit.append(session, "note.conflict-settled", "note", copy_id, detail)
+        return original
 
 
 def note_history(ws: Workspace, note_id: int) -> list[NoteRevision]:
@@ -107,6 +180,8 @@ class TimelineEntry:
     text: str
     note_id: int | None = None
     edited: bool = False
+    #: A conflicting copy: the note whose save it lost to (see :func:`edit_note`).
+    conflict_of: int | None = None
 
 
 _EVENT_TITLES = {
@@ -131,7 +206,10 @@ def timeline(ws: Workspace, case_ref: str) -> list[TimelineEntry]:
         custody = session.exec(select(CustodyEvent, Evidence)
                                .join(Evidence, col(CustodyEvent.evidence_id) == col(Evidence.id))
                                .where(Evidence.case_id == case.id)).all()
-    entries = [TimelineEntry(n.occurred_at, "note", "Note", n.text, n.id, n.version > 1)
+    entries = [TimelineEntry(n.occurred_at, "note",
+                             "Note" if n.conflict_of is None
+                             else f"Note (conflicting copy of note #{n.conflict_of})",
+                             n.text, n.id, n.version > 1, n.conflict_of)
                for n in notes]
     for event in events:
         detail = json.loads(event.detail)

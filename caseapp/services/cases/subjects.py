@@ -13,6 +13,7 @@ from caseapp.domain.text import clean_line, clean_text, dump_list, load_list
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
 from caseapp.services.errors import InvalidInput, NotFound
+from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
 
 
@@ -107,11 +108,20 @@ def add_subject(ws: Workspace, case_ref: str, name: str, *, aliases: list[str] |
         return SubjectView(subject, case.ref, pending)
 
 
+#: The subject fields an edit conflict shows, by label.
+SUBJECT_FIELDS = {"name": "Name", "aliases": "Aliases", "role_applied": "Role applied for",
+                  "hiring_platform": "Hiring platform", "claimed_location": "Claimed location",
+                  "notes": "Notes"}
+
+
 def update_subject(ws: Workspace, subject_id: int, *, name: str | None = None,
                    aliases: list[str] | None = None, role_applied: str | None = None,
                    hiring_platform: str | None = None, claimed_location: str | None = None,
-                   notes: str | None = None) -> Subject:
-    """Edit a subject's fields; only those given change."""
+                   notes: str | None = None, expected_version: int | None = None) -> Subject:
+    """Edit a subject's fields; only those given change.
+
+    ``expected_version``: the version the caller read; a subject saved since raises
+    EditConflict and nothing changes (None: the version read here)."""
     with ws.transaction() as session:
         subject = _subject(session, subject_id)
         changes: dict[str, object] = {}
@@ -131,6 +141,10 @@ def update_subject(ws: Workspace, subject_id: int, *, name: str | None = None,
         if notes is not None:
             subject.notes = clean_text(notes)
             changes["notes"] = True
+        if session.is_modified(subject):  # an unchanged save cannot conflict
+            claim_version(session, subject, expected_version, what=f"subject #{subject_id}",
+                          kind="subject", labels=SUBJECT_FIELDS,
+                          audit_key=("subject", str(subject_id)))
         session.add(subject)
         case = session.get(Case, subject.case_id)
         if case is not None:

@@ -25,7 +25,7 @@ from caseapp.domain.redflags import Item, Template, carry_over
 from caseapp.domain.text import clean_text, dump_list, load_list, parse_exhibit
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
-from caseapp.services.errors import Conflict, InvalidInput
+from caseapp.services.errors import Conflict, InvalidInput, NotFound
 from caseapp.services.redflags.risk import case_risk, risk_in
 from caseapp.services.redflags.suggestions import Suggestion, suggestion_entries
 from caseapp.services.redflags.templates import (
@@ -37,6 +37,7 @@ from caseapp.services.redflags.templates import (
     snapshot_builtin,
 )
 from caseapp.services.redflags.views import ChecklistView, ItemView, build_view
+from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
 
 __all__ = [
@@ -188,14 +189,31 @@ def _save(session: Session, case: Case, checklist: Checklist, answer: ChecklistA
                  actor=answer.updated_by)
 
 
+#: The answer fields an edit conflict shows, by label.
+ANSWER_FIELDS = {"state": "State", "note": "Note"}
+
+
+def _claim_answer(session: Session, case: Case, answer: ChecklistAnswer,
+                  expected_version: int | None) -> None:
+    """Guard an answer's edit (caseapp.services.versioning); a new answer has version 0."""
+    what = f"the answer to {answer.item_id} of {case.ref}"
+    if answer.id is not None:
+        claim_version(session, answer, expected_version, what=what, kind="checklist answer",
+                      labels=ANSWER_FIELDS)
+    elif expected_version:  # read as answered, but there is no row: cannot happen unless
+        raise NotFound(f"{what[0].upper()}{what[1:]} no longer exists.")  # it was removed
+
+
 def set_item(ws: Workspace, case_ref: str, item_id: str,
              state: str | ChecklistState | None = None, note: str | None = None,
-             exhibits: Sequence[str] | None = None) -> ChecklistView:
+             exhibits: Sequence[str] | None = None,
+             expected_version: int | None = None) -> ChecklistView:
     """Answer one item: its state, note and linked exhibits (labels like ``E-001``).
 
     Only what is given changes (``exhibits`` replaces the list). Choosing suspected or
     confirmed accepts the item's open suggestion. Unknown item, state or exhibit:
-    InvalidInput naming what is allowed.
+    InvalidInput naming what is allowed. ``expected_version``: the answer's version the
+    caller read (0: not answered yet); an answer saved since raises EditConflict.
     """
     new_state = _state(state) if state is not None else None
     new_note = clean_text(note) if note is not None else None
@@ -204,27 +222,30 @@ def set_item(ws: Workspace, case_ref: str, item_id: str,
                template: Template) -> ChecklistView:
         item = _item(template, item_id)
         answer = _answer_row(session, checklist, item.id)
-        detail: dict[str, Any] = {}
-        if new_state is not None and new_state.value != answer.state:
-            detail["state"] = [answer.state, new_state.value]
-            answer.state = new_state.value
-        if new_note is not None and new_note != answer.note:
-            answer.note = new_note
-            detail["note_changed"] = True
-        if exhibits is not None:
-            ids = _exhibit_ids(session, case, exhibits)
-            if sorted(ids) != sorted(load_list(answer.exhibits)):
-                answer.exhibits = dump_list(ids)
-                detail["exhibits"] = _labels(session, ids)
-        entries = suggestion_entries(session, case, template)
-        if new_state in ACCEPTING_STATES and "state" in detail:
-            dismissed = load_list(answer.dismissed)
-            accepted = [e for e in entries.get(item.id, []) if e.key not in dismissed]
-            if accepted:
-                answer.dismissed = dump_list(dismissed + [e.key for e in accepted])
-                detail["accepted_suggestion"] = sorted({e.ref for e in accepted})
-        if detail:
-            _save(session, case, checklist, answer, "checklist.item-set", detail)
+        # the claim must precede the flush of the answer (a conflict shows theirs)
+        with session.no_autoflush:
+            detail: dict[str, Any] = {}
+            if new_state is not None and new_state.value != answer.state:
+                detail["state"] = [answer.state, new_state.value]
+                answer.state = new_state.value
+            if new_note is not None and new_note != answer.note:
+                answer.note = new_note
+                detail["note_changed"] = True
+            if exhibits is not None:
+                ids = _exhibit_ids(session, case, exhibits)
+                if sorted(ids) != sorted(load_list(answer.exhibits)):
+                    answer.exhibits = dump_list(ids)
+                    detail["exhibits"] = _labels(session, ids)
+            entries = suggestion_entries(session, case, template)
+            if new_state in ACCEPTING_STATES and "state" in detail:
+                dismissed = load_list(answer.dismissed)
+                accepted = [e for e in entries.get(item.id, []) if e.key not in dismissed]
+                if accepted:
+                    answer.dismissed = dump_list(dismissed + [e.key for e in accepted])
+                    detail["accepted_suggestion"] = sorted({e.ref for e in accepted})
+            if detail:
+                _claim_answer(session, case, answer, expected_version)
+                _save(session, case, checklist, answer, "checklist.item-set", detail)
         return build_view(session, case, checklist, template, _answers(session, checklist),
                           entries)
 

@@ -29,6 +29,8 @@ class ItemView:
     suggestion: Suggestion | None
     updated_at: datetime | None
     updated_by: str
+    #: The answer's edit version (0: never answered); pass it back as ``expected_version``.
+    version: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.item.id, "category": self.item.category_id,
@@ -40,7 +42,7 @@ class ItemView:
                 "sources": list(self.item.sources),
                 "withdrawn_exhibits": list(self.withdrawn_exhibits),
                 "updated_at": self.updated_at.isoformat() if self.updated_at else None,
-                "updated_by": self.updated_by or None}
+                "updated_by": self.updated_by or None, "version": self.version}
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def build_view(session: Session, case: Case, checklist: Checklist, template: Tem
             [e.exhibit for e in linked],
             [e.exhibit for e in linked if e.withdrawn_at is not None],
             Suggestion.from_entries(open_entries) if open_entries else None,
-            answer.updated_at if answer else None, answer.updated_by if answer else ""))
+            answer.updated_at if answer else None, answer.updated_by if answer else "",
+            answer.version if answer and answer.id is not None else 0))
     newest = max(versions_of(session, template.id), default=template.version)
     return ChecklistView(case.ref, case.id or 0, template, compute_score(template, states),
                          items, newest if newest > template.version else None,

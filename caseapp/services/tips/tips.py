@@ -25,7 +25,7 @@ from caseapp.domain.models import Identifier, Tip, TipCaseLink, utcnow
 from caseapp.domain.text import clean_line, clean_text, tip_ref
 from caseapp.security import audit
 from caseapp.services.cases.subjects import IdentifierInput, make_identifier
-from caseapp.services.errors import Conflict, InvalidInput
+from caseapp.services.errors import Conflict, EditConflict, InvalidInput
 from caseapp.services.tips.dedup import (
     DuplicateCandidate,
     duplicate_candidates,
@@ -34,6 +34,7 @@ from caseapp.services.tips.dedup import (
     mark_duplicate,
 )
 from caseapp.services.tips.views import TipView, get_tip_in, tip_views
+from caseapp.services.versioning import as_text, claim_version
 from caseapp.services.workspace import Workspace
 from caseapp.store.tipsters import NotCustodian, log_reveal, read_identity
 
@@ -209,9 +210,12 @@ def update_tip(ws: Workspace, ref: str, *, content: str | None = None,
                programme: str | None = None, reference: str | None = None,
                reliability: Any = UNSET, credibility: Any = UNSET,
                follow_up_due: Any = UNSET, assignee_note: str | None = None,
-               reward_status: str | None = None) -> TipSaved:
+               reward_status: str | None = None,
+               expected_version: int | None = None) -> TipSaved:
     """Change a tip's fields; only those given change (``None`` clears grading or the
-    follow-up date). The ref never changes. Returns the duplicate candidates afresh."""
+    follow-up date). The ref never changes. Returns the duplicate candidates afresh.
+    ``expected_version``: the version the caller read; a tip saved since raises
+    EditConflict and nothing changes (None: the version read here)."""
     with ws.transaction() as session:
         tip = get_tip_in(session, ref)
         changed: dict[str, Any] = {}
@@ -249,11 +253,34 @@ def update_tip(ws: Workspace, ref: str, *, content: str | None = None,
             tip.reward_status = changed["reward_status"] = _enum(RewardStatus,
                                                                  reward_status).value
         if changed:
+            claim_tip(session, tip, expected_version)
             tip.updated_at = utcnow()
             session.add(tip)
             session.flush()
             audit.append(session, "tip.updated", "tip", tip.ref, changed)
         return TipSaved(tip_views(session, [tip])[0], find_candidates(session, tip))
+
+
+#: The tip fields an edit conflict shows, by label (never the tipster's identity).
+TIP_FIELDS = {"content": "Content", "channel": "Channel", "programme": "Programme",
+              "reference": "Reference", "reliability": "Reliability",
+              "credibility": "Credibility", "follow_up_due": "Follow-up due",
+              "assignee_note": "Assignee note", "reward_status": "Reward status",
+              "status": "Status"}
+
+
+def claim_tip(session: Session, tip: Tip, expected_version: int | None, *,
+              fields: dict[str, Any] | None = None) -> None:
+    """Guard an edit of ``tip`` (caseapp.services.versioning); EditConflict if stale.
+    ``fields``: the caller's values when they are not set on ``tip`` yet."""
+    try:
+        claim_version(session, tip, expected_version, what=f"tip {tip.ref}", kind="tip",
+                      labels=TIP_FIELDS, audit_key=("tip", tip.ref))
+    except EditConflict as exc:
+        for name, value in (fields or {}).items():
+            if name in TIP_FIELDS and value is not UNSET:
+                exc.mine[TIP_FIELDS[name]] = as_text(value)
+        raise
 
 
 def set_tipster(ws: Workspace, ref: str, *, anonymous: bool, name: str | None = None,
@@ -263,6 +290,7 @@ def set_tipster(ws: Workspace, ref: str, *, anonymous: bool, name: str | None = 
     name_c, contact_c, rel_c = _identity(anonymous, name, contact, relationship)
     with ws.transaction() as session:
         tip = get_tip_in(session, ref)
+        claim_tip(session, tip, None)
         tip.anonymous = bool(anonymous)
         tip.tipster_name, tip.tipster_contact, tip.relationship = name_c, contact_c, rel_c
         tip.updated_at = utcnow()
@@ -342,6 +370,7 @@ def set_tip_status(ws: Workspace, ref: str, status: str) -> TipView:
             raise Conflict(f"{tip.ref} is not linked to any case; link it to a case first.")
         if current == TipStatus.DUPLICATE and target == TipStatus.IN_TRIAGE:
             tip.duplicate_of_id = None  # re-opened: the user no longer holds it a duplicate
+        claim_tip(session, tip, None)
         tip.status = target.value
         tip.updated_at = utcnow()
         session.add(tip)
@@ -391,13 +420,17 @@ def save_tip_edit(ws: Workspace, ref: str, *, fields: dict[str, Any] | None = No
                   identity: dict[str, Any] | None = None,
                   remove_identifier_ids: Sequence[int] = (),
                   add_identifiers: Sequence[IdentifierInput] = (),
-                  status: str | None = None) -> TipSaved:
+                  status: str | None = None,
+                  expected_version: int | None = None) -> TipSaved:
     """Apply one edit of a tip (fields, tipster, identifiers, status) as ONE transaction:
-    if any part is refused, nothing of the edit is stored."""
+    if any part is refused, nothing of the edit is stored. ``expected_version``: the
+    version the editor loaded; a tip saved since raises EditConflict, nothing stored."""
     from caseapp.services.cases import subjects
 
     with ws.unit_of_work() as session:
         tip = get_tip_in(session, ref)
+        if expected_version is not None:  # the editor's whole form against what it loaded
+            claim_tip(session, tip, expected_version, fields=fields)
         saved = update_tip(ws, ref, **(fields or {}))
         if identity is not None:
             set_tipster(ws, ref, **identity)

@@ -69,6 +69,8 @@ class TipView:
     attachments: tuple[AttachmentView, ...] = ()
     cases: tuple[str, ...] = ()
     kept_separate: tuple[str, ...] = ()
+    #: The tip's edit version; pass it back as ``expected_version`` (see save_tip_edit).
+    version: int = 1
     tipster_name: str | None = field(default=None, repr=False)
     tipster_contact: str | None = field(default=None, repr=False)
     relationship: str | None = field(default=None, repr=False)
@@ -109,6 +111,7 @@ class TipView:
             "attachments": [a.to_json() for a in self.attachments],
             "cases": list(self.cases), "kept_separate": list(self.kept_separate),
             "created_at": self.created_at, "updated_at": self.updated_at,
+            "version": self.version,
         }
 
 
@@ -175,5 +178,5 @@ def tip_views(session: Session, tips: Sequence[Tip], *,
             identifiers=tuple(idents.get(tid, ())), attachments=tuple(attachments.get(tid, ())),
             cases=tuple(links.get(tid, ())),
             kept_separate=tuple(refs[int(i)] for i in load_list(t.kept_separate)
-                                if int(i) in refs)))
+                                if int(i) in refs), version=t.version))
     return views
