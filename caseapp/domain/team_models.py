@@ -44,3 +44,22 @@ class CaseKeyWrap(SQLModel, table=True):
     sealed: bytes = Field(sa_type=sa.LargeBinary)  # AES-256-GCM of the case key + tag
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by: str = Field(default="", sa_type=sa.Text)
+
+
+class TeamKeyWrap(SQLModel, table=True):
+    """One version of a team-wide data key (``scope`` "tips": tip attachments, which belong
+    to no case), sealed for one member. Any holder wraps it for members who lack it."""
+
+    __tablename__ = "team_key_wrap"  # pyright: ignore[reportAssignmentType]
+    __table_args__ = (sa.UniqueConstraint("scope", "version", "member",
+                                          name="uq_team_key_wrap_scope_version_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=32)
+    version: int
+    member: str = Field(max_length=32, foreign_key="team_member_key.fingerprint")
+    ephemeral: bytes = Field(sa_type=sa.LargeBinary)
+    nonce: bytes = Field(sa_type=sa.LargeBinary)
+    sealed: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(default="", sa_type=sa.Text)

@@ -150,6 +150,16 @@ def seal_case(ws: Workspace, case_ref: str, members: Sequence[str]) -> int:
         return state.current
 
 
+def joined(ws: Workspace) -> bool:
+    """True once this home has its team member key (``team join``)."""
+    return _member_store(ws).exists()
+
+
+def member_private(ws: Workspace):  # noqa: ANN201 - X25519PrivateKey
+    """This home's member private key (see :func:`_private`)."""
+    return _private(ws)
+
+
 def member_public(ws: Workspace) -> bytes:
     """This home's member public key (KeyAccessError: the home has not joined a team)."""
     keys = _member_store(ws)
@@ -243,14 +253,20 @@ def blob_keys(ws: Workspace, blob_id: str) -> list[bytes]:
     if not _member_store(ws).exists():
         return []
     with ws.session() as session:
-        case_id = session.exec(select(Evidence.case_id).where(
-            Evidence.blob_id == blob_id, col(Evidence.case_id).is_not(None))).first()
+        owners = session.exec(select(Evidence.case_id, Evidence.tip_id).where(
+            Evidence.blob_id == blob_id)).all()
+        case_id = next((c for c, _t in owners if c is not None), None)
         case = session.get(Case, case_id) if case_id is not None else None
         state = _state(session, case) if case is not None else None
-    if state is None:
-        return []
-    keys = state.keys(_private(ws))
-    return [keys[v] for v in sorted(keys, reverse=True)]
+    found: list[bytes] = []
+    if state is not None:
+        keys = state.keys(_private(ws))
+        found = [keys[v] for v in sorted(keys, reverse=True)]
+    if any(t is not None for _c, t in owners):  # a tip attachment (or an exhibit made of one)
+        from caseapp.services.evidence import tip_keys
+
+        found += tip_keys.held_keys(ws)
+    return found
 
 
 def install(ws: Workspace) -> None:

@@ -126,13 +126,15 @@ def ingest_file(ws: Workspace, case_ref: str, path: Path, *, title: str | None =
 
 def record_ingested(ws: Workspace, case_ref: str, path: Path, result: IngestResult, *,
                     title: str | None = None, description: str = "",
-                    acquisition: Acquisition | None = None) -> Evidence:
+                    acquisition: Acquisition | None = None,
+                    key_version: int | None = None) -> Evidence:
     """Record a file already hashed and encrypted by :func:`vault_ingest` as the next exhibit
     (custody and audit included). Inside ``ws.unit_of_work()`` it joins the unit, so an import
     can make the exhibit and what it derived from it one transaction. The caller discards the
-    blob if this (or its unit) fails. Raises DuplicateExhibit like :func:`ingest_file`."""
+    blob if this (or its unit) fails. Raises DuplicateExhibit like :func:`ingest_file`, and
+    KeyRotated when ``key_version`` (the case key it was sealed under) is no longer current."""
     return _record_ingest(ws, case_ref, Path(path), result, title, description,
-                          acquisition or Acquisition())
+                          acquisition or Acquisition(), key_version)
 
 
 def _index_text_now(ws: Workspace) -> None:

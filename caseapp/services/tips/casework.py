@@ -47,7 +47,10 @@ def add_attachment(ws: Workspace, tip_ref: str, path: Path, *, title: str | None
     path = Path(path)
     with ws.session() as session:
         get_tip_in(session, tip_ref)  # fail fast before reading the file
-    result = vault_ingest(ws, path, progress, cancel)
+    from caseapp.services.evidence import tip_keys
+
+    key = tip_keys.sealing_key(ws)  # a joined home: the team's tips key (not the home's)
+    result = vault_ingest(ws, path, progress, cancel, key)
     try:
         return _record_attachment(ws, tip_ref, path, result, title, description,
                                   acquisition or Acquisition())

@@ -333,7 +333,7 @@ _DEFINER_READS = ("subject", "evidence", "note", "checklist", "signal_finding", 
 
 #: Team-wide tables members read and write (no case of their own).
 _TEAM_WIDE_RW = ("tip", "watchlist", "watchlist_entry", "template_blob", "search_state",
-                 "store_meta")
+                 "store_meta", "team_key_wrap")
 
 
 def _roles(conn: Connection) -> None:
@@ -426,6 +426,12 @@ def _policies(conn: Connection) -> None:
     for verb, clause in (("INSERT", f"WITH CHECK ({own})"), ("DELETE", f"USING ({own})"),
                          ("UPDATE", f"USING ({own}) WITH CHECK ({own})")):
         _policy(conn, "store_meta", f"caseapp_{verb.lower()}", f"FOR {verb} TO {MEMBER} {clause}")
+    # The team-wide (tips) key's wraps: every member reads them and adds wraps (for a
+    # colleague who lacks one); none is changed or removed (no UPDATE/DELETE policy).
+    conn.exec_driver_sql("ALTER TABLE team_key_wrap ENABLE ROW LEVEL SECURITY")
+    conn.exec_driver_sql("ALTER TABLE team_key_wrap FORCE ROW LEVEL SECURITY")
+    _policy(conn, "team_key_wrap", "caseapp_read", f"FOR SELECT TO {MEMBER} USING (true)")
+    _policy(conn, "team_key_wrap", "caseapp_insert", f"FOR INSERT TO {MEMBER} WITH CHECK (true)")
     conn.exec_driver_sql("ALTER TABLE team_member_key ENABLE ROW LEVEL SECURITY")
     conn.exec_driver_sql("ALTER TABLE team_member_key FORCE ROW LEVEL SECURITY")
     _policy(conn, "team_member_key", "caseapp_read", f"FOR SELECT TO {MEMBER} USING (true)")

@@ -26,7 +26,7 @@ from caseapp.store.errors import (
 )
 
 #: The newest migration; a test checks it matches Alembic's head.
-HEAD_REVISION = "0013_change_notify"
+HEAD_REVISION = "0014_team_key_wrap"
 
 
 #: Execution option marking a connection whose transactions take the write lock first.
