@@ -5,96 +5,26 @@ does not open what is added after their removal."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pytest
-import s3server
-from pg_cluster import PgCluster
-from store_backends import new_database, store_password
+import two_members as shared
 
-from caseapp.cli.main import main
 from caseapp.domain.team_models import CaseKeyWrap
 from caseapp.security.keys import KeyManager
 from caseapp.security.team_keys import MemberKeyStore, state_from_rows
 from caseapp.security.vault import BlobCorrupt, Vault
 from caseapp.store.blobs import open_backend
-from caseapp.store.postgresql.access import MEMBER
 
-# The real S3 endpoint's fixtures (tests/s3server.py), used by name below.
-moto_endpoint = s3server.moto_endpoint
-s3_env = s3server.s3_env
-s3_bucket = s3server.s3_bucket
+# The two-member team store (bucket or shared folder) and the S3 endpoint it may use.
+team = shared.team
+moto_endpoint = shared.moto_endpoint
+s3_env = shared.s3_env
+s3_bucket = shared.s3_bucket
+run, as_, stored_bytes = shared.run, shared.as_, shared.stored_bytes
+PASSPHRASE = shared.PASSPHRASE
 
-PASSPHRASE = "correct horse battery staple"
-PASSWORD = "throwaway-member-password"  # a test cluster's role, on loopback
 MARKER = b"PAYROLL-ROW-SUBJECT-KIM-0042 "
-
-
-def run(capsys: Any, *args: str) -> tuple[int, Any, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    try:
-        return code, json.loads(out), err
-    except ValueError:
-        return code, out, err
-
-
-@pytest.fixture(params=["s3", "shared"])
-def team(request: pytest.FixtureRequest, pg_cluster: PgCluster, memory_keyring: Any,
-         tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """A team store (team init) with evidence in a bucket or a shared folder, and two
-    members who joined from their own homes."""
-    import keyring
-
-    from caseapp.store.postgresql.engine import KEYRING_SERVICE, keyring_user, parse_url
-
-    if request.param == "s3":
-        bucket = request.getfixturevalue("s3_bucket")
-        location = f"s3://{bucket}/team-evidence"
-        monkeypatch.setenv("CASEAPP_S3_PART_SIZE", str(s3server.TEST_MIN_PART))
-    else:
-        folder = tmp_path / "share"
-        folder.mkdir()
-        location = str(folder)
-    url = new_database(pg_cluster)
-    store_password(url)
-    name = url.rsplit("/", 1)[1]
-    code, _out, err = run(capsys, "team", "init", "--dsn", url, "--blobs", location)
-    assert code == 0, err
-    monkeypatch.setenv("CASEAPP_PASSPHRASE", PASSPHRASE)
-    people: dict[str, Any] = {"location": location, "cluster": pg_cluster, "db": name}
-    for short in ("alice", "bob"):
-        role = f"{name}_{short}"
-        pg_cluster.psql(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}' IN ROLE {MEMBER}")
-        dsn = pg_cluster.dsn(name, user=role)
-        keyring.set_password(KEYRING_SERVICE, keyring_user(parse_url(dsn)), PASSWORD)
-        home = tmp_path / f"home-{short}"
-        code, _out, err = run(capsys, "--home", str(home), "team", "join", "--dsn", dsn,
-                              "--json")
-        assert code == 0, err
-        people[short] = {"role": role, "home": home, "dsn": dsn}
-    yield people
-    for short in ("alice", "bob"):
-        role = people[short]["role"]
-        pg_cluster.psql(f"DROP OWNED BY {role} CASCADE", database=name)
-        pg_cluster.psql(f"DROP ROLE {role}")
-
-
-def as_(person: dict[str, Any], *args: str) -> list[str]:
-    return ["--home", str(person["home"]), "--store", person["dsn"], *args]
-
-
-def stored_bytes(location: str) -> list[bytes]:
-    """Every object or file at the evidence location, as the operator sees it."""
-    if location.startswith("s3://"):
-        bucket = location[5:].split("/", 1)[0]
-        client = boto3.client("s3")
-        return [client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
-                for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
-    return [p.read_bytes() for p in Path(location).rglob("*") if p.is_file()]
 
 
 def bob_case_keys(team: dict[str, Any], case_ref: str) -> dict[int, bytes]:
