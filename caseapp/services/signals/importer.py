@@ -222,21 +222,24 @@ def import_signals(ws: Workspace, case_ref: str, path: Path, *,
     data = refdata.load(data_files)
     with ws.session() as session:
         get_case_in(session, case_ref)
-    result = vault_ingest(ws, path, None, cancel)
+    from caseapp.services.evidence import case_keys
+
+    key, version = case_keys.ingest_key(ws, case_ref)  # a team case's key, as for evidence
+    result = vault_ingest(ws, path, None, cancel, key)
     try:
         parsed = _parse(ws, case_ref, path, wanted, data, progress, cancel, settings)
         if parsed.sha256 != result.sha256:
             raise InvalidInput(f"{path.name} changed while it was imported; import it again.")
         if progress is not None:
             progress(1, 1, "Recording")
-        return _record(ws, case_ref, path, result, parsed, data)
+        return _record(ws, case_ref, path, result, parsed, data, version)
     except BaseException:
         ws.vault.discard(result.blob_id)
         raise
 
 
 def _record(ws: Workspace, case_ref: str, path: Path, result: IngestResult, parsed: _Parsed,
-            data: refdata.RefData) -> SignalReport:
+            data: refdata.RefData, key_version: int | None = None) -> SignalReport:
     report = parsed.report
     report.data = ([*data.ranges.data_sets(), data.providers.data] if parsed.engine
                    else [data.tools.data])
@@ -247,7 +250,8 @@ def _record(ws: Workspace, case_ref: str, path: Path, result: IngestResult, pars
                 ws, case_ref, path, result, title=f"Sign-in log {path.name}"
                 if parsed.engine else f"Endpoint inventory {path.name}",
                 description=f"Imported as {parsed.fmt.value} by caseapp signals import.",
-                acquisition=Acquisition(method=f"signals import ({parsed.fmt.value})"))
+                acquisition=Acquisition(method=f"signals import ({parsed.fmt.value})"),
+                key_version=key_version)
         except DuplicateExhibit as exc:
             evidence = records.exhibit_for_reimport(session, case, exc.exhibit)
             ws.vault.discard(result.blob_id)
