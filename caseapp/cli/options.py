@@ -39,6 +39,10 @@ CASE_REF = arg("case_ref", metavar="CASE_REF")
 TIP_REF = arg("tip_ref", metavar="TIP_REF")
 EXHIBIT = arg("exhibit", metavar="EXHIBIT")
 ITEM_ID = arg("item_id", metavar="ITEM_ID")
+#: Optimistic concurrency: refuse the edit (exit 4) when the record moved past version N.
+EXPECTED_VERSION = arg("--expected-version", dest="expected_version", type=int, metavar="N",
+                       help="the version you read (show/list --json give it): if the record "
+                       "was saved since, change nothing and exit 4")
 
 
 def actions(sub: Sub, name: str, help: str, *, metavar: str = "ACTION",

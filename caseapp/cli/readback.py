@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
-from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
+from caseapp.cli.options import CASE_REF, EXPECTED_VERSION, Sub, actions, arg, command
 
 _SUBJECT = arg("subject", metavar="SUBJECT")
 
@@ -20,7 +20,7 @@ def add_case_commands(case_sub: Sub) -> None:
             arg("--summary", help="the summary; - reads it from stdin"), arg("--priority"),
             arg("--tags", metavar="A,B", help="comma-separated; '' clears them"),
             arg("--key-facts", dest="key_facts", help="one per line; - reads stdin"),
-            help="change a case's title, summary, priority, tags or key facts (only the "
+            EXPECTED_VERSION, help="change a case's title, summary, priority, tags or key facts (only the "
             "options given change)")
 
 
@@ -33,7 +33,7 @@ def add_subject_commands(subject_sub: Sub) -> None:
     command(subject_sub, "edit", subject_edit, CASE_REF, _SUBJECT, arg("--name"),
             arg("--alias", action="append", metavar="NAME",
                 help="replaces the aliases (repeat for several; --alias '' clears)"),
-            arg("--role"), arg("--platform"), arg("--location"),
+            arg("--role"), arg("--platform"), arg("--location"), EXPECTED_VERSION,
             help="change a subject's name, aliases or profile")
     ident_sub = actions(subject_sub, "identifier", "add or remove a subject's identifier")
     for name, handler, text in (("add", identifier_add, "add an identifier"),
@@ -47,7 +47,9 @@ def add_note_commands(note_sub: Sub) -> None:
     command(note_sub, "edit", note_edit, arg("note_id", metavar="NOTE_ID", type=int),
             arg("--text", help="the new text; - reads it from stdin"),
             arg("--at", metavar="WHEN", help="when it happened, ISO 8601 with zone"),
-            help="change a note (earlier versions are kept)")
+            EXPECTED_VERSION,
+            help="change a note (earlier versions are kept; a save that lost to another "
+            "one is kept as a conflicting copy)")
 
 
 # -- cases ---------------------------------------------------------------------------------
@@ -98,10 +100,12 @@ def case_edit(args: argparse.Namespace) -> int:
     with open_ws(args, create=False) as ws:
         case = cases.update_case(ws, args.case_ref, title=args.title,
                                  summary=_text_arg(args.summary), priority=args.priority,
-                                 key_facts=_text_arg(args.key_facts), tags=tags)
+                                 key_facts=_text_arg(args.key_facts), tags=tags,
+                                 expected_version=args.expected_version)
     if args.json:
         print_json({"id": case.id, "ref": case.ref, "title": case.title,
-                    "status": case.status, "priority": case.priority})
+                    "status": case.status, "priority": case.priority,
+                    "version": case.version})
     else:
         print(f"{case.ref}\t{case.title}")
     return 0
@@ -153,7 +157,8 @@ def subject_edit(args: argparse.Namespace) -> int:
         view = readback.find_subject(ws, args.case_ref, args.subject)
         subjects.update_subject(ws, view.subject.id or 0, name=args.name, aliases=aliases,
                                 role_applied=args.role, hiring_platform=args.platform,
-                                claimed_location=args.location)
+                                claimed_location=args.location,
+                                expected_version=args.expected_version)
         data = readback.subject_json(readback.find_subject(
             ws, args.case_ref, str(view.subject.id)))
     if args.json:
@@ -220,7 +225,8 @@ def note_edit(args: argparse.Namespace) -> int:
 
     when = parse_when(args.at)
     with open_ws(args, create=False) as ws:
-        note = notes.edit_note(ws, args.note_id, text=_text_arg(args.text), occurred_at=when)
+        note = notes.edit_note(ws, args.note_id, text=_text_arg(args.text), occurred_at=when,
+                               expected_version=args.expected_version)
     if args.json:
         print_json({"id": note.id, "occurred_at": note.occurred_at,
                     "recorded_at": note.recorded_at, "version": note.version})

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from caseapp.cli.common import open_ws, print_json
-from caseapp.cli.options import CASE_REF, EXHIBIT, ITEM_ID, Sub, actions, arg, command
+from caseapp.cli.options import (
+    CASE_REF,
+    EXHIBIT,
+    EXPECTED_VERSION,
+    ITEM_ID,
+    Sub,
+    actions,
+    arg,
+    command,
+)
 
 _STATE_MARK = {"not-assessed": " ", "not-observed": "-", "suspected": "?", "confirmed": "!",
                "not-applicable": "/"}
@@ -24,7 +33,7 @@ def register(sub: Sub) -> None:
             arg("--note", metavar="TEXT", help="the item's note (replaces it; '' clears)"),
             arg("--exhibit", action="append", metavar="E-NNN",
                 help="link exactly these exhibits (repeat; replaces the links)"),
-            help="set an item's state",
+            EXPECTED_VERSION, help="set an item's state",
             description="STATE is one of not-assessed, not-observed, suspected, confirmed, "
                         "not-applicable (any case; spaces or underscores for hyphens).")
     command(flags_sub, "link", flags_link, CASE_REF, ITEM_ID, EXHIBIT,
@@ -126,7 +135,8 @@ def flags_set(args: argparse.Namespace) -> int:
     from caseapp.services.redflags import checklists
 
     return _shown(args, lambda ws: checklists.set_item(
-        ws, args.case_ref, args.item_id, args.state, note=args.note, exhibits=args.exhibit),
+        ws, args.case_ref, args.item_id, args.state, note=args.note, exhibits=args.exhibit,
+        expected_version=args.expected_version),
         lambda view: _summary(view, args.item_id.strip()))
 
 

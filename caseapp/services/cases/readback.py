@@ -33,6 +33,7 @@ def subject_json(view: SubjectView) -> dict[str, Any]:
     """A subject with its identifiers (the ``subject add`` shape, plus the profile fields)."""
     data = view.to_json()
     data["identifiers"] = [identifier_json(i) for i in view.identifiers]
+    data["version"] = view.subject.version
     return data
 
 
@@ -74,7 +75,7 @@ def case_summary(ws: Workspace, case_ref: str) -> dict[str, Any]:
         "id": case.id, "ref": case.ref, "title": case.title, "status": case.status,
         "priority": case.priority, "tags": tags, "summary": case.summary,
         "key_facts": case.key_facts, "opened_at": case.opened_at, "closed_at": case.closed_at,
-        "updated_at": case.updated_at, "notes": notes,
+        "updated_at": case.updated_at, "version": case.version, "notes": notes,
         "subjects": [subject_json(s) for s in subjects],
         "exhibits": [exhibit_json(e) for e in exhibits],
         "checklist": _checklist_summary(ws, case.ref, case.id or 0),
@@ -123,6 +124,7 @@ def note_rows(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
     from caseapp.services.cases.notes import list_notes
 
     return [{"id": n.id, "case": case_ref.strip().upper(), "occurred_at": n.occurred_at,
-             "recorded_at": n.recorded_at, "version": n.version, "text": n.text}
+             "recorded_at": n.recorded_at, "version": n.version, "text": n.text,
+             "conflict_of": n.conflict_of}
             for n in sorted(list_notes(ws, case_ref), key=lambda n: (n.occurred_at, n.id or 0))]
 
