@@ -85,10 +85,10 @@ class PostgresChangeListener:
         assert conn is not None
         payloads: list[str] = []
         try:
-            for note in conn.notifies(timeout=timeout):
-                payloads.append(note.payload)
-                break  # the first one is here: take whatever else has arrived, no more waiting
-            payloads.extend(n.payload for n in conn.notifies(timeout=0))
+            # stop_after, not a break: leaving the generator early drops the rest of a packet
+            payloads.extend(n.payload for n in conn.notifies(timeout=timeout, stop_after=1))
+            if payloads:  # take whatever else has arrived, without waiting again
+                payloads.extend(n.payload for n in conn.notifies(timeout=0))
         except Exception:  # noqa: BLE001 - psycopg raises OperationalError on a dropped link
             self._drop()
             raise StoreConnectionLost(LOST_MESSAGE) from None
