@@ -10,9 +10,9 @@ The working-hours arithmetic is in :mod:`.hours`, the inventory rules in :mod:`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from caseapp.domain.signals import rules as R
@@ -26,7 +26,7 @@ from caseapp.domain.signals.refdata import (
     ProviderList,
     RangeTable,
 )
-from caseapp.domain.signals.rows import SignIn
+from caseapp.domain.signals.rows import SignIn, SignInBatch
 from caseapp.domain.signals.rules import Finding, Settings
 
 #: (country code, city) -> (latitude, longitude), or None; supplied by the services.
@@ -86,13 +86,35 @@ class _Subject:
     vpn: dict[str, Finding] = field(default_factory=dict)
     countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
     foreign: Finding | None = None
-    last: tuple[datetime, float, float, int, SignIn, Network | None] | None = None
+    #: The last located sign-in: (time, coordinates, line, plan)
+    last: tuple[datetime, tuple[float, float], int, _Plan] | None = None
     claimed_country: str = ""
     tz: tzinfo | None = None
     local_cache: dict[int, int] = field(default_factory=dict)  # UTC quarter hour -> hour
     travel: Finding | None = None
     off_hours_lines: list[int] = field(default_factory=list)
     unmanaged: int = 0
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What the rules make of one distinct sign-in (all but line and time) of a subject,
+    worked out once: the hot loop only counts and cites."""
+
+    subject_id: int
+    state: _Subject
+    obs: Observation
+    row: SignIn
+    net: Network | None
+    egress: ProviderEntry | None
+    foreign: str  # the located country when it is not the claimed one (else "")
+    coords: tuple[float, float] | None
+    vpn: Finding | None = None
+    country: list[int] | None = None  # the count of ``foreign`` in state.countries
+    ip_noted: bool = False
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def _place(row: SignIn, net: Network | None) -> str:
@@ -116,8 +138,11 @@ class SignInEngine:
         #: IP -> (network, VPN/hosting classification, network country, network coords)
         self._nets: dict[str, tuple[Network | None, ProviderEntry | None, str,
                                     tuple[float, float] | None]] = {}
-        self.observations: dict[tuple[int, str, str, str], Observation] = {}
-        self._obs_raw: dict[tuple[int, str, str, str], Observation] = {}  # account as written
+        self._obs: dict[tuple[int, str, str, str], Observation] = {}
+        self._seen: dict[tuple[int, str, str, str], Observation] | None = None
+        self._row_plans: dict[tuple[Any, ...], _Plan] = {}  # feed(): by subject and cells
+        self._source: list[SignIn] | None = None  # feed_batch(): the reader's templates
+        self._plans: list[_Plan] = []  # ... and their plans, by template index
         self._caches: dict[tzinfo, dict[int, int]] = {}
         self._places: dict[tuple[str, str], tuple[float, float] | None] = {}
         self._local: dict[tuple[tzinfo, int], int] = {}
@@ -127,6 +152,14 @@ class SignInEngine:
             sid: p.tz or (None if p.utc_offset_hours is None
                           else timezone(timedelta(hours=p.utc_offset_hours)))
             for sid, p in subjects.items()}
+
+    @property
+    def observations(self) -> dict[tuple[int, str, str, str], Observation]:
+        """(subject, account folded, IP, device) -> its sign-ins, in the order first seen."""
+        if self._seen is None:
+            self._seen = dict(sorted(((k, o) for k, o in self._obs.items() if o.count),
+                                     key=lambda kv: kv[1].first_line))
+        return self._seen
 
     def local_hour(self, tz: tzinfo, at: datetime) -> int:
         """The hour of ``at`` (aware) in ``tz`` at that instant, DST included. Cached per
@@ -161,119 +194,151 @@ class SignInEngine:
                 return self._places[key]
         return net_coords
 
-    def _start(self, subject_id: int) -> _Subject:
-        tz = self._tz[subject_id]
-        state = self._state[subject_id] = _Subject(
-            claimed_country=self.subjects[subject_id].country, tz=tz,
-            local_cache=self._caches.setdefault(tz, {}) if tz is not None else {})
-        return state
-
-    def feed(self, subject_id: int, row: SignIn) -> None:
-        """One sign-in of a subject (the hot path: a million calls for a big log)."""
-        state = self._state.get(subject_id) or self._start(subject_id)
-        state.rows += 1
-        ip, at = row.ip, row.at
-        hit = self._nets.get(ip) or self._net(ip)
-        key = (subject_id, row.account, ip, row.device_id)
-        obs = self._obs_raw.get(key) or self._observe(key, row, hit)
-        obs.count += 1
-        obs.last_line = row.line
-        if at < obs.first_at:
-            obs.first_at = at
-        elif at > obs.last_at:
-            obs.last_at = at
-        if row.ok is False:
-            obs.failures += 1
-            return  # failed sign-ins show attempts, not where the person is
-        state.hours_utc[at.hour] += 1
-        if row.managed is False:
-            state.unmanaged += 1
-        net, egress, net_country, net_coords = hit
-        if egress is not None:
-            self._vpn(state, subject_id, row, egress, net)
-        else:
-            country = row.country or net_country
-            if country and state.claimed_country and country != state.claimed_country:
-                self._foreign(state, subject_id, row, country)
-        coords = (net_coords if row.latitude is None and not row.city
-                  else self._coords(row, net_coords))
-        if coords is not None:
-            last = state.last
-            state.last = (at, coords[0], coords[1], row.line, row, net)
-            if last is not None and (last[1] != coords[0] or last[2] != coords[1]):
-                self._travel(state, subject_id, row, net, coords, last)
-        tz = state.tz
-        if tz is not None:
-            quarter = at.toordinal() * 96 + at.hour * 4 + at.minute // 15
-            local = state.local_cache.get(quarter)
-            if local is None:
-                local = state.local_cache[quarter] = at.astimezone(tz).hour
-            state.hours_local[local] += 1
-            if (local < 8 or local >= 18) and len(state.off_hours_lines) < R.MAX_CITES:
-                state.off_hours_lines.append(row.line)
-
-    def _foreign(self, state: _Subject, subject_id: int, row: SignIn, country: str) -> None:
-        if state.foreign is None:
-            state.foreign = Finding(R.GEO_RESIDENCE, subject_id, "", 0.0, "geo",
-                                    data=[self.ranges.data])
-        state.foreign.cite(row.line)
-        entry = state.countries.setdefault(country, [0, row.line])
-        entry[0] += 1
-
-    def _observe(self, raw_key: tuple[int, str, str, str], row: SignIn,
-                 hit: tuple[Network | None, ProviderEntry | None, str, Any]) -> Observation:
-        """The observation of this account (case-insensitive), IP and device."""
-        subject_id, account, ip, device = raw_key
-        key = (subject_id, account.lower(), ip, device)
-        obs = self.observations.get(key)
-        if obs is None:
-            net, egress = hit[0], hit[1]
-            obs = self.observations[key] = Observation(
-                subject_id, account, ip, device, row.line, row.line, row.at, row.at,
-                country=row.country or hit[2], city=row.city or (net.city if net else ""),
+    def _plan(self, subject_id: int, row: SignIn) -> _Plan:
+        state = self._state.get(subject_id)
+        if state is None:
+            tz = self._tz[subject_id]
+            state = self._state[subject_id] = _Subject(
+                claimed_country=self.subjects[subject_id].country, tz=tz,
+                local_cache=self._caches.setdefault(tz, {}) if tz is not None else {})
+        net, egress, net_country, net_coords = self._net(row.ip)
+        key = (subject_id, row.account.lower(), row.ip, row.device_id)
+        obs = self._obs.get(key)
+        if obs is None:  # first line, time and place are set by its first row
+            obs = self._obs[key] = Observation(
+                subject_id, row.account, row.ip, row.device_id, 0, 0, _NEVER, _NEVER,
                 network=(net.provider or net.org) if net else "",
                 egress=egress.kind if egress else "")
-        self._obs_raw[raw_key] = obs
-        return obs
+        country = row.country or net_country
+        foreign = (country if egress is None and country and state.claimed_country
+                   and country != state.claimed_country else "")
+        coords = (net_coords if row.latitude is None and not row.city
+                  else self._coords(row, net_coords))
+        return _Plan(subject_id, state, obs, row, net, egress, foreign, coords)
 
-    def _vpn(self, state: _Subject, subject_id: int, row: SignIn, egress: ProviderEntry,
-             net: Network | None) -> None:
+    def feed(self, subject_id: int, row: SignIn) -> None:
+        """One sign-in of a subject (a JSON export's rows; CSV logs come in batches)."""
+        key = (subject_id, row.account, row.ip, row.device_id, row.ok, row.managed,
+               row.country, row.city, row.latitude, row.longitude)
+        plan = self._row_plans.get(key)
+        if plan is None:
+            plan = self._row_plans[key] = self._plan(subject_id, row)
+        self._run((plan,), (row.line,), (row.at,))
+
+    def feed_batch(self, batch: SignInBatch) -> None:
+        """A batch of a CSV log's sign-ins; ``batch.owners`` hold the subject ids."""
+        if batch.templates is not self._source:
+            self._source, self._plans = batch.templates, []
+        plans, templates = self._plans, batch.templates
+        for code in range(len(plans), len(templates)):
+            plans.append(self._plan(batch.owners[code], templates[code]))
+        self._run(map(plans.__getitem__, batch.codes), batch.lines, batch.stamps)
+
+    def _run(self, plans: Iterable[_Plan], lines: Iterable[int],
+             stamps: Iterable[datetime]) -> None:
+        """The rules over sign-ins (the hot loop: a million turns for a big log)."""
+        self._seen = None
+        cites = R.MAX_CITES
+        for plan, line, at in zip(plans, lines, stamps):  # noqa: B905 (equal by design)
+            state = plan.state
+            state.rows += 1
+            obs = plan.obs
+            if not obs.count:
+                obs.first_line, obs.first_at, obs.last_at = line, at, at
+                obs.account, obs.country = plan.row.account, plan.row.country or (
+                    plan.net.country if plan.net else "")
+                obs.city = plan.row.city or (plan.net.city if plan.net else "")
+            elif at < obs.first_at:
+                obs.first_at = at
+            elif at > obs.last_at:
+                obs.last_at = at
+            obs.count += 1
+            obs.last_line = line
+            if plan.row.ok is False:
+                obs.failures += 1
+                continue  # failed sign-ins show attempts, not where the person is
+            state.hours_utc[at.hour] += 1
+            if plan.row.managed is False:
+                state.unmanaged += 1
+            if plan.egress is not None:
+                found = plan.vpn or self._vpn(plan)
+                found.line_count += 1
+                if len(found.lines) < cites:
+                    found.lines.append(line)
+            elif plan.foreign:
+                found = state.foreign or self._foreign(plan)
+                found.line_count += 1
+                if len(found.lines) < cites:
+                    found.lines.append(line)
+                (plan.country or self._country(plan, line))[0] += 1
+            coords = plan.coords
+            if coords is not None:
+                last = state.last
+                state.last = (at, coords, line, plan)
+                if last is not None and last[1] is not coords and last[1] != coords:
+                    self._travel(plan, line, at, last)
+            tz = state.tz
+            if tz is not None:
+                quarter = at.toordinal() * 96 + at.hour * 4 + at.minute // 15
+                local = state.local_cache.get(quarter)
+                if local is None:
+                    local = state.local_cache[quarter] = at.astimezone(tz).hour
+                state.hours_local[local] += 1
+                if (local < 8 or local >= 18) and len(state.off_hours_lines) < cites:
+                    state.off_hours_lines.append(line)
+
+    def _foreign(self, plan: _Plan) -> Finding:
+        state = plan.state
+        if state.foreign is None:
+            state.foreign = Finding(R.GEO_RESIDENCE, plan.subject_id, "", 0.0, "geo",
+                                    data=[self.ranges.data])
+        return state.foreign
+
+    def _country(self, plan: _Plan, line: int) -> list[int]:
+        plan.country = plan.state.countries.setdefault(plan.foreign, [0, line])
+        return plan.country
+
+    def _vpn(self, plan: _Plan) -> Finding:
+        egress, net = plan.egress, plan.net
+        assert egress is not None
         label = egress.label or "unnamed network"
-        finding = state.vpn.get(label)
+        finding = plan.state.vpn.get(label)
         if finding is None:
-            finding = state.vpn[label] = Finding(
-                R.VPN_EGRESS, subject_id, "", 0.0, f"vpn:{label.lower()}",
+            finding = plan.state.vpn[label] = Finding(
+                R.VPN_EGRESS, plan.subject_id, "", 0.0, f"vpn:{label.lower()}",
                 detail={"provider": label, "kind": egress.kind, "source": egress.source,
                         "asn": net.asn if net else None, "ips": []},
                 data=[self.ranges.data, self.providers.data])
-        finding.cite(row.line)
         ips = finding.detail["ips"]
-        if row.ip not in ips and len(ips) < 20:
-            ips.append(row.ip)
+        if plan.row.ip not in ips and len(ips) < 20:
+            ips.append(plan.row.ip)
+        plan.vpn = finding
+        return finding
 
-    def _travel(self, state: _Subject, subject_id: int, row: SignIn, net: Network | None,
-                coords: tuple[float, float],
-                last: tuple[datetime, float, float, int, SignIn, Network | None]) -> None:
+    def _travel(self, plan: _Plan, line: int, at: datetime,
+                last: tuple[datetime, tuple[float, float], int, _Plan]) -> None:
         """Consecutive located sign-ins at two different places: too fast to travel?"""
-        hours = abs((row.at - last[0]).total_seconds()) / 3600
-        km = haversine_km(last[1], last[2], coords[0], coords[1])
+        hours = abs((at - last[0]).total_seconds()) / 3600
+        (lat1, lon1), (lat2, lon2) = last[1], plan.coords or last[1]
+        km = haversine_km(lat1, lon1, lat2, lon2)
         if km < self.settings.min_travel_km:
             return
         speed = km / hours if hours > 0 else math.inf
         if speed <= self.settings.max_speed_kmh:
             return
+        state = plan.state
         if state.travel is None:
-            state.travel = Finding(R.IMPOSSIBLE_TRAVEL, subject_id, "", 0.0, "travel",
+            state.travel = Finding(R.IMPOSSIBLE_TRAVEL, plan.subject_id, "", 0.0, "travel",
                                    detail={"max_speed_kmh": self.settings.max_speed_kmh,
                                            "jumps": []}, data=[self.ranges.data])
         finding = state.travel
-        finding.cite(last[3])
-        finding.cite(row.line)
+        finding.cite(last[2])
+        finding.cite(line)
         jumps: list[dict[str, Any]] = finding.detail["jumps"]
         if len(jumps) < 20:
-            jumps.append({"from": _place(last[4], last[5]), "to": _place(row, net),
-                          "from_line": last[3],
-                          "to_line": row.line, "km": round(km), "hours": round(hours, 2),
+            jumps.append({"from": _place(last[3].row, last[3].net),
+                          "to": _place(plan.row, plan.net), "from_line": last[2],
+                          "to_line": line, "km": round(km), "hours": round(hours, 2),
                           "speed_kmh": None if math.isinf(speed) else round(speed)})
 
     def hours(self, subject_id: int) -> list[int]:
@@ -312,6 +377,8 @@ class SignInEngine:
     def finish(self) -> list[Finding]:
         out: list[Finding] = []
         for subject_id, state in sorted(self._state.items()):
+            if not state.rows:
+                continue
             profile = self.subjects[subject_id]
             ok_rows = sum(state.hours_utc) or 1
             for finding in state.vpn.values():

@@ -13,9 +13,17 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from caseapp.domain.signals.csvlog import (
+    MAX_CELL,
+    Skip,
+    as_float,
+    expand,
+    okta_event_ok,
+    result_word,
+    signin_batches,
+)
 from caseapp.domain.signals.formats import check_csv, detect_csv, detect_json
 from caseapp.domain.signals.rows import (
     InventoryItem,
@@ -23,69 +31,12 @@ from caseapp.domain.signals.rows import (
     RowError,
     SignalFormat,
     SignIn,
+    SignInBatch,
 )
 from caseapp.domain.signals.times import parse_time
 
 F = SignalFormat
 Row = SignIn | InventoryItem | RowError
-_MAX_CELL = 4000
-
-_UNSEEN: Any = object()
-_OK = frozenset({"success", "succeeded", "allow", "ok", "true"})
-_FAIL = frozenset({"failure", "failed", "deny", "fail", "false", "interrupted", "error"})
-
-
-def _result(text: str) -> bool | None:
-    value = text.strip().lower()
-    if not value or value in ("unknown", "skipped"):
-        return None
-    if value in _OK:
-        return True
-    if value in _FAIL:
-        return False
-    raise ValueError(f"result {text.strip()[:30]!r} is not success/failure")
-
-
-def _flag(text: str) -> bool | None:
-    value = text.strip().lower()
-    if value in ("true", "yes", "1", "managed", "compliant"):
-        return True
-    if value in ("false", "no", "0", "unmanaged", "not compliant", "noncompliant"):
-        return False
-    return None
-
-
-def _float(text: Any) -> float | None:
-    try:
-        return float(text) if text not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-class _Skip(Exception):
-    """Not a sign-in event (an Okta user.account.* event, a Workspace logout...)."""
-
-
-def _okta_event_ok(event: str) -> None:
-    if not (event.startswith("user.session.start") or event.startswith("user.authentication")):
-        raise _Skip
-
-
-def _gws_event(event: str) -> bool | None:
-    name = event.strip().lower().replace(" ", "_")
-    if not (name.startswith("login_") or name.startswith("suspicious_login")):
-        raise _Skip
-    return "failure" not in name
-
-
-def _entra_location(text: str) -> tuple[str, str]:
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    return (parts[-1].upper() if parts and len(parts[-1]) == 2 else ""), (parts[0] if parts
-                                                                          else "")
-
-
-_FIELDS = ("time", "account", "ip", "user_agent", "device_id", "result", "event", "location",
-           "managed", "compliant", "country", "city", "lat", "lon")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,68 +47,6 @@ class OtherAccount:
     account: str
 
 
-def _signin_builder(fmt: SignalFormat, cols: dict[str, int],
-                    keep: Callable[[str], bool] | None = None,
-                    ) -> Callable[[int, list[str]], SignIn | OtherAccount]:
-    # Missing columns read the "" appended to every row (index -1); short rows are padded.
-    width = max(cols.values(), default=0) + 1
-    ti, ai, ii, ui, di, ri, ei, li, mi, ci, co, cy, la, lo = (cols.get(f, -1) for f in _FIELDS)
-    naive_utc = fmt is not F.GENERIC
-    entra, okta, gws = fmt is F.ENTRA, fmt is F.OKTA, fmt is F.GWORKSPACE
-    pad = [""] * width
-    # Per distinct cell value, not per row: a log repeats its accounts and result words.
-    kept: dict[str, bool] = {}
-    results: dict[str, bool | None] = {}
-    fromiso = datetime.fromisoformat
-
-    def build(line: int, row: list[str]) -> SignIn | OtherAccount:
-        if len(row) < width:
-            row = row + pad[:width - len(row)]
-        row.append("")
-        if okta:
-            _okta_event_ok(row[ei])
-        account = row[ai].strip()
-        if not account:
-            raise ValueError("the user/account cell is empty")
-        if len(account) > 320:
-            raise ValueError("the user/account cell is longer than 320 characters")
-        if keep is not None:
-            wanted = kept.get(account)
-            if wanted is None:
-                wanted = kept[account] = bool(keep(account))
-            if not wanted:
-                return OtherAccount(line, account)
-        if gws:
-            ok = _gws_event(row[ei])
-        else:
-            word = row[ri]
-            ok = results.get(word, _UNSEEN)
-            if ok is _UNSEEN:
-                ok = results[word] = _result(word)
-        stamp = row[ti]
-        try:  # the common case: ISO 8601 in UTC, read in C
-            at = fromiso(stamp)
-            if at.tzinfo is not UTC:
-                at = parse_time(stamp, naive_is_utc=naive_utc)
-        except ValueError:
-            at = parse_time(stamp, naive_is_utc=naive_utc)
-        country = city = ""
-        lat = lon = None
-        managed = None
-        if entra:
-            country, city = _entra_location(row[li])
-            flags = (_flag(row[mi]), _flag(row[ci]))
-            managed = True if True in flags else (False if False in flags else None)
-        elif okta:
-            country, city = row[co].strip().upper(), row[cy].strip()
-            lat, lon = _float(row[la]), _float(row[lo])
-        return SignIn(line, account, at, row[ii].strip()[:64], row[ui].strip()[:_MAX_CELL],
-                      row[di].strip()[:200], ok, country[:64], city[:_MAX_CELL],
-                      lat, lon, managed)
-
-    return build
-
-
 _PNP = re.compile(r"VID_([0-9A-Fa-f]{4}).*?PID_([0-9A-Fa-f]{4})")
 
 
@@ -165,7 +54,7 @@ def _inventory_builder(fmt: SignalFormat,
                        cols: dict[str, int]) -> Callable[[int, list[str]], InventoryItem]:
     def get(row: list[str], name: str) -> str:
         index = cols.get(name)
-        return row[index].strip()[:_MAX_CELL] if index is not None and index < len(row) else ""
+        return row[index].strip()[:MAX_CELL] if index is not None and index < len(row) else ""
 
     def when(row: list[str]) -> Any:
         text = get(row, "seen_at")
@@ -208,7 +97,7 @@ def _inventory_builder(fmt: SignalFormat,
         if get(row, "file"):
             return InventoryItem(line, host, user, InventoryKind.PROCESS, get(row, "file"),
                                  seen_at=when(row))
-        raise _Skip
+        raise Skip
 
     return build_mde if fmt is F.MDE else build_generic
 
@@ -225,6 +114,26 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None, *,
     Raises ValueError when the header is missing or fits no format (nothing is read past it).
     Blank rows and rows that are not sign-ins (other Okta/Workspace events) are skipped.
     """
+    keep_all: Callable[[str], int | None] = lambda _a: 0  # noqa: E731
+    owner = keep_all if keep is None else (lambda a: 0 if keep(a) else None)
+    found, stream = read_csv_stream(lines, fmt, owner=owner)
+
+    def rows() -> Iterator[Row | OtherAccount]:
+        for item in stream:
+            if not isinstance(item, SignInBatch):
+                yield item
+                continue
+            for line, row in expand(item):
+                yield OtherAccount(line, row[1]) if isinstance(row, tuple) else row
+
+    return found, rows()
+
+
+def read_csv_stream(lines: Iterable[str], fmt: SignalFormat | None = None, *,
+                    owner: Callable[[str], int | None],
+                    ) -> tuple[SignalFormat, Iterator[SignInBatch | InventoryItem | RowError]]:
+    """:func:`read_csv` for a big file: sign-ins come in :class:`SignInBatch` columns
+    (rows of accounts whose ``owner`` is None only counted), inventory items one by one."""
     reader = csv.reader(lines)
     try:
         header = next(reader, None)
@@ -236,11 +145,11 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None, *,
         header[0] = header[0][1:]
     found = detect_csv(header) if fmt is None else fmt
     cols = check_csv(found, header)
-    build: Callable[[int, list[str]], Any] = (
-        _inventory_builder(found, cols) if found.is_inventory
-        else _signin_builder(found, cols, keep))
+    if not found.is_inventory:
+        return found, signin_batches(reader, found, cols, owner)
+    build = _inventory_builder(found, cols)
 
-    def rows() -> Iterator[Row | OtherAccount]:
+    def rows() -> Iterator[InventoryItem | RowError]:
         done = reader.line_num  # physical lines read so far; a record starts on the next
         try:
             for row in reader:
@@ -249,7 +158,7 @@ def read_csv(lines: Iterable[str], fmt: SignalFormat | None = None, *,
                     continue
                 try:
                     yield build(line, row)
-                except _Skip:
+                except Skip:
                     continue
                 except ValueError as exc:
                     yield RowError(line, str(exc))
@@ -269,7 +178,7 @@ def _path(obj: Any, *keys: str) -> Any:
 
 
 def _str(value: Any) -> str:
-    return "" if value is None else str(value).strip()[:_MAX_CELL]
+    return "" if value is None else str(value).strip()[:MAX_CELL]
 
 
 def _json_signin(fmt: SignalFormat, line: int, obj: dict[str, Any]) -> SignIn:
@@ -287,21 +196,21 @@ def _json_signin(fmt: SignalFormat, line: int, obj: dict[str, Any]) -> SignIn:
                   _path(obj, "location", "geoCoordinates", "latitude"),
                   _path(obj, "location", "geoCoordinates", "longitude"))
     else:
-        _okta_event_ok(_str(obj.get("eventType")))
+        okta_event_ok(_str(obj.get("eventType")))
         result = _str(_path(obj, "outcome", "result"))
         managed = None
         account = _str(_path(obj, "actor", "alternateId"))
         geo = _path(obj, "client", "geographicalContext") or {}
         fields = (obj.get("published"), _path(obj, "client", "ipAddress"),
                   _path(obj, "client", "userAgent", "rawUserAgent"), _path(obj, "device", "id"),
-                  _result(result), _path(geo, "country"), _path(geo, "city"),
+                  result_word(result), _path(geo, "country"), _path(geo, "city"),
                   _path(geo, "geolocation", "lat"), _path(geo, "geolocation", "lon"))
     if not account:
         raise ValueError("the event has no user (userPrincipalName / actor.alternateId)")
     at, ip, ua, device, ok, country, city, lat, lon = fields
     return SignIn(line, account, parse_time(_str(at), naive_is_utc=True), _str(ip), _str(ua),
                   _str(device), ok, _str(country).upper()[:2] if len(_str(country)) == 2
-                  else _str(country), _str(city), _float(lat), _float(lon), managed)
+                  else _str(country), _str(city), as_float(lat), as_float(lon), managed)
 
 
 def _objects(text: str) -> Iterator[tuple[int, Any]]:
@@ -374,7 +283,7 @@ def read_json(text: str, fmt: SignalFormat | None = None) -> tuple[SignalFormat,
                         continue
                     try:
                         yield _json_signin(found, line, obj)
-                    except _Skip:
+                    except Skip:
                         continue
                     except ValueError as exc:
                         yield RowError(line, str(exc))

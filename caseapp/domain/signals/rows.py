@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -46,6 +46,34 @@ class SignIn:
     latitude: float | None = None
     longitude: float | None = None
     managed: bool | None = None  # device managed/compliant per the provider, when given
+
+
+@dataclass(slots=True)
+class SignInBatch:
+    """A stretch of a CSV sign-in log, column by column (no object per row).
+
+    Row ``i`` is the sign-in ``templates[codes[i]]`` at line ``lines[i]`` and time
+    ``stamps[i]``: a template holds every cell but the time, once per distinct set of them
+    (its own ``line``/``at`` are those of the first row read with it), and ``owners[code]``
+    is what the reader's ``owner(account)`` said for its account. ``templates`` and
+    ``owners`` are the reader's tables, shared by all its batches and only appended to.
+    Rows of accounts without an owner are only counted (``other_lines``/``other_accounts``);
+    ``errors`` are the batch's unreadable rows. All lists are in line order.
+    """
+
+    templates: list[SignIn]
+    owners: list[int]
+    codes: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    stamps: list[datetime] = field(default_factory=list)
+    other_lines: list[int] = field(default_factory=list)
+    other_accounts: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """Rows read into the batch that were not errors."""
+        return len(self.codes) + len(self.other_lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,9 +24,15 @@ from typing import Any, BinaryIO
 from caseapp import faults
 from caseapp.domain.progress import Cancel, Cancelled, Progress
 from caseapp.domain.signals import engine as E
-from caseapp.domain.signals.parse import OtherAccount, looks_like_json, read_csv, read_json
+from caseapp.domain.signals.parse import looks_like_json, read_csv_stream, read_json
 from caseapp.domain.signals.refdata import DataSet
-from caseapp.domain.signals.rows import InventoryItem, RowError, SignalFormat, SignIn
+from caseapp.domain.signals.rows import (
+    InventoryItem,
+    RowError,
+    SignalFormat,
+    SignIn,
+    SignInBatch,
+)
 from caseapp.domain.signals.rules import Finding
 from caseapp.security.vault import IngestResult
 from caseapp.services.cases.cases import get_case_in
@@ -105,8 +111,9 @@ class _Parsed:
     hosts: dict[int, set[str]]
 
 
-def _rows(path: Path, fmt: SignalFormat | None, stream: _Hashing, keep: Any,
-          ) -> tuple[SignalFormat, Iterator[SignIn | InventoryItem | RowError | OtherAccount]]:
+def _rows(path: Path, fmt: SignalFormat | None, stream: _Hashing,
+          owner: Callable[[str], int | None],
+          ) -> tuple[SignalFormat, Iterator[SignInBatch | SignIn | InventoryItem | RowError]]:
     head = path.open("rb").read(4096)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidInput(f"{path.name} is UTF-16 text; save it as UTF-8 and import again.")
@@ -117,7 +124,7 @@ def _rows(path: Path, fmt: SignalFormat | None, stream: _Hashing, keep: Any,
                                    "export it as CSV to import it.")
             return read_json(stream.read().decode("utf-8-sig"), fmt)
         text = io.TextIOWrapper(io.BufferedReader(stream), encoding="utf-8-sig", newline="")
-        return read_csv(text, fmt, keep=keep)
+        return read_csv_stream(text, fmt, owner=owner)
     except ValueError as exc:  # includes UnicodeDecodeError
         raise InvalidInput(f"{path.name}: {_why(exc)}. Nothing was imported.") from None
 
@@ -139,7 +146,7 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
     total = path.stat().st_size or 1
     with path.open("rb") as raw:
         stream = _Hashing(raw)
-        found, rows = _rows(path, fmt, stream, lambda a: who.subject_for(a) is not None)
+        found, rows = _rows(path, fmt, stream, who.subject_for)
         report.format = found.value
         engine = (None if found.is_inventory else
                   E.SignInEngine(profiles, data.ranges, data.providers, refdata.locate,
@@ -147,42 +154,48 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
         items: list[InventoryItem] = []
         hosts: dict[int, set[str]] = {}
         unattributed: Counter[str] = Counter()  # account as written (folded below)
-        feed = engine.feed if engine is not None else None
         subject_for = who.subject_for
         count = attributed = 0
         next_check = _STEP
         try:
             for row in rows:
                 kind = type(row)
-                if kind is RowError:
+                if kind is SignInBatch:  # a CSV log's sign-ins, 5,000 rows at a time
+                    assert isinstance(row, SignInBatch) and engine is not None
+                    report.errors.extend(row.errors)
+                    unattributed.update(row.other_accounts)
+                    count += row.size
+                    attributed += len(row.codes)
+                    engine.feed_batch(row)
+                elif kind is RowError:
                     report.errors.append(row)  # type: ignore[arg-type]
                     continue
-                count += 1
-                if count >= next_check:
-                    next_check += _STEP
-                    if cancel is not None and cancel():
-                        raise Cancelled()
-                    if progress is not None:
-                        progress(stream.done, total, "Reading")
-                if kind is SignIn:
-                    sid = subject_for(row.account)  # type: ignore[union-attr]
-                    if sid is None or feed is None:
-                        unattributed[row.account] += 1  # type: ignore[union-attr]
-                        continue
-                    attributed += 1
-                    feed(sid, row)  # type: ignore[arg-type]
-                elif kind is OtherAccount:
-                    unattributed[row.account] += 1  # type: ignore[union-attr]
+                elif kind is SignIn:
+                    count += 1
+                    assert isinstance(row, SignIn)
+                    sid = subject_for(row.account)
+                    if sid is None or engine is None:
+                        unattributed[row.account] += 1
+                    else:
+                        attributed += 1
+                        engine.feed(sid, row)
                 else:
                     assert isinstance(row, InventoryItem)
+                    count += 1
                     sid = subject_for(row.user) if row.user else None
                     sid = sid if sid is not None else who.subject_for_host(row.host)
                     if sid is None:
                         unattributed[row.user or row.host] += 1
-                        continue
-                    attributed += 1
-                    hosts.setdefault(sid, set()).add(row.host)
-                    items.append(row)
+                    else:
+                        attributed += 1
+                        hosts.setdefault(sid, set()).add(row.host)
+                        items.append(row)
+                if count >= next_check:
+                    next_check = count + _STEP
+                    if cancel is not None and cancel():
+                        raise Cancelled()
+                    if progress is not None:
+                        progress(stream.done, total, "Reading")
             rest = stream.read()  # anything after the last record still counts in the hash
             del rest
         except UnicodeDecodeError:
