@@ -20,6 +20,8 @@ os.environ["CASEAPP_SCRYPT_LOG2N"] = "10"
 os.environ.pop("CASEAPP_PASSPHRASE", None)
 os.environ.pop("CASEAPP_HOME", None)
 os.environ.pop("CASEAPP_DATABASE_URL", None)
+# Every PDF a test makes is checked by pikepdf's PDF/A validator (caseapp.pdf.pdfa).
+os.environ["CASEAPP_PDFA_CHECK"] = "1"
 
 
 @pytest.fixture(autouse=True)

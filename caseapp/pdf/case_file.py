@@ -24,7 +24,7 @@ from caseapp.pdf.content import APPENDIX_NONE, CaseFileContent
 from caseapp.pdf.doc import CaseFileDoc
 from caseapp.pdf.layout import make_styles
 from caseapp.pdf.options import ExportOptions
-from caseapp.pdf.pdfa import finish_pdf
+from caseapp.pdf.pdfa import PdfaCanvas, finish_pdf
 from caseapp.pdf.redact import Redactor
 from caseapp.pdf.sections_base import Ctx
 
@@ -101,7 +101,7 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
         on_flowable=on_flowable, title=f"{case.ref} — {case.title}",
         author=options.prepared_by or content.info.actor,
         subject=f"Case file {case.ref} ({options.classification})",
-        creator=content.info.software, producer=content.info.software,
+        creator=content.info.software, producer=producer or content.info.software,
         keywords=[case.ref, options.classification, "case file"], lang="en",
         extra_info=_anchor_info(content))
     ctx = Ctx(content=content, options=options, styles=styles, redactor=redactor,
@@ -115,16 +115,14 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
     story += sections_evidence.certification(ctx)
     if cancel is not None and cancel():
         raise Cancelled("The export was cancelled; no file was written.")
-    passes = doc.multiBuild(story, maxPasses=8)
+    archival = options.password is None  # PDF/A forbids encryption
+    passes = doc.multiBuild(story, maxPasses=8,
+                            **({"canvasmaker": PdfaCanvas} if archival else {}))
     pages = doc.page_total or doc.page
-    if progress is not None:
-        progress(0, 1, "Making the PDF archival (PDF/A-2b)")
-    if options.password is None:
-        archival = finish_pdf(buffer.getvalue(), out,
-                              producer=producer or content.info.software)
+    if archival:
+        archival = finish_pdf(buffer.getvalue(), out)
     else:
         out.write(buffer.getvalue())
-        archival = False
     return BuildResult(pages=pages, bates_first=options.bates(1),
                        bates_last=options.bates(pages),
                        exhibit_pages=_exhibit_pages(content, options, doc.marks),

@@ -22,7 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from reportlab.platypus import Image as RLImage
 
 from caseapp.domain.loadfiles import bates_label
-from caseapp.pdf.pdfa import finish_pdf
+from caseapp.pdf.pdfa import PdfaCanvas, finish_pdf
 from caseapp.pdf.text import markup, register_fonts
 
 KIND_IMAGE, KIND_TEXT, KIND_NATIVE = "image", "text", "native"
@@ -198,11 +198,11 @@ def render(doc: Document, stamp: Stamp, out: BinaryIO, *,
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=FOOTER + 6 * mm, initialFontName=fonts.body,
         title=f"{bates_label(stamp.prefix, stamp.first)} {doc.exhibit}",
-        author="caseapp", subject=doc.title, invariant=True)
+        author="caseapp", subject=doc.title, producer=producer, invariant=True)
     frame = Frame(MARGIN, FOOTER + 6 * mm, frame_w, frame_h, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     template.addPageTemplates([PageTemplate(id="page", frames=[frame],
                                             onPage=_footer(stamp, styles, pages))])
-    template.build(story)
-    archival = finish_pdf(buffer.getvalue(), out, producer=producer)
+    template.build(story, canvasmaker=PdfaCanvas)
+    archival = finish_pdf(buffer.getvalue(), out)
     return (max(pages) if pages else 1), archival

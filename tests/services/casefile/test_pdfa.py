@@ -16,7 +16,14 @@ from PIL import Image
 
 from caseapp.domain.anchors import PDF_KEY
 from caseapp.pdf.options import ExportOptions
-from caseapp.pdf.pdfa import to_pdfa
+from caseapp.pdf.pdfa import (
+    CHECK_ENV,
+    PdfaCanvas,
+    PdfaNotApproved,
+    check,
+    content_id,
+    finish_pdf,
+)
 from caseapp.pdf.rendition import KIND_IMAGE, KIND_TEXT, Document, Stamp, render
 from caseapp.pdf.text import register_fonts
 from caseapp.services.casefile import produce as prod
@@ -57,7 +64,7 @@ def _structure(path: Path, *, signed: bool = False) -> pikepdf.Pdf:
             xmp = meta.get(prop)
             value = str(info[key])
             if prop == "dc:creator":
-                assert list(xmp) == [value], key
+                assert xmp is not None and list(xmp) == [value], key
             elif prop == "dc:title" or prop == "dc:description":
                 assert str(xmp) == value, key
             else:
@@ -82,34 +89,49 @@ def _fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
             if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
 
 
-def test_a_plain_reportlab_pdf_fails_the_validator(tmp_path: Path) -> None:
-    """Control: the validator fires on what reportlab writes before the PDF/A step."""
+def _canvas_pdf(path: Path, canvas_class: type = PdfaCanvas, *, cmyk: bytes = b"",
+                font: str | None = None) -> bytes:
+    """A one-page PDF drawn on ``canvas_class``, with a DeviceCMYK JPEG when given."""
+    from reportlab.lib.utils import ImageReader
+
+    buffer = io.BytesIO()
+    fonts = register_fonts()
+    canvas = canvas_class(buffer, initialFontName=font or fonts.body, invariant=1)  # pyright: ignore[reportArgumentType]
+    canvas.setFont(font or fonts.body, 12)
+    canvas.drawString(72, 720, "plain")
+    if cmyk:
+        canvas.drawImage(ImageReader(io.BytesIO(cmyk)), 72, 600, 120, 80)
+    canvas.save()
+    out = io.BytesIO()
+    finish_pdf(buffer.getvalue(), out)
+    path.write_bytes(out.getvalue())
+    return out.getvalue()
+
+
+def test_a_plain_reportlab_pdf_fails_the_validator(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Control: both validators fire on what reportlab writes by itself; the same drawing on
+    PdfaCanvas passes both."""
     from reportlab.pdfgen.canvas import Canvas
 
+    monkeypatch.delenv(CHECK_ENV, raising=False)
     raw = tmp_path / "raw.pdf"
-    canvas = Canvas(str(raw), initialFontName=register_fonts().body)
-    canvas.setFont(register_fonts().body, 12)
-    canvas.drawString(72, 720, "plain")
-    canvas.save()
-    report = page.validate_pdf(str(raw), profile="2b")
-    assert not report.is_compliant
+    data = _canvas_pdf(raw, Canvas)
+    assert not page.validate_pdf(str(raw), profile="2b").is_compliant
+    with pytest.raises(PdfaNotApproved):
+        check(data)
     # reportlab's default initial font is Helvetica, not embedded: never approved as PDF/A
-    helvetica = tmp_path / "helvetica.pdf"
-    canvas = Canvas(str(helvetica))
-    canvas.drawString(72, 720, "plain")
-    canvas.save()
-    assert to_pdfa(helvetica.read_bytes(), producer="x") is None
-    converted = tmp_path / "a.pdf"
-    made = to_pdfa(raw.read_bytes(), producer="caseapp test")
-    assert made is not None
-    converted.write_bytes(made)
-    _validate(converted)
-    _structure(converted)
+    helvetica = _canvas_pdf(tmp_path / "helvetica.pdf", font="Helvetica")
+    with pytest.raises(PdfaNotApproved):
+        check(helvetica)
+    made = tmp_path / "a.pdf"
+    check(_canvas_pdf(made))
+    _validate(made)
+    _structure(made)
 
 
-def test_cmyk_image_is_converted_and_an_unapproved_file_claims_nothing(tmp_path: Path) -> None:
-    from reportlab.pdfgen.canvas import Canvas
-
+def test_cmyk_image_is_converted_and_the_check_fires_on_one_left_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     jpeg = io.BytesIO()
     Image.new("CMYK", (120, 80), (0, 200, 200, 0)).save(jpeg, "JPEG")
     out = tmp_path / "cmyk.pdf"
@@ -118,16 +140,14 @@ def test_cmyk_image_is_converted_and_an_unapproved_file_claims_nothing(tmp_path:
                                            "0" * 64, jpeg.getvalue()), Stamp("A", 1), handle)
     assert archival
     _validate(out)
-    # A PDF with a DeviceCMYK image cannot be PDF/A with an sRGB intent: not approved, so
-    # the caller keeps the original, which claims nothing.
-    raw = tmp_path / "raw.pdf"
-    canvas = Canvas(str(raw))
-    jpeg.seek(0)
-    from reportlab.lib.utils import ImageReader
-
-    canvas.drawImage(ImageReader(jpeg), 72, 600, 120, 80)
-    canvas.save()
-    assert to_pdfa(raw.read_bytes(), producer="x") is None
+    # A DeviceCMYK image cannot be PDF/A with an sRGB intent: the check (on in the test
+    # suite) refuses to finish such a file, and page agrees.
+    monkeypatch.setenv(CHECK_ENV, "1")
+    with pytest.raises(PdfaNotApproved):
+        _canvas_pdf(tmp_path / "left-in.pdf", cmyk=jpeg.getvalue())
+    monkeypatch.delenv(CHECK_ENV)
+    _canvas_pdf(tmp_path / "left-in.pdf", cmyk=jpeg.getvalue())
+    assert not page.validate_pdf(str(tmp_path / "left-in.pdf"), profile="2b").is_compliant
 
 
 def test_monospaced_font_widths_agree_with_the_embedded_program() -> None:
@@ -223,32 +243,41 @@ def test_password_protected_case_file_makes_no_pdfa_claim(ws, case_ref, tmp_path
 
 
 def test_stream_data_ending_in_cr_gets_an_unambiguous_end_of_line(tmp_path: Path) -> None:
-    """qpdf writes ``data LF endstream``; data ending in CR then reads as ``CR LF`` and the
-    validator finds /Length short. The LF is made a CR (same size, no offset moves)."""
-    from caseapp.pdf.pdfa import _unambiguous_stream_ends
+    """reportlab writes no end-of-line before ``endstream``; caseapp adds one, and where the
+    data ends in CR it is a CR too (``CR LF`` would read as one marker and /Length short)."""
+    from reportlab.pdfbase import pdfdoc
 
-    raw = tmp_path / "a.pdf"
-    made = to_pdfa(_one_page_pdf(tmp_path), producer="x")
-    assert made is not None
-    with pikepdf.open(io.BytesIO(made)) as pdf:
-        pdf.Root.CaseappTest = pikepdf.Stream(pdf, b"0123456789\r")  # ends in CR, unfiltered
-        pdf.save(raw, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    data = raw.read_bytes()
-    assert b"0123456789\r\nendstream" in data
-    report = page.validate_pdf_bytes(data, profile="2b")
-    assert not report.is_compliant  # control: the validator fires
-    assert "STREAM-LENGTH" in report.failures[0].rule_id
-    fixed = _unambiguous_stream_ends(data)
-    assert len(fixed) == len(data) and b"0123456789\r\rendstream" in fixed
-    assert page.validate_pdf_bytes(fixed, profile="2b").is_compliant
-
-
-def _one_page_pdf(tmp_path: Path) -> bytes:
-    from reportlab.pdfgen.canvas import Canvas
-
-    path = tmp_path / "one.pdf"
-    canvas = Canvas(str(path), initialFontName=register_fonts().body)
+    buffer = io.BytesIO()
+    canvas = PdfaCanvas(buffer, initialFontName=register_fonts().body,  # pyright: ignore[reportArgumentType]
+                        invariant=1)
     canvas.setFont(register_fonts().body, 12)
     canvas.drawString(72, 720, "one page")
+    canvas._doc.Reference(  # pyright: ignore[reportAttributeAccessIssue]
+        pdfdoc.PDFStream(content=b"0123456789\r", filters=()))
     canvas.save()
-    return path.read_bytes()
+    data = content_id(buffer.getvalue())
+    assert b"0123456789\r\rendstream" in data
+    assert page.validate_pdf_bytes(data, profile="2b").is_compliant
+    check(data)
+    misread = data.replace(b"0123456789\r\rendstream", b"0123456789\r\nendstream")
+    report = page.validate_pdf_bytes(misread, profile="2b")
+    assert not report.is_compliant  # control: the validator fires
+    assert "STREAM-LENGTH" in report.failures[0].rule_id
+
+
+def test_metadata_with_controls_and_other_scripts_agrees_with_the_info(tmp_path: Path) -> None:
+    """Characters XML cannot carry become U+FFFD in both the Info and the XMP."""
+    doc = Document(KIND_TEXT, "E-009", "memo\x01 <&> 서울 € \x85 王伟", "m.txt", "text/plain",
+                   "0" * 64, b"text\n")
+    out = tmp_path / "m.pdf"
+    with open(out, "wb") as handle:
+        render(doc, Stamp("ACME", 1), handle)
+    _validate(out)
+    pdf = _structure(out)
+    assert str(pdf.docinfo["/Subject"]) == "memo\ufffd <&> 서울 € \ufffd 王伟"
+    # the identifier comes from the content: another document, another identifier
+    other = io.BytesIO()
+    render(Document(KIND_TEXT, "E-009", "memo", "m.txt", "text/plain", "0" * 64, b"other\n"),
+           Stamp("ACME", 1), other)
+    with pikepdf.open(io.BytesIO(other.getvalue())) as second:
+        assert bytes(second.trailer.ID[0]) != bytes(pdf.trailer.ID[0])
