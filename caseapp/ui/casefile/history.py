@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.formatting import local_time
 from caseapp.ui.widgets.columns import elide_middle, fit_columns
-from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.common import action_button, head_with_banner
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
@@ -107,19 +106,13 @@ class ExportsTab(CaseTab):
         super().__init__(ctx, case_ref, parent)
         self.preview: ExportPreview | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.export_button = QPushButton("&Export PDF…")
-        self.export_button.setToolTip("Export a new PDF case file (Ctrl+E)")
-        self.preview_button = QPushButton("&Preview")
-        self.folder_button = QPushButton("Open &folder")
-        self.viewer_button = QPushButton("Open in &viewer")
-        for button in (self.export_button, self.preview_button, self.folder_button,
-                       self.viewer_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
+        self.export_button = action_button("&Export PDF…", self.export_pdf,
+                                           "Export a new PDF case file (Ctrl+E)")
+        self.preview_button = action_button("&Preview", self.preview_selected)
+        self.folder_button = action_button("Open &folder", self.open_folder)
+        self.viewer_button = action_button("Open in &viewer", self.open_in_viewer)
+        self.banner = head_with_banner(layout, self.export_button, self.preview_button,
+                                       self.folder_button, self.viewer_button)
         self.model = RecordTableModel(HISTORY_COLUMNS, self)
         self.table = read_only_table(self.model, "Exports")
         header = self.table.horizontalHeader()
@@ -153,10 +146,6 @@ class ExportsTab(CaseTab):
         form.addRow("File:", self.path)
         form.addRow("Details:", self.details)
         layout.addLayout(form)
-        self.export_button.clicked.connect(self.export_pdf)
-        self.preview_button.clicked.connect(self.preview_selected)
-        self.folder_button.clicked.connect(self.open_folder)
-        self.viewer_button.clicked.connect(self.open_in_viewer)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         # activated: Enter, and double-click (connecting doubleClicked too would open two)
         self.table.activated.connect(lambda _i: self.preview_selected())

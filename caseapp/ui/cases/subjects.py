@@ -9,12 +9,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -25,7 +23,7 @@ from caseapp.ui.cases.subject_dialog import IdentifierDialog, SubjectDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import kind_label
-from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.common import action_button, head_with_banner
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, plain_tooltip
 
@@ -57,18 +55,12 @@ class SubjectsTab(CaseTab):
         self.views: list[SubjectView] = []
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.add_button = QPushButton("&Add subject…")
-        self.edit_button = QPushButton("&Edit subject…")
-        self.add_ident_button = QPushButton("Add &identifier…")
-        self.remove_ident_button = QPushButton("&Remove identifier")
-        for button in (self.add_button, self.edit_button, self.add_ident_button,
-                       self.remove_ident_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
+        self.add_button = action_button("&Add subject…", self.add_subject)
+        self.edit_button = action_button("&Edit subject…", self.edit_subject)
+        self.add_ident_button = action_button("Add &identifier…", self.add_identifier)
+        self.remove_ident_button = action_button("&Remove identifier", self.remove_identifier)
+        self.banner = head_with_banner(layout, self.add_button, self.edit_button,
+                                       self.add_ident_button, self.remove_ident_button)
         splitter = QSplitter()
         self.list = QListWidget()
         self.list.setAccessibleName("Subjects")
@@ -99,10 +91,6 @@ class SubjectsTab(CaseTab):
         splitter.addWidget(right)
         splitter.setSizes([220, 700])
         layout.addWidget(splitter, 1)
-        self.add_button.clicked.connect(self.add_subject)
-        self.edit_button.clicked.connect(self.edit_subject)
-        self.add_ident_button.clicked.connect(self.add_identifier)
-        self.remove_ident_button.clicked.connect(self.remove_identifier)
         self.list.currentRowChanged.connect(self._show_subject)
         self._sync_buttons()
 

@@ -6,10 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -19,18 +17,20 @@ from caseapp.ui.cases.dialogs import NoteDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import first_line, local_time
-from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.common import action_button, head_with_banner
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
 if TYPE_CHECKING:
     from caseapp.services.cases.notes import TimelineEntry
+    from caseapp.ui.widgets.conflict_dialog import ConflictDialog
 
 
 TIMELINE_COLUMNS: list[Column[TimelineEntry]] = [
     Column("When", lambda t: local_time(t.at)),
-    Column("Type", lambda t: "Note" + (" (edited)" if t.edited else "") if t.kind == "note"
-           else "Event"),
+    Column("Type", lambda t: "Event" if t.kind != "note" else
+           "Conflicting copy" if t.conflict_of is not None else
+           "Note" + (" (edited)" if t.edited else "")),
     Column("What", lambda t: first_line(t.text) if t.kind == "note" else
            t.title + (f" — {first_line(t.text)}" if t.text else ""), tooltip=lambda t: t.text),
 ]
@@ -42,17 +42,11 @@ class TimelineTab(CaseTab):
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_ref, parent)
         self.dialog: NoteDialog | None = None
+        self.conflict: ConflictDialog | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.add_button = QPushButton("&Add note…")
-        self.add_button.setToolTip("Add a note (Ctrl+Shift+N)")
-        self.edit_button = QPushButton("&Edit note…")
-        bar.addWidget(self.add_button)
-        bar.addWidget(self.edit_button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
+        self.add_button = action_button("&Add note…", self.add_note, "Add a note (Ctrl+Shift+N)")
+        self.edit_button = action_button("&Edit note…", self.edit_note)
+        self.banner = head_with_banner(layout, self.add_button, self.edit_button)
         self.model = RecordTableModel(TIMELINE_COLUMNS, self)
         self.table = read_only_table(self.model, "Timeline")
         header = self.table.horizontalHeader()
@@ -66,8 +60,6 @@ class TimelineTab(CaseTab):
         splitter.addWidget(self.text)
         splitter.setSizes([400, 150])
         layout.addWidget(splitter, 1)
-        self.add_button.clicked.connect(self.add_note)
-        self.edit_button.clicked.connect(self.edit_note)
         self.table.doubleClicked.connect(lambda _i: self.edit_note())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self._show_selected()
@@ -121,12 +113,14 @@ class TimelineTab(CaseTab):
             return None
         dialog = NoteDialog(self, text=entry.text, occurred_at=entry.at, editing=True)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save(dialog, entry.note_id))
+        dialog.accepted.connect(lambda: self._save(dialog, entry.note_id, entry.version))
         dialog.open()
         return dialog
 
-    def _save(self, dialog: NoteDialog, note_id: int | None) -> None:
+    def _save(self, dialog: NoteDialog, note_id: int | None, version: int | None = None) -> None:
         from caseapp.services.cases import notes
+        from caseapp.services.errors import EditConflict
+        from caseapp.ui.widgets.conflict_dialog import settle_conflict
 
         try:
             if note_id is None:
@@ -134,7 +128,13 @@ class TimelineTab(CaseTab):
                                       occurred_at=dialog.occurred_if_changed())
             else:
                 note = notes.edit_note(self.ctx.ws, note_id, text=dialog.text.toPlainText(),
-                                       occurred_at=dialog.occurred_if_changed())
+                                       occurred_at=dialog.occurred_if_changed(),
+                                       expected_version=version)
+        except EditConflict as exc:  # a colleague saved first: both texts are kept
+            self.refresh()
+            self.ctx.notify_changed(self.case_ref)
+            self.conflict = settle_conflict(self.ctx, self, exc, done=self._settled)
+            return
         except Exception as exc:  # noqa: BLE001 - back to the dialog, the text is kept
             dialog.error.show_error(self.ctx.report_error(exc, "Saving the note"))
             dialog.open()
@@ -145,4 +145,10 @@ class TimelineTab(CaseTab):
         for row, entry in enumerate(self.model.records):
             if entry.note_id == note.id:
                 self.table.selectRow(row)
+        self.ctx.notify_changed(self.case_ref)
+
+    def _settled(self, choice: str | None) -> None:
+        self.banner.show_text("Edit conflict settled." if choice else
+                              "The conflicting copy stays on the timeline.", "ok")
+        self.refresh()
         self.ctx.notify_changed(self.case_ref)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressDialog,
-    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -38,7 +37,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.evidence.acquisition import AcquisitionFields
 from caseapp.ui.formatting import human_size, local_time
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import Banner, run_with_progress
+from caseapp.ui.widgets.common import Banner, action_button, button_row, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -92,21 +91,17 @@ class EvidenceTab(CaseTab):
         self.progress_dialog: QProgressDialog | None = None
         self.dialog: WithdrawDialog | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.add_button = QPushButton("&Add files…")
-        self.add_button.setToolTip("Add evidence files (Ctrl+I), or drop files on this tab")
-        self.open_button = QPushButton("&Open")
-        self.export_button = QPushButton("E&xport original…")
-        self.verify_button = QPushButton("&Verify")
-        self.withdraw_button = QPushButton("&Withdraw…")
-        for button in (self.add_button, self.open_button, self.export_button,
-                       self.verify_button, self.withdraw_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
+        self.add_button = action_button(
+            "&Add files…", self.choose_files,
+            "Add evidence files (Ctrl+I), or drop files on this tab")
+        self.open_button = action_button("&Open", self.open_selected)
+        self.export_button = action_button("E&xport original…", self.export_selected)
+        self.verify_button = action_button("&Verify", self.verify_selected)
+        self.withdraw_button = action_button("&Withdraw…", self.withdraw_selected)
         hint = QLabel("Drop files here to add them as exhibits")
         hint.setEnabled(False)
-        bar.addWidget(hint)
-        layout.addLayout(bar)
+        button_row(layout, self.add_button, self.open_button, self.export_button,
+                   self.verify_button, self.withdraw_button).addWidget(hint)
         from caseapp.services.evidence.evidence import current_user
 
         self.acquisition = AcquisitionFields(current_user(), self)
@@ -146,11 +141,6 @@ class EvidenceTab(CaseTab):
         splitter.addWidget(lower)
         splitter.setSizes([320, 260])
         layout.addWidget(splitter, 1)
-        self.add_button.clicked.connect(self.choose_files)
-        self.open_button.clicked.connect(self.open_selected)
-        self.export_button.clicked.connect(self.export_selected)
-        self.verify_button.clicked.connect(self.verify_selected)
-        self.withdraw_button.clicked.connect(self.withdraw_selected)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_sha,

@@ -11,16 +11,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from caseapp.ui.context import AppContext
-from caseapp.ui.widgets.common import Banner, run_with_progress
+from caseapp.ui.widgets.common import Banner, action_button, head_with_banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -113,17 +111,10 @@ class WatchlistTab(CaseTab):
         super().__init__(ctx, case_ref, parent)
         self.handle: TaskHandle | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        import_button = QPushButton("&Import watchlist…")
-        import_button.clicked.connect(lambda: import_watchlist_action(self.ctx, self))
-        manage = QPushButton("&Manage lists…")
-        manage.clicked.connect(lambda: open_watchlists_dialog(self.ctx, self))
-        bar.addWidget(import_button)
-        bar.addWidget(manage)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
+        self.banner = head_with_banner(
+            layout,
+            action_button("&Import watchlist…", lambda: import_watchlist_action(self.ctx, self)),
+            action_button("&Manage lists…", lambda: open_watchlists_dialog(self.ctx, self)))
         self.model = RecordTableModel(HIT_COLUMNS, self)
         self.table = read_only_table(self.model, "Watchlist hits")
         self.table.horizontalHeader().setStretchLastSection(True)

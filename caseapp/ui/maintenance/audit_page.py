@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -22,9 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +29,9 @@ from PySide6.QtWidgets import (
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.maintenance.audit_model import AuditEventModel
-from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.common import Banner, action_button
 from caseapp.ui.widgets.panes import Page
+from caseapp.ui.widgets.records import read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 if TYPE_CHECKING:
@@ -70,14 +68,14 @@ class AuditPage(Page):
         self.last_report: VerifyReport | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.verify_button = QPushButton("&Verify store")
-        self.verify_button.setToolTip("Re-hash every exhibit and check the audit chain, in the "
-                                      "background")
-        self.cancel_button = QPushButton("&Cancel")
+        self.verify_button = action_button(
+            "&Verify store", self.verify,
+            "Re-hash every exhibit and check the audit chain, in the background")
+        self.cancel_button = action_button("&Cancel", self.cancel_verify)
         self.cancel_button.hide()
-        self.refresh_button = QPushButton("&Refresh")
-        self.export_button = QPushButton("E&xport CSV…")
-        self.export_button.setToolTip("Save the entries the filters show as a CSV file")
+        self.refresh_button = action_button("&Refresh", self.refresh)
+        self.export_button = action_button("E&xport CSV…", self.export_csv,
+                                           "Save the entries the filters show as a CSV file")
         self.progress = QProgressBar()
         self.progress.hide()
         self.count = QLabel()
@@ -99,7 +97,7 @@ class AuditPage(Page):
         self.actor_filter.setAccessibleName("Filter by person")
         self.since_edit = _date_edit("Entries from (date)")
         self.until_edit = _date_edit("Entries up to (date)")
-        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button = action_button("C&lear filters", self.clear_filters)
         for text, widget in (("C&ase:", self.case_filter), ("&Event:", self.action_filter),
                              ("&By:", self.actor_filter), ("&From:", self.since_edit),
                              ("&To:", self.until_edit)):
@@ -113,15 +111,7 @@ class AuditPage(Page):
         layout.addWidget(self.banner)
 
         self.model = AuditEventModel(self._fetch, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setAccessibleName("Audit log")
+        self.table = read_only_table(self.model, "Audit log")
         header = self.table.horizontalHeader()
         em = self.fontMetrics().horizontalAdvance("m")
         for column, width in enumerate((4, 13.5, 8, 14, 9.5, 12)):
@@ -139,11 +129,6 @@ class AuditPage(Page):
         splitter.setSizes([460, 180])
         layout.addWidget(splitter, 1)
 
-        self.verify_button.clicked.connect(self.verify)
-        self.cancel_button.clicked.connect(self.cancel_verify)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.export_button.clicked.connect(self.export_csv)
-        self.clear_button.clicked.connect(self.clear_filters)
         for combo in (self.case_filter, self.action_filter, self.actor_filter):
             combo.activated.connect(lambda _i: self.apply_filters())
         for edit in (self.since_edit, self.until_edit):

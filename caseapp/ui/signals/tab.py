@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,7 @@ from caseapp.ui.signals.chart import HourChart
 from caseapp.ui.signals.models import FindingsModel, LocationsModel
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import Banner, run_with_progress
+from caseapp.ui.widgets.common import action_button, head_with_banner, run_with_progress
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.workers import TaskControl, TaskHandle
 
@@ -110,25 +109,22 @@ class FindingsTab(CaseTab):
         self.handle: TaskHandle | None = None
         self.view: FindingsView | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.import_button = QPushButton("&Import sign-in log / inventory…")
-        self.import_button.setToolTip("Ingest a sign-in log or endpoint inventory as an "
-                                      "exhibit and run the detection rules")
-        self.scan_button = QPushButton("Scan e&xhibits")
-        self.scan_button.setToolTip("Look for photos and résumé text reused by subjects of "
-                                    "other cases")
-        self.accept_button = QPushButton("&Accept")
-        self.accept_button.setToolTip("Attach the finding to its red-flag item as a suggestion "
-                                      "(Ctrl+Return); the item's state is not changed")
-        self.dismiss_button = QPushButton("&Dismiss…")
-        self.dismiss_button.setToolTip("Dismiss the finding with a reason (Delete); audited")
-        for button in (self.import_button, self.scan_button, self.accept_button,
-                       self.dismiss_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
+        self.import_button = action_button(
+            "&Import sign-in log / inventory…", self.import_file,
+            "Ingest a sign-in log or endpoint inventory as an exhibit and run the detection "
+            "rules")
+        self.scan_button = action_button(
+            "Scan e&xhibits", self.scan,
+            "Look for photos and résumé text reused by subjects of other cases")
+        self.accept_button = action_button(
+            "&Accept", self.accept_selected,
+            "Attach the finding to its red-flag item as a suggestion (Ctrl+Return); the item's "
+            "state is not changed")
+        self.dismiss_button = action_button(
+            "&Dismiss…", self.dismiss_selected,
+            "Dismiss the finding with a reason (Delete); audited")
+        self.banner = head_with_banner(layout, self.import_button, self.scan_button,
+                                       self.accept_button, self.dismiss_button)
         self.model = FindingsModel(self)
         self.table = record_table(self.model, "Findings")
         set_widths(self.table, (80, 220, 120, 60, 320, 170, 190), len(self.model.columns) - 1)
@@ -170,10 +166,6 @@ class FindingsTab(CaseTab):
         self.empty = QLabel("No findings yet: import a sign-in log or an endpoint inventory.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
-        self.import_button.clicked.connect(lambda: self.import_file())
-        self.scan_button.clicked.connect(self.scan)
-        self.accept_button.clicked.connect(self.accept_selected)
-        self.dismiss_button.clicked.connect(lambda: self.dismiss_selected())
         self.subject_box.currentIndexChanged.connect(self._show_hours)
         self._keys = _TableKeys(self)
         self.table.installEventFilter(self._keys)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressDialog,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +20,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import ATTACHMENT_COLUMNS
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import Banner, run_with_progress
+from caseapp.ui.widgets.common import Banner, action_button, run_with_progress
 from caseapp.ui.widgets.records import RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
@@ -43,7 +42,7 @@ class AttachmentsPanel(QWidget):
         self.progress_dialog: QProgressDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.add_button = QPushButton("Attach f&iles…")
+        self.add_button = action_button("Attach f&iles…", self.choose_files)
         bar.addWidget(self.add_button)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -57,7 +56,6 @@ class AttachmentsPanel(QWidget):
         self.table = record_table(self.model, "Attachments")
         set_widths(self.table, (90, 220, 110, 130, 200), 1)
         layout.addWidget(self.table, 1)
-        self.add_button.clicked.connect(self.choose_files)
         self.set_tip(None)
 
     def set_tip(self, tip: TipView | None) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -16,7 +14,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import QUEUE_COLUMNS, TipQueueModel
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import Banner
+from caseapp.ui.widgets.common import Banner, action_button, button_row
 from caseapp.ui.widgets.panes import CaseTab
 
 #: The queue's columns without "Cases" (this case is every row's case).
@@ -29,20 +27,15 @@ class CaseTipsTab(CaseTab):
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_ref, parent)
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.open_button = QPushButton("Open &tip")
-        self.open_button.setToolTip("Show the selected tip on the Tips page (Enter)")
-        self.unlink_button = QPushButton("&Unlink tip")
-        self.unlink_button.setToolTip("Remove the link between the selected tip and this case "
-                                      "(Delete)")
-        bar.addWidget(self.open_button)
-        bar.addWidget(self.unlink_button)
-        bar.addStretch(1)
+        self.open_button = action_button("Open &tip", self.open_selected,
+                                         "Show the selected tip on the Tips page (Enter)")
+        self.unlink_button = action_button(
+            "&Unlink tip", self.unlink_selected,
+            "Remove the link between the selected tip and this case (Delete)")
         hint = QLabel("Link tips from the Tips page (Link to case…). Tipster identities stay "
                       "hidden here.")
         hint.setEnabled(False)
-        bar.addWidget(hint)
-        layout.addLayout(bar)
+        button_row(layout, self.open_button, self.unlink_button).addWidget(hint)
         self.banner = Banner()
         layout.addWidget(self.banner)
         sort_keys = [lambda t, c=c: c.text(t) for c in CASE_TIP_COLUMNS]
@@ -53,8 +46,6 @@ class CaseTipsTab(CaseTab):
         self.empty = QLabel("No tips are linked to this case.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
-        self.open_button.clicked.connect(self.open_selected)
-        self.unlink_button.clicked.connect(self.unlink_selected)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         bind_keys(self.table, self.open_selected, "Return", "Enter")
         bind_keys(self.table, self.unlink_selected, "Delete")

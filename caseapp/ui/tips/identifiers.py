@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.cases.subject_dialog import IdentifierDialog
 from caseapp.ui.tips.models import IdentifierModel, IdentRow
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, action_button, button_row
 from caseapp.ui.widgets.records import read_only_table
 
 if TYPE_CHECKING:
@@ -60,16 +58,12 @@ class IdentifiersPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.add_button = QPushButton("Add &identifier…")
-        self.confirm_button = QPushButton("Confirm su&ggestion")
-        self.confirm_all_button = QPushButton("Confirm all suggestions")
-        self.remove_button = QPushButton("Remove")
-        for button in (self.add_button, self.confirm_button, self.confirm_all_button,
-                       self.remove_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        self.add_button = action_button("Add &identifier…", self.add_identifier)
+        self.confirm_button = action_button("Confirm su&ggestion", self.confirm_selected)
+        self.confirm_all_button = action_button("Confirm all suggestions", self.confirm_all)
+        self.remove_button = action_button("Remove", self.remove_selected)
+        button_row(layout, self.add_button, self.confirm_button, self.confirm_all_button,
+                   self.remove_button)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
@@ -86,10 +80,6 @@ class IdentifiersPanel(QWidget):
         self.suggested: list[IdentRow] = []
         self.owner = "the new tip"
         self.dialog: IdentifierDialog | None = None
-        self.add_button.clicked.connect(self.add_identifier)
-        self.confirm_button.clicked.connect(self.confirm_selected)
-        self.confirm_all_button.clicked.connect(self.confirm_all)
-        self.remove_button.clicked.connect(self.remove_selected)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._sync_buttons())
         bind_keys(self.table, self.remove_selected, "Delete")
         bind_keys(self.table, self.confirm_selected, "Return", "Enter")

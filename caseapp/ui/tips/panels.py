@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,7 @@ from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import Banner, dismiss_button
+from caseapp.ui.widgets.common import action_button, dismiss_button, head_with_banner
 from caseapp.ui.widgets.records import Column, RecordTableModel
 
 if TYPE_CHECKING:
@@ -66,19 +65,11 @@ class DuplicatesPanel(QFrame):
         self.table = record_table(self.model, "Possible duplicates")
         set_widths(self.table, (120, 110, 60), 3)
         layout.addWidget(self.table)
-        bar = QHBoxLayout()
-        self.mark_button = QPushButton("Mark as duplicate of selected")
-        self.keep_button = QPushButton("Keep separate")
-        self.open_button = QPushButton("Open candidate")
-        for button in (self.mark_button, self.keep_button, self.open_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.result = Banner()
-        layout.addWidget(self.result)
-        self.mark_button.clicked.connect(self.mark_duplicate)
-        self.keep_button.clicked.connect(self.keep_separate)
-        self.open_button.clicked.connect(self._open)
+        self.mark_button = action_button("Mark as duplicate of selected", self.mark_duplicate)
+        self.keep_button = action_button("Keep separate", self.keep_separate)
+        self.open_button = action_button("Open candidate", self._open)
+        self.result = head_with_banner(layout, self.mark_button, self.keep_button,
+                                       self.open_button)
         self.table.doubleClicked.connect(lambda _i: self._open())
         bind_keys(self.table, self._open, "Return", "Enter")
         self.hide()
@@ -168,19 +159,13 @@ class CasesPanel(QWidget):
         self.tip: TipView | None = None
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.link_button = QPushButton("L&ink to case…")
-        self.link_button.setToolTip("Link this tip to a case (Ctrl+L)")
-        self.unlink_button = QPushButton("Unlink")
-        self.open_button = QPushButton("Open case")
-        self.create_button = QPushButton("Ne&w case from tip…")
-        for button in (self.link_button, self.unlink_button, self.open_button,
-                       self.create_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.banner = Banner()
-        layout.addWidget(self.banner)
+        self.link_button = action_button("L&ink to case…", self.link_case,
+                                         "Link this tip to a case (Ctrl+L)")
+        self.unlink_button = action_button("Unlink", self.unlink_selected)
+        self.open_button = action_button("Open case", self.open_selected)
+        self.create_button = action_button("Ne&w case from tip…", self.create_case)
+        self.banner = head_with_banner(layout, self.link_button, self.unlink_button,
+                                       self.open_button, self.create_button)
         self.model: RecordTableModel[tuple[str, str, str]] = RecordTableModel([
             Column("Case", lambda c: c[0]), Column("Title", lambda c: c[1],
                                                    tooltip=lambda c: c[1]),
@@ -189,10 +174,6 @@ class CasesPanel(QWidget):
         self.table.horizontalHeader().resizeSection(0, 130)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        self.link_button.clicked.connect(self.link_case)
-        self.unlink_button.clicked.connect(self.unlink_selected)
-        self.open_button.clicked.connect(self.open_selected)
-        self.create_button.clicked.connect(self.create_case)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         bind_keys(self.table, self.open_selected, "Return", "Enter")
         bind_keys(self.table, self.unlink_selected, "Delete")

@@ -1,4 +1,5 @@
-"""Small shared widgets: inline error label, result banner, progress for background tasks."""
+"""Small shared widgets: buttons and button rows, inline error label, result banner, progress
+for background tasks."""
 
 from __future__ import annotations
 
@@ -94,6 +95,27 @@ def dialog_foot(dialog: QDialog, layout: QBoxLayout, ok_text: str,
     return error, ok
 
 
+def action_button(text: str, on_click: Callable[[], object], tip: str = "") -> QPushButton:
+    """A push button ``text`` (its ``&`` mnemonic reaches it from the keyboard) that calls
+    ``on_click``; ``tip``, when given, is its tooltip."""
+    button = QPushButton(text)
+    if tip:
+        button.setToolTip(tip)
+    button.clicked.connect(lambda _checked=False: on_click())
+    return button
+
+
+def button_row(layout: QBoxLayout, *widgets: QWidget) -> QHBoxLayout:
+    """``widgets`` side by side at the left of a new row of ``layout`` (the row's rest is
+    empty); the row is returned for anything added at its right."""
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    layout.addLayout(row)
+    return row
+
+
 class Banner(QFrame):
     """A dismissable result line inside a tab or page (success, warning or error)."""
 
@@ -125,6 +147,15 @@ class Banner(QFrame):
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
+
+
+def head_with_banner(layout: QBoxLayout, *widgets: QWidget) -> Banner:
+    """The head of a tab or panel: :func:`button_row` of ``widgets``, its result
+    :class:`Banner` under it."""
+    button_row(layout, *widgets)
+    banner = Banner()
+    layout.addWidget(banner)
+    return banner
 
 
 def run_with_progress(ctx: AppContext, parent: QWidget, title: str,
