@@ -1,7 +1,9 @@
 """The main window: navigation, pages, menus, toolbar and status bar.
 
-It paints before the store is open (a start panel stands in for the pages) and builds the
-pages of :mod:`caseapp.ui.features` in :meth:`MainWindow.attach` once a workspace is unlocked.
+It paints before the store is open (a start panel stands in for the pages) and lists the
+pages of :mod:`caseapp.ui.features` in :meth:`MainWindow.attach` once a workspace is unlocked,
+building the Cases page and the one shown then, every other page when it is first needed
+(:class:`~caseapp.ui.page_set.PageSet`).
 
 Nothing here touches ``PySide6.QtCore.Qt`` before the first paint: the first use of that
 namespace builds all of its enums (~25 ms), so it is imported inside the methods that run later.
@@ -31,12 +33,14 @@ from PySide6.QtWidgets import (
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
 from caseapp.ui.features import Features
+from caseapp.ui.page_set import PageSet
 from caseapp.ui.widgets.panes import FailedPage, Page
 from caseapp.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from caseapp.ui.cases.case_view import CaseView
     from caseapp.ui.cases.page import CasesPage
+    from caseapp.ui.features import PageSpec
 
 SETTINGS_GEOMETRY = "window/geometry"
 SETTINGS_STATE = "window/state"
@@ -101,7 +105,7 @@ class MainWindow(QMainWindow):
         self.preview: Any = None
         self.pending_case: str | None = None
         self._cases_painted = False
-        self.pages: dict[str, Page] = {}
+        self.pages = PageSet(self._build_page)
         self._page_keys: list[str] = []
         self._painted = False
         self._after_paint = QTimer(self)  # not QTimer.singleShot: see the module docstring
@@ -286,17 +290,11 @@ class MainWindow(QMainWindow):
         self._show_store(ctx)
         self.setWindowTitle(f"caseapp — {ctx.ws.home.name}")
         for spec in features.pages:
-            try:
-                page = spec.factory(ctx)
-            except Exception as exc:  # noqa: BLE001 - one broken page must not stop the app
-                self.show_unexpected(exc)
-                page = FailedPage(spec.title)
-            self.pages[spec.key] = page
+            self.pages.add(spec)
             self._page_keys.append(spec.key)
-            self.stack.addWidget(page)
             self.nav.addItem(spec.title)
+        cases = self.cases_page()  # built now: the case actions follow its selection
         self.actions_.attach(ctx, features)
-        cases = self.cases_page()
         if cases is not None:
             cases.current_case_changed.connect(lambda _r: self.actions_.sync_case_actions())
         self.nav.setEnabled(True)
@@ -319,6 +317,16 @@ class MainWindow(QMainWindow):
             self.open_case(ref)
 
     # -- pages -------------------------------------------------------------------------------
+    def _build_page(self, spec: PageSpec) -> Page:
+        assert self.ctx is not None, "pages are built once the store is attached"
+        try:
+            page = spec.factory(self.ctx)
+        except Exception as exc:  # noqa: BLE001 - one broken page must not stop the app
+            self.show_unexpected(exc)
+            page = FailedPage(spec.title)
+        self.stack.addWidget(page)
+        return page
+
     def show_page(self, key: str) -> Page:
         """Switch to the page ``key``."""
         self.nav.setCurrentRow(self._page_keys.index(key))
@@ -328,17 +336,18 @@ class MainWindow(QMainWindow):
         return self.show_page(key)
 
     def _show_page_of(self, cls: type[Page]) -> Page:
-        for key, page in self.pages.items():
-            if isinstance(page, cls):
-                return self.show_page(key)
-        raise KeyError(cls.__name__)
+        page = self.show_page(self.pages.key_of(cls))
+        if not isinstance(page, cls):  # its construction failed (reported then)
+            raise KeyError(cls.__name__)
+        return page
 
     def current_page_key(self) -> str:
         row = self.nav.currentRow()
         return self._page_keys[row] if 0 <= row < len(self._page_keys) else ""
 
     def current_page(self) -> Page | None:
-        return self.pages.get(self.current_page_key())
+        key = self.current_page_key()
+        return self.pages[key] if key else None
 
     def cases_page(self) -> CasesPage | None:
         """The Cases page, once attached."""
