@@ -12,20 +12,14 @@ from typing import Any
 
 import psycopg
 import pytest
+import two_members as shared
 from pg_cluster import PgCluster
 from store_backends import new_database, store_password
 
-from caseapp.cli.main import main
 from caseapp.store.postgresql.access import CUSTODIAN, MEMBER
 
-
-def run(capsys: Any, *args: str) -> tuple[int, Any, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    try:
-        return code, json.loads(out), err
-    except ValueError:
-        return code, out, err
+# The CLI runner and the ``--home/--store`` of a member, as the other team tests use them.
+run, as_ = shared.run, shared.as_
 
 
 def test_team_init_json_and_refresh(capsys: Any, pg_cluster: PgCluster, memory_keyring: Any,
@@ -69,10 +63,6 @@ def two_investigators(capsys: Any, team_db: Any, tmp_path: Path,
         people[short] = {"role": role, "home": home, "dsn": team_db.dsn_as(role),
                          "fingerprint": out["fingerprint"]}
     return people
-
-
-def as_(person: dict[str, Any], *args: str) -> list[str]:
-    return ["--home", str(person["home"]), "--store", person["dsn"], *args]
 
 
 def wraps(team_db: Any, case_ref: str) -> set[tuple[int, str]]:
