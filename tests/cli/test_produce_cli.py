@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,9 @@ def test_produce_json_and_productions(capsys, demo_home: Path, tmp_path: Path) -
     assert code == 2
 
 
-def test_killed_production_leaves_no_volume_and_no_number(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def caseapp_process(home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``caseapp --home HOME ARGS...`` in a real process; ``fault=STEP`` kills it with SIGKILL
+    at that step (CASEAPP_FAULT_AT)."""
     env = {**os.environ, "CASEAPP_PASSPHRASE": "pp", "CASEAPP_SCRYPT_LOG2N": "10",
            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     env.pop("CASEAPP_FAULT_AT", None)
@@ -60,6 +62,12 @@ def test_killed_production_leaves_no_volume_and_no_number(tmp_path: Path) -> Non
         run_env = {**env, **({"CASEAPP_FAULT_AT": fault} if fault else {})}
         return subprocess.run([sys.executable, "-m", "caseapp", "--home", str(home), *args],
                               env=run_env, capture_output=True, text=True, timeout=300)
+
+    return caseapp
+
+
+def test_killed_production_leaves_no_volume_and_no_number(tmp_path: Path) -> None:
+    caseapp = caseapp_process(tmp_path / "home")
 
     assert caseapp("demo").returncode == 0
     killed = caseapp("produce", "CASE-2026-0001", "--to", str(tmp_path / "out"),
@@ -132,15 +140,7 @@ def test_finish_completes_a_killed_production_and_removes_stale_staging(tmp_path
     """Real processes killed with SIGKILL at named steps (CASEAPP_FAULT_AT): ``productions
     --finish`` moves the recorded volume into place only after its files check, refuses a
     tampered one, and removes the garbage of a production killed before it was recorded."""
-    home = tmp_path / "home"
-    env = {**os.environ, "CASEAPP_PASSPHRASE": "pp", "CASEAPP_SCRYPT_LOG2N": "10",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    env.pop("CASEAPP_FAULT_AT", None)
-
-    def caseapp(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
-        run_env = {**env, **({"CASEAPP_FAULT_AT": fault} if fault else {})}
-        return subprocess.run([sys.executable, "-m", "caseapp", "--home", str(home), *args],
-                              env=run_env, capture_output=True, text=True, timeout=300)
+    caseapp = caseapp_process(tmp_path / "home")
 
     def staged_dirs(name: str) -> list[Path]:
         return sorted(p for p in tmp_path.glob(f".{name}.*.part") if p.is_dir())
