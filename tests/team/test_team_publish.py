@@ -87,7 +87,7 @@ def test_publish_copies_a_local_case_and_checkout_brings_it_back(
     # Publishing the same case again is refused, and changes nothing.
     code, _out, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
                                        str(home)))
-    assert code != 0 and team_ref in err
+    assert code == 1 and team_ref in err
     assert len(stored_bytes(team["location"])) == before + 2
 
     # Bob is not on the case: he cannot see it; once added he reads the exhibit.
