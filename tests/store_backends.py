@@ -94,3 +94,18 @@ def backend_ws(request: pytest.FixtureRequest, home: Path) -> Iterator[Any]:
 def ws_on_both_stores(backend_ws: Any) -> Any:
     """``ws`` on each store: a test folder's conftest imports this to run on both."""
     return backend_ws
+
+
+def models_diff(conn: Any) -> list[Any]:
+    """What the migrated schema on ``conn`` lacks or has beyond the models (Alembic's
+    autogenerate comparison; ``[]``: the same), either store."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import caseapp.domain.models  # noqa: F401 - the tables the models describe
+    from caseapp.store.migrations.runner import include_object
+
+    context = MigrationContext.configure(
+        conn, opts={"include_object": include_object, "compare_type": True})
+    return list(compare_metadata(context, SQLModel.metadata))

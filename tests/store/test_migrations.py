@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
+from store_backends import models_diff
 
-import caseapp.domain.models  # noqa: F401
-from caseapp.store.migrations.runner import alembic_config, include_object
+from caseapp.store.migrations.runner import alembic_config
 from caseapp.store.sqlcipher.engine import HEAD_REVISION, current_revision, make_engine, upgrade
 
 
@@ -24,9 +21,7 @@ def test_migrations_match_models(tmp_path: Path) -> None:
     upgrade(engine)
     assert current_revision(engine) == HEAD_REVISION
     with engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"include_object": include_object, "compare_type": True})
-        diff = compare_metadata(context, SQLModel.metadata)
+        diff = models_diff(conn)
     engine.dispose()
     assert diff == []
 

@@ -4,14 +4,11 @@ models describe, plus the search table; a second start changes nothing."""
 from __future__ import annotations
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
-from store_backends import new_database, store_password
+from store_backends import models_diff, new_database, store_password
 
 import caseapp.domain.models  # noqa: F401
 from caseapp.store.errors import StoreOpenError
-from caseapp.store.migrations.runner import include_object
 from caseapp.store.postgresql.engine import make_engine
 from caseapp.store.postgresql.migrate import current_revision, upgrade
 from caseapp.store.sqlcipher.engine import HEAD_REVISION
@@ -31,9 +28,7 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(empty_url: str) 
         upgrade(engine)
         assert current_revision(engine) == HEAD_REVISION
         with engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"include_object": include_object, "compare_type": True})
-            diff = compare_metadata(context, SQLModel.metadata)
+            diff = models_diff(conn)
             tables = set(conn.exec_driver_sql(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars())
             config = conn.exec_driver_sql(
