@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ from caseapp.services.errors import StoreBusy
 from caseapp.services.workspace import Workspace, open_workspace
 
 
-@pytest.fixture
-def two(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workspace, Workspace]]:
+def _openings(home: Path, monkeypatch: pytest.MonkeyPatch,
+              busy_timeout_ms: int) -> Iterator[tuple[Workspace, Workspace]]:
     """Two independent openings of one data home (as two processes would have)."""
-    monkeypatch.setenv("CASEAPP_BUSY_TIMEOUT_MS", "300")
+    monkeypatch.setenv("CASEAPP_BUSY_TIMEOUT_MS", str(busy_timeout_ms))
     first = open_workspace(home)
     second = open_workspace(home, create=False)
     yield first, second
@@ -28,22 +29,29 @@ def two(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workspace
     second.close()
 
 
-def _hold_write_lock(ws: Workspace):  # noqa: ANN202 - a DB-API connection
+@pytest.fixture
+def two(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workspace, Workspace]]:
+    """Two openings that give up on the write lock after 300 ms."""
+    yield from _openings(home, monkeypatch, 300)
+
+
+@contextmanager
+def _write_lock_held(ws: Workspace) -> Iterator[None]:
+    """Hold the store's write lock on a raw connection of ``ws`` for the block."""
     raw = ws.store.engine.raw_connection()  # type: ignore[attr-defined]
     raw.driver_connection.execute("BEGIN IMMEDIATE")
-    return raw
+    try:
+        yield
+    finally:
+        raw.driver_connection.execute("ROLLBACK")
+        raw.close()
 
 
 def test_a_writer_waits_then_is_told_busy_and_nothing_changes(two) -> None:
     first, second = two
     ref = cases.create_case(first, "Held").ref
-    raw = _hold_write_lock(first)
-    try:
-        with pytest.raises(StoreBusy) as info:
-            notes.add_note(second, ref, "never written")
-    finally:
-        raw.driver_connection.execute("ROLLBACK")
-        raw.close()
+    with _write_lock_held(first), pytest.raises(StoreBusy) as info:
+        notes.add_note(second, ref, "never written")
     message = str(info.value)
     assert message == ("the store is busy: another caseapp is writing; nothing was changed, "
                        "try again")
@@ -56,24 +64,15 @@ def test_a_writer_waits_then_is_told_busy_and_nothing_changes(two) -> None:
 def test_reads_go_on_while_another_process_writes(two) -> None:
     first, second = two
     cases.create_case(first, "Readable")
-    raw = _hold_write_lock(first)
-    try:
+    with _write_lock_held(first):
         assert [c.title for c in cases.list_cases(second)] == ["Readable"]
-    finally:
-        raw.driver_connection.execute("ROLLBACK")
-        raw.close()
 
 
 @pytest.fixture
 def two_patient(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workspace, Workspace]]:
     """Two openings that wait as long as the app does (10 s), so a loaded machine does not
     turn lock waits into busy errors: this test is about allocation, not the timeout."""
-    monkeypatch.setenv("CASEAPP_BUSY_TIMEOUT_MS", "10000")
-    first = open_workspace(home)
-    second = open_workspace(home, create=False)
-    yield first, second
-    first.close()
-    second.close()
+    yield from _openings(home, monkeypatch, 10000)
 
 
 def test_concurrent_writers_allocate_gap_free_refs_and_one_chain(two_patient) -> None:
