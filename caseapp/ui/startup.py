@@ -33,12 +33,17 @@ if TYPE_CHECKING:
     from caseapp.services.maintenance.startup import QuickOpen, StoreProbe
     from caseapp.services.workspace import Workspace
     from caseapp.ui.investigator import ProfileDialog
+    from caseapp.ui.team.refresh import ChangeWatcher
 
     Probed = tuple[StoreProbe, QuickOpen | None, StoreUnavailable | None]
 
 
-def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> Probed:
-    """(probe, quick open or None, StoreUnavailable or None)."""
+def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None,
+                      team: bool = False) -> Probed:
+    """(probe, quick open or None, StoreUnavailable or None). ``team``: the records are on a
+    team store, so the home's own case list is no preview of them."""
+    import dataclasses
+
     from caseapp.services.errors import StoreUnavailable
     from caseapp.services.maintenance.startup import probe_store, quick_open
 
@@ -46,17 +51,21 @@ def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None) -> Pr
     if not probe.exists or (probe.needs_passphrase and not env_passphrase):
         return probe, None, None
     try:
-        return probe, quick_open(probe.home, env_passphrase), None
+        quick = quick_open(probe.home, env_passphrase)
     except StoreUnavailable as exc:
         return probe, None, exc
+    if team and quick.source is not None:
+        quick.source.close()
+        quick = dataclasses.replace(quick, source=None)
+    return probe, quick, None
 
 
 def _open(home: Path, passphrase: str | None, create: bool, key_mode: str | None,
-          master_key: bytes | None = None) -> Workspace:
+          master_key: bytes | None = None, store_url: str | None = None) -> Workspace:
     from caseapp.services.workspace import open_workspace
 
     ws = open_workspace(home, lambda _purpose: passphrase, create=create, exclusive=True,
-                        key_mode=key_mode, master_key=master_key)
+                        key_mode=key_mode, master_key=master_key, store_url=store_url)
     try:
         _warm_up()
     except BaseException:
@@ -96,10 +105,15 @@ class StartupController(QObject):
     abandoned = Signal()
 
     def __init__(self, window: MainWindow, home: str | Path | None,
-                 runner: TaskRunner | None = None) -> None:
+                 runner: TaskRunner | None = None, store_url: str | None = None) -> None:
+        from caseapp.ui.team.store_choice import chosen_store
+
         super().__init__(window)
         self.window = window
         self.home_arg = home
+        #: The store to open: "" the home's own, else a team store's URL (see store_choice).
+        self.store_url = chosen_store(window.settings, store_url)
+        self.watcher: ChangeWatcher | None = None
         self.runner = runner or TaskRunner(window)
         self.probe: StoreProbe | None = None
         self.setup_dialog: KeySetupDialog | None = None
@@ -121,7 +135,8 @@ class StartupController(QObject):
         """Find out what the data home holds and unlock it if no one needs to type anything."""
         self.window.show_start("Opening the encrypted case store…")
         env = os.environ.get("CASEAPP_PASSPHRASE") or None
-        handle = self.runner.submit(lambda _c: _probe_and_unlock(self.home_arg, env),
+        team = bool(self.store_url)
+        handle = self.runner.submit(lambda _c: _probe_and_unlock(self.home_arg, env, team),
                                     name="probe")
         handle.succeeded.connect(self._probed)
         handle.failed.connect(self._fail)
@@ -210,8 +225,8 @@ class StartupController(QObject):
             self.runner.submit(lambda _c: _preload(), name="preload")
 
     def _full_open(self) -> None:
-        home, key = self.known_probe.home, self._master_key
-        handle = self.runner.submit(lambda _c: _open(home, None, False, None, key),
+        home, key, url = self.known_probe.home, self._master_key, self.store_url
+        handle = self.runner.submit(lambda _c: _open(home, None, False, None, key, url),
                                     name="open-store")
         handle.succeeded.connect(self._opened)
         handle.failed.connect(self._open_failed)
@@ -221,7 +236,7 @@ class StartupController(QObject):
         home = self.known_probe.home
 
         def work(_control: TaskControl) -> Workspace:
-            return _open(home, passphrase, True, key_mode)
+            return _open(home, passphrase, True, key_mode, store_url=self.store_url)
 
         handle = self.runner.submit(work, name="create-store")
         handle.succeeded.connect(self._opened)
@@ -247,7 +262,7 @@ class StartupController(QObject):
         log_event("store.opened", key_mode=ws.key_mode, created=int(ws.recovery_code is not None))
         self._master_key = None
         self.created = ws.recovery_code is not None
-        self.window.on_close(ws.close)
+        self.window.on_close(lambda: self._close(ws))
         if ws.recovery_code:
             code, ws.recovery_code = ws.recovery_code, None
             dialog = RecoveryCodeDialog(code, self.window)
@@ -257,11 +272,21 @@ class StartupController(QObject):
         else:
             self._attach(ws)
 
+    def _close(self, ws: Workspace) -> None:
+        """The window closes: stop following the team store, then close the workspace."""
+        watcher, self.watcher = self.watcher, None
+        if watcher is not None:
+            watcher.stop()
+        ws.close()
+
     def _attach(self, ws: Workspace) -> None:
+        from caseapp.ui.team.refresh import watch_changes
+
         self.recovery_dialog = None
         ctx = AppContext(ws, self.runner, self.window)
         self.ctx = ctx
         self.window.attach(ctx)
+        self.watcher = watch_changes(ctx)  # a team store: lists follow colleagues' changes
         self.ready.emit(ctx)
         if self.created:
             self.ask_profile(ctx)

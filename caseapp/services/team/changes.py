@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from caseapp.domain.models import Case
+from caseapp.store.errors import StoreConnectionLost
+
+__all__ = ["STORE_WIDE", "ChangeFeed", "StoreConnectionLost", "open_change_feed"]
 
 if TYPE_CHECKING:
     from caseapp.services.workspace import Workspace
