@@ -69,6 +69,10 @@ def test_publish_copies_a_local_case_and_checkout_brings_it_back(
     assert run(capsys, *as_(alice, "evidence", "export", team_ref, "E-001", "--out",
                             str(out)))[0] == 0
     assert out.read_bytes() == body
+    # The team's search finds the copied records.
+    code, hits, err = run(capsys, *as_(alice, "search", "camera", "--json"))
+    assert code == 0, err
+    assert {(h["type"], h["ref"]) for h in hits} >= {("note", team_ref)}
     # Recorded on both sides; the imported history says where it came from.
     entries = audit_of(capsys, *as_(alice))
     origin = [e for e in entries if e["action"] == "case.published-from-local"]
@@ -84,6 +88,10 @@ def test_publish_copies_a_local_case_and_checkout_brings_it_back(
     for args in (as_(alice), ["--home", str(home)]):
         code, report, err = run(capsys, *args, "verify", "--json")
         assert code == 0 and report["ok"] is True, (err, report)
+    # The team home itself is no local home to publish from or check out into.
+    code, _out, err = run(capsys, *as_(alice, "team", "checkout", team_ref, "--to-home",
+                                       str(alice["home"])))
+    assert code == 2 and "ordinary" in err  # InvalidInput
     # Publishing the same case again is refused, and changes nothing.
     code, _out, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
                                        str(home)))

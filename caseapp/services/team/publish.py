@@ -55,6 +55,9 @@ def _kinds(local: Workspace, team: Workspace) -> None:
     if team.store.kind != "postgresql":
         raise InvalidInput("Name the team store with --store postgresql://USER@HOST/DBNAME "
                            "(or CASEAPP_STORE).")
+    if local.vault.kind != "local" or local.home.resolve() == team.home.resolve():
+        raise InvalidInput("The local home must be an ordinary one with its own vault, not "
+                           "your team home (it keeps its evidence at the team's location).")
 
 
 def _copy_blobs(source: Workspace, dest: Workspace, snap: CaseSnapshot, key: bytes | None,
