@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.context import AppContext
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, open_dialog
 
 
 class ProfileDialog(QDialog):
@@ -82,10 +82,7 @@ class ProfileDialog(QDialog):
 
 def edit_profile(ctx: AppContext, parent: QWidget) -> ProfileDialog:
     """Tools > Investigator profile…"""
-    dialog = ProfileDialog(ctx, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+    return open_dialog(ProfileDialog(ctx, parent), delete_on_close=True)
 
 
 def prepared_by_default(ctx: AppContext | None) -> str:

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +21,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.formatting import local_time
 from caseapp.ui.widgets.columns import elide_middle, fit_columns
 from caseapp.ui.widgets.common import action_button, head_with_banner
+from caseapp.ui.widgets.hash_field import HashField
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
@@ -128,29 +127,21 @@ class ExportsTab(CaseTab):
         self.empty.setEnabled(False)
         layout.addWidget(self.empty)
         form = QFormLayout()
-        sha_row = QHBoxLayout()
-        self.sha = QLineEdit(readOnly=True)
-        self.sha.setAccessibleName("SHA-256 of the selected export")
-        copy = QToolButton()
-        copy.setText("Copy")
-        copy.setToolTip("Copy the SHA-256 (Ctrl+Shift+C)")
-        copy.clicked.connect(self.copy_sha)
-        sha_row.addWidget(self.sha, 1)
-        sha_row.addWidget(copy)
+        self.hash_field = HashField(ctx, "export", self)
+        self.sha = self.hash_field.edit
+        self.copy_sha = self.hash_field.copy
         self.path = QLineEdit(readOnly=True)
         self.path.setAccessibleName("File of the selected export")
         self.details = QLabel(wordWrap=True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("SHA-256:", sha_row)
+        form.addRow("SHA-256:", self.hash_field)
         form.addRow("File:", self.path)
         form.addRow("Details:", self.details)
         layout.addLayout(form)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         # activated: Enter, and double-click (connecting doubleClicked too would open two)
         self.table.activated.connect(lambda _i: self.preview_selected())
-        QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_sha,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_selected()
 
     def refresh(self) -> None:
@@ -172,20 +163,18 @@ class ExportsTab(CaseTab):
 
     def selected(self) -> ExportRecord | None:
         """The selected export record, or None."""
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.record_at(self.table.currentIndex())
 
     def _show_selected(self) -> None:
         record = self.selected()
         for button in (self.preview_button, self.folder_button, self.viewer_button):
             button.setEnabled(record is not None)
         if record is None:
-            self.sha.clear()
+            self.hash_field.show_hash(None)
             self.path.clear()
             self.details.clear()
             return
-        self.sha.setText(record.sha256)
-        self.sha.setCursorPosition(0)
+        self.hash_field.show_hash(record.sha256)
         self.path.setText(record.path)
         self.path.setCursorPosition(0)
         self.details.setText("\n".join(detail_lines(record)))
@@ -232,8 +221,3 @@ class ExportsTab(CaseTab):
         if record is not None:
             self._open(Path(record.path), "file")
 
-    def copy_sha(self) -> None:
-        """Copy the selected export's SHA-256."""
-        if self.sha.text():
-            QGuiApplication.clipboard().setText(self.sha.text())
-            self.ctx.show_message("SHA-256 copied.")

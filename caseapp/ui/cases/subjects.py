@@ -23,7 +23,7 @@ from caseapp.ui.cases.subject_dialog import IdentifierDialog, SubjectDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import kind_label
-from caseapp.ui.widgets.common import action_button, head_with_banner
+from caseapp.ui.widgets.common import action_button, head_with_banner, open_dialog
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, plain_tooltip
 
@@ -155,10 +155,7 @@ class SubjectsTab(CaseTab):
     # -- actions -----------------------------------------------------------------------------
     def add_subject(self) -> SubjectDialog:
         """Open the Add subject dialog (saved when accepted)."""
-        dialog = SubjectDialog(self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save_new(dialog))
-        dialog.open()
+        self.dialog = dialog = open_dialog(SubjectDialog(self), self._save_new)
         return dialog
 
     def _save_new(self, dialog: SubjectDialog) -> None:
@@ -196,9 +193,7 @@ class SubjectsTab(CaseTab):
         dialog = SubjectDialog(self, editing=True, name=s.name, aliases=view.aliases,
                                role=s.role_applied, platform=s.hiring_platform,
                                location=s.claimed_location)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save_edit(dialog, subject_id))
-        dialog.open()
+        self.dialog = open_dialog(dialog, lambda d: self._save_edit(d, subject_id))
         return dialog
 
     def _save_edit(self, dialog: SubjectDialog, subject_id: int) -> None:
@@ -225,9 +220,7 @@ class SubjectsTab(CaseTab):
         subject_id = view.subject.id
         assert subject_id is not None  # a listed subject is stored
         dialog = IdentifierDialog(view.subject.name, self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save_identifier(dialog, subject_id))
-        dialog.open()
+        self.dialog = open_dialog(dialog, lambda d: self._save_identifier(d, subject_id))
         return dialog
 
     def _save_identifier(self, dialog: IdentifierDialog, subject_id: int) -> None:

@@ -17,7 +17,7 @@ from caseapp.ui.cases.dialogs import NoteDialog
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import first_line, local_time
-from caseapp.ui.widgets.common import action_button, head_with_banner
+from caseapp.ui.widgets.common import action_button, head_with_banner, open_dialog
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 
@@ -89,8 +89,7 @@ class TimelineTab(CaseTab):
         return False
 
     def selected(self) -> TimelineEntry | None:
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.record_at(self.table.currentIndex())
 
     def _show_selected(self) -> None:
         entry = self.selected()
@@ -100,10 +99,7 @@ class TimelineTab(CaseTab):
 
     def add_note(self) -> NoteDialog:
         """Open the Add note dialog."""
-        dialog = NoteDialog(self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save(dialog, None))
-        dialog.open()
+        self.dialog = dialog = open_dialog(NoteDialog(self), lambda d: self._save(d, None))
         return dialog
 
     def edit_note(self) -> NoteDialog | None:
@@ -112,9 +108,7 @@ class TimelineTab(CaseTab):
         if entry is None or entry.kind != "note" or entry.note_id is None:
             return None
         dialog = NoteDialog(self, text=entry.text, occurred_at=entry.at, editing=True)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._save(dialog, entry.note_id, entry.version))
-        dialog.open()
+        self.dialog = open_dialog(dialog, lambda d: self._save(d, entry.note_id, entry.version))
         return dialog
 
     def _save(self, dialog: NoteDialog, note_id: int | None, version: int | None = None) -> None:

@@ -13,19 +13,13 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressDialog,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +31,14 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.evidence.acquisition import AcquisitionFields
 from caseapp.ui.formatting import human_size, local_time
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import Banner, action_button, button_row, run_with_progress
+from caseapp.ui.widgets.common import (
+    Banner,
+    action_button,
+    button_row,
+    open_dialog,
+    run_with_progress,
+)
+from caseapp.ui.widgets.hash_field import HashField
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -118,19 +119,13 @@ class EvidenceTab(CaseTab):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
-        sha_row = QHBoxLayout()
-        self.sha = QLineEdit(readOnly=True)
-        self.sha.setAccessibleName("SHA-256 of the selected exhibit")
-        copy = QToolButton()
-        copy.setText("Copy")
-        copy.setToolTip("Copy the SHA-256 (Ctrl+Shift+C)")
-        copy.clicked.connect(self.copy_sha)
-        sha_row.addWidget(self.sha, 1)
-        sha_row.addWidget(copy)
+        self.hash_field = HashField(ctx, "exhibit", self)
+        self.sha = self.hash_field.edit
+        self.copy_sha = self.hash_field.copy
         self.info = QLabel(wordWrap=True)
         self.info.setTextFormat(Qt.TextFormat.PlainText)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("SHA-256:", sha_row)
+        form.addRow("SHA-256:", self.hash_field)
         form.addRow("Details:", self.info)
         lower_layout.addLayout(form)
         lower_layout.addWidget(QLabel("Chain of custody of the selected exhibit:"))
@@ -143,8 +138,6 @@ class EvidenceTab(CaseTab):
         layout.addWidget(splitter, 1)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
-        QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_sha,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_selected()
 
     # -- data --------------------------------------------------------------------------------
@@ -161,8 +154,7 @@ class EvidenceTab(CaseTab):
         self._show_selected()
 
     def selected(self) -> Evidence | None:
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.record_at(self.table.currentIndex())
 
     def select_exhibit(self, exhibit: str) -> bool:
         for row, record in enumerate(self.model.records):
@@ -186,12 +178,11 @@ class EvidenceTab(CaseTab):
             button.setEnabled(ev is not None)
         self.withdraw_button.setEnabled(ev is not None and ev.withdrawn_at is None)
         if ev is None:
-            self.sha.clear()
+            self.hash_field.show_hash(None)
             self.info.clear()
             self.custody_model.set_records([])
             return
-        self.sha.setText(ev.sha256)
-        self.sha.setCursorPosition(0)
+        self.hash_field.show_hash(ev.sha256)
         lines = [f"{ev.original_name} · {ev.media_type} · {ev.size:,} bytes"]
         hidden = evidence.hidden_name_characters(ev)
         if hidden:
@@ -208,12 +199,6 @@ class EvidenceTab(CaseTab):
         self.info.setText(visible("\n".join(lines)))
         assert ev.id is not None  # a listed exhibit is stored
         self.custody_model.set_records(evidence.custody_log(self.ctx.ws, ev.id))
-
-    def copy_sha(self) -> None:
-        """Copy the selected exhibit's SHA-256 to the clipboard."""
-        if self.sha.text():
-            QGuiApplication.clipboard().setText(self.sha.text())
-            self.ctx.show_message("SHA-256 copied.")
 
     # -- drag and drop -----------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
@@ -357,9 +342,7 @@ class EvidenceTab(CaseTab):
         if ev is None or ev.withdrawn_at is not None:
             return None
         dialog = WithdrawDialog(ev.exhibit, ev.title, self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._withdraw(dialog, ev.exhibit))
-        dialog.open()
+        self.dialog = open_dialog(dialog, lambda d: self._withdraw(d, ev.exhibit))
         return dialog
 
     def _withdraw(self, dialog: WithdrawDialog, exhibit: str) -> None:

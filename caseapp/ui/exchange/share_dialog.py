@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.casefile.widgets import hint
 from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
+from caseapp.ui.widgets.common import open_dialog
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.widgets.task_dialog import TaskDialog, browse_row
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -221,7 +222,4 @@ def _swap_suffix(text: str, fmt: str) -> str:
 
 def open_share_dialog(ctx: AppContext, case_ref: str, parent: QWidget) -> ShareDialog:
     """Case > Share…: the dialog, non-blocking (tests drive it directly)."""
-    dialog = ShareDialog(ctx, case_ref, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+    return open_dialog(ShareDialog(ctx, case_ref, parent), delete_on_close=True)

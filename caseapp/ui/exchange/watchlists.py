@@ -18,7 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.context import AppContext
-from caseapp.ui.widgets.common import Banner, action_button, head_with_banner, run_with_progress
+from caseapp.ui.widgets.common import (
+    Banner,
+    action_button,
+    head_with_banner,
+    open_dialog,
+    run_with_progress,
+)
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import Column, RecordTableModel, read_only_table
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -250,7 +256,4 @@ class WatchlistsDialog(QDialog):
 
 
 def open_watchlists_dialog(ctx: AppContext, parent: QWidget) -> WatchlistsDialog:
-    dialog = WatchlistsDialog(ctx, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+    return open_dialog(WatchlistsDialog(ctx, parent), delete_on_close=True)

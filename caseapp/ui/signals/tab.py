@@ -206,8 +206,7 @@ class FindingsTab(CaseTab):
         return row >= 0
 
     def selected(self) -> dict[str, Any] | None:
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.record_at(self.table.currentIndex())
 
     def _show_hours(self) -> None:
         if self.view is None or not self.view.hours:

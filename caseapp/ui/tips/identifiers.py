@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from caseapp.ui.cases.subject_dialog import IdentifierDialog
 from caseapp.ui.tips.models import IdentifierModel, IdentRow
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import ErrorLabel, action_button, button_row
+from caseapp.ui.widgets.common import ErrorLabel, action_button, button_row, open_dialog
 from caseapp.ui.widgets.records import read_only_table
 
 if TYPE_CHECKING:
@@ -151,8 +151,7 @@ class IdentifiersPanel(QWidget):
         self._sync_buttons()
 
     def _selected(self) -> IdentRow | None:
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.record_at(self.table.currentIndex())
 
     def _sync_buttons(self) -> None:
         row = self._selected()
@@ -165,10 +164,7 @@ class IdentifiersPanel(QWidget):
     # -- actions -----------------------------------------------------------------------------
     def add_identifier(self) -> IdentifierDialog:
         """Ask for a kind and value (with the normalisation preview)."""
-        dialog = IdentifierDialog(self.owner, self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._add_from(dialog))
-        dialog.open()
+        self.dialog = dialog = open_dialog(IdentifierDialog(self.owner, self), self._add_from)
         return dialog
 
     def _add_from(self, dialog: IdentifierDialog) -> None:

@@ -24,7 +24,7 @@ from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import action_button, dismiss_button, head_with_banner
+from caseapp.ui.widgets.common import action_button, dismiss_button, head_with_banner, open_dialog
 from caseapp.ui.widgets.records import Column, RecordTableModel
 
 if TYPE_CHECKING:
@@ -100,8 +100,7 @@ class DuplicatesPanel(QFrame):
             button.setEnabled(n > 0)
 
     def selected(self) -> DuplicateCandidate | None:
-        index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.record_at(self.table.currentIndex())
 
     def mark_duplicate(self) -> None:
         """Mark the tip a duplicate of the selected candidate."""
@@ -215,9 +214,7 @@ class CasesPanel(QWidget):
         related = casework.related_cases(self.ctx.ws, self.tip.ref)
         dialog = LinkCaseDialog(self.tip.ref, related, open_case_list(self.ctx.ws),
                                 self.tip.cases, self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._link(dialog))
-        dialog.open()
+        self.dialog = open_dialog(dialog, self._link)
         return dialog
 
     def _link(self, dialog: LinkCaseDialog) -> None:
@@ -264,10 +261,7 @@ class CasesPanel(QWidget):
         """Ask for a title, then open a new case from the tip."""
         if self.tip is None:
             return None
-        dialog = CaseFromTipDialog(self.tip, self)
-        self.dialog = dialog
-        dialog.accepted.connect(lambda: self._create(dialog))
-        dialog.open()
+        self.dialog = dialog = open_dialog(CaseFromTipDialog(self.tip, self), self._create)
         return dialog
 
     def _create(self, dialog: CaseFromTipDialog) -> None:

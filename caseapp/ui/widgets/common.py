@@ -26,6 +26,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 T = TypeVar("T")
+D = TypeVar("D", bound=QDialog)
 
 
 def html_escape(text: str) -> str:
@@ -49,6 +50,18 @@ def to_qdatetime(moment: datetime) -> QDateTime:
     return QDateTime(QDate(moment.year, moment.month, moment.day),
                      QTime(moment.hour, moment.minute, moment.second,
                            moment.microsecond // 1000))
+
+
+def open_dialog(dialog: D, on_accept: Callable[[D], object] | None = None, *,
+                delete_on_close: bool = False) -> D:
+    """Open ``dialog`` window-modal without blocking and return it; ``on_accept(dialog)`` runs
+    when it is accepted; ``delete_on_close`` lets Qt delete it once closed."""
+    if on_accept is not None:
+        dialog.accepted.connect(lambda: on_accept(dialog))
+    if delete_on_close:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 def ok_cancel(dialog: QDialog, ok_text: str,

@@ -81,6 +81,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         """The record shown on ``row``."""
         return self.records[row]
 
+    def record_at(self, index: Index) -> R | None:
+        """The record on ``index``'s row (an index of this model), None for no index."""
+        return self.records[index.row()] if index.isValid() else None
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.records)
 
