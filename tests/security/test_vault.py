@@ -10,6 +10,7 @@ import stat
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,18 @@ def is_direct(fd: int) -> bool:
 
 def ingest_bytes(v: Vault, tmp_path: Path, data: bytes, name: str = "src.bin") -> str:
     return v.ingest(write(tmp_path / name, data)).blob_id
+
+
+def cancel_after(checks: int) -> Callable[[], bool]:
+    """A cancel callback that asks to stop from its ``checks + 1``-th call on."""
+    calls = 0
+
+    def cancel() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > checks
+
+    return cancel
 
 
 def chunk_span(index: int) -> tuple[int, int]:
@@ -400,15 +413,8 @@ def test_discard(vault: Vault, blob: tuple[str, bytes]) -> None:
 # -- failures leave nothing behind ---------------------------------------------------------------
 def test_cancel_midway_leaves_nothing(vault: Vault, tmp_path: Path) -> None:
     src = write(tmp_path / "src.bin", os.urandom(20 * CS))
-    calls = 0
-
-    def cancel() -> bool:
-        nonlocal calls
-        calls += 1
-        return calls > 3
-
     with pytest.raises(Cancelled):
-        vault.ingest(src, cancel=cancel)
+        vault.ingest(src, cancel=cancel_after(3))
     assert vault_files(vault) == []
     assert no_worker_threads()
 
@@ -622,15 +628,8 @@ def test_decrypt_to_cancel_and_progress(vault: Vault, tmp_path: Path,
     assert seen[-1] == (len(data), len(data))
     if POSIX:
         assert stat.S_IMODE((out_dir / "a.bin").stat().st_mode) == 0o600
-    calls = 0
-
-    def cancel() -> bool:
-        nonlocal calls
-        calls += 1
-        return calls > 2
-
     with pytest.raises(Cancelled):
-        vault.decrypt_to(blob_id, out_dir / "b.bin", cancel=cancel)
+        vault.decrypt_to(blob_id, out_dir / "b.bin", cancel=cancel_after(2))
     assert os.listdir(out_dir) == ["a.bin"]
 
 

@@ -75,24 +75,18 @@ def test_bad_paths_fail_alone_and_leave_nothing(ws, case_ref, tmp_path) -> None:
 def test_unreadable_file(ws, case_ref, tmp_path, monkeypatch) -> None:
     src = tmp_path / "secret.txt"
     src.write_text("x")
-    real_open = os.open
-
-    def deny(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(path) == str(src):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", deny)
     import builtins
 
-    real_builtin_open = builtins.open
+    def denying(real_open):  # type: ignore[no-untyped-def]
+        """``real_open``, but refusing ``src`` as a file without read permission would."""
+        def deny(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if str(path) == str(src):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+        return deny
 
-    def deny_builtin(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(path) == str(src):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_builtin_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", deny_builtin)
+    monkeypatch.setattr(os, "open", denying(os.open))
+    monkeypatch.setattr(builtins, "open", denying(builtins.open))
     [outcome] = evidence.ingest_files(ws, case_ref, [src])
     assert "Permission denied" in outcome.error
     assert evidence.list_evidence(ws, case_ref) == []
