@@ -182,6 +182,8 @@ class TimelineEntry:
     edited: bool = False
     #: A conflicting copy: the note whose save it lost to (see :func:`edit_note`).
     conflict_of: int | None = None
+    #: A note's edit version: what an editor passes back as ``expected_version``.
+    version: int = 1
 
 
 _EVENT_TITLES = {
@@ -209,7 +211,7 @@ def timeline(ws: Workspace, case_ref: str) -> list[TimelineEntry]:
     entries = [TimelineEntry(n.occurred_at, "note",
                              "Note" if n.conflict_of is None
                              else f"Note (conflicting copy of note #{n.conflict_of})",
-                             n.text, n.id, n.version > 1, n.conflict_of)
+                             n.text, n.id, n.version > 1, n.conflict_of, n.version)
                for n in notes]
     for event in events:
         detail = json.loads(event.detail)

@@ -1,0 +1,122 @@
+"""The edit-conflict dialog: a colleague (or a CLI) saved the note the user was editing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from caseapp.security import audit
+from caseapp.services.cases import cases, notes
+from caseapp.services.errors import EditConflict, StoredVersion
+from caseapp.services.workspace import open_workspace
+from caseapp.ui.widgets.conflict_dialog import BOTH, MINE, THEIRS, ConflictDialog
+
+THEIRS_TEXT = "Colleague: <b>camera</b> off & answers read out"
+MINE_TEXT = "Mine: the voice did not match the <i>interview</i>"
+
+
+def _activate(qtbot: Any, dialog: Any) -> None:
+    """Make the dialog the active window (its mnemonics work only there); the save's
+    refresh may raise the main window once more after the dialog opened."""
+    def active() -> bool:
+        dialog.activateWindow()
+        QTest.qWait(5)
+        return bool(dialog.isActiveWindow())
+
+    qtbot.waitUntil(active)
+
+
+def _edit_with_a_colleague_saving_first(qtbot: Any, window: Any) -> tuple[Any, int]:
+    """Open the note's editor, let a second client save it, then save ours."""
+    ref = cases.create_case(window.ctx.ws, "Conflict case").ref
+    note = notes.add_note(window.ctx.ws, ref, "first draft")
+    window.show_page("cases").list.reload()
+    tab = window.open_case(ref).show_tab("timeline")
+    tab.table.selectRow(1)
+    editor = tab.edit_note()
+    colleague = open_workspace(window.ctx.ws.home)  # a CLI beside the app
+    try:
+        audit.set_actor("Bob Colleague")
+        notes.edit_note(colleague, note.id or 0, text=THEIRS_TEXT)
+    finally:
+        audit.set_actor(None)
+        colleague.close()
+    editor.text.setPlainText(MINE_TEXT)
+    qtbot.mouseClick(editor.ok_button, Qt.MouseButton.LeftButton)
+    assert tab.conflict is not None and tab.conflict.isVisible()
+    _activate(qtbot, tab.conflict)
+    return tab, note.id or 0
+
+
+def test_a_conflicting_save_shows_both_versions_as_plain_text_and_keeps_both(
+        qtbot, window, tmp_path: Path) -> None:
+    tab, note_id = _edit_with_a_colleague_saving_first(qtbot, window)
+    dialog = tab.conflict
+    shot = Path(os.environ.get("CASEAPP_SHOT_DIR", tmp_path)) / "conflict-note.png"
+    assert dialog.grab().save(str(shot))
+    assert THEIRS_TEXT in dialog.theirs.toPlainText()
+    assert MINE_TEXT in dialog.mine.toPlainText()
+    assert "≠ differs" in dialog.mine.toPlainText()
+    assert "Bob Colleague" in dialog.intro.text() and "version 2" in dialog.intro.text()
+    assert dialog.keep_both is not None and dialog.keep_both.isDefault()
+    # both texts are already stored: theirs current, mine as the conflicting copy
+    stored = {n.text: n.conflict_of for n in notes.list_notes(window.ctx.ws, tab.case_ref)}
+    assert stored == {THEIRS_TEXT: None, MINE_TEXT: note_id}
+    kinds = [tab.model.index(r, 1).data() for r in range(tab.model.rowCount())]
+    assert "Conflicting copy" in kinds
+    QTest.keyClick(dialog, Qt.Key.Key_Return)  # Enter: the default, keep both
+    assert dialog.choice == BOTH and not dialog.isVisible()
+    stored = {n.text: n.conflict_of for n in notes.list_notes(window.ctx.ws, tab.case_ref)}
+    assert stored == {THEIRS_TEXT: None, MINE_TEXT: None}
+
+
+def test_save_mine_over_theirs_by_keyboard_keeps_theirs_in_the_history(qtbot, window) -> None:
+    tab, note_id = _edit_with_a_colleague_saving_first(qtbot, window)
+    dialog = tab.conflict
+    QTest.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())  # a mnemonic clicks after a short flash
+    assert dialog.choice == MINE
+    (current,) = notes.list_notes(window.ctx.ws, tab.case_ref)
+    assert (current.id, current.text) == (note_id, MINE_TEXT)
+    history = [r.text for r in notes.note_history(window.ctx.ws, note_id)]
+    assert history == ["first draft", THEIRS_TEXT]
+
+
+def test_keep_theirs_and_escape(qtbot, window) -> None:
+    tab, note_id = _edit_with_a_colleague_saving_first(qtbot, window)
+    QTest.keyClick(tab.conflict, Qt.Key.Key_Escape)  # decide later: the copy stays
+    assert tab.conflict.choice is None
+    assert len(notes.list_notes(window.ctx.ws, tab.case_ref)) == 2
+    copy = next(n for n in notes.list_notes(window.ctx.ws, tab.case_ref) if n.conflict_of)
+    conflict = EditConflict("note #1", "note", note_id, 1,
+                            StoredVersion(2, {"Text": THEIRS_TEXT}), {"Text": MINE_TEXT},
+                            kept_copy=copy.id)
+    from caseapp.ui.widgets.conflict_dialog import settle_conflict
+
+    dialog = settle_conflict(window.ctx, tab, conflict, done=tab._settled)
+    _activate(qtbot, dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.choice == THEIRS
+    assert [n.text for n in notes.list_notes(window.ctx.ws, tab.case_ref)] == [THEIRS_TEXT]
+
+
+def test_a_record_without_a_copy_offers_theirs_or_mine(qtbot, tmp_path: Path) -> None:
+    conflict = EditConflict("case CASE-2026-0001", "case", 1, 3,
+                            StoredVersion(4, {"Title": "Theirs", "Summary": "same"},
+                                          by="Alice"),
+                            {"Title": "Mine", "Summary": "same"})
+    dialog = ConflictDialog(conflict)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.keep_both is None and dialog.keep_theirs.isDefault()
+    assert "Your change was not saved" in dialog.intro.text()
+    mine = dialog.mine.toPlainText()
+    assert "Title:  ≠ differs\nMine" in mine and "Summary:\nsame" in mine
+    shot = Path(os.environ.get("CASEAPP_SHOT_DIR", tmp_path)) / "conflict-case.png"
+    assert dialog.grab().save(str(shot))
