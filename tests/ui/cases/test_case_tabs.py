@@ -21,12 +21,19 @@ def _open(window: Any, title: str = "Tabs case") -> Any:
     return window.open_case(ref)
 
 
-def test_add_subject_with_korean_name_and_identifiers(qtbot, window) -> None:
+def _add_with_nothing_filled_in(qtbot, window: Any, tab_name: str) -> tuple[Any, Any, Any]:  # type: ignore[no-untyped-def]
+    """A new case's ``tab_name`` tab, its Add dialog open and OK clicked with nothing typed:
+    (case view, tab, dialog)."""
     view = _open(window)
-    tab = view.show_tab("subjects")
+    tab = view.show_tab(tab_name)
     qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
     dialog = tab.dialog
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    return view, tab, dialog
+
+
+def test_add_subject_with_korean_name_and_identifiers(qtbot, window) -> None:
+    view, tab, dialog = _add_with_nothing_filled_in(qtbot, window, "subjects")
     assert dialog.isVisible() and dialog.name_error.isVisible()
     type_text(dialog.name, "김민준")
     type_text(dialog.aliases, "Daniel Park")
@@ -212,11 +219,7 @@ def test_copy_sha(qtbot, window, tmp_path) -> None:
 
 
 def test_timeline_add_and_edit_note(qtbot, window) -> None:
-    view = _open(window)
-    tab = view.show_tab("timeline")
-    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
-    dialog = tab.dialog
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    view, tab, dialog = _add_with_nothing_filled_in(qtbot, window, "timeline")
     assert dialog.isVisible() and dialog.error.isVisible()
     type_text(dialog.text, "Interview: camera off, answers read from a script. 카메라 꺼짐")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
