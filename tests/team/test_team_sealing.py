@@ -138,6 +138,17 @@ def test_a_tip_attachment_is_sealed_under_the_team_tips_key(
                                          "--out", str(out)))
         assert code == 0, err
         assert out.read_bytes() == first.read_bytes()
+        # Dave joins after both attachments: being put on a case gives him the tips key.
+        dave = join(capsys, team, tmp_path, "dave")
+        try:
+            with opened(dave) as ws, pytest.raises(Exception):  # noqa: B017, PT011 - no key
+                plaintext(ws, one.blob_id)
+            assert run(capsys, *as_(alice, "team", "member", "add", case.ref, dave["role"],
+                                    "--as", "viewer"))[0] == 0
+            with opened(dave) as ws:
+                assert plaintext(ws, one.blob_id) == first.read_bytes()
+        finally:
+            drop(team, dave["role"])
     finally:
         drop(team, carol["role"])
     # A login role outside the team reads no wrapped tips key at all.

@@ -3,9 +3,9 @@
 A tip belongs to no case (tips are team-wide), so its attachments cannot use a case key;
 sealed under one home's vault key, no colleague could open them. Instead a team store has one
 data key of scope ``tips``, wrapped for each member's X25519 key (``team_key_wrap``). The first
-member to attach a file draws it; whoever holds it wraps it, at each attachment they add, for
-every member who has joined since (``team.tips-key-granted``), so a new colleague can open the
-tips' attachments once any holder has added one after they joined. A role outside the team
+member to attach a file draws it; whoever holds it wraps it for every member who has joined
+since (``team.tips-key-granted``) at each attachment they add and each ``team member add`` they
+run, so a new colleague opens the tips' attachments once a holder has done either. A role outside the team
 reads no wrap and no tip. An exhibit made from a tip attachment keeps the attachment's blob,
 so a case member opens it with the tips key too.
 """
@@ -84,24 +84,44 @@ def sealing_key(ws: Workspace) -> bytes | None:
             if current not in keys:
                 raise case_keys.KeyAccessError(
                     "You hold no key for tip attachments yet: it is wrapped for you when a "
-                    "colleague who holds it next adds a tip attachment.")
+                    "colleague who holds it adds a tip attachment or puts you on a case.")
         else:
             current, keys = 1, {1: new_case_key()}
-        have = {(r.version, r.member) for r in rows}
-        granted: list[str] = []
-        at, by = utcnow(), audit.current_actor()
-        for member in session.exec(select(TeamMemberKey)).all():
-            for version, key in sorted(keys.items()):
-                if (version, member.fingerprint) in have:
-                    continue
-                w = wrap_case_key(key, bytes(member.public_key), case_id=CONTEXT,
-                                  version=version)
-                session.add(TeamKeyWrap(scope=SCOPE, version=version, member=w.member,
-                                        ephemeral=w.ephemeral, nonce=w.nonce, sealed=w.sealed,
-                                        created_at=at, created_by=by))
-                granted.append(member.member)
-        if granted:
-            session.flush()
-            audit.append(session, "team.tips-key-granted", "store", ws.store_id, {
-                "version": current, "members": sorted(set(granted)), "new": not rows})
+        _grant_missing(ws, session, rows, keys)
         return keys[current]
+
+
+def share(ws: Workspace) -> list[str]:
+    """Wrap the tips key (what this member holds of it) for every joined member who lacks
+    it; returns their login roles. A no-op for a member who holds none (or has not joined)."""
+    from caseapp.services.evidence import case_keys
+
+    if not case_keys.joined(ws):
+        return []
+    private = case_keys.member_private(ws)
+    with ws.transaction() as session:
+        rows = _rows(session)
+        keys = _mine(rows, private)
+        return _grant_missing(ws, session, rows, keys) if keys else []
+
+
+def _grant_missing(ws: Workspace, session: Session, rows: list[TeamKeyWrap],
+                   keys: dict[int, bytes]) -> list[str]:
+    """Wrap each version in ``keys`` for every registered member without it (audited)."""
+    have = {(r.version, r.member) for r in rows}
+    granted: list[str] = []
+    at, by = utcnow(), audit.current_actor()
+    for member in session.exec(select(TeamMemberKey)).all():
+        for version, key in sorted(keys.items()):
+            if (version, member.fingerprint) in have:
+                continue
+            w = wrap_case_key(key, bytes(member.public_key), case_id=CONTEXT, version=version)
+            session.add(TeamKeyWrap(scope=SCOPE, version=version, member=w.member,
+                                    ephemeral=w.ephemeral, nonce=w.nonce, sealed=w.sealed,
+                                    created_at=at, created_by=by))
+            granted.append(member.member)
+    if granted:
+        session.flush()
+        audit.append(session, "team.tips-key-granted", "store", ws.store_id, {
+            "version": max(keys), "members": sorted(set(granted)), "new": not rows})
+    return sorted(set(granted))

@@ -171,6 +171,9 @@ def add_member(ws: Workspace, case_ref: str, role: str, access: str) -> MemberVi
             version = case_keys.grant(ws, case.ref, role)
         else:
             version = state.current
+        from caseapp.services.evidence import tip_keys
+
+        tip_keys.share(ws)  # tips are team-wide: a newcomer also gets the tips key now
         audit.append(session, "team.member-added", "case", case.ref, {
             "member": role, "access": access, "key_version": version,
             "fingerprint": key.fingerprint})
