@@ -194,28 +194,19 @@ class ProduceDialog(TaskDialog["ProductionResult"]):
         self.choices[exhibit] = choice
         self.refresh_preview()
 
-    def start(self) -> TaskHandle | None:
+    def begin(self) -> TaskHandle | None:
         """Validate, then run the production in the background."""
-        if self.handle is not None:
-            return self.handle
-        self.error.clear_error()
         folder = self.folder.text().strip()
         if not folder:
-            self.error.show_error("Choose a new or empty folder for the production.")
-            self.folder.setFocus()
-            return None
+            return self.refuse(self.folder, "Choose a new or empty folder for the production.")
         sign, cert = self.sign.isChecked(), self.cert.text().strip()
         password = self.cert_password.text() or None
         tsa = self.tsa.text().strip()
         if tsa and not (sign or cert):
-            self.error.show_error("A timestamp goes with a signature: tick Sign, or clear "
-                                  "the timestamp authority.")
-            self.tsa.setFocus()
-            return None
+            return self.refuse(self.tsa, "A timestamp goes with a signature: tick Sign, or "
+                               "clear the timestamp authority.")
         if tsa and not tsa.startswith(("http://", "https://")):
-            self.error.show_error("A timestamp authority is an http:// or https:// URL.")
-            self.tsa.setFocus()
-            return None
+            return self.refuse(self.tsa, "A timestamp authority is an http:// or https:// URL.")
         options = self.options()
         log_event("produce.started", case=self.case_ref)
         ws, ref = self.ctx.ws, self.case_ref

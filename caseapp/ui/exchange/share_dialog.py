@@ -182,16 +182,11 @@ class ShareDialog(TaskDialog["ShareResult"]):
             self.redactions.setText("")
             self.error.show_error(self.ctx.report_error(exc, "Share preview"))
 
-    def start(self) -> TaskHandle | None:
+    def begin(self) -> TaskHandle | None:
         """Validate, then write the export in the background."""
-        if self.handle is not None:
-            return self.handle
-        self.error.clear_error()
         out = self.out.text().strip()
         if not out:
-            self.error.show_error("Choose the file to write.")
-            self.out.setFocus()
-            return None
+            return self.refuse(self.out, "Choose the file to write.")
         fmt, tlp, opts, ws, ref = self.fmt(), self.tlp_level(), self.options(), \
             self.ctx.ws, self.case_ref
         log_event("share.started", case=ref, format=fmt)

@@ -2,9 +2,9 @@
 (Produce, Share): the inline message at the foot, the button box, the task behind a progress
 dialog with Cancel, Esc cancelling a running task instead of closing under it.
 
-A subclass builds its form, calls :meth:`TaskDialog.add_buttons`, and in ``start()``
-validates and hands its work to :meth:`TaskDialog.run_task`; it says what success means in
-``finish(result)``.
+A subclass builds its form, calls :meth:`TaskDialog.add_buttons`, and in ``begin()``
+validates (:meth:`TaskDialog.refuse` names a field's problem) and hands its work to
+:meth:`TaskDialog.run_task`; it says what success means in ``finish(result)``.
 """
 
 from __future__ import annotations
@@ -77,8 +77,21 @@ class TaskDialog(QDialog, Generic[T]):
         return self.run_button
 
     def start(self) -> TaskHandle | None:
-        """Validate the form, then :meth:`run_task` (the running task when there is one)."""
+        """The main button: the running task when there is one, else :meth:`begin` afresh."""
+        if self.handle is not None:
+            return self.handle
+        self.error.clear_error()
+        return self.begin()
+
+    def begin(self) -> TaskHandle | None:
+        """Validate the form, then :meth:`run_task`; None when the form is refused."""
         raise NotImplementedError
+
+    def refuse(self, field: QWidget, message: str) -> None:
+        """Say what is wrong with ``field`` inline and put the focus there (returns None for
+        :meth:`begin` to return)."""
+        self.error.show_error(message)
+        field.setFocus()
 
     def run_task(self, title: str, work: Callable[[TaskControl], T]) -> TaskHandle:
         """Run ``work`` behind a progress dialog ``title``; the main button waits for it."""
