@@ -118,6 +118,7 @@ def app_features() -> Features:
     from caseapp.ui.redflags.tab import RedFlagsTab
     from caseapp.ui.redflags.templates import import_template_action
     from caseapp.ui.signals.tab import FindingsTab, import_signals_action
+    from caseapp.ui.team.connect_dialog import open_connect_dialog
     from caseapp.ui.tips import page as tips
     from caseapp.ui.tips.case_tab import CaseTipsTab
 
@@ -150,6 +151,10 @@ def app_features() -> Features:
             WindowActionSpec("load-demo", "Load &demo data…", maintenance.load_demo, "File"),
             WindowActionSpec("backup", "&Back up store…", maintenance.backup_store, "File",
                              "Ctrl+Shift+B"),
+            WindowActionSpec("connect-team-store", "Connect to team &store…",
+                             open_connect_dialog, "File", tip="Open the team's PostgreSQL "
+                             "store (or this computer's own again); the password is kept in "
+                             "the OS keyring"),
             WindowActionSpec("search-everywhere", "&Search everywhere…", focus_search, "View",
                              SEARCH_SHORTCUT, tip="Search every case, note, subject, "
                              "identifier, exhibit and tip"),
