@@ -82,6 +82,9 @@ def test_publish_copies_a_local_case_and_checkout_brings_it_back(
         "case.created", "subject.added", "note.added", "evidence.ingested"}
     assert all(e["detail"]["imported_from"]["case"] == ref and e["case"] == team_ref
                for e in imported)
+    assert any(e["summary"].startswith(f"Case opened in {ref} (entry ")
+               and e["summary"].endswith(": Offline work, contract 19") for e in imported)
+    assert origin[0]["event"] == "Case published from a local home"
     local_entries = audit_of(capsys, "--home", str(home))
     published = [e for e in local_entries if e["action"] == "case.published"]
     assert len(published) == 1 and published[0]["detail"]["team_ref"] == team_ref

@@ -76,6 +76,12 @@ ACTION_WORDS: dict[str, str] = {
     "tip.kept-separate": "Tip kept separate from a similar one",
     "tips.imported": "Tips imported from CSV",
     "investigator.profile-set": "Investigator profile set",
+    "case.published": "Case published to the team store",
+    "case.published-from-local": "Case published from a local home",
+    "case.checked-out": "Case checked out to a local home",
+    "case.checked-out-from-team": "Case checked out from the team store",
+    "history.imported": "Earlier history of the case (imported)",
+    "team.tips-key-granted": "Tips key shared with members",
 }
 
 #: Detail keys -> labels (others: ``note_changed`` -> "Note changed").
@@ -209,6 +215,12 @@ def _summary(action: str, d: dict[str, Any]) -> str:
         return change + (f" (case {d['case']})" if action == "tip.linked" else "")
     if action == "case.created":
         return str(d.get("title", ""))
+    if action == "history.imported":  # the original entry, and where it was written
+        original, origin = d.get("original") or {}, d.get("imported_from") or {}
+        inner = _summary(str(original.get("action", "")), original.get("detail") or {})
+        return (f"{action_words(str(original.get('action', '')))} in {origin.get('case', '')}"
+                f" (entry {origin.get('entry', '')}, {_when(str(original.get('at', '')))})"
+                + (f": {inner}" if inner else ""))
     if action == "note.added":
         return "happened " + _when(str(d.get("occurred_at", "")))
     if action == "checklist.item-set":
