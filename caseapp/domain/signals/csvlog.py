@@ -132,7 +132,7 @@ def _templates(fmt: SignalFormat, cols: dict[str, int],
         elif okta:
             country, city = cell(row, co).strip().upper(), cell(row, cy).strip()
             lat, lon = as_float(cell(row, la)), as_float(cell(row, lo))
-        templates.append(SignIn(0, account, _NEVER, cell(row, ii).strip()[:64],
+        templates.append(SignIn(0, account, NO_TIME, cell(row, ii).strip()[:64],
                                 cell(row, ui).strip()[:MAX_CELL], cell(row, di).strip()[:200],
                                 ok, country[:64], city[:MAX_CELL], lat, lon, managed))
         table.append(held)
@@ -141,7 +141,8 @@ def _templates(fmt: SignalFormat, cols: dict[str, int],
     return outcome
 
 
-_NEVER = datetime.min.replace(tzinfo=UTC)  # a template's time until its first row is read
+#: The time of every template (the rows' times are in the batches).
+NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
@@ -160,6 +161,8 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
     slow_times: dict[str, datetime | str] = {}  # the few non-ISO forms, by text
     fromiso = datetime.fromisoformat
     batch = SignInBatch(templates, owners)
+    codes, lines, stamps = batch.codes.append, batch.lines.append, batch.stamps.append
+    left = BATCH_ROWS
     done = reader.line_num  # physical lines read so far; a record starts on the next
     try:
         for row in reader:
@@ -178,30 +181,32 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
                 if code.__class__ is _Other:
                     batch.other_lines.append(line)
                     batch.other_accounts.append(code.account)  # type: ignore[union-attr]
+                    left -= 1
                 elif not any(row):
                     continue  # a blank row (every cell empty)
                 else:
                     batch.errors.append(RowError(line, code))  # type: ignore[arg-type]
-                continue
-            stamp = row[ti]
-            try:  # the common case: ISO 8601 in UTC, read in C
-                at = fromiso(stamp)
-                if at.tzinfo is not UTC:
-                    at = parse_time(stamp, naive_is_utc=naive_utc)
-            except ValueError:
-                at = _slow_time(slow_times, stamp, naive_utc)
-                if at.__class__ is str:
-                    batch.errors.append(RowError(line, at))  # type: ignore[arg-type]
                     continue
-            template = templates[code]  # type: ignore[index]
-            if template.at is _NEVER:
-                template.line, template.at = line, at  # type: ignore[assignment]
-            batch.codes.append(code)  # type: ignore[arg-type]
-            batch.lines.append(line)
-            batch.stamps.append(at)  # type: ignore[arg-type]
-            if len(batch.lines) + len(batch.other_lines) >= BATCH_ROWS:
+            else:
+                stamp = row[ti]
+                try:  # the common case: ISO 8601 in UTC, read in C
+                    at = fromiso(stamp)
+                    if at.tzinfo is not UTC:
+                        at = parse_time(stamp, naive_is_utc=naive_utc)
+                except ValueError:
+                    at = _slow_time(slow_times, stamp, naive_utc)
+                    if isinstance(at, str):
+                        batch.errors.append(RowError(line, at))
+                        continue
+                codes(code)  # type: ignore[arg-type]
+                lines(line)
+                stamps(at)
+                left -= 1
+            if not left:
                 yield batch
                 batch = SignInBatch(templates, owners)
+                codes, lines, stamps = batch.codes.append, batch.lines.append, batch.stamps.append
+                left = BATCH_ROWS
     except csv.Error as exc:
         if batch.size or batch.errors:
             yield batch

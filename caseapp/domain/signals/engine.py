@@ -109,6 +109,8 @@ class _Plan:
     egress: ProviderEntry | None
     foreign: str  # the located country when it is not the claimed one (else "")
     coords: tuple[float, float] | None
+    ok: bool | None
+    managed: bool | None
     vpn: Finding | None = None
     country: list[int] | None = None  # the count of ``foreign`` in state.countries
     ip_noted: bool = False
@@ -214,7 +216,8 @@ class SignInEngine:
                    and country != state.claimed_country else "")
         coords = (net_coords if row.latitude is None and not row.city
                   else self._coords(row, net_coords))
-        return _Plan(subject_id, state, obs, row, net, egress, foreign, coords)
+        return _Plan(subject_id, state, obs, row, net, egress, foreign, coords, row.ok,
+                     row.managed)
 
     def feed(self, subject_id: int, row: SignIn) -> None:
         """One sign-in of a subject (a JSON export's rows; CSV logs come in batches)."""
@@ -254,11 +257,11 @@ class SignInEngine:
                 obs.last_at = at
             obs.count += 1
             obs.last_line = line
-            if plan.row.ok is False:
+            if plan.ok is False:
                 obs.failures += 1
                 continue  # failed sign-ins show attempts, not where the person is
             state.hours_utc[at.hour] += 1
-            if plan.row.managed is False:
+            if plan.managed is False:
                 state.unmanaged += 1
             if plan.egress is not None:
                 found = plan.vpn or self._vpn(plan)

@@ -54,7 +54,7 @@ class SignInBatch:
 
     Row ``i`` is the sign-in ``templates[codes[i]]`` at line ``lines[i]`` and time
     ``stamps[i]``: a template holds every cell but the time, once per distinct set of them
-    (its own ``line``/``at`` are those of the first row read with it), and ``owners[code]``
+    (its own ``line`` is 0 and ``at`` the earliest datetime), and ``owners[code]``
     is what the reader's ``owner(account)`` said for its account. ``templates`` and
     ``owners`` are the reader's tables, shared by all its batches and only appended to.
     Rows of accounts without an owner are only counted (``other_lines``/``other_accounts``);

