@@ -39,7 +39,7 @@ from caseapp.security.vault import VaultError
 from caseapp.services.casefile import redaction
 from caseapp.services.casefile.production import file_sha256, neutralise
 from caseapp.services.casefile.redaction import REDACTION_SCOPE
-from caseapp.services.casefile.signing import SigningIdentity, sign_pdf
+from caseapp.services.casefile.signing import SigningIdentity, sign_into, sign_pdf
 from caseapp.services.errors import IntegrityProblem, InvalidInput
 from caseapp.services.workspace import Workspace
 from caseapp.store.files import fsync_dir
@@ -242,13 +242,17 @@ def write_volume(ws: Workspace, staging: Path, spec: VolumeSpec, exhibits: Seque
             doc, text = _document(ev, raw)
         begin = bates_label(spec.prefix, number)
         image = dirs["IMAGES"] / f"{begin}.pdf"
+        rendered = io.BytesIO()
+        pages, archival = render(doc, Stamp(spec.prefix, number, spec.endorsement), rendered,
+                                 producer=producer)
         with open(image, "wb") as handle:
-            pages, archival = render(doc, Stamp(spec.prefix, number, spec.endorsement), handle,
-                                     producer=producer)
+            if spec.signer is not None:  # signed from memory as it is written
+                sign_into(rendered.getvalue(), handle, spec.signer,
+                          reason=f"Produced as {begin}")
+            else:
+                handle.write(rendered.getvalue())
             handle.flush()
             os.fsync(handle.fileno())
-        if spec.signer is not None:
-            sign_pdf(image, spec.signer, reason=f"Produced as {begin}")
         native_name = ""
         if spec.natives and not masked:
             native_name = f"{begin}{_suffix(ev.original_name)}"

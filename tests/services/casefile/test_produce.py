@@ -223,6 +223,34 @@ def test_signed_production_validates_and_a_changed_byte_fails(ws, case_ref, tmp_
     assert own.self_signed and signing.self_signed(ws).subject == own.subject
 
 
+def test_every_signed_document_validates_and_names_its_certificate(ws, case_ref,
+                                                                    tmp_path) -> None:
+    """The signing-certificate attribute is encoded once per signer and reused: every
+    document of a signed production (the case file too) validates, and each one's attribute
+    is the one pyHanko builds for the certificate."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import as_signing_certificate_v2
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        identity = signing.self_signed(ws)
+    out = tmp_path / "all"
+    result = prod.produce(ws, case_ref, out, prod.ProduceOptions(
+        prefix="ALL", signer=identity, case_file=True))
+    pdfs = sorted((out / "VOL001" / "IMAGES").glob("*.pdf"))
+    assert len(pdfs) == len(result.documents) > 3
+    expected = as_signing_certificate_v2(identity.signer.signing_cert).dump()
+    for pdf in pdfs:
+        status = _validate(pdf, identity)
+        assert status.intact and status.valid and status.trusted, pdf.name
+        with open(pdf, "rb") as handle:
+            signed = PdfFileReader(handle, strict=False).embedded_signatures[0]
+            attrs = signed.signer_info["signed_attrs"]
+        values = [a["values"][0] for a in attrs
+                  if a["type"].native == "signing_certificate_v2"]
+        assert len(values) == 1 and values[0].dump() == expected, pdf.name
+
+
 def test_rendered_page_looks_right(ws, case_ref, tmp_path) -> None:
     out = tmp_path / "look"
     prod.produce(ws, case_ref, out, prod.ProduceOptions(prefix="ACME", endorsement=ENDORSE,
