@@ -11,6 +11,7 @@ looks for it), never in a file: without a usable keyring it refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from caseapp.services.errors import InvalidInput, StoreUnavailable
@@ -117,7 +118,14 @@ _TRANSPORT = {"tls": "over TLS", "local-socket": "over a local socket",
               "plain": "WITHOUT encryption (the server offers no TLS)"}
 
 
-def try_address(address: TeamAddress, password: str | None = None) -> str:
+class Tried(NamedTuple):
+    """What :func:`try_address` found: words for the user, and whether the link is private."""
+
+    text: str
+    secure: bool  # TLS or a local socket; False: records would cross the network in clear
+
+
+def try_address(address: TeamAddress, password: str | None = None) -> Tried:
     """Connect once (``password``, else the one in the keyring) and say what was found;
     raises StoreUnavailable with the reason (never the server's own text)."""
     from caseapp.store.postgresql.probe import probe
@@ -140,4 +148,4 @@ def try_address(address: TeamAddress, password: str | None = None) -> str:
     else:
         text += ("It holds a caseapp store of another version; opening it upgrades it if this "
                  "role may (or says it was written by a newer caseapp).")
-    return text
+    return Tried(text, found.transport != "plain")

@@ -35,7 +35,7 @@ from caseapp.ui.errors import user_message
 from caseapp.ui.widgets.common import ErrorLabel
 
 if TYPE_CHECKING:
-    from caseapp.services.team.connection import TeamAddress
+    from caseapp.services.team.connection import TeamAddress, Tried
 
 _TLS_LABELS = {"prefer": "prefer: TLS when the server offers it",
                "require": "require: always TLS (server not verified)",
@@ -179,15 +179,14 @@ class ConnectDialog(QDialog):
         self._show_result("Trying the connection…", ok=None)
         handle = self.ctx.runner.submit(lambda _c: try_address(address, password or None),
                                         name="team-connect-test")
-        handle.succeeded.connect(lambda text: self._tried(address, password, str(text),
-                                                          connect))
+        handle.succeeded.connect(lambda tried: self._tried(address, password, tried, connect))
         handle.failed.connect(self._failed)
 
-    def _tried(self, address: TeamAddress, password: str, text: str, connect: bool) -> None:
+    def _tried(self, address: TeamAddress, password: str, tried: Tried, connect: bool) -> None:
         from caseapp.services.team.connection import save_password
 
         self._set_busy(False)
-        self._show_result(text, ok=True)
+        self._show_result(tried.text, ok=tried.secure)  # in clear: in the warning colour
         if not connect:
             return
         if password:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from caseapp.services.workspace import open_workspace
 from caseapp.store.postgresql.engine import KEYRING_SERVICE
+from caseapp.ui import theme
 from caseapp.ui.main_window import MainWindow
 from caseapp.ui.startup import StartupController
 from caseapp.ui.team.connect_dialog import ConnectDialog
@@ -100,6 +101,7 @@ def test_connect_to_a_team_store_and_back(qtbot: Any, local_app: MainWindow, pg_
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Connected" in dialog.outcome.text(), timeout=_BOUND_MS)
     assert "WITHOUT encryption" in dialog.outcome.text()  # the test cluster offers no TLS
+    assert theme.accent("error").name() in dialog.outcome.styleSheet()  # said as a warning
     assert memory_keyring.get_password(KEYRING_SERVICE, user) is None  # a test saves nothing
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _new_window(local_app) is not None, timeout=_BOUND_MS)
