@@ -35,8 +35,10 @@ from caseapp.ui.tips.panels import CasesPanel, DuplicatesPanel
 from caseapp.ui.widgets.common import Banner, ErrorLabel
 
 if TYPE_CHECKING:
+    from caseapp.services.errors import EditConflict
     from caseapp.services.tips.tips import TipSaved
     from caseapp.services.tips.views import TipView
+    from caseapp.ui.widgets.conflict_dialog import ConflictDialog
 
 
 class TipEditor(QWidget):
@@ -51,6 +53,7 @@ class TipEditor(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.tip: TipView | None = None
+        self.conflict: ConflictDialog | None = None
         self.dirty = False
         self._loading = False
         self._initial: dict[str, Any] = {}
@@ -280,7 +283,16 @@ class TipEditor(QWidget):
         return values
 
     def save(self) -> bool:
-        """Create or update the tip; then show its likely duplicates. False on an error."""
+        """Create or update the tip; then show its likely duplicates. False on an error.
+
+        An update is checked against the version loaded; if someone saved the tip since,
+        the conflict dialog opens and the form keeps every change."""
+        return self.save_over(None)
+
+    def save_over(self, expected_version: int | None) -> bool:
+        """:meth:`save`, checked against ``expected_version`` (the version a conflict dialog
+        showed: "save mine over theirs") instead of the one loaded."""
+        from caseapp.services.errors import EditConflict
         if not self.content.toPlainText().strip():
             self.error.show_error("A tip needs its content: what the tipster said.")
             self.tabs.setCurrentWidget(self.details)
@@ -288,7 +300,10 @@ class TipEditor(QWidget):
             return False
         created = self.tip is None
         try:
-            saved = self._create() if created else self._update()
+            saved = self._create() if created else self._update(expected_version)
+        except EditConflict as exc:  # the form keeps every change until the user chooses
+            self._conflict(exc)
+            return False
         except Exception as exc:  # noqa: BLE001 - shown inline; the edits stay in the form
             self.error.show_error(self.ctx.report_error(exc, "Save tip"))
             return False
@@ -316,7 +331,20 @@ class TipEditor(QWidget):
         log_event("tip.created", tip=saved.tip.ref)
         return saved
 
-    def _update(self) -> TipSaved:
+    def _conflict(self, exc: EditConflict) -> None:
+        from caseapp.ui.widgets.conflict_dialog import THEIRS, settle_conflict
+
+        self.error.show_error(str(exc))
+
+        def done(choice: str | None) -> None:
+            if choice == THEIRS:
+                self.reload_tip()
+                self.banner.show_text("Kept the version saved by someone else.", "ok")
+
+        self.conflict = settle_conflict(self.ctx, self, exc, save_mine=self.save_over,
+                                        done=done)
+
+    def _update(self, expected_version: int | None = None) -> TipSaved:
         """One transaction for the whole edit: on an error nothing is stored and the form
         keeps every change, so Save can simply be pressed again."""
         from caseapp.services.tips import tips
@@ -329,7 +357,8 @@ class TipEditor(QWidget):
             self.ctx.ws, ref, fields=self._field_values(), identity=identity,
             remove_identifier_ids=sorted(self.identifiers.removed_ids()),
             add_identifiers=self.identifiers.pending_inputs(),
-            status=target if target and target != self.tip.status else None)
+            status=target if target and target != self.tip.status else None,
+            expected_version=self.tip.version if expected_version is None else expected_version)
         self._initial = self._snapshot()
         if identity is not None:
             self.tipster.was_anonymous = bool(identity["anonymous"])

@@ -120,3 +120,30 @@ def test_a_record_without_a_copy_offers_theirs_or_mine(qtbot, tmp_path: Path) ->
     assert "Title:  ≠ differs\nMine" in mine and "Summary:\nsame" in mine
     shot = Path(os.environ.get("CASEAPP_SHOT_DIR", tmp_path)) / "conflict-case.png"
     assert dialog.grab().save(str(shot))
+
+
+def test_tip_editor_save_after_a_cli_edit_opens_the_dialog_and_can_save_mine(
+        qtbot, window) -> None:
+    from caseapp.services.tips import tips
+
+    ref = tips.create_tip(window.ctx.ws, "A tip about a laptop farm", channel="email").tip.ref
+    page = window.show_page("tips")
+    page.reload()
+    assert page._select(ref)
+    editor = page.editor
+    tips.update_tip(window.ctx.ws, ref, programme="Set by the CLI")  # after the editor loaded
+    qtbot.keyClicks(editor.reference, "MY-REF")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    dialog = editor.conflict
+    assert dialog is not None and dialog.isVisible() and dialog.keep_both is None
+    assert "Set by the CLI" in dialog.theirs.toPlainText()
+    assert "MY-REF" in dialog.mine.toPlainText()
+    assert tips.get_tip(window.ctx.ws, ref).reference == ""  # nothing written over theirs
+    assert editor.reference.text() == "MY-REF"  # the form keeps my edit meanwhile
+    _activate(qtbot, dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    stored = tips.get_tip(window.ctx.ws, ref)
+    # mine saved over theirs: the whole form, so the CLI's programme is replaced by the form's
+    assert (stored.reference, stored.programme) == ("MY-REF", "")
+    assert editor.tip is not None and editor.tip.version == stored.version
