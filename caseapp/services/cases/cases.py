@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -11,6 +10,7 @@ from caseapp.domain.enums import CASE_TRANSITIONS, CaseStatus, Priority
 from caseapp.domain.models import Case, Subject, utcnow
 from caseapp.domain.text import case_ref, clean_line, clean_text, dump_list, load_list
 from caseapp.security import audit
+from caseapp.services.cases.caselist import CaseListRow, case_list
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
 from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
@@ -150,35 +150,15 @@ def set_status(ws: Workspace, ref: str, status: str, *,
     return case
 
 
-@dataclass(frozen=True)
-class CaseRow:
-    """One line of the case list."""
-
-    id: int
-    ref: str
-    title: str
-    status: str
-    priority: str
-    opened_at: datetime
-    updated_at: datetime
-    subjects: int
-    exhibits: int
-    risk: int | None = None
-    risk_band: str | None = None
-
-
-def list_cases(ws: Workspace, *, status: str | None = None) -> list[CaseRow]:
+def list_cases(ws: Workspace, *, status: str | None = None) -> list[CaseListRow]:
     """All cases (newest activity first) with subject and exhibit counts and the red-flag
     risk score and band (None for a case whose checklist was never started).
 
-    Same rows as the app's case list (:func:`caseapp.services.cases.caselist.case_list`, one query
-    for all cases), with aware UTC datetimes.
+    The rows of the app's case list (:func:`caseapp.services.cases.caselist.case_list`, one
+    query for all cases), with ``opened_at``/``updated_at`` as aware UTC datetimes.
     """
-    from caseapp.services.cases.caselist import case_list
-
     wanted = _enum(CaseStatus, status).value if status else None
-    return [CaseRow(r.id, r.ref, r.title, r.status, r.priority, _aware(r.opened_at),
-                    _aware(r.updated_at), r.subjects, r.exhibits, r.risk, r.risk_band)
+    return [r._replace(opened_at=_aware(r.opened_at), updated_at=_aware(r.updated_at))
             for r in case_list(ws) if wanted is None or r.status == wanted]
 
 
