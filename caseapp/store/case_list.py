@@ -69,7 +69,8 @@ _ROWS_SQL = CASE_LIST_SQL.split("FROM case_file AS c")[0] + "FROM case_file AS c
 #: tuple per row, which is what made 100,000 rows slow); the columns CaseListReader.texts splits.
 _TEXTS_SQL = ("SELECT group_concat(id), group_concat(ref || ' ' || replace(replace(title, "
               "char(10), ' '), char(13), ' ') || ' ' || status || ' ' || priority, char(10)) "
-              "FROM case_file")
+              "FROM (SELECT id, ref, title, status, priority FROM case_file WHERE id > ? "
+              "ORDER BY id LIMIT ?)")
 
 
 class CaseListReader:
@@ -100,9 +101,10 @@ class CaseListReader:
         with no_cyclic_gc():
             return [row[0] for row in self._conn.execute(sql, params).fetchall()]
 
-    def texts(self) -> dict[int, str]:
-        """id -> ``"ref title status priority"`` of every case (not case-folded)."""
-        ids, texts = self._conn.execute(_TEXTS_SQL).fetchone()
+    def texts(self, after: int = 0, limit: int = -1) -> dict[int, str]:
+        """id -> ``"ref title status priority"`` of every case (not case-folded); with
+        ``limit`` > 0 only that many, the lowest ids above ``after`` (a part at a time)."""
+        ids, texts = self._conn.execute(_TEXTS_SQL, (after, limit)).fetchone()
         if not ids:
             return {}
         with no_cyclic_gc():

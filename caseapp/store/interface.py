@@ -150,8 +150,9 @@ class CaseListReader(Protocol):
         the cases with ``status``."""
         ...
 
-    def texts(self) -> dict[int, str]:
-        """id -> "ref title status priority" of every case (not case-folded)."""
+    def texts(self, after: int = 0, limit: int = -1) -> dict[int, str]:
+        """id -> "ref title status priority" of every case (not case-folded); with ``limit``
+        > 0 only that many, the lowest ids above ``after``."""
         ...
 
     def rows(self, ids: list[int]) -> list[tuple[Any, ...]]:

@@ -11,6 +11,7 @@ namespace builds all of its enums (~25 ms), so it is imported inside the methods
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -240,6 +241,9 @@ class MainWindow(QMainWindow):
         self.set_location(home)
         panel = CaseListPanel(None)
         panel.new_button.setEnabled(False)
+        # no filter texts on a worker: they would compete with the full open for the GIL,
+        # and the page that replaces the preview in a moment reads its own
+        panel.model.background_from = sys.maxsize
         panel.set_source(source)
         panel.open_case.connect(self._open_when_ready)
         self.preview = panel

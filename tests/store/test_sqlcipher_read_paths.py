@@ -43,6 +43,10 @@ def test_case_list_reader_orders_filters_and_reads_rows(ws: Any) -> None:
     texts = reader.texts()
     assert len(texts) == 3 and all("\n" not in t for t in texts.values())
     assert texts[reader.id_of(refs[0])].startswith(f"{refs[0]} beta")
+    low, high = sorted(texts)[:2], sorted(texts)[2:]  # a part at a time, by id
+    assert reader.texts(0, 2) == {i: texts[i] for i in low}
+    assert reader.texts(low[-1], 2) == {i: texts[i] for i in high}
+    assert reader.texts(max(texts), 2) == {}
     assert reader.id_of("CASE-1999-0001") is None and reader.rows([10**9]) == []
     version = reader.data_version()
     assert reader.data_version() == version  # nothing written in between

@@ -2,8 +2,9 @@
 
 :class:`CaseListSource` answers what a lazy table model asks: the ids in the order shown (sorted
 and status-filtered by the store, mostly from an index), a case-folded filter text per case
-(built once per data version, on the first keystroke), and full rows only for the ids that
-are fetched for display. No record object is built per case.
+(built once per data version: on a worker thread right after the list loads, see
+:meth:`CaseListSource.prepare_haystack`, or on the first keystroke), and full rows only for the
+ids that are fetched for display. No record object is built per case.
 
 The store's own reader (:class:`caseapp.store.interface.CaseListReader`, one read-only
 connection with its own page cache) is used when the store has one; otherwise
@@ -15,6 +16,7 @@ is loaded (:func:`preview_source`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -66,8 +68,10 @@ class RowsReader:
         rows.sort(key=lambda r: (rank(r), r[0]), reverse=descending)
         return [r[0] for r in rows]
 
-    def texts(self) -> dict[int, str]:
-        return {r[0]: f"{r[1]} {r[2]} {r[3]} {r[4]}" for r in self._by_id.values()}
+    def texts(self, after: int = 0, limit: int = -1) -> dict[int, str]:
+        ids = sorted(i for i in self._by_id if i > after)
+        return {i: "{1} {2} {3} {4}".format(*self._by_id[i])
+                for i in (ids[:limit] if limit > 0 else ids)}
 
     def rows(self, ids: list[int]) -> list[tuple[Any, ...]]:
         return [self._by_id[i] for i in ids if i in self._by_id]
@@ -80,7 +84,15 @@ class RowsReader:
 
 
 class CaseListSource:
-    """What the case table asks for, over a store's case-list reader plus risk scores."""
+    """What the case table asks for, over a store's case-list reader plus risk scores.
+
+    Used from the UI thread, except that :meth:`prepare_haystack` reads the filter texts on a
+    worker thread meanwhile: every use of the reader (one connection) takes ``_lock``, and
+    the worker holds it for one part of :data:`HAY_PART` cases at a time.
+    """
+
+    #: Cases read and case-folded per step of the worker (the UI thread waits one step at most).
+    HAY_PART = 5_000
 
     def __init__(self, reader: CaseListReader,
                  risks: Callable[[list[int] | None], Mapping[int, Scored]] | None = None,
@@ -94,6 +106,11 @@ class CaseListSource:
         self._stale: set[str] = set()  # refs whose filter text is to be read again
         self._stale_ids: set[int] = set()
         self._version_of_risks: int | None = None
+        self._lock = threading.Lock()
+        self._generation = 0  # of the filter texts; a build for an older one is dropped
+        self._building: threading.Thread | None = None
+        self._building_for = -1  # the generation it builds
+        self._closed = False
         self.refresh()
 
     def refresh(self, changed: set[str] | None = None) -> bool:
@@ -102,7 +119,8 @@ class CaseListSource:
         ``changed``: the refs of every case that changed, when known (then only their filter
         texts are read again); None: any case may have changed.
         """
-        version = self._reader.data_version()
+        with self._lock:
+            version = self._reader.data_version()
         moved = version != self._version
         self._version = version
         if self._risks_of is not None and (moved or self._version_of_risks is None):
@@ -115,7 +133,9 @@ class CaseListSource:
             self._risks = risks
         if moved:
             if changed is None:
-                self._hay = None
+                with self._lock:  # a build under way then drops what it read
+                    self._hay = None
+                    self._generation += 1
             else:
                 self._stale |= changed
         return moved
@@ -126,7 +146,7 @@ class CaseListSource:
         assert self._risks_of is not None
         if changed is None:
             return {i: (s.score, s.band) for i, s in self._risks_of(None).items()}
-        ids = [i for i in map(self._reader.id_of, sorted(changed)) if i is not None]
+        ids = [i for i in map(self.id_of, sorted(changed)) if i is not None]
         risks = {i: r for i, r in self._risks.items() if i not in ids}
         if ids:
             risks.update((i, (s.score, s.band)) for i, s in self._risks_of(ids).items())
@@ -136,19 +156,83 @@ class CaseListSource:
         """Ids in the order of table ``column`` (ties by id), only ``status`` if given."""
         key = SORT_KEYS[column]
         if key is not None:
-            return self._reader.order(key, descending, status)
-        ids = self._reader.order("updated", False, status)
+            with self._lock:
+                return self._reader.order(key, descending, status)
+        with self._lock:
+            ids = self._reader.order("updated", False, status)
         risks = self._risks
         with no_cyclic_gc():
             ids.sort(key=lambda i: (risks[i][0] if i in risks else -1, i), reverse=descending)
         return ids
 
+    def prepare_haystack(self, ready: Callable[[dict[int, str]], object] | None = None) -> bool:
+        """Build the filter texts on a worker thread unless they are built or being built;
+        True if a build started. ``ready(texts)`` runs on that worker once they are in (not
+        if the data changed meanwhile: that build is dropped, and is to be prepared again)."""
+        if self._hay is not None or self._closed or (
+                self._building is not None and self._building_for == self._generation):
+            return False
+        self._stale.clear()
+        self._stale_ids.clear()
+        generation, risks = self._generation, self._risks
+        worker = threading.Thread(target=self._build, args=(generation, risks, ready),
+                                  name="case-list-texts", daemon=True)
+        self._building, self._building_for = worker, generation
+        worker.start()
+        return True
+
+    def _build(self, generation: int, risks: Mapping[int, tuple[int, str]],
+               ready: Callable[[dict[int, str]], object] | None) -> None:
+        try:
+            hay = self._read_haystack(generation, risks)
+        finally:
+            if self._building is threading.current_thread():
+                self._building = None
+        if hay is not None and ready is not None:
+            ready(hay)
+
+    def _read_haystack(self, generation: int,
+                       risks: Mapping[int, tuple[int, str]]) -> dict[int, str] | None:
+        """Every filter text, a part at a time; None when the source closed or the data
+        changed meanwhile. Each step is a few short C calls, so the UI thread gets the GIL
+        (and the reader) between them."""
+        hay: dict[int, str] = {}
+        after = 0
+        while True:
+            texts = self._read_part(generation, after)
+            if texts is None:
+                return None
+            if not texts:
+                break
+            after = max(texts)
+            hay.update(zip(texts.keys(), map(str.casefold, texts.values()), strict=True))
+        for i, (_score, band) in risks.items():
+            if i in hay:
+                hay[i] = f"{hay[i]} {band.casefold()}"
+        with self._lock:
+            if generation != self._generation or self._closed:
+                return None
+            self._hay = hay  # one assignment: the UI thread sees none or all of it
+        return hay
+
+    def _read_part(self, generation: int, after: int) -> dict[int, str] | None:
+        """The next part of the filter texts (ids above ``after``); None: stop building."""
+        with self._lock:
+            if self._closed or generation != self._generation:
+                return None
+            return self._reader.texts(after, self.HAY_PART)
+
     def haystack(self) -> dict[int, str]:
-        """id -> case-folded "ref title status priority risk-band" (built once per version)."""
+        """id -> case-folded "ref title status priority risk-band" (built once per version;
+        waits for a build under way, or builds here)."""
+        building = self._building
+        if self._hay is None and building is not None and self._building_for == self._generation:
+            building.join()  # a build for older data stops by itself: not waited for
         if self._hay is None:
             self._stale.clear()
             self._stale_ids.clear()
-            texts = self._reader.texts()
+            with self._lock:
+                texts = self._reader.texts()
             with no_cyclic_gc():
                 hay = dict(zip(texts.keys(), map(str.casefold, texts.values()), strict=True))
                 for i, (_score, band) in self._risks.items():
@@ -156,8 +240,10 @@ class CaseListSource:
                         hay[i] = f"{hay[i]} {band.casefold()}"
             self._hay = hay
         elif self._stale or self._stale_ids:
-            ids = {i for i in map(self._reader.id_of, self._stale) if i is not None}
-            for row in self._reader.rows(sorted(ids | self._stale_ids)):
+            ids = {i for i in map(self.id_of, self._stale) if i is not None}
+            with self._lock:
+                rows = self._reader.rows(sorted(ids | self._stale_ids))
+            for row in rows:
                 band = self._risks.get(row[0], (0, ""))[1]
                 self._hay[row[0]] = f"{row[1]} {row[2]} {row[3]} {row[4]} {band}".casefold()
             self._stale.clear()
@@ -165,22 +251,35 @@ class CaseListSource:
         return self._hay
 
     def has_haystack(self) -> bool:
-        """Whether :meth:`haystack` is built (so asking for it costs no store read)."""
+        """Whether :meth:`haystack` is built (asking for it then costs no full read)."""
         return self._hay is not None
+
+    def building_haystack(self) -> bool:
+        """Whether a worker is building the filter texts of the current data."""
+        return (self._hay is None and self._building is not None
+                and self._building_for == self._generation)
+
+    def has_stale_texts(self) -> bool:
+        """Whether some filter texts are to be read again (:meth:`haystack` does it)."""
+        return bool(self._stale or self._stale_ids)
 
     def rows(self, ids: list[int]) -> dict[int, CaseListRow]:
         """Full rows of these ids (with risk), by id."""
         risks, none = self._risks, (None, None)
         make, cls = tuple.__new__, CaseListRow
-        return {row[0]: make(cls, (*row, *risks.get(row[0], none)))
-                for row in self._reader.rows(ids)}
+        with self._lock:
+            rows = self._reader.rows(ids)
+        return {row[0]: make(cls, (*row, *risks.get(row[0], none))) for row in rows}
 
     def id_of(self, ref: str) -> int | None:
-        return self._reader.id_of(ref)
+        with self._lock:
+            return self._reader.id_of(ref)
 
     def close(self) -> None:
-        """Release the reader's connection."""
-        self._reader.close()
+        """Release the reader's connection (a build under way stops at its next step)."""
+        with self._lock:
+            self._closed = True
+            self._reader.close()
 
 
 def open_case_list(ws: Workspace) -> CaseListSource:

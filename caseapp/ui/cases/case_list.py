@@ -79,6 +79,7 @@ class CaseListPanel(QWidget):
         self.filter.returnPressed.connect(self._open_from_filter)
         self.status.currentIndexChanged.connect(self._filter_changed)
         self.table.open_requested.connect(self._open_index)
+        self.model.filter_applied.connect(self._filter_applied)
         self.last_load_ms = 0.0
         self.last_filter_ms = 0.0
 
@@ -146,6 +147,12 @@ class CaseListPanel(QWidget):
             self.table.setCurrentIndex(self.model.index(0, 0))
         self._update_count()
         self.last_filter_ms = (time.perf_counter() - started) * 1000
+
+    def _filter_applied(self) -> None:
+        """A filter typed before the filter texts were in now shows (the model reset)."""
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self._update_count()
 
     def _update_count(self) -> None:
         shown, total = self.model.matching(), self.model.total()

@@ -7,16 +7,29 @@ rows it exposes. Rows are exposed a batch at a time (``canFetchMore``/``fetchMor
 asks for more as it scrolls), so a reset, a sort or a keystroke costs the id list, not the
 table. The text filter of a keystroke that extends the previous text only looks at the rows
 the previous text kept.
+
+A list of :attr:`CaseListModel.BACKGROUND_FROM` cases or more has its filter texts read and
+case-folded on a worker thread as soon as it loads (and again after a change made elsewhere).
+A keystroke that comes before they are in does not wait for them: the list stays as it was,
+the filter is applied the moment they arrive (:attr:`CaseListModel.filter_applied`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from itertools import compress, repeat
 from operator import contains
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from caseapp.domain.text import visible
 from caseapp.services.cases.caselist import CaseListRow, as_utc
@@ -50,6 +63,16 @@ class CaseListModel(QAbstractTableModel):
 
     #: Rows exposed per ``fetchMore`` (and fetched from the store in one statement).
     BATCH: int = 200
+    #: From this many cases on, filter texts are built on a worker after a load (below it,
+    #: building them on the first keystroke costs less than a keystroke's budget).
+    BACKGROUND_FROM: int = 20_000
+    #: Cases aligned per step on the worker (each step one short C call: the GIL is shared).
+    ALIGN_PART: int = 5_000
+
+    #: A filter typed before the filter texts were in has been applied (the rows changed).
+    filter_applied = Signal()
+    #: From the worker: (the id order the texts were aligned to, the texts), queued to the UI.
+    _texts_ready = Signal(object, object)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -69,6 +92,10 @@ class CaseListModel(QAbstractTableModel):
         self.last_ms = 0.0
         self._align_timer = QTimer(self, singleShot=True, interval=0)
         self._align_timer.timeout.connect(self._align_texts)
+        self._pending = False  # words typed before the filter texts were in
+        #: :attr:`BACKGROUND_FROM` for this model (the start-up preview turns it off).
+        self.background_from = self.BACKGROUND_FROM
+        self._texts_ready.connect(self._take_texts)
 
     # -- what the page calls -----------------------------------------------------------------
     def set_source(self, source: CaseListSource | None) -> None:
@@ -192,6 +219,8 @@ class CaseListModel(QAbstractTableModel):
         else:
             self._total = (len(self._ordered) if self._status is None else
                            len(self.source.order(7, True)))
+            if not self.source.has_haystack() and self._total >= self.background_from:
+                self.source.prepare_haystack(self._align_on_worker)  # before _match: it waits
         self._match(None)
         # a reload keeps what was fetched (the scroll position); a new source starts a batch
         self._fetched = min(len(self._visible), max(self.BATCH, fetched if reread else 0))
@@ -199,6 +228,33 @@ class CaseListModel(QAbstractTableModel):
         self.last_ms = (time.perf_counter() - started) * 1000
         if self.source is not None and self.source.has_haystack() and not self._words:
             self._align_timer.start()  # when idle: the next keystroke then only filters
+
+    def pending(self) -> bool:
+        """Whether a typed filter waits for the filter texts (the rows are not filtered yet)."""
+        return self._pending
+
+    def _align_on_worker(self, hay: dict[int, str]) -> None:
+        """On the source's worker: the texts in the order shown now, a part at a time."""
+        ordered = self._ordered
+        aligned: list[str] = []
+        for start in range(0, len(ordered), self.ALIGN_PART):
+            aligned += map(hay.get, ordered[start:start + self.ALIGN_PART], repeat(""))
+        with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+            self._texts_ready.emit(ordered, aligned)
+
+    def _take_texts(self, ordered: list[int], aligned: list[str]) -> None:
+        source = self.source
+        if source is None or not source.has_haystack():
+            return  # closed, or the data changed meanwhile (a new build is under way)
+        if (ordered is self._ordered and self._texts_in_order is None
+                and not source.has_stale_texts()):
+            self._texts_in_order = aligned
+        if self._pending:
+            self.beginResetModel()
+            self._match(None)
+            self._fetched = min(len(self._visible), self.BATCH)
+            self.endResetModel()
+            self.filter_applied.emit()
 
     def _align_texts(self) -> None:
         if self._texts_in_order is None and self.source is not None:
@@ -215,8 +271,14 @@ class CaseListModel(QAbstractTableModel):
         self._ordered, self._texts_in_order = ids, None
 
     def _match(self, within: list[int] | None) -> None:
-        """Set the visible rows: the ordered ids whose text holds every word."""
+        """Set the visible rows: the ordered ids whose text holds every word (all of them
+        while the filter texts are being built on the worker: :meth:`pending`)."""
+        self._pending = False
         if not self._words or self.source is None:
+            self._positions, self._visible = None, self._ordered
+            return
+        if self._texts_in_order is None and self.source.building_haystack():
+            self._pending = True
             self._positions, self._visible = None, self._ordered
             return
         self._align_texts()
