@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -19,6 +19,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.tips.models import ATTACHMENT_COLUMNS
+from caseapp.ui.tips.panel import TipPanel
 from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import Banner, action_button, run_with_progress
 from caseapp.ui.widgets.records import RecordTableModel
@@ -29,15 +30,11 @@ if TYPE_CHECKING:
 
 
 
-class AttachmentsPanel(QWidget):
+class AttachmentsPanel(TipPanel):
     """Files attached to the tip, stored encrypted in the vault with their SHA-256."""
 
-    changed = Signal(str)
-
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.tip: TipView | None = None
+        super().__init__(ctx, parent)
         self.handle: TaskHandle | None = None
         self.progress_dialog: QProgressDialog | None = None
         layout = QVBoxLayout(self)

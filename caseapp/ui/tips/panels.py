@@ -23,6 +23,7 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.tips.dialogs import CaseFromTipDialog, LinkCaseDialog
 from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS
+from caseapp.ui.tips.panel import TipPanel
 from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import action_button, dismiss_button, head_with_banner, open_dialog
 from caseapp.ui.widgets.records import Column, RecordTableModel
@@ -147,15 +148,11 @@ class DuplicatesPanel(QFrame):
             self.open_tip.emit(cand.ref)
 
 
-class CasesPanel(QWidget):
+class CasesPanel(TipPanel):
     """Cases the tip is linked to; link, unlink, open, create a case from the tip."""
 
-    changed = Signal(str)
-
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.tip: TipView | None = None
+        super().__init__(ctx, parent)
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         self.link_button = action_button("L&ink to case…", self.link_case,
