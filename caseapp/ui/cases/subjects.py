@@ -30,6 +30,7 @@ from caseapp.ui.widgets.records import Column, RecordTableModel, plain_tooltip
 if TYPE_CHECKING:
     from caseapp.domain.models import Identifier
     from caseapp.services.cases.subjects import SubjectView
+    from caseapp.ui.widgets.conflict_dialog import ConflictDialog
 
 
 
@@ -54,6 +55,7 @@ class SubjectsTab(CaseTab):
         super().__init__(ctx, case_ref, parent)
         self.views: list[SubjectView] = []
         self.dialog: QDialog | None = None
+        self.conflict: ConflictDialog | None = None
         layout = QVBoxLayout(self)
         self.add_button = action_button("&Add subject…", self.add_subject)
         self.edit_button = action_button("&Edit subject…", self.edit_subject)
@@ -193,21 +195,39 @@ class SubjectsTab(CaseTab):
         dialog = SubjectDialog(self, editing=True, name=s.name, aliases=view.aliases,
                                role=s.role_applied, platform=s.hiring_platform,
                                location=s.claimed_location)
-        self.dialog = open_dialog(dialog, lambda d: self._save_edit(d, subject_id))
+        version = s.version
+        self.dialog = open_dialog(dialog, lambda d: self._save_edit(d, subject_id, version))
         return dialog
 
-    def _save_edit(self, dialog: SubjectDialog, subject_id: int) -> None:
+    def _save_edit(self, dialog: SubjectDialog, subject_id: int, version: int) -> None:
         from caseapp.services.cases import subjects
+        from caseapp.services.errors import EditConflict
+        from caseapp.ui.widgets.conflict_dialog import settle_conflict
 
-        try:
+        def save(expected: int) -> None:
             subjects.update_subject(self.ctx.ws, subject_id, name=dialog.name.text(),
                                     aliases=dialog.alias_list(), role_applied=dialog.role.text(),
                                     hiring_platform=dialog.platform.text(),
-                                    claimed_location=dialog.location.text())
+                                    claimed_location=dialog.location.text(),
+                                    expected_version=expected)
+
+        try:
+            save(version)
+        except EditConflict as exc:  # saved by someone else since: show both, then reload
+            def done(choice: str | None) -> None:
+                self._edited(subject_id)
+                if choice is None:  # back to editing: the form still holds my values
+                    dialog.open()
+
+            self.conflict = settle_conflict(self.ctx, self, exc, save_mine=save, done=done)
+            return
         except Exception as exc:  # noqa: BLE001
             dialog.error.show_error(self.ctx.report_error(exc, "Edit subject"))
             dialog.open()
             return
+        self._edited(subject_id)
+
+    def _edited(self, subject_id: int) -> None:
         log_event("subject.updated", case=self.case_ref, subject=subject_id)
         self.refresh()
         self.ctx.notify_changed(self.case_ref)

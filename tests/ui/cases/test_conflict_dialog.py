@@ -147,3 +147,27 @@ def test_tip_editor_save_after_a_cli_edit_opens_the_dialog_and_can_save_mine(
     # mine saved over theirs: the whole form, so the CLI's programme is replaced by the form's
     assert (stored.reference, stored.programme) == ("MY-REF", "")
     assert editor.tip is not None and editor.tip.version == stored.version
+
+
+def test_subject_edit_after_a_colleague_saved_shows_both_and_saves_mine(qtbot, window) -> None:
+    from caseapp.services.cases import subjects
+
+    ref = cases.create_case(window.ctx.ws, "Subject conflict").ref
+    sid = subjects.add_subject(window.ctx.ws, ref, "Ivan Petrov").subject.id or 0
+    window.show_page("cases").list.reload()
+    tab = window.open_case(ref).show_tab("subjects")
+    tab.refresh()
+    editor = tab.edit_subject()
+    subjects.update_subject(window.ctx.ws, sid, role_applied="Set by a colleague")
+    editor.name.setText("Ivan P. Petrov")
+    qtbot.mouseClick(editor.ok_button, Qt.MouseButton.LeftButton)
+    dialog = tab.conflict
+    assert dialog is not None and dialog.isVisible()
+    assert "Set by a colleague" in dialog.theirs.toPlainText()
+    assert "Ivan P. Petrov" in dialog.mine.toPlainText()
+    assert subjects.list_subjects(window.ctx.ws, ref)[0].subject.name == "Ivan Petrov"
+    _activate(qtbot, dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    stored = subjects.list_subjects(window.ctx.ws, ref)[0].subject
+    assert stored.name == "Ivan P. Petrov" and stored.version == 3
