@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -253,16 +253,11 @@ def _encrypt(path: Path, password: str) -> None:
 
     writer = PdfWriter(clone_from=PdfReader(path))
     writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
-    tmp = path.with_name(path.name + ".enc")
-    try:
-        with open(tmp, "wb") as handle:
-            writer.write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+
+    def write(handle: BinaryIO) -> None:
+        writer.write(handle)
+
+    pkg.rewrite(path, write, suffix=".enc")
 
 
 def _record(ws: Workspace, case_ref: str, target: Path, package_dir: Path | None,

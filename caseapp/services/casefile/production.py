@@ -7,13 +7,16 @@ exhibits are re-hashed); :func:`publish` renames it into place in one step.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from caseapp.pdf.options import ExportOptions
 from caseapp.store.files import fsync_dir
@@ -25,6 +28,21 @@ NATIVES = "natives"
 MANIFEST_COLUMNS = ["exhibit", "title", "original_file_name", "media_type", "size", "sha256",
                     "bates_begin", "bates_end", "pages", "native_file", "status"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def rewrite(path: Path, write: Callable[[BinaryIO], None], *, suffix: str) -> None:
+    """Replace ``path`` with what ``write`` writes: into ``path`` + ``suffix``, fsynced, then
+    renamed over it (the temp file goes whatever happens)."""
+    tmp = path.with_name(path.name + suffix)
+    try:
+        with open(tmp, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def neutralise(cell: object) -> str:

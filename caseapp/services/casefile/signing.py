@@ -11,9 +11,7 @@ a recipient can check integrity with it, not identity.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import os
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +20,7 @@ from typing import Any, BinaryIO
 
 from caseapp.domain.models import StoreMeta
 from caseapp.security import audit
+from caseapp.services.casefile.production import rewrite
 from caseapp.services.errors import CaseappError, InvalidInput
 from caseapp.services.workspace import Workspace
 
@@ -238,13 +237,5 @@ def sign_into(data: bytes, out: BinaryIO, identity: SigningIdentity, *, reason: 
 
 def sign_pdf(path: Path, identity: SigningIdentity, *, reason: str) -> None:
     """Sign ``path`` in place (PAdES B-B, an incremental update), via a temp file."""
-    tmp = path.with_name(path.name + ".sig")
-    try:
-        with open(tmp, "wb") as out:
-            sign_into(path.read_bytes(), out, identity, reason=reason)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    data = path.read_bytes()
+    rewrite(path, lambda out: sign_into(data, out, identity, reason=reason), suffix=".sig")
