@@ -13,8 +13,11 @@ measures, each including the repaint of the table:
 * one keystroke: typing queries one character at a time into the real filter box
   (``QLineEdit.insert``); reported on their own: the first keystroke after an edit (the
   edited case's filter text is read again) and the first keystroke of a new reader (every
-  case's filter text is read: also after a change made outside the app); then a
-  status-filter change and a column sort.
+  case's filter text is read: also after a change made outside the app). From 20,000 cases
+  those texts are built on a worker right after the load: that keystroke then only records
+  the filter (the UI thread does not wait), and "filter shown after it" is how long until
+  the filtered rows are painted (the worker's build, which the UI thread shares the GIL
+  with); then a status-filter change and a column sort.
 
 Targets (issue 18): at 10,000 cases load <= 50 ms, keystroke <= 30 ms, sort <= 50 ms; at
 100,000 cases load <= 150 ms, keystroke <= 50 ms (medians). Each line prints the figure, the
@@ -91,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     window.attach(ctx)
     window.show()
     app.processEvents()
-    panel = window.pages["cases"].list
+    cases_page = window.cases_page()
+    assert cases_page is not None
+    panel = cases_page.list
     total = panel.model.total()
 
     from caseapp.services.cases import cases as cases_service
@@ -117,10 +122,22 @@ def main(argv: list[str] | None = None) -> int:
         timed(name, lambda: panel.filter.insert("l"))
         panel.filter.clear()
 
+    deferred = 0
     for n in range(args.repeat):
         panel.release()
         timed("first load (new reader)", panel.reload)
-        keystroke("first keystroke, new reader")  # reads every case's filter text
+        typed, typed_cpu = time.perf_counter(), time.process_time()
+        timed("first keystroke, new reader", lambda: panel.filter.insert("l"))
+        deferred += panel.model.pending()
+        while panel.model.pending():  # the worker's texts arrive as a queued signal
+            app.processEvents()
+            time.sleep(0.001)
+        panel.table.viewport().repaint()
+        wall.setdefault("filter shown after it", []).append((time.perf_counter() - typed) * 1000)
+        # process CPU: the worker's share too
+        cpu.setdefault("filter shown after it", []).append(
+            (time.process_time() - typed_cpu) * 1000)
+        panel.filter.clear()
         ref = touch(n)
         timed("reload after an edit", lambda ref=ref: panel.reload({ref}))  # as the page does
         app.processEvents()  # idle before the next keystroke, as when a person types
@@ -157,14 +174,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{goal}")
 
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"case list benchmark: {total:,} cases, platform {app.platformName()}, "
+    print(f"case list benchmark: {total:,} cases, platform {QApplication.platformName()}, "
           f"{os.cpu_count()} CPUs, load average {load_avg:.2f} at the end")
-    print(f"targets for {size:,} cases")
+    print(f"targets for {size:,} cases; the first keystroke of a new reader found the "
+          f"filter texts still being built on the worker {deferred} of {args.repeat} times")
     for name, target in (("first load (new reader)", load_target),
                          ("reload after an edit", load_target),
                          ("filter, per keystroke", key_target),
                          ("first keystroke after an edit", key_target),
-                         ("first keystroke, new reader", None),
+                         ("first keystroke, new reader", key_target),
+                         ("filter shown after it", None),
                          ("status filter change", None), ("sort by column", sort_target)):
         print(line(name, target))
     try:
