@@ -19,6 +19,7 @@ s3_bucket = shared.s3_bucket
 run, as_, stored_bytes = shared.run, shared.as_, shared.stored_bytes
 
 MARKER = b"LOCAL-ONLY-PAYSLIP-NGUYEN-7731 "
+FLAG = "identity.inconsistent-profiles"
 
 
 def local_case(capsys: Any, home: Path, tmp_path: Path) -> tuple[str, bytes]:
@@ -37,6 +38,8 @@ def local_case(capsys: Any, home: Path, tmp_path: Path) -> tuple[str, bytes]:
         path = tmp_path / name
         path.write_bytes(data)
         local("evidence", "add", case["ref"], str(path), "--json")
+    local("flags", "set", case["ref"], FLAG, "confirmed", "--note", "profiles disagree",
+          "--exhibit", "E-002", "--json")
     return case["ref"], body
 
 
@@ -69,6 +72,16 @@ def test_publish_copies_a_local_case_and_checkout_brings_it_back(
     assert run(capsys, *as_(alice, "evidence", "export", team_ref, "E-001", "--out",
                             str(out)))[0] == 0
     assert out.read_bytes() == body
+    # The red-flag answer keeps its state and its exhibit (remapped to the team's rows).
+    code, flags, err = run(capsys, *as_(alice, "flags", "show", team_ref, "--json"))
+    assert code == 0, err
+    item = next(i for i in flags["items"] if i["id"] == FLAG)
+    assert item["state"] == "confirmed" and item["note"] == "profiles disagree"
+    assert "E-002" in json.dumps(item["exhibits"])
+    pinned = team["cluster"].psql(  # the pinned template text went along with it
+        f"SELECT count(*) FROM template_blob WHERE template_id = '{flags['template']}' AND "
+        f"version = {flags['version']}", database=team["db"])
+    assert pinned.strip() == "1"
     # The team's search finds the copied records.
     code, hits, err = run(capsys, *as_(alice, "search", "camera", "--json"))
     assert code == 0, err

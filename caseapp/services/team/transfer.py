@@ -3,7 +3,8 @@
 :func:`read_case` takes a snapshot of a case as the source session sees it; :func:`write_case`
 writes it into the destination session (the caller's unit of work) under the destination's own
 reference, every row id remapped. What carries over: the case, subjects and their identifiers,
-notes with their revisions, the red-flag checklist and answers, exhibits (their blobs are the
+notes with their revisions, the red-flag checklist and answers (and its pinned template
+version, when the destination lacks it), exhibits (their blobs are the
 caller's business: re-encrypted beforehand, mapped here) with every custody event, export
 records, signal imports, observations and findings. Not carried over as rows: tip links (tips
 live in their own store) and productions (Bates numbers are the destination's to issue); they
@@ -37,6 +38,7 @@ from caseapp.domain.models import (
     SignalImport,
     SignalObservation,
     Subject,
+    TemplateBlob,
     TipCaseLink,
 )
 from caseapp.domain.text import case_ref as make_ref
@@ -61,6 +63,7 @@ class CaseSnapshot:
     notes: list[Note] = field(default_factory=list)
     revisions: list[NoteRevision] = field(default_factory=list)
     checklist: Checklist | None = None
+    template: TemplateBlob | None = None  # the checklist's pinned template text, if stored
     answers: list[ChecklistAnswer] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     custody: list[CustodyEvent] = field(default_factory=list)
@@ -95,6 +98,10 @@ def read_case(session: Session, ref: str) -> CaseSnapshot:
     snap.revisions = _all(session, NoteRevision, NoteRevision.note_id, _ids(snap.notes))
     checklists = _all(session, Checklist, Checklist.case_id, cid)
     snap.checklist = checklists[0] if checklists else None
+    if snap.checklist is not None:
+        snap.template = session.exec(select(TemplateBlob).where(
+            TemplateBlob.template_id == snap.checklist.template_id,
+            TemplateBlob.version == snap.checklist.template_version)).first()
     snap.answers = _all(session, ChecklistAnswer, ChecklistAnswer.checklist_id,
                         _ids(checklists))
     snap.evidence = _all(session, Evidence, Evidence.case_id, cid)
@@ -185,6 +192,7 @@ def write_case(session: Session, snap: CaseSnapshot, blobs: dict[int, str],
     ev_ids = {old: new.id or 0 for old, new in exhibits.items()}
     _add_all(session, snap.custody, evidence_id=lambda r: ev_ids[r.evidence_id])
     if snap.checklist is not None:
+        _carry_template(session, snap.template)
         checklist = _add_all(session, [snap.checklist], case_id=cid)
         _add_all(session, snap.answers,
                  checklist_id=lambda r: checklist[r.checklist_id],
@@ -211,6 +219,17 @@ def write_case(session: Session, snap: CaseSnapshot, blobs: dict[int, str],
                          "entity": entry.entity, "entity_id": entry.entity_id,
                          "detail": json.loads(entry.detail or "{}")}})
     return Written(case, exhibits, len(snap.history))
+
+
+def _carry_template(session: Session, template: TemplateBlob | None) -> None:
+    """The pinned template version goes along unless the destination has it (templates are
+    team-wide; a stored version is never replaced)."""
+    if template is None:
+        return
+    if session.exec(select(TemplateBlob.id).where(
+            TemplateBlob.template_id == template.template_id,
+            TemplateBlob.version == template.version)).first() is None:
+        session.add(_copy(template))
 
 
 def _reref(label: Any, old: str, new: str) -> Any:
