@@ -84,22 +84,23 @@ class Workspace:
             yield unit[1]
             unit[1].flush()
             return
-        with self.store.write_session() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException as exc:
-                session.rollback()
-                _raise_refusal(self, exc)
-                raise
+        with self._write(as_unit=False) as session:
+            yield session
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """Make several service calls one transaction: all of them land, or none does."""
         if _UNIT.get() is not None:
             raise RuntimeError("units of work do not nest")
+        with self._write(as_unit=True) as session:
+            yield session
+
+    @contextlib.contextmanager
+    def _write(self, *, as_unit: bool) -> Iterator[Session]:
+        """A write session committed when the block ends, rolled back (a database refusal as
+        Conflict) if it raises; ``as_unit``: the unit other calls join until it ends."""
         with self.store.write_session() as session:
-            token = _UNIT.set((self, session))
+            token = _UNIT.set((self, session)) if as_unit else None
             try:
                 yield session
                 session.commit()
@@ -108,7 +109,8 @@ class Workspace:
                 _raise_refusal(self, exc)
                 raise
             finally:
-                _UNIT.reset(token)
+                if token is not None:
+                    _UNIT.reset(token)
 
     def store_status(self) -> StoreStatus:
         """Which store this is and how it is reached (for the status bar)."""
@@ -186,6 +188,18 @@ def _raise_refusal(ws: Workspace, exc: BaseException) -> None:
         raise Conflict(REFUSED) from None
 
 
+def lock_home(home: Path) -> HomeLock:
+    """Take the home's exclusive lock (making the private home folder first); raises
+    StoreUnavailable while another caseapp holds it. The caller releases it."""
+    private_dir(home)
+    lock = HomeLock(home)
+    try:
+        lock.acquire()
+    except HomeLocked as exc:
+        raise StoreUnavailable(str(exc)) from None
+    return lock
+
+
 def open_workspace(
     home: Path,
     passphrase: PassphraseProvider | None = None,
@@ -211,14 +225,7 @@ def open_workspace(
     :func:`_adopt_store`).
     Raises StoreUnavailable with a user-readable message.
     """
-    lock: HomeLock | None = None
-    if exclusive:
-        private_dir(home)
-        lock = HomeLock(home)
-        try:
-            lock.acquire()
-        except HomeLocked as exc:
-            raise StoreUnavailable(str(exc)) from None
+    lock = lock_home(home) if exclusive else None
     try:
         return _open(home, passphrase, create=create, key_mode=key_mode, lock=lock,
                      master_key=master_key, blobs=blobs,

@@ -32,15 +32,19 @@ from caseapp.services.errors import (
     StoreWriteFailed,
     write_failed,
 )
-from caseapp.services.workspace import VAULT_DIR, PassphraseProvider, Workspace, open_workspace
+from caseapp.services.workspace import (
+    VAULT_DIR,
+    PassphraseProvider,
+    Workspace,
+    lock_home,
+    open_workspace,
+)
 from caseapp.store import DB_NAME
 from caseapp.store.blobs.folder_files import BLOB_SUFFIX
 from caseapp.store.files import atomic_write_text, fsync_dir, private_dir, sha256_file
 from caseapp.store.home import (
     RESTORE_MARKER,
     RESTORE_STAGING,
-    HomeLock,
-    HomeLocked,
     begin_restore,
     end_restore,
     undo_interrupted_restore,
@@ -125,12 +129,7 @@ def restore(home: Path, backup_dir: Path, *, recovery_code: str | None = None,
     if KeyManager(home).exists():
         raise InvalidInput(f"{home} already holds a store; restore into an empty home.")
     _check_backup_files(backup_dir)
-    private_dir(home)
-    lock = HomeLock(home)
-    try:
-        lock.acquire()
-    except HomeLocked as exc:
-        raise StoreUnavailable(str(exc)) from None
+    lock = lock_home(home)
     try:
         source_keys = KeyManager(backup_dir)
         master = _unlock_backup(source_keys, recovery_code, passphrase)
