@@ -27,6 +27,7 @@ from caseapp.ui.widgets.panes import CaseTab, FailedTab
 
 if TYPE_CHECKING:
     from caseapp.domain.models import Case
+    from caseapp.ui.widgets.conflict_dialog import ConflictDialog
 
 
 T = TypeVar("T", bound=CaseTab)
@@ -83,6 +84,7 @@ class CaseHeader(QWidget):
         self.status.activated.connect(self._save_status)
         self.priority.activated.connect(self._save_priority)
         self.case: Case | None = None
+        self.conflict: ConflictDialog | None = None
 
     def load(self) -> None:
         """Read the case and fill the header."""
@@ -105,15 +107,35 @@ class CaseHeader(QWidget):
         finally:
             self._loading = False
 
-    def _apply(self, what: str, fn: Callable[[], object]) -> None:
+    def _apply(self, what: str, fn: Callable[[int | None], object],
+               loaded: str | None = None, version: int | None = None) -> None:
+        """Save one field with ``fn(expected version)``; ``loaded``: its text as loaded.
+
+        If the case was saved since but not this field, save again at the new version
+        (nothing of theirs is lost); if this field too, open the conflict dialog."""
+        from caseapp.services.cases.cases import CASE_FIELDS
+        from caseapp.services.errors import EditConflict
+        from caseapp.ui.widgets.conflict_dialog import only_other_fields, settle_conflict
+
         if self._loading or self.case is None:
             return
         try:
-            fn()
+            fn(self.case.version if version is None else version)
+        except EditConflict as exc:
+            field = CASE_FIELDS.get(what, what.capitalize())
+            if loaded is not None and only_other_fields(exc, {field: loaded}):
+                self._apply(what, fn, loaded, exc.theirs.version)
+                return
+            self.conflict = settle_conflict(self.ctx, self, exc, save_mine=fn,
+                                            done=lambda _choice: self._reloaded(what))
+            return
         except Exception as exc:  # noqa: BLE001 - shown inline; header reloads below
             self.error.show_error(self.ctx.report_error(exc, what))
             self.load()
             return
+        self._reloaded(what)
+
+    def _reloaded(self, what: str) -> None:
         self.error.clear_error()
         log_event("case.edited", case=self.case_ref, field=what)
         self.load()
@@ -123,8 +145,9 @@ class CaseHeader(QWidget):
         from caseapp.services.cases import cases
 
         if self.case is not None and self.title_edit.text().strip() != self.case.title:
-            self._apply("title", lambda: cases.update_case(self.ctx.ws, self.case_ref,
-                                                           title=self.title_edit.text()))
+            title = self.title_edit.text()
+            self._apply("title", lambda v: cases.update_case(
+                self.ctx.ws, self.case_ref, title=title, expected_version=v), self.case.title)
 
     def _save_tags(self) -> None:
         from caseapp.domain.text import load_list
@@ -132,23 +155,27 @@ class CaseHeader(QWidget):
 
         tags = split_tags(self.tags.text())
         if self.case is not None and tags != load_list(self.case.tags):
-            self._apply("tags", lambda: cases.update_case(self.ctx.ws, self.case_ref,
-                                                          tags=tags))
+            self._apply("tags", lambda v: cases.update_case(
+                self.ctx.ws, self.case_ref, tags=tags, expected_version=v),
+                ", ".join(load_list(self.case.tags)))
 
     def _save_status(self, index: int) -> None:
         from caseapp.services.cases import cases
 
         if index > 0:
             target = self.status.itemData(index)
-            self._apply("status", lambda: cases.set_status(self.ctx.ws, self.case_ref, target))
+            self._apply("status", lambda v: cases.set_status(
+                self.ctx.ws, self.case_ref, target, expected_version=v),
+                self.case.status if self.case else None)
 
     def _save_priority(self, _index: int) -> None:
         from caseapp.services.cases import cases
 
         value = self.priority.currentData()
         if self.case is not None and value != self.case.priority:
-            self._apply("priority", lambda: cases.update_case(self.ctx.ws, self.case_ref,
-                                                              priority=value))
+            self._apply("priority", lambda v: cases.update_case(
+                self.ctx.ws, self.case_ref, priority=value, expected_version=v),
+                self.case.priority)
 
 
 class CaseView(QWidget):

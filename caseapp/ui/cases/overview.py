@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,6 +22,9 @@ from caseapp.ui.errors import log_event
 from caseapp.ui.formatting import label, local_time
 from caseapp.ui.widgets.common import ErrorLabel
 from caseapp.ui.widgets.panes import CaseTab
+
+if TYPE_CHECKING:
+    from caseapp.ui.widgets.conflict_dialog import ConflictDialog
 
 
 class OverviewTab(CaseTab):
@@ -75,6 +80,9 @@ class OverviewTab(CaseTab):
         self.summary.textChanged.connect(self._dirty_changed)
         self.key_facts.textChanged.connect(self._dirty_changed)
         self._saved = ("", "")
+        self.conflict: ConflictDialog | None = None
+        self._version: int | None = None  # the case version the editors started from
+        self._base = ("", "")  # summary and key facts as stored at that version
 
     def is_dirty(self) -> bool:
         return (self.summary.toPlainText(), self.key_facts.toPlainText()) != self._saved
@@ -98,10 +106,15 @@ class OverviewTab(CaseTab):
         n_subjects = len(subjects.list_subjects(self.ctx.ws, self.case_ref))
         n_exhibits = sum(1 for e in evidence.list_evidence(self.ctx.ws, self.case_ref)
                          if e.withdrawn_at is None)
-        if discard or not self.is_dirty():
+        replaced = discard or not self.is_dirty()
+        if replaced:
             self._saved = (case.summary, case.key_facts)
             self.summary.setPlainText(case.summary)
             self.key_facts.setPlainText(case.key_facts)
+        # unsaved edits stay on the version they started from, unless only other fields
+        # (title, tags...) changed since: then saving them at the new one loses nothing
+        if replaced or self._base == (case.summary, case.key_facts):
+            self._version, self._base = case.version, (case.summary, case.key_facts)
         self.labels["Opened"].setText(local_time(case.opened_at))
         self.labels["Closed"].setText(local_time(case.closed_at) or "—")
         self.labels["Status"].setText(label(case.status))
@@ -112,18 +125,44 @@ class OverviewTab(CaseTab):
         self._dirty_changed()
 
     def save(self) -> None:
-        """Save the summary and key facts."""
-        from caseapp.services.cases import cases
+        """Save the summary and key facts (checked against the version they started from;
+        a colleague's save of them in between opens the conflict dialog)."""
+        if self.is_dirty():
+            self.save_over(self._version)
 
-        if not self.is_dirty():
-            return
+    def save_over(self, expected_version: int | None) -> None:
+        """Save at ``expected_version`` (a conflict's "save mine over theirs")."""
+        from caseapp.services.cases import cases
+        from caseapp.services.errors import EditConflict
+        from caseapp.ui.widgets.conflict_dialog import (
+            THEIRS,
+            only_other_fields,
+            settle_conflict,
+        )
+
         try:
-            cases.update_case(self.ctx.ws, self.case_ref, summary=self.summary.toPlainText(),
-                              key_facts=self.key_facts.toPlainText())
+            case = cases.update_case(self.ctx.ws, self.case_ref,
+                                     summary=self.summary.toPlainText(),
+                                     key_facts=self.key_facts.toPlainText(),
+                                     expected_version=expected_version)
+        except EditConflict as exc:
+            if only_other_fields(exc, {"Summary": self._base[0], "Key facts": self._base[1]}):
+                self.save_over(exc.theirs.version)  # e.g. the title changed: nothing to ask
+                return
+            self.error.show_error(str(exc))
+
+            def done(choice: str | None) -> None:
+                if choice == THEIRS:
+                    self.refresh(discard=True)
+
+            self.conflict = settle_conflict(self.ctx, self, exc, save_mine=self.save_over,
+                                            done=done)
+            return
         except Exception as exc:  # noqa: BLE001 - inline; the edits stay in the editors
             self.error.show_error(self.ctx.report_error(exc, "Saving the overview"))
             return
         self.error.clear_error()
+        self._version, self._base = case.version, (case.summary, case.key_facts)
         self._saved = (self.summary.toPlainText(), self.key_facts.toPlainText())
         self._dirty_changed()
         log_event("case.overview-saved", case=self.case_ref)

@@ -39,6 +39,13 @@ def version_text(fields: dict[str, str], other: dict[str, str]) -> str:
     return "\n\n".join(parts)
 
 
+def only_other_fields(conflict: EditConflict, loaded: dict[str, str]) -> bool:
+    """True when the fields an editor changes (label -> the text it loaded) are stored just
+    as it loaded them: the other save changed other fields only, so saving these at their
+    version loses nothing of theirs (an editor then saves again without asking)."""
+    return all(conflict.theirs.fields.get(label) == value for label, value in loaded.items())
+
+
 def _plain_label(text: str, buddy: QWidget | None = None) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)

@@ -171,3 +171,47 @@ def test_subject_edit_after_a_colleague_saved_shows_both_and_saves_mine(qtbot, w
     qtbot.waitUntil(lambda: not dialog.isVisible())
     stored = subjects.list_subjects(window.ctx.ws, ref)[0].subject
     assert stored.name == "Ivan P. Petrov" and stored.version == 3
+
+
+def test_case_overview_and_header_conflict_only_on_the_fields_they_edit(qtbot, window) -> None:
+    ws = window.ctx.ws
+    ref = cases.create_case(ws, "Header title", summary="base summary").ref
+    window.show_page("cases").list.reload()
+    view = window.open_case(ref)
+    tab = view.show_tab("overview")
+    tab.summary.setPlainText("my summary")
+    cases.update_case(ws, ref, title="Title by a colleague")  # another field: no conflict
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.conflict is None
+    stored = cases.get_case(ws, ref)
+    assert (stored.title, stored.summary) == ("Title by a colleague", "my summary")
+    tab.refresh()
+    tab.summary.setPlainText("my second summary")
+    cases.update_case(ws, ref, summary="colleague's summary")  # the same field: conflict
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    dialog = tab.conflict
+    assert dialog is not None and dialog.isVisible() and dialog.keep_both is None
+    assert "colleague's summary" in dialog.theirs.toPlainText()
+    assert "my second summary" in dialog.mine.toPlainText()
+    _activate(qtbot, dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert tab.summary.toPlainText() == "colleague's summary" and not tab.is_dirty()
+    assert cases.get_case(ws, ref).summary == "colleague's summary"
+    # the header: loaded before the colleague's title change below
+    header = view.header
+    header.load()
+    cases.update_case(ws, ref, priority="high")  # another field: saved without asking
+    header.title_edit.setText("My title")
+    header._save_title()
+    assert header.conflict is None and cases.get_case(ws, ref).title == "My title"
+    cases.update_case(ws, ref, title="Their title")
+    header.title_edit.setText("My other title")
+    header._save_title()
+    assert header.conflict is not None and header.conflict.isVisible()
+    assert "Their title" in header.conflict.theirs.toPlainText()
+    _activate(qtbot, header.conflict)
+    QTest.keyClick(header.conflict, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not header.conflict.isVisible())
+    assert cases.get_case(ws, ref).title == "My other title"
+    assert header.title_edit.text() == "My other title"
