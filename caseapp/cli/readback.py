@@ -124,17 +124,23 @@ def _print_subject(data: dict[str, Any]) -> None:
         print(f"  #{ident['id']} {ident['kind']}\t{ident['raw']}\t-> {ident['normalized']}{flag}")
 
 
+def _shown_subjects(args: argparse.Namespace,
+                    data: dict[str, Any] | list[dict[str, Any]]) -> int:
+    """One subject or a list of them: as JSON with --json, else as text."""
+    if args.json:
+        print_json(data)
+    else:
+        for item in data if isinstance(data, list) else [data]:
+            _print_subject(item)
+    return 0
+
+
 def subject_list(args: argparse.Namespace) -> int:
     from caseapp.services.cases import readback, subjects
 
     with open_ws(args, create=False) as ws:
         data = [readback.subject_json(v) for v in subjects.list_subjects(ws, args.case_ref)]
-    if args.json:
-        print_json(data)
-    else:
-        for item in data:
-            _print_subject(item)
-    return 0
+    return _shown_subjects(args, data)
 
 
 def subject_show(args: argparse.Namespace) -> int:
@@ -142,11 +148,7 @@ def subject_show(args: argparse.Namespace) -> int:
 
     with open_ws(args, create=False) as ws:
         data = readback.subject_json(readback.find_subject(ws, args.case_ref, args.subject))
-    if args.json:
-        print_json(data)
-    else:
-        _print_subject(data)
-    return 0
+    return _shown_subjects(args, data)
 
 
 def subject_edit(args: argparse.Namespace) -> int:
@@ -161,11 +163,7 @@ def subject_edit(args: argparse.Namespace) -> int:
                                 expected_version=args.expected_version)
         data = readback.subject_json(readback.find_subject(
             ws, args.case_ref, str(view.subject.id)))
-    if args.json:
-        print_json(data)
-    else:
-        _print_subject(data)
-    return 0
+    return _shown_subjects(args, data)
 
 
 def identifier_add(args: argparse.Namespace) -> int:
