@@ -720,59 +720,38 @@ def test_extract_every_candidate_normalises() -> None:
         assert normalize(kind, value).ok, (kind, value)
 
 
-def test_extract_email_inside_url_is_part_of_url() -> None:
-    text = "see https://example.com/unsubscribe?u=john@example.com."
-    assert extract_identifiers(text) == [
-        (K.URL, "https://example.com/unsubscribe?u=john@example.com")
-    ]
-
-
-def test_extract_trailing_punctuation_and_brackets() -> None:
-    text = "(https://example.com/a), <www.example.org/b>. Mail: a.b@example.com."
-    assert extract_identifiers(text) == [
-        (K.URL, "https://example.com/a"),
-        (K.URL, "www.example.org/b"),
-        (K.EMAIL, "a.b@example.com"),
-    ]
-
-
-def test_extract_phone_stops_at_following_numbers() -> None:
-    text = "call +44 20 7946 0958 2024 or +82-10-1234-5678."
-    assert extract_identifiers(text) == [
-        (K.PHONE, "+44 20 7946 0958"),
-        (K.PHONE, "+82-10-1234-5678"),
-    ]
-
-
-def test_extract_ignores_national_numbers_and_hashes() -> None:
-    text = (
-        "call (415) 555-0132 or 010-1234-5678; sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709; "
-        "tx 0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"
-    )
-    assert extract_identifiers(text) == []
-
-
-def test_extract_ipv6_forms() -> None:
-    text = "from 2001:DB8::1, fe80::1%eth0 and ::ffff:192.0.2.1; time 12:30:45"
-    assert extract_identifiers(text) == [
-        (K.IP, "2001:DB8::1"),
-        (K.IP, "fe80::1%eth0"),
-        (K.IP, "::ffff:192.0.2.1"),
-    ]
-
-
-def test_extract_deduplicates_by_normalised_value() -> None:
-    text = "A@Example.com a@example.com 2001:db8::1 2001:0db8::0001 +1 415 555 0132 +14155550132"
-    assert extract_identifiers(text) == [
-        (K.EMAIL, "A@Example.com"),
-        (K.IP, "2001:db8::1"),
-        (K.PHONE, "+1 415 555 0132"),
-    ]
-
-
-def test_extract_empty_and_plain_text() -> None:
-    assert extract_identifiers("") == []
-    assert extract_identifiers("이 사람은 원격 개발자라고 주장했다. Нет данных.") == []
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("see https://example.com/unsubscribe?u=john@example.com.",
+                     [(K.URL, "https://example.com/unsubscribe?u=john@example.com")],
+                     id="email-inside-url-is-part-of-url"),
+        pytest.param("(https://example.com/a), <www.example.org/b>. Mail: a.b@example.com.",
+                     [(K.URL, "https://example.com/a"), (K.URL, "www.example.org/b"),
+                      (K.EMAIL, "a.b@example.com")],
+                     id="trailing-punctuation-and-brackets"),
+        pytest.param("call +44 20 7946 0958 2024 or +82-10-1234-5678.",
+                     [(K.PHONE, "+44 20 7946 0958"), (K.PHONE, "+82-10-1234-5678")],
+                     id="phone-stops-at-following-numbers"),
+        pytest.param("call (415) 555-0132 or 010-1234-5678; sha1 "
+                     "da39a3ee5e6b4b0d3255bfef95601890afd80709; tx "
+                     "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
+                     [], id="ignores-national-numbers-and-hashes"),
+        pytest.param("from 2001:DB8::1, fe80::1%eth0 and ::ffff:192.0.2.1; time 12:30:45",
+                     [(K.IP, "2001:DB8::1"), (K.IP, "fe80::1%eth0"),
+                      (K.IP, "::ffff:192.0.2.1")],
+                     id="ipv6-forms"),
+        pytest.param("A@Example.com a@example.com 2001:db8::1 2001:0db8::0001 "
+                     "+1 415 555 0132 +14155550132",
+                     [(K.EMAIL, "A@Example.com"), (K.IP, "2001:db8::1"),
+                      (K.PHONE, "+1 415 555 0132")],
+                     id="deduplicates-by-normalised-value"),
+        pytest.param("", [], id="empty"),
+        pytest.param("이 사람은 원격 개발자라고 주장했다. Нет данных.", [], id="plain-text"),
+    ],
+)
+def test_extract(text: str, expected: list[tuple[K, str]]) -> None:
+    assert extract_identifiers(text) == expected
 
 
 def test_extract_is_fast_on_large_input() -> None:
