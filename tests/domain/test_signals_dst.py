@@ -3,7 +3,7 @@ so daylight saving is honoured on both sides of a change (America/Chicago, 8 Mar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from caseapp.domain.signals import engine as E
@@ -89,3 +89,72 @@ def test_asian_day_fires_and_its_bins_move_with_the_change() -> None:
     assert local[3] == 14  # 08:00 UTC is 03:00 CDT from 8 March on (02:00 CST before)
     assert local[2] == 7 + 13  # 08:00 UTC in CST, then 07:00 UTC in CDT
     assert found.lines and all(isinstance(n, int) for n in found.lines)
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _ny(sid: int, name: str) -> E.SubjectProfile:
+    return E.SubjectProfile(sid, name, "New York, NY", "US", 40.71, -74.01, -5.0,
+                            "America/New_York", NEW_YORK)
+
+
+def test_band_moves_with_new_york_daylight_saving() -> None:
+    """The UTC+8/+9 day (23:00-10:00 UTC) is 18:00-05:00 in New York in January (EST,
+    UTC-5) and 19:00-06:00 in July (EDT, UTC-4); over 1-21 March (EDT from 8 March) hour
+    18 is covered on 7 of 21 days and hour 05 on 14."""
+    january = E.asian_band(NEW_YORK, date(2026, 1, 5), date(2026, 1, 11))
+    july = E.asian_band(NEW_YORK, date(2026, 7, 5), date(2026, 7, 11))
+    assert [h for h in range(24) if january[h]] == [0, 1, 2, 3, 4, *range(18, 24)]
+    assert [h for h in range(24) if july[h]] == [0, 1, 2, 3, 4, 5, *range(19, 24)]
+    assert set(january) == {0.0, 1.0} and set(july) == {0.0, 1.0}
+    march = E.asian_band(NEW_YORK, date(2026, 3, 1), date(2026, 3, 21))
+    assert march[18] == round(7 / 21, 3) and march[5] == round(14 / 21, 3)
+    assert march[0] == 1.0 and march[12] == 0.0 and march[6] == 0.0
+    # a half-hour zone: each local hour by its middle
+    india = E.asian_band(ZoneInfo("Asia/Kolkata"), date(2026, 1, 1), date(2026, 1, 1))
+    assert [h for h in range(24) if india[h]] == list(range(4, 15))
+
+
+def _ny_engine() -> E.SignInEngine:
+    return E.SignInEngine({1: _ny(1, "Nora Suspect"), 2: _ny(2, "Ned Control")},
+                          RANGES, PROVIDERS)
+
+
+def test_new_york_asian_day_across_the_change_fires_and_sits_in_its_band() -> None:
+    """Sign-ins 09:00-17:00 at UTC+8 (01:00-09:00 UTC), 1-21 March 2026. After 8 March
+    01:00-09:00 UTC is 21:00-05:00 EDT: the 05:00 sign-ins lie outside a band drawn with
+    the January offset (18:00-04:00) but inside the band taken per day."""
+    engine = _ny_engine()
+    line = 2
+    for day in _days():
+        for hour in range(1, 10):
+            engine.feed(1, _row(line, day.replace(hour=hour, tzinfo=UTC)))
+            line += 1
+    found = [f for f in engine.finish() if f.rule is R.WORKING_HOURS]
+    assert [f.subject_id for f in found] == [1] and found[0].score >= 0.9
+    local = found[0].detail["hours_claimed_zone"]
+    band = found[0].detail["utc8_9_band_claimed_zone"]
+    assert local[5] == 14 and local[4] == 21  # 09:00 UTC in EDT (8-21 March); 08:00 EDT + 09:00 EST
+    assert band[5] > 0 and band[18] > 0 and band == engine.band(1)
+    assert all(band[h] > 0 for h in range(24) if local[h]), (local, band)
+    fixed = {h for h in range(24) if E.in_asian_day((h + 5) % 24)}  # January offset
+    assert 5 not in fixed and local[5]
+
+
+def test_new_york_clean_control_across_the_change_is_silent() -> None:
+    """Ned signs in 09:00-17:00 New York time every day across the same change."""
+    engine = _ny_engine()
+    line = 2
+    for day in _days():
+        for hour in range(9, 17):
+            engine.feed(2, _row(line, day.replace(hour=hour, tzinfo=NEW_YORK)))
+            line += 1
+    assert [f for f in engine.finish() if f.rule is R.WORKING_HOURS] == []
+    local = engine.hours_local(2)
+    assert local is not None and [h for h in range(24) if local[h]] == list(range(9, 17))
+    band = engine.band(2)
+    assert band is not None and all(band[h] == 0 for h in range(9, 17))
+    found = E.working_hours(engine.hours(2), -5.0, hours_local=local)
+    assert found is not None and not found.detail["fires"] and found.score == 0
+    assert found.detail["claimed_share"] == 1.0 and found.detail["utc8_9_share"] == 0.0

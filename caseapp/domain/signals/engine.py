@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from caseapp.domain.signals import rules as R
+from caseapp.domain.signals.hours import asian_band as asian_band
 from caseapp.domain.signals.hours import business_share as business_share
+from caseapp.domain.signals.hours import in_asian_day as in_asian_day
 from caseapp.domain.signals.hours import shift_hours as shift_hours
 from caseapp.domain.signals.hours import working_hours
 from caseapp.domain.signals.inventory import match_inventory as match_inventory
@@ -48,6 +50,15 @@ class SubjectProfile:
     #: The claimed zone (a ``zoneinfo.ZoneInfo``, built by the services): each sign-in is
     #: placed in its local time at that instant, so daylight saving is honoured.
     tz: tzinfo | None = None
+
+
+def claimed_zone(profile: SubjectProfile) -> tzinfo | None:
+    """The zone a subject's hours are counted in: the claimed tz database zone, else a
+    fixed offset when only that is known (no daylight saving then), else None."""
+    if profile.tz is not None:
+        return profile.tz
+    return (None if profile.utc_offset_hours is None
+            else timezone(timedelta(hours=profile.utc_offset_hours)))
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -150,10 +161,7 @@ class SignInEngine:
         self._local: dict[tuple[tzinfo, int], int] = {}
         #: The zone each subject's hours are counted in: the claimed tz database zone, else
         #: a fixed offset when only that is known (no daylight saving then).
-        self._tz: dict[int, tzinfo | None] = {
-            sid: p.tz or (None if p.utc_offset_hours is None
-                          else timezone(timedelta(hours=p.utc_offset_hours)))
-            for sid, p in subjects.items()}
+        self._tz: dict[int, tzinfo | None] = {sid: claimed_zone(p) for sid, p in subjects.items()}
 
     @property
     def observations(self) -> dict[tuple[int, str, str, str], Observation]:
@@ -355,6 +363,16 @@ class SignInEngine:
             return None
         return list(state.hours_local) if state else [0] * 24
 
+    def band(self, subject_id: int) -> list[float] | None:
+        """Claimed-zone hours in a UTC+8/+9 day over the subject's days (:func:`asian_band`,
+        daylight saving honoured); None without a zone or sign-ins."""
+        zone = self._tz.get(subject_id)
+        seen = [o for o in self._obs.values() if o.subject_id == subject_id and o.count]
+        if zone is None or not seen:
+            return None
+        first = min(o.first_at for o in seen).astimezone(zone).date()
+        return asian_band(zone, first, max(o.last_at for o in seen).astimezone(zone).date())
+
     def rows_of(self, subject_id: int) -> int:
         state = self._state.get(subject_id)
         return state.rows if state else 0
@@ -416,6 +434,7 @@ class SignInEngine:
                 hours.line_count = len(state.off_hours_lines)
                 hours.detail["zone"] = profile.zone
                 hours.detail["dst_aware"] = profile.tz is not None
+                hours.detail["utc8_9_band_claimed_zone"] = self.band(subject_id)
                 out.append(hours)
         out.extend(self._shared_findings())
         located = self.ranges.data_sets()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
 from caseapp.domain.signals import rules as R
 from caseapp.domain.signals.rules import Finding, Settings
 
@@ -19,6 +21,40 @@ def business_share(hours_utc: list[int], offset_hours: float) -> float:
 def shift_hours(hours_utc: list[int], offset: float) -> list[int]:
     """UTC bins shown at one fixed offset (the fallback when no local bins were kept)."""
     return [hours_utc[int((h - offset) % 24)] for h in range(24)]
+
+
+def in_asian_day(utc_hour: int) -> bool:
+    """True when a UTC hour lies in a 08:00-18:00 day at UTC+8 or at UTC+9."""
+    return 8 <= (utc_hour + 8) % 24 < 18 or 8 <= (utc_hour + 9) % 24 < 18
+
+
+def _pattern(tz: tzinfo, day: date) -> tuple[bool, ...]:
+    # each local hour by its middle (hh:30): right for half-hour zones too
+    return tuple(in_asian_day(datetime(day.year, day.month, day.day, h, 30, tzinfo=tz)
+                              .astimezone(UTC).hour) for h in range(24))
+
+
+def asian_band(tz: tzinfo, first: date, last: date) -> list[float]:
+    """For each hour of the day in ``tz``: the share of the days ``first``..``last`` on
+    which that local hour lies in a UTC+8/+9 working day. The zone's offset is taken on
+    each day (tz database), so the band moves with daylight saving: for America/New_York
+    it covers local 18:00-05:00 in January (UTC-5) and 19:00-06:00 in July (UTC-4)."""
+    if last < first:
+        first, last = last, first
+    counts = [0] * 24
+    day, days, known = first, 0, {}
+    while day <= last:
+        # the offsets at both ends of the day: one pattern per distinct pair
+        marks = (tz.utcoffset(datetime(day.year, day.month, day.day, 0, 30)),
+                 tz.utcoffset(datetime(day.year, day.month, day.day, 23, 30)))
+        pattern = known.get(marks)
+        if pattern is None:
+            pattern = known[marks] = _pattern(tz, day)
+        for hour, inside in enumerate(pattern):
+            counts[hour] += inside
+        days += 1
+        day += timedelta(days=1)
+    return [round(n / days, 3) for n in counts]
 
 
 def working_hours(hours_utc: list[int], claimed_offset: float | None,

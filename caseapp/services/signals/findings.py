@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -18,7 +19,13 @@ from caseapp.domain.models import (
     utcnow,
 )
 from caseapp.domain.signals import rules as R
-from caseapp.domain.signals.engine import business_share, shift_hours
+from caseapp.domain.signals.engine import (
+    SubjectProfile,
+    asian_band,
+    business_share,
+    claimed_zone,
+    shift_hours,
+)
 from caseapp.domain.text import clean_text
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in
@@ -64,6 +71,9 @@ class HourProfile:
     #: By local hour of the claimed zone at each sign-in's instant (DST honoured); None when
     #: some import predates that (then the UTC bins are shifted by the standard offset).
     hours_local: tuple[int, ...] | None = None
+    #: Per claimed-zone hour, the share of the subject's days on which it lies in a UTC+8/+9
+    #: working day (the zone's offset taken on each day); None without a zone.
+    band: tuple[float, ...] | None = None
 
     @property
     def hours_claimed(self) -> tuple[int, ...]:
@@ -83,7 +93,8 @@ class HourProfile:
                 "offset": self.offset, "hours_utc": list(self.hours_utc),
                 "hours_claimed_zone": list(self.hours_claimed),
                 "claimed_share": self.claimed_share, "utc8_9_share": self.utc8_9_share,
-                "score": self.score, "dst_aware": self.hours_local is not None}
+                "score": self.score, "dst_aware": self.hours_local is not None,
+                "utc8_9_band_claimed_zone": None if self.band is None else list(self.band)}
 
 
 @dataclass
@@ -141,6 +152,11 @@ def list_findings(ws: Workspace, case_ref: str) -> FindingsView:
                              "attributed": imp.attributed, "errors": imp.errors,
                              "created_at": imp.created_at.isoformat(),
                              "data": json.loads(imp.data)})
+    spans: dict[int, tuple[datetime, datetime]] = {}
+    for o in obs:
+        seen = spans.get(o.subject_id)
+        spans[o.subject_id] = ((o.first_at, o.last_at) if seen is None else
+                               (min(seen[0], o.first_at), max(seen[1], o.last_at)))
     for sid, bins in sorted(hours.items()):
         if sid not in subjects:
             continue
@@ -154,10 +170,20 @@ def list_findings(ws: Workspace, case_ref: str) -> FindingsView:
         view.hours.append(HourProfile(
             sid, subjects[sid].name, prof.zone, offset, tuple(bins), claimed,
             round(max(business_share(bins, 8), business_share(bins, 9)), 3),
-            tuple(in_zone) if in_zone is not None else None))
+            tuple(in_zone) if in_zone is not None else None, _band(prof, spans.get(sid))))
     view.locations = _locations(obs, subjects, {i.id: labels.get(i.evidence_id, "")
                                                 for i in imports})
     return view
+
+
+def _band(prof: SubjectProfile, span: tuple[datetime, datetime] | None,
+          ) -> tuple[float, ...] | None:
+    """The UTC+8/+9 day in claimed-zone hours over the subject's days (DST honoured)."""
+    zone = claimed_zone(prof)
+    if zone is None or span is None:
+        return None
+    first, last = (at.astimezone(zone).date() for at in span)
+    return tuple(asian_band(zone, first, last))
 
 
 def _add_local(local: dict[int, tuple[str, list[int]] | None], sid: int,

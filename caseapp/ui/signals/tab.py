@@ -215,7 +215,7 @@ class FindingsTab(CaseTab):
             return
         profile = self.view.hours[max(self.subject_box.currentIndex(), 0)]
         zone = profile.zone or "UTC (no claimed zone)"
-        self.chart.set_profile(list(profile.hours_claimed), profile.offset,
+        self.chart.set_profile(list(profile.hours_claimed), profile.band,
                                f"{profile.subject}: sign-ins by hour in {zone}")
         if profile.score is None:
             self.score_label.setText("No claimed residence: hours shown in UTC, no score.")
