@@ -114,6 +114,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
             marks[name] = (float(value) - started) * 1000
         elif name == "rows":
             marks["rows"] = float(value)
+        elif name == "cpu-at-app-ready":
+            marks["cpu-ready"] = float(value) * 1000
     return marks
 
 
@@ -169,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{full / bare:4.2f}x bare" + ("   target <= 3.00x  " + (
                   "OK" if full / bare <= 3 else "OVER") if mode == "keyring" else
                   "   (includes scrypt 2^17)")
-              + f"   process CPU {med(mode, 'cpu'):.0f} ms = "
-              f"{med(mode, 'cpu') / med('bare', 'cpu'):4.2f}x bare's")
+              + f"   CPU when fully open {med(mode, 'cpu-ready'):.0f} ms (to exit "
+              f"{med(mode, 'cpu'):.0f} ms = {med(mode, 'cpu') / med('bare', 'cpu'):4.2f}x the "
+              "bare process's)")
     ok = med("keyring", "first-paint") / bare <= 1.5 and med("keyring", "list-ready") / bare <= 4
     return 0 if ok else 1
 

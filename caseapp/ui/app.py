@@ -127,5 +127,9 @@ def _bench_watch(window: Any, controller: Any, app: Any, *, stay: bool = False) 
             app.quit()
 
     window.cases_painted.connect(lambda rows: mark("list-ready", rows))
-    controller.ready.connect(lambda _ctx: mark("app-ready"))
+    def ready(_ctx: Any) -> None:
+        print(f"cpu-at-app-ready {time.process_time():.6f}", flush=True)  # every thread's
+        mark("app-ready")
+
+    controller.ready.connect(ready)
     controller.abandoned.connect(app.quit)
