@@ -45,6 +45,7 @@ from caseapp.ui.widgets.panes import CaseTab
 if TYPE_CHECKING:
     from caseapp.services.redflags.checklists import UpgradeResult
     from caseapp.services.redflags.views import ChecklistView
+    from caseapp.ui.widgets.conflict_dialog import ConflictDialog
 
 
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(len(STATES))}
@@ -121,6 +122,7 @@ class RedFlagsTab(CaseTab):
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_ref, parent)
         self.view: ChecklistView | None = None
+        self.conflict: ConflictDialog | None = None
         self._collapsed: set[str] = set()
         layout = QVBoxLayout(self)
         self.header = ScoreHeader()
@@ -304,13 +306,21 @@ class RedFlagsTab(CaseTab):
         return False
 
     # -- changes -----------------------------------------------------------------------------
-    def _change(self, what: str, fn: Callable[[], ChecklistView],
-                item_id: str) -> ChecklistView | None:
-        """Run one service call; show its error inline; apply the view it returns."""
+    def _change(self, what: str, fn: Callable[[], ChecklistView], item_id: str,
+                mine: Callable[[int], object] | None = None) -> ChecklistView | None:
+        """Run one service call; show its error inline; apply the view it returns. An edit
+        conflict opens the conflict dialog (``mine``: save mine at their version)."""
+        from caseapp.services.errors import EditConflict
+        from caseapp.ui.widgets.conflict_dialog import settle_conflict
+
         visible = self.visible_item_ids()
         position = visible.index(item_id) if item_id in visible else 0
         try:
             view = fn()
+        except EditConflict as exc:
+            self.conflict = settle_conflict(self.ctx, self, exc, save_mine=mine,
+                                            done=lambda _choice: self.refresh())
+            return None
         except Exception as exc:  # noqa: BLE001 - the user sees why, the tab stays usable
             action = {"state": "Setting the state", "dismiss": "Dismissing the suggestion"}
             self.banner.show_text(self.ctx.report_error(exc, action.get(what, what)), "error")
@@ -334,9 +344,18 @@ class RedFlagsTab(CaseTab):
 
         if self.view is not None and self.view.item(item_id).state.value == state:
             return
-        had = self.view.item(item_id).suggestion if self.view is not None else None
-        view = self._change("state", lambda: checklists.set_item(
-            self.ctx.ws, self.case_ref, item_id, state=state), item_id)
+        from caseapp.ui.widgets.conflict_dialog import save_unless_changed
+
+        loaded = self.view.item(item_id) if self.view is not None else None
+        had = loaded.suggestion if loaded is not None else None
+
+        def save(version: int | None) -> ChecklistView:
+            return checklists.set_item(self.ctx.ws, self.case_ref, item_id, state=state,
+                                       expected_version=version)
+
+        view = self._change("state", lambda: save_unless_changed(
+            save, loaded.version if loaded else None,
+            {"State": loaded.state.value} if loaded else {}), item_id, save)
         if view is not None:
             text = state_text(ChecklistState.parse(state))
             accepted = had is not None and view.item(item_id).suggestion is None
@@ -345,10 +364,23 @@ class RedFlagsTab(CaseTab):
 
     def set_note(self, item_id: str, note: str) -> None:
         """Save an item's note."""
+        from caseapp.services.errors import EditConflict
         from caseapp.services.redflags import checklists
+        from caseapp.ui.widgets.conflict_dialog import save_unless_changed, settle_conflict
+
+        loaded = self.view.item(item_id) if self.view is not None else None
+
+        def save(version: int | None) -> ChecklistView:
+            return checklists.set_item(self.ctx.ws, self.case_ref, item_id, note=note,
+                                       expected_version=version)
 
         try:
-            view = checklists.set_item(self.ctx.ws, self.case_ref, item_id, note=note)
+            view = save_unless_changed(save, loaded.version if loaded else None,
+                                       {"Note": loaded.note} if loaded else {})
+        except EditConflict as exc:  # a colleague changed this note: show both
+            self.conflict = settle_conflict(self.ctx, self, exc, save_mine=save,
+                                            done=lambda _choice: self.refresh())
+            return
         except Exception as exc:  # noqa: BLE001 - inline under the note; the text stays
             self.panel.note_error.show_error(self.ctx.report_error(exc, "Saving the note"))
             return

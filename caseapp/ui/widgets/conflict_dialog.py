@@ -10,6 +10,7 @@ service already kept the caller's text as a conflicting copy, and Escape leaves 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.formatting import local_time
 
 THEIRS, MINE, BOTH = "theirs", "mine", "both"
+T = TypeVar("T")
 
 
 def version_text(fields: dict[str, str], other: dict[str, str]) -> str:
@@ -44,6 +46,18 @@ def only_other_fields(conflict: EditConflict, loaded: dict[str, str]) -> bool:
     as it loaded them: the other save changed other fields only, so saving these at their
     version loses nothing of theirs (an editor then saves again without asking)."""
     return all(conflict.theirs.fields.get(label) == value for label, value in loaded.items())
+
+
+def save_unless_changed(save: Callable[[int | None], T], version: int | None,
+                        loaded: dict[str, str]) -> T:
+    """``save(version)``; if the record was saved since but not the ``loaded`` fields (see
+    :func:`only_other_fields`), ``save`` at the stored version; else the EditConflict."""
+    try:
+        return save(version)
+    except EditConflict as exc:
+        if only_other_fields(exc, loaded):
+            return save(exc.theirs.version)
+        raise
 
 
 def _plain_label(text: str, buddy: QWidget | None = None) -> QLabel:

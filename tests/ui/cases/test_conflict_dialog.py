@@ -215,3 +215,29 @@ def test_case_overview_and_header_conflict_only_on_the_fields_they_edit(qtbot, w
     qtbot.waitUntil(lambda: not header.conflict.isVisible())
     assert cases.get_case(ws, ref).title == "My other title"
     assert header.title_edit.text() == "My other title"
+
+
+def test_red_flag_answer_conflicts_only_on_the_field_changed_meanwhile(qtbot, window) -> None:
+    from caseapp.services.redflags import checklists
+
+    ws = window.ctx.ws
+    ref = cases.create_case(ws, "Flags conflict").ref
+    window.show_page("cases").list.reload()
+    tab = window.open_case(ref).show_tab("redflags")
+    item = tab.view.items[0].item.id
+    checklists.set_item(ws, ref, item, note="colleague's note")  # the tab still shows v0
+    tab.set_state(item, "suspected")  # the state was not changed meanwhile: saved
+    assert tab.conflict is None
+    stored = checklists.get_checklist(ws, ref).item(item)
+    assert (stored.state.value, stored.note, stored.version) == ("suspected", "colleague's note", 2)
+    checklists.set_item(ws, ref, item, state="confirmed")  # tab's view is at version 2
+    tab.set_state(item, "not-observed")
+    dialog = tab.conflict
+    assert dialog is not None and dialog.isVisible()
+    assert "confirmed" in dialog.theirs.toPlainText()
+    assert "not-observed" in dialog.mine.toPlainText()
+    assert checklists.get_checklist(ws, ref).item(item).state.value == "confirmed"
+    _activate(qtbot, dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)  # keep theirs
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert tab.view.item(item).state.value == "confirmed"
