@@ -64,13 +64,19 @@ def open_dialog(dialog: D, on_accept: Callable[[D], object] | None = None, *,
     return dialog
 
 
-def ok_cancel(dialog: QDialog, ok_text: str,
-              on_ok: Callable[[], object]) -> tuple[QDialogButtonBox, QPushButton]:
-    """A dialog's buttons: ``ok_text`` (the default, calls ``on_ok``) and Cancel (rejects)."""
-    box = QDialogButtonBox()
+def ok_cancel(dialog: QDialog, ok_text: str, on_ok: Callable[[], object], *,
+              cancel: str | bool = True) -> tuple[QDialogButtonBox, QPushButton]:
+    """A dialog's buttons: ``ok_text`` (the default, calls ``on_ok``) and Cancel (rejects);
+    ``cancel`` names the rejecting button instead ("&Quit"), or False leaves it out."""
+    # parented at once: a default set outside the dialog is lost once the button has had the
+    # focus, and Return in a field then did nothing
+    box = QDialogButtonBox(dialog)
     ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
     ok.setDefault(True)
-    box.addButton(QDialogButtonBox.StandardButton.Cancel)
+    if isinstance(cancel, str):
+        box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    elif cancel:
+        box.addButton(QDialogButtonBox.StandardButton.Cancel)
     box.accepted.connect(on_ok)
     box.rejected.connect(dialog.reject)
     return box, ok
@@ -99,11 +105,12 @@ class ErrorLabel(QLabel):
 
 
 def dialog_foot(dialog: QDialog, layout: QBoxLayout, ok_text: str,
-                on_ok: Callable[[], object]) -> tuple[ErrorLabel, QPushButton]:
+                on_ok: Callable[[], object], *,
+                cancel: str | bool = True) -> tuple[ErrorLabel, QPushButton]:
     """The foot of an entry dialog: its inline error line, then :func:`ok_cancel`."""
     error = ErrorLabel()
     layout.addWidget(error)
-    box, ok = ok_cancel(dialog, ok_text, on_ok)
+    box, ok = ok_cancel(dialog, ok_text, on_ok, cancel=cancel)
     layout.addWidget(box)
     return error, ok
 
