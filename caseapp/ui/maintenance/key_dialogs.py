@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, dialog_foot, html_escape, ok_cancel
 
 MIN_PASSPHRASE = 10
 _COMMON = ("password", "passwort", "123456", "qwerty", "letmein", "caseapp", "admin", "welcome",
@@ -111,7 +110,7 @@ class KeySetupDialog(QDialog):
         self.keyring_usable = keyring_usable
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"caseapp keeps cases and evidence encrypted in<br><b>{_html(str(home))}</b>.<br>"
+            f"caseapp keeps cases and evidence encrypted in<br><b>{html_escape(str(home))}</b>.<br>"
             "Choose how the store's key is protected.", wordWrap=True)
         layout.addWidget(intro)
         self.use_keyring = QRadioButton("Keep the key in this computer's &keyring "
@@ -132,15 +131,8 @@ class KeySetupDialog(QDialog):
             layout.addWidget(note)
         self.fields = PassphraseFields()
         layout.addWidget(self.fields)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        self.create_button = buttons.addButton("&Create store",
-                                               QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._try_accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error, self.create_button = dialog_foot(self, layout, "&Create store",
+                                                     self._try_accept, cancel="&Quit")
         self.use_keyring.toggled.connect(self._sync)
         self._sync()
 
@@ -192,14 +184,9 @@ class RecoveryCodeDialog(QDialog):
         layout.addWidget(self.code)
         self.confirm = QCheckBox("I have &written down the recovery code")
         layout.addWidget(self.confirm)
-        self.error = ErrorLabel()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        self.continue_button = buttons.addButton("C&ontinue",
-                                                 QDialogButtonBox.ButtonRole.AcceptRole)
+        self.error, self.continue_button = dialog_foot(self, layout, "C&ontinue", self.accept,
+                                                       cancel=False)
         self.continue_button.setEnabled(False)
-        buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)
         self.confirm.toggled.connect(self.continue_button.setEnabled)
 
     def reject(self) -> None:
@@ -220,7 +207,7 @@ class UnlockDialog(QDialog):
         self.setWindowTitle("Unlock the case store")
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Passphrase for the case store in<br><b>{_html(str(home))}</b>",
+        layout.addWidget(QLabel(f"Passphrase for the case store in<br><b>{html_escape(str(home))}</b>",
                                 wordWrap=True))
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("Passphrase")
@@ -229,11 +216,7 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(QLabel("Forgot it? Unlock with the recovery code: "
                                 "<code>caseapp key recover</code>", wordWrap=True))
-        buttons = QDialogButtonBox()
-        self.unlock_button = buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.unlock_button = ok_cancel(self, "&Unlock", self._submit, cancel="&Quit")
         layout.addWidget(buttons)
         self.passphrase.textEdited.connect(lambda _t: self.error.clear_error())
 
@@ -256,7 +239,3 @@ class UnlockDialog(QDialog):
         self.error.show_error(text)
         self.passphrase.selectAll()
         self.passphrase.setFocus()
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
