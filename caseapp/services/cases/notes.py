@@ -6,9 +6,17 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from caseapp.domain.models import AuditEntry, CustodyEvent, Evidence, Note, NoteRevision, utcnow
+from caseapp.domain.models import (
+    AuditEntry,
+    Case,
+    CustodyEvent,
+    Evidence,
+    Note,
+    NoteRevision,
+    utcnow,
+)
 from caseapp.domain.text import clean_text
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
@@ -105,6 +113,11 @@ def _edit_note(ws: Workspace, note_id: int, text: str | None, occurred: datetime
         return note
 
 
+def _case_ref(session: Session, case_id: int) -> str:
+    case = session.get(Case, case_id)
+    return case.ref if case is not None else ""
+
+
 def _keep_copy(ws: Workspace, note_id: int, text: str, occurred: datetime | None,
                based_on: int) -> int:
     """Store the text of a save that lost to a colleague's as a conflicting copy; its id."""
@@ -120,8 +133,8 @@ def _keep_copy(ws: Workspace, note_id: int, text: str, occurred: datetime | None
         session.add(copy)
         session.flush()
         audit.append(session, "note.conflict-copy", "note", copy.id,
-                     {"case_id": note.case_id, "of": note_id, "based_on": based_on,
-                      "theirs": note.version})
+                     {"case": _case_ref(session, note.case_id), "case_id": note.case_id,
+                      "of": note_id, "based_on": based_on, "theirs": note.version})
         return copy.id or 0
 
 
@@ -144,11 +157,13 @@ def resolve_copy(ws: Workspace, copy_id: int, keep: str, *,
             copy.conflict_of = None
             session.add(copy)
             audit.append(session, "note.conflict-kept", "note", copy_id,
-                         {"case_id": copy.case_id, "of": original.id if original else None})
+                         {"case": _case_ref(session, copy.case_id), "case_id": copy.case_id,
+                          "of": original.id if original else None})
             return copy
         if keep == "mine" and original is not None:
             _edit_note(ws, original.id or 0, copy.text, None, expected_version)
-        detail = {"case_id": copy.case_id, "of": copy.conflict_of, "kept": keep}
+        detail = {"case": _case_ref(session, copy.case_id), "case_id": copy.case_id,
+                  "of": copy.conflict_of, "kept": keep}
         session.delete(copy)
         session.flush()  # before the entry: the deletion is then among the states it vouches for
         audit.append(session, "note.conflict-settled", "note", copy_id, detail)
