@@ -39,17 +39,16 @@ if TYPE_CHECKING:
 
 
 def _probe_and_unlock(home: str | Path | None, env_passphrase: str | None,
-                      team: bool = False, defer_passphrase: bool = False) -> Probed:
+                      team: bool = False) -> Probed:
     """(probe, quick open or None, StoreUnavailable or None). ``team``: the records are on a
-    team store, so the home's own case list is no preview of them. ``defer_passphrase``: a
-    store that needs a passphrase is only probed (its scrypt then runs beside the preload)."""
+    team store, so the home's own case list is no preview of them."""
     import dataclasses
 
     from caseapp.services.errors import StoreUnavailable
     from caseapp.services.maintenance.startup import probe_store, quick_open
 
     probe = probe_store(home)
-    if not probe.exists or (probe.needs_passphrase and (defer_passphrase or not env_passphrase)):
+    if not probe.exists or (probe.needs_passphrase and not env_passphrase):
         return probe, None, None
     try:
         quick = quick_open(probe.home, env_passphrase)
@@ -137,9 +136,8 @@ class StartupController(QObject):
         self.window.show_start("Opening the encrypted case store…")
         env = os.environ.get("CASEAPP_PASSPHRASE") or None
         team = bool(self.store_url)
-        handle = self.runner.submit(
-            lambda _c: _probe_and_unlock(self.home_arg, env, team, defer_passphrase=True),
-            name="probe")
+        handle = self.runner.submit(lambda _c: _probe_and_unlock(self.home_arg, env, team),
+                                    name="probe")
         handle.succeeded.connect(self._probed)
         handle.failed.connect(self._fail)
 
@@ -164,27 +162,8 @@ class StartupController(QObject):
             else:
                 self._fail(error)
         else:
-            # while the passphrase is typed, or beside the scrypt of CASEAPP_PASSPHRASE (it
-            # releases the GIL: the imports use the other core meanwhile)
-            self._preload()
-            env = os.environ.get("CASEAPP_PASSPHRASE") or None
-            if env:
-                team = bool(self.store_url)
-                handle = self.runner.submit(
-                    lambda _c: _probe_and_unlock(self.home_arg, env, team), name="unlock")
-                handle.succeeded.connect(self._env_unlocked)
-                handle.failed.connect(self._fail)
-            else:
-                self._ask_passphrase()
-
-    def _env_unlocked(self, result: Probed) -> None:
-        _probe, quick, error = result
-        if quick is not None:
-            self._unlocked(quick)
-            return
-        if error is not None:
-            log_event("store.open-failed", error=type(error).__name__)
-        self._ask_passphrase(user_message(error) if error is not None else "")
+            self._preload()  # while the passphrase is typed
+            self._ask_passphrase()
 
     # -- dialogs -----------------------------------------------------------------------------
     def _ask_setup(self) -> None:
