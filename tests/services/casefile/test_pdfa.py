@@ -11,6 +11,7 @@ from pathlib import Path
 import page
 import pikepdf
 import pytest
+from exhibit_files import ingest_files
 from pikepdf import pdfa as pikepdf_pdfa
 from PIL import Image
 
@@ -30,7 +31,6 @@ from caseapp.services.casefile import produce as prod
 from caseapp.services.casefile import signing
 from caseapp.services.casefile.exports import export_case_file
 from caseapp.services.cases import cases, notes
-from caseapp.services.evidence import evidence
 from caseapp.services.maintenance import verify
 
 #: Info keys and their XMP counterparts that must agree.
@@ -179,8 +179,6 @@ def test_text_rendition_is_pdfa_and_deterministic(tmp_path: Path) -> None:
 def case_ref(ws, tmp_path: Path) -> str:
     ref = cases.create_case(ws, "Archival case").ref
     notes.add_note(ws, ref, "Interview with 김민수 held")
-    src = tmp_path / "src"
-    src.mkdir()
     png = io.BytesIO()
     Image.new("RGBA", (200, 120), (30, 90, 200, 120)).save(png, "PNG")
     cmyk = io.BytesIO()
@@ -188,10 +186,7 @@ def case_ref(ws, tmp_path: Path) -> str:
     files = {"photo.png": png.getvalue(), "scan.jpg": cmyk.getvalue(),
              "메모.txt": "王伟 서울 memo\n".encode() * 30, "blob.zip": b"PK\x03\x04" * 50,
              "held.txt": b"privileged\n"}
-    for name, data in files.items():
-        (src / name).write_bytes(data)
-        evidence.ingest_file(ws, ref, src / name, acquisition=evidence.Acquisition(
-            acquired_by="J. Doe", acquired_from="HR", method="copy"))
+    ingest_files(ws, ref, tmp_path / "src", files, acquired_from="HR")
     return ref
 
 

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from exhibit_files import ingest_files
 from PIL import Image
 from pypdf import PdfReader
 
@@ -38,8 +39,6 @@ def _populate(ws, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     tip = tips.create_tip(ws, "He was paid to a German account.", channel="email",
                           tipster_name=TIPSTER, tipster_contact="maria@example.org")
     casework.link_tip(ws, tip.tip.ref, ref)
-    src = tmp_path / "src"
-    src.mkdir()
     png = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 10, 10)).save(png, "PNG")
     files = {
@@ -48,10 +47,7 @@ def _populate(ws, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
         "plain.txt": b"Nothing sensitive here.\n",
         "photo.png": png.getvalue(),
     }
-    for name, data in files.items():
-        (src / name).write_bytes(data)
-        evidence.ingest_file(ws, ref, src / name, acquisition=evidence.Acquisition(
-            acquired_by="J. Doe", acquired_from="Payroll", method="copy"))
+    ingest_files(ws, ref, tmp_path / "src", files, acquired_from="Payroll")
     return ref
 
 
