@@ -127,6 +127,16 @@ def test_payloads_are_ids_only_and_many_cases_at_once_are_one_store_wide_change(
             bulk.execute("UPDATE case_file SET summary = summary")  # 61 cases in one statement
             bulk.commit()
             assert [n.payload for n in raw.notifies(timeout=_BOUND_S, stop_after=1)] == ["*"]
+            notes_sql = ("INSERT INTO note (case_id, occurred_at, occurred_tz, recorded_at, "
+                         "updated_at, author, text, version) SELECT %s, now(), 'UTC', now(), "
+                         "now(), 'bench', 'n', 1 FROM generate_series(1, %s)")
+            bulk.execute(notes_sql, (subject.id, 10_000))  # one case, 10,000 rows: its id
+            bulk.commit()
+            assert [n.payload for n in raw.notifies(timeout=_BOUND_S, stop_after=1)] == [
+                str(subject.id)]
+            bulk.execute(notes_sql, (subject.id, 10_001))  # past the bulk cap: store-wide
+            bulk.commit()
+            assert [n.payload for n in raw.notifies(timeout=_BOUND_S, stop_after=1)] == ["*"]
     finally:
         raw.close()
 

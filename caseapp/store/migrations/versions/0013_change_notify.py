@@ -8,14 +8,14 @@ PostgreSQL only (nothing on SQLite). Statement-level AFTER triggers on every tab
 case data (and on the team-wide ones: tips, watchlists, templates) send
 ``pg_notify('caseapp_changes', payload)`` for each distinct case their rows belong to; the
 payload is the case's integer id, or ``*`` for a team-wide change (a tip, a watchlist) or for
-more than :data:`_MANY` cases at once. PostgreSQL delivers them only when the transaction
-commits (and drops them on rollback), so a listener hears only committed writes, from any
-client. Never a ref, title or other case data: a member may hear the id of a case they may
-not see, and re-reads it under their own rights (row-level security), which tells them
-nothing (caseapp/store/postgresql/notify.py). The search index, keys and audit tables are
-left out: they change only with a table listed here. A statement-level trigger with a
-transition table costs one query per statement, not per row (a bulk load of 100,000 rows
-sends one ``*``).
+more than :data:`_MANY` cases (or :data:`_BULK_ROWS` rows) in one statement. PostgreSQL
+delivers them only when the transaction commits (and drops them on rollback), so a listener
+hears only committed writes, from any client. Never a ref, title or other case data: a member
+may hear the id of a case they may not see, and re-reads it under their own rights (row-level
+security), which tells them nothing (caseapp/store/postgresql/notify.py). The search index,
+keys and audit tables are left out: they change only with a table listed here. A
+statement-level trigger with a transition table costs one query per statement, not per row,
+reading at most :data:`_BULK_ROWS` + 1 of its rows (a bulk load of 100,000 rows sends one ``*``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ depends_on = None
 
 #: More distinct cases than this in one statement: one store-wide notification instead.
 _MANY = 50
+#: A statement writing more rows than this is a bulk change: store-wide, without reading
+#: the rest of its rows (caps the trigger's cost on bulk loads and mass updates).
+_BULK_ROWS = 10_000
 _FUNCTION = "caseapp_notify_changes"
 #: table -> SQL giving the changed case's id as text (``*``: team-wide) from a row ``r``.
 #: Kept in step with caseapp.store.postgresql.notify.NOTIFIED_TABLES (a test checks).
@@ -67,16 +70,23 @@ LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
   v_sql text := '';
   v_ids text[];
+  v_rows bigint;
   i integer;
 BEGIN
   FOR i IN 1 .. TG_NARGS - 1 LOOP
     IF v_sql <> '' THEN
-      v_sql := v_sql || ' UNION ';
+      v_sql := v_sql || ' UNION ALL ';
     END IF;
-    v_sql := v_sql || format('SELECT %s AS c FROM %I r', TG_ARGV[0], TG_ARGV[i]);
+    v_sql := v_sql || format('(SELECT %s AS c FROM %I r LIMIT %s)', TG_ARGV[0], TG_ARGV[i],
+                             {_BULK_ROWS} + 1);
   END LOOP;
-  EXECUTE format('SELECT array_agg(DISTINCT c) FROM (%s) x WHERE c IS NOT NULL', v_sql)
-    INTO v_ids;
+  EXECUTE format('SELECT count(*), array_agg(DISTINCT c) FILTER (WHERE c IS NOT NULL) '
+                 'FROM (%s) x', v_sql)
+    INTO v_rows, v_ids;
+  IF v_rows > {_BULK_ROWS} THEN
+    PERFORM pg_notify('caseapp_changes', '*');  -- a bulk change: not worth naming cases
+    RETURN NULL;
+  END IF;
   IF v_ids IS NULL THEN
     RETURN NULL;
   END IF;
