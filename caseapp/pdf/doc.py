@@ -19,7 +19,6 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFString
@@ -39,6 +38,7 @@ from caseapp.pdf.layout import (
     Styles,
     mk,
 )
+from caseapp.pdf.pdfa import binary_streams
 
 Hook = Callable[[int, int], None]
 
@@ -145,14 +145,9 @@ class CaseFileDoc(BaseDocTemplate):
         self.marks.update(self.heading_marks)
 
     def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kw: Any) -> int:  # type: ignore[override]  # noqa: N802, N803
-        """reportlab's multiBuild with streams written as binary Flate data (no ASCII85:
-        smaller files, less work); the setting is process-wide, so it is restored after."""
-        use_a85 = rl_config.useA85
-        rl_config.useA85 = 0
-        try:
+        """reportlab's multiBuild with streams written as binary Flate data (no ASCII85)."""
+        with binary_streams():
             return int(super().multiBuild(story, maxPasses, **kw))
-        finally:
-            rl_config.useA85 = use_a85
 
     def _allSatisfied(self) -> bool:  # noqa: N802 - reportlab hook
         indexes_ok = super()._allSatisfied()  # pyright: ignore[reportAttributeAccessIssue]

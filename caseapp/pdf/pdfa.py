@@ -31,14 +31,17 @@ file except escaped text in embedded fonts and images normalised before they are
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import re
 import warnings
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any, BinaryIO
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
@@ -84,36 +87,44 @@ _patch_stream_end()
 
 
 class _RawStream(pdfdoc.PDFObject):
-    """A stream written as given (no filters): the XMP packet must stay uncompressed."""
+    """A stream written as given: the XMP packet must stay uncompressed, and the ICC profile
+    is compressed once per process."""
 
     __RefOnly__ = 1
 
-    def __init__(self, entries: dict[str, Any], content: bytes, *, flate: bool = False) -> None:
+    def __init__(self, entries: dict[str, Any], content: bytes) -> None:
         self.entries = dict(entries)
         self.content = content
-        self.flate = flate
 
     def format(self, document: Any) -> bytes:
-        content = self.content
-        entries = dict(self.entries)
-        if self.flate:
-            import zlib
-
-            content = zlib.compress(content)
-            entries["Filter"] = pdfdoc.PDFName("FlateDecode")
-        entries["Length"] = len(content)
-        head = pdfdoc.PDFDictionary(entries).format(document)
-        return head + b"\nstream\n" + content + b"\nendstream\n"
+        head = pdfdoc.PDFDictionary({**self.entries, "Length": len(self.content)})
+        return head.format(document) + b"\nstream\n" + self.content + b"\nendstream\n"
 
 
 _ICC: bytes | None = None
 
 
-def _srgb_profile() -> bytes:
+def _srgb_profile() -> _RawStream:
     global _ICC
     if _ICC is None:
-        _ICC = (resources.files("pikepdf") / "pdfa" / "data" / "sRGB.icc").read_bytes()
-    return _ICC
+        import zlib
+
+        _ICC = zlib.compress(
+            (resources.files("pikepdf") / "pdfa" / "data" / "sRGB.icc").read_bytes())
+    return _RawStream({"N": 3, "Filter": pdfdoc.PDFName("FlateDecode")}, _ICC)
+
+
+@contextlib.contextmanager
+def binary_streams() -> Iterator[None]:
+    """Streams written as binary Flate data while a PDF is built and saved, not ASCII85
+    (smaller files, less work). reportlab reads the setting process-wide as it writes, so it
+    is restored afterwards."""
+    use_a85 = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = use_a85
 
 
 # Characters XML 1.0 cannot carry (and C1 controls, which PDFDocEncoding maps elsewhere).
@@ -215,7 +226,7 @@ class PdfaCanvas(Canvas):
         catalog.Metadata = _RawStream({"Type": pdfdoc.PDFName("Metadata"),
                                        "Subtype": pdfdoc.PDFName("XML")},
                                       xmp_packet(values, xmp_date(date)))
-        profile = doc.Reference(_RawStream({"N": 3}, _srgb_profile(), flate=True))
+        profile = doc.Reference(_srgb_profile())
         catalog.__NoDefault__ = [*pdfdoc.PDFCatalog.__NoDefault__, "OutputIntents"]
         catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFA1"),

@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from caseapp.pdf.pdfa import PdfaCanvas, finish_pdf
+from caseapp.pdf.pdfa import PdfaCanvas, binary_streams, finish_pdf
 from caseapp.pdf.text import markup, register_fonts
 
 #: Column headings, in order (the CSV uses the same).
@@ -53,6 +53,7 @@ def render_privilege_log(rows: Sequence[Sequence[str]], *, title: str, endorseme
                             rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=18 * mm,
                             initialFontName=fonts.body, title=title, author="caseapp",
                             producer=producer, invariant=True)
-    doc.build([Paragraph(markup(title), big), Spacer(1, 4 * mm), table],
-              onFirstPage=footer, onLaterPages=footer, canvasmaker=PdfaCanvas)
+    with binary_streams():
+        doc.build([Paragraph(markup(title), big), Spacer(1, 4 * mm), table],
+                  onFirstPage=footer, onLaterPages=footer, canvasmaker=PdfaCanvas)
     finish_pdf(buffer.getvalue(), out)

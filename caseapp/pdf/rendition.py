@@ -22,7 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from reportlab.platypus import Image as RLImage
 
 from caseapp.domain.loadfiles import bates_label
-from caseapp.pdf.pdfa import PdfaCanvas, finish_pdf
+from caseapp.pdf.pdfa import PdfaCanvas, binary_streams, finish_pdf
 from caseapp.pdf.text import markup, register_fonts
 
 KIND_IMAGE, KIND_TEXT, KIND_NATIVE = "image", "text", "native"
@@ -203,6 +203,7 @@ def render(doc: Document, stamp: Stamp, out: BinaryIO, *,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     template.addPageTemplates([PageTemplate(id="page", frames=[frame],
                                             onPage=_footer(stamp, styles, pages))])
-    template.build(story, canvasmaker=PdfaCanvas)
+    with binary_streams():
+        template.build(story, canvasmaker=PdfaCanvas)
     archival = finish_pdf(buffer.getvalue(), out)
     return (max(pages) if pages else 1), archival
