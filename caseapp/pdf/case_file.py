@@ -56,7 +56,7 @@ class BuildResult:
     exhibit_pages: dict[str, tuple[int, int]]
     passes: int
     #: True when the file is PDF/A-2b (see :mod:`caseapp.pdf.pdfa`); False for a file that
-    #: will be encrypted (PDF/A forbids it) or that the PDF/A validator did not approve.
+    #: will be encrypted (PDF/A forbids it).
     pdfa: bool = False
 
 
