@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from caseapp.ui import theme
 from caseapp.ui.widgets.common import html_escape
 from caseapp.ui.widgets.records import plain_tooltip
+from caseapp.ui.widgets.tree import GroupTreeModel
 
 if TYPE_CHECKING:
     from caseapp.services.discovery.search import Hit
@@ -98,7 +98,7 @@ def group_hits(hits: Sequence[Hit], ranked: bool = True) -> list[ResultGroup]:
     return ordered
 
 
-class SearchResultsModel(QAbstractItemModel):
+class SearchResultsModel(GroupTreeModel):
     """Groups at the top level (``Cases (3)``), their hits below; one column."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -126,35 +126,15 @@ class SearchResultsModel(QAbstractItemModel):
 
     def hit_at(self, index: _Index) -> Hit | None:
         """The hit on ``index`` (None on a group row)."""
-        if not index.isValid() or index.internalId() == 0:
-            return None
-        return self.groups[index.internalId() - 1].hits[index.row()]
+        group = self.group_of(index)
+        return None if group is None else self.groups[group].hits[index.row()]
 
-    # -- QAbstractItemModel ------------------------------------------------------------------
-    def index(self, row: int, column: int,
-              parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column != 0 or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, 0, 0) if row < len(self.groups) else QModelIndex()
-        if parent.internalId() != 0:
-            return QModelIndex()
-        group = parent.row()
-        if row >= len(self.groups[group].hits):
-            return QModelIndex()
-        return self.createIndex(row, 0, group + 1)
+    # -- GroupTreeModel ----------------------------------------------------------------------
+    def group_count(self) -> int:
+        return len(self.groups)
 
-    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        if not parent.isValid():
-            return len(self.groups)
-        if parent.internalId() == 0 and parent.column() == 0:
-            return len(self.groups[parent.row()].hits)
-        return 0
+    def child_count(self, group: int) -> int:
+        return len(self.groups[group].hits)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 1

@@ -36,6 +36,7 @@ from caseapp.ui import theme
 from caseapp.ui.formatting import first_line, label
 from caseapp.ui.widgets.common import html_escape
 from caseapp.ui.widgets.records import plain_tooltip
+from caseapp.ui.widgets.tree import GroupTreeModel
 
 if TYPE_CHECKING:
     from caseapp.domain.redflags import Category
@@ -96,7 +97,7 @@ def weight_tooltip(view: ChecklistView, weight: int) -> str:
             f"confirmed, {p * factor:.1%} when suspected.")
 
 
-class ChecklistModel(QAbstractItemModel):
+class ChecklistModel(GroupTreeModel):
     """Categories (top level) and their items, over a ``ChecklistView``."""
 
     #: The State column was edited: (item id, state value).
@@ -131,9 +132,8 @@ class ChecklistModel(QAbstractItemModel):
 
     def item_at(self, index: _Index) -> ItemView | None:
         """The ItemView of an item row (None for a category row or an invalid index)."""
-        if not index.isValid() or index.internalId() == 0:
-            return None
-        return self._groups[index.internalId() - 1][1][index.row()]
+        group = self.group_of(index)
+        return None if group is None else self._groups[group][1][index.row()]
 
     def category_at(self, index: _Index) -> Category | None:
         """The Category of a category row (None otherwise)."""
@@ -150,27 +150,11 @@ class ChecklistModel(QAbstractItemModel):
         return QModelIndex()
 
     # -- structure ---------------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not 0 <= column < len(COLUMNS):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0) if 0 <= row < len(self._groups) \
-                else QModelIndex()
-        if parent.internalId() != 0 or not 0 <= row < len(self._groups[parent.row()][1]):
-            return QModelIndex()
-        return self.createIndex(row, column, parent.row() + 1)
+    def group_count(self) -> int:
+        return len(self._groups)
 
-    def parent(self, index: _Index) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.internalId() == 0 and parent.column() == 0:
-            return len(self._groups[parent.row()][1])
-        return 0
+    def child_count(self, group: int) -> int:
+        return len(self._groups[group][1])
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return len(COLUMNS)
