@@ -34,7 +34,7 @@ from caseapp.services.evidence.evidence import (
     vault_ingest,
 )
 from caseapp.services.tips.tips import get_tip_in
-from caseapp.services.tips.views import TipView, tip_views
+from caseapp.services.tips.views import TipView, claim_tip, tip_views
 from caseapp.services.workspace import Workspace
 from caseapp.store.allocation import next_case_seq
 
@@ -107,6 +107,8 @@ def _link_in(session: Session, tip: Tip, case: Case, note: str) -> bool:
                             note=clean_text(note)))
     previous = tip.status
     if rules.can_transition(previous, TipStatus.LINKED):
+        if previous != TipStatus.LINKED.value:  # a status change: editors open on it see it
+            claim_tip(session, tip, None)
         tip.status = TipStatus.LINKED.value
     tip.updated_at = now
     session.add(tip)
@@ -143,6 +145,7 @@ def unlink_tip(ws: Workspace, tip_ref: str, case_ref_: str) -> TipView:
         remaining = session.exec(select(TipCaseLink.id).where(
             TipCaseLink.tip_id == tip.id)).first()
         if remaining is None and tip.status == TipStatus.LINKED.value:
+            claim_tip(session, tip, None)
             tip.status = TipStatus.ACTIONABLE.value
         tip.updated_at = utcnow()
         session.add(tip)

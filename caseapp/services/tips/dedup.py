@@ -23,7 +23,7 @@ from caseapp.domain.models import Identifier, Tip, utcnow
 from caseapp.domain.text import dump_list, load_list
 from caseapp.security import audit
 from caseapp.services.errors import Conflict, InvalidInput
-from caseapp.services.tips.views import TipView, get_tip_in, tip_views
+from caseapp.services.tips.views import TipView, claim_tip, get_tip_in, tip_views
 from caseapp.services.workspace import Workspace
 
 #: Minimum token_sort_ratio (0-100) for two tips' contents to count as similar.
@@ -186,6 +186,7 @@ def mark_duplicate(ws: Workspace, ref: str, of_ref: str) -> TipView:
         if not rules.can_transition(tip.status, TipStatus.DUPLICATE):
             raise Conflict(f"A tip that is {tip.status} cannot be marked a duplicate.")
         previous = tip.status
+        claim_tip(session, tip, None)  # an editor open on the tip sees it moved on
         tip.status, tip.duplicate_of_id = TipStatus.DUPLICATE.value, original.id
         tip.updated_at = utcnow()
         session.add(tip)

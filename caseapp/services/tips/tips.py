@@ -25,7 +25,7 @@ from caseapp.domain.models import Identifier, Tip, TipCaseLink, utcnow
 from caseapp.domain.text import clean_line, clean_text, tip_ref
 from caseapp.security import audit
 from caseapp.services.cases.subjects import IdentifierInput, make_identifier
-from caseapp.services.errors import Conflict, EditConflict, InvalidInput
+from caseapp.services.errors import Conflict, InvalidInput
 from caseapp.services.tips.dedup import (
     DuplicateCandidate,
     duplicate_candidates,
@@ -33,8 +33,7 @@ from caseapp.services.tips.dedup import (
     keep_separate,
     mark_duplicate,
 )
-from caseapp.services.tips.views import TipView, get_tip_in, tip_views
-from caseapp.services.versioning import as_text, claim_version
+from caseapp.services.tips.views import TipView, claim_tip, get_tip_in, tip_views
 from caseapp.services.workspace import Workspace
 from caseapp.store.tipsters import NotCustodian, log_reveal, read_identity
 
@@ -259,28 +258,6 @@ def update_tip(ws: Workspace, ref: str, *, content: str | None = None,
             session.flush()
             audit.append(session, "tip.updated", "tip", tip.ref, changed)
         return TipSaved(tip_views(session, [tip])[0], find_candidates(session, tip))
-
-
-#: The tip fields an edit conflict shows, by label (never the tipster's identity).
-TIP_FIELDS = {"content": "Content", "channel": "Channel", "programme": "Programme",
-              "reference": "Reference", "reliability": "Reliability",
-              "credibility": "Credibility", "follow_up_due": "Follow-up due",
-              "assignee_note": "Assignee note", "reward_status": "Reward status",
-              "status": "Status"}
-
-
-def claim_tip(session: Session, tip: Tip, expected_version: int | None, *,
-              fields: dict[str, Any] | None = None) -> None:
-    """Guard an edit of ``tip`` (caseapp.services.versioning); EditConflict if stale.
-    ``fields``: the caller's values when they are not set on ``tip`` yet."""
-    try:
-        claim_version(session, tip, expected_version, what=f"tip {tip.ref}", kind="tip",
-                      labels=TIP_FIELDS, audit_key=("tip", tip.ref))
-    except EditConflict as exc:
-        for name, value in (fields or {}).items():
-            if name in TIP_FIELDS and value is not UNSET:
-                exc.mine[TIP_FIELDS[name]] = as_text(value)
-        raise
 
 
 def set_tipster(ws: Workspace, ref: str, *, anonymous: bool, name: str | None = None,

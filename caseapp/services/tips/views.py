@@ -14,7 +14,8 @@ from caseapp.domain.enums import CREDIBILITY_GRADES, RELIABILITY_GRADES
 from caseapp.domain.models import Case, Evidence, Identifier, Tip, TipCaseLink, utcnow
 from caseapp.domain.text import load_list
 from caseapp.services.cases.subjects import identifier_json
-from caseapp.services.errors import NotFound
+from caseapp.services.errors import EditConflict, NotFound
+from caseapp.services.versioning import as_text, claim_version
 
 
 @dataclass(frozen=True)
@@ -180,3 +181,25 @@ def tip_views(session: Session, tips: Sequence[Tip], *,
             kept_separate=tuple(refs[int(i)] for i in load_list(t.kept_separate)
                                 if int(i) in refs), version=t.version))
     return views
+
+
+#: The tip fields an edit conflict shows, by label (never the tipster's identity).
+TIP_FIELDS = {"content": "Content", "channel": "Channel", "programme": "Programme",
+              "reference": "Reference", "reliability": "Reliability",
+              "credibility": "Credibility", "follow_up_due": "Follow-up due",
+              "assignee_note": "Assignee note", "reward_status": "Reward status",
+              "status": "Status"}
+
+
+def claim_tip(session: Session, tip: Tip, expected_version: int | None, *,
+              fields: dict[str, Any] | None = None) -> None:
+    """Guard an edit of ``tip`` (caseapp.services.versioning); EditConflict if stale.
+    ``fields``: the caller's values when they are not set on ``tip`` yet."""
+    try:
+        claim_version(session, tip, expected_version, what=f"tip {tip.ref}", kind="tip",
+                      labels=TIP_FIELDS, audit_key=("tip", tip.ref))
+    except EditConflict as exc:
+        for name, value in (fields or {}).items():
+            if name in TIP_FIELDS:
+                exc.mine[TIP_FIELDS[name]] = as_text(value)
+        raise

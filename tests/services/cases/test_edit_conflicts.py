@@ -198,3 +198,17 @@ def test_settling_a_conflicting_copy_mine_theirs_or_both(ws) -> None:
     assert sorted(n.text for n in notes.list_notes(ws, ref)) == ["mine", "theirs"]
     report = verify.verify_store(ws)
     assert report.ok, report.problems
+
+
+def test_status_moves_by_linking_or_marking_a_duplicate_move_the_tip_version_on(ws) -> None:
+    from caseapp.services.tips import casework
+
+    case = cases.create_case(ws, "Linked")
+    one = tips.create_tip(ws, "A tip about a laptop farm", channel="email").tip
+    two = tips.create_tip(ws, "Another tip", channel="email").tip
+    linked = casework.link_tip(ws, one.ref, case.ref)
+    assert (linked.status, linked.version) == ("linked", 2)
+    with pytest.raises(EditConflict):  # an editor that loaded the tip before the link
+        tips.save_tip_edit(ws, one.ref, fields={"reference": "R"}, expected_version=1)
+    assert casework.unlink_tip(ws, one.ref, case.ref).version == 3
+    assert tips.mark_duplicate(ws, two.ref, one.ref).version == 2
