@@ -10,9 +10,8 @@ The working-hours arithmetic is in :mod:`.hours`, the inventory rules in :mod:`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from typing import Any
 
 from caseapp.domain.signals import rules as R
@@ -30,110 +29,12 @@ from caseapp.domain.signals.refdata import (
 )
 from caseapp.domain.signals.rows import SignIn, SignInBatch
 from caseapp.domain.signals.rules import Finding, Settings
-
-#: (country code, city) -> (latitude, longitude), or None; supplied by the services.
-Locate = Callable[[str, str], tuple[float, float] | None]
-
-
-@dataclass(frozen=True)
-class SubjectProfile:
-    """What the rules know about a subject: claimed residence resolved to a place."""
-
-    id: int
-    name: str
-    claimed: str = ""
-    country: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    utc_offset_hours: float | None = None  # the claimed zone's offset (standard time)
-    zone: str = ""
-    #: The claimed zone (a ``zoneinfo.ZoneInfo``, built by the services): each sign-in is
-    #: placed in its local time at that instant, so daylight saving is honoured.
-    tz: tzinfo | None = None
-
-
-def claimed_zone(profile: SubjectProfile) -> tzinfo | None:
-    """The zone a subject's hours are counted in: the claimed tz database zone, else a
-    fixed offset when only that is known (no daylight saving then), else None."""
-    if profile.tz is not None:
-        return profile.tz
-    return (None if profile.utc_offset_hours is None
-            else timezone(timedelta(hours=profile.utc_offset_hours)))
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (mean Earth radius 6371.0088 km)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
-@dataclass(slots=True)
-class Observation:
-    """Sign-ins of one account from one IP and device: what is stored per import."""
-
-    subject_id: int
-    account: str
-    ip: str
-    device_id: str
-    first_line: int
-    last_line: int
-    first_at: datetime
-    last_at: datetime
-    count: int = 0
-    failures: int = 0
-    country: str = ""
-    city: str = ""
-    network: str = ""  # provider / org label from the range file
-    egress: str = ""  # vpn | hosting | proxy when classified so
-
-
-@dataclass(slots=True)
-class _Subject:
-    rows: int = 0
-    hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
-    hours_local: list[int] = field(default_factory=lambda: [0] * 24)  # in the claimed zone
-    vpn: dict[str, Finding] = field(default_factory=dict)
-    countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
-    foreign: Finding | None = None
-    #: The last located sign-in: (time, coordinates, line, plan)
-    last: tuple[datetime, tuple[float, float], int, _Plan] | None = None
-    claimed_country: str = ""
-    tz: tzinfo | None = None
-    local_cache: dict[int, int] = field(default_factory=dict)  # UTC quarter hour -> hour
-    travel: Finding | None = None
-    off_hours_lines: list[int] = field(default_factory=list)
-    unmanaged: int = 0
-
-
-@dataclass(slots=True)
-class _Plan:
-    """What the rules make of one distinct sign-in (all but line and time) of a subject,
-    worked out once: the hot loop only counts and cites."""
-
-    subject_id: int
-    state: _Subject
-    obs: Observation
-    row: SignIn
-    net: Network | None
-    egress: ProviderEntry | None
-    foreign: str  # the located country when it is not the claimed one (else "")
-    coords: tuple[float, float] | None
-    ok: bool | None
-    managed: bool | None
-    vpn: Finding | None = None
-    country: list[int] | None = None  # the count of ``foreign`` in state.countries
-    ip_noted: bool = False
-
-
-_NEVER = datetime.min.replace(tzinfo=UTC)
-
-
-def _place(row: SignIn, net: Network | None) -> str:
-    city = row.city or (net.city if net else "")
-    country = row.country or (net.country if net else "")
-    return ", ".join(p for p in (city, country) if p)
+from caseapp.domain.signals.state import NEVER, Plan, SubjectState, place_of
+from caseapp.domain.signals.state import Locate as Locate
+from caseapp.domain.signals.state import Observation as Observation
+from caseapp.domain.signals.state import SubjectProfile as SubjectProfile
+from caseapp.domain.signals.state import claimed_zone as claimed_zone
+from caseapp.domain.signals.state import haversine_km as haversine_km
 
 
 class SignInEngine:
@@ -147,15 +48,15 @@ class SignInEngine:
         self.ranges, self.providers = ranges, providers
         self.locate = locate or (lambda _c, _t: None)
         self.settings = settings or Settings()
-        self._state: dict[int, _Subject] = {}
+        self._state: dict[int, SubjectState] = {}
         #: IP -> (network, VPN/hosting classification, network country, network coords)
         self._nets: dict[str, tuple[Network | None, ProviderEntry | None, str,
                                     tuple[float, float] | None]] = {}
         self._obs: dict[tuple[int, str, str, str], Observation] = {}
         self._seen: dict[tuple[int, str, str, str], Observation] | None = None
-        self._row_plans: dict[tuple[Any, ...], _Plan] = {}  # feed(): by subject and cells
+        self._row_plans: dict[tuple[Any, ...], Plan] = {}  # feed(): by subject and cells
         self._source: list[SignIn] | None = None  # feed_batch(): the reader's templates
-        self._plans: list[_Plan] = []  # ... and their plans, by template index
+        self._plans: list[Plan] = []  # ... and their plans, by template index
         self._caches: dict[tzinfo, dict[int, int]] = {}
         self._places: dict[tuple[str, str], tuple[float, float] | None] = {}
         self._local: dict[tuple[tzinfo, int], int] = {}
@@ -204,11 +105,11 @@ class SignInEngine:
                 return self._places[key]
         return net_coords
 
-    def _plan(self, subject_id: int, row: SignIn) -> _Plan:
+    def _plan(self, subject_id: int, row: SignIn) -> Plan:
         state = self._state.get(subject_id)
         if state is None:
             tz = self._tz[subject_id]
-            state = self._state[subject_id] = _Subject(
+            state = self._state[subject_id] = SubjectState(
                 claimed_country=self.subjects[subject_id].country, tz=tz,
                 local_cache=self._caches.setdefault(tz, {}) if tz is not None else {})
         net, egress, net_country, net_coords = self._net(row.ip)
@@ -216,7 +117,7 @@ class SignInEngine:
         obs = self._obs.get(key)
         if obs is None:  # first line, time and place are set by its first row
             obs = self._obs[key] = Observation(
-                subject_id, row.account, row.ip, row.device_id, 0, 0, _NEVER, _NEVER,
+                subject_id, row.account, row.ip, row.device_id, 0, 0, NEVER, NEVER,
                 network=(net.provider or net.org) if net else "",
                 egress=egress.kind if egress else "")
         country = row.country or net_country
@@ -224,7 +125,7 @@ class SignInEngine:
                    and country != state.claimed_country else "")
         coords = (net_coords if row.latitude is None and not row.city
                   else self._coords(row, net_coords))
-        return _Plan(subject_id, state, obs, row, net, egress, foreign, coords, row.ok,
+        return Plan(subject_id, state, obs, row, net, egress, foreign, coords, row.ok,
                      row.managed)
 
     def feed(self, subject_id: int, row: SignIn) -> None:
@@ -245,7 +146,7 @@ class SignInEngine:
             plans.append(self._plan(batch.owners[code], templates[code]))
         self._run(map(plans.__getitem__, batch.codes), batch.lines, batch.stamps)
 
-    def _run(self, plans: Iterable[_Plan], lines: Iterable[int],
+    def _run(self, plans: Iterable[Plan], lines: Iterable[int],
              stamps: Iterable[datetime]) -> None:
         """The rules over sign-ins (the hot loop: a million turns for a big log)."""
         self._seen = None
@@ -298,18 +199,18 @@ class SignInEngine:
                 if (local < 8 or local >= 18) and len(state.off_hours_lines) < cites:
                     state.off_hours_lines.append(line)
 
-    def _foreign(self, plan: _Plan) -> Finding:
+    def _foreign(self, plan: Plan) -> Finding:
         state = plan.state
         if state.foreign is None:
             state.foreign = Finding(R.GEO_RESIDENCE, plan.subject_id, "", 0.0, "geo",
                                     data=[self.ranges.data])
         return state.foreign
 
-    def _country(self, plan: _Plan, line: int) -> list[int]:
+    def _country(self, plan: Plan, line: int) -> list[int]:
         plan.country = plan.state.countries.setdefault(plan.foreign, [0, line])
         return plan.country
 
-    def _vpn(self, plan: _Plan) -> Finding:
+    def _vpn(self, plan: Plan) -> Finding:
         egress, net = plan.egress, plan.net
         assert egress is not None
         label = egress.label or "unnamed network"
@@ -326,8 +227,8 @@ class SignInEngine:
         plan.vpn = finding
         return finding
 
-    def _travel(self, plan: _Plan, line: int, at: datetime,
-                last: tuple[datetime, tuple[float, float], int, _Plan]) -> None:
+    def _travel(self, plan: Plan, line: int, at: datetime,
+                last: tuple[datetime, tuple[float, float], int, Plan]) -> None:
         """Consecutive located sign-ins at two different places: too fast to travel?"""
         hours = abs((at - last[0]).total_seconds()) / 3600
         (lat1, lon1), (lat2, lon2) = last[1], plan.coords or last[1]
@@ -347,8 +248,8 @@ class SignInEngine:
         finding.cite(line)
         jumps: list[dict[str, Any]] = finding.detail["jumps"]
         if len(jumps) < 20:
-            jumps.append({"from": _place(last[3].row, last[3].net),
-                          "to": _place(plan.row, plan.net), "from_line": last[2],
+            jumps.append({"from": place_of(last[3].row, last[3].net),
+                          "to": place_of(plan.row, plan.net), "from_line": last[2],
                           "to_line": line, "km": round(km), "hours": round(hours, 2),
                           "speed_kmh": None if math.isinf(speed) else round(speed)})
 
