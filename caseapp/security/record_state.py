@@ -93,6 +93,19 @@ def _where(stmt: Any, column: Any, ids: Sequence[int] | None) -> Any:
     return stmt if ids is None else stmt.where(col(column).in_(list(ids)))
 
 
+def _grouped(session: Session, model: Any, parent: Any, ids: Sequence[int] | None,
+             row: Callable[[Any], list[Any]], *, by: str | None = None,
+             order: Any = None) -> dict[int, list[list[Any]]]:
+    """``row(r)`` of every ``model`` row whose ``parent`` column is in ``ids`` (all rows when
+    None), in ``order`` (default: id order), grouped by ``by`` (default: ``parent``)."""
+    key = by or parent.key
+    grouped: dict[int, list[list[Any]]] = defaultdict(list)
+    stmt = _where(select(model), parent, ids).order_by(col(model.id if order is None else order))
+    for r in session.exec(stmt).all():
+        grouped[getattr(r, key)].append(row(r))
+    return grouped
+
+
 def _case_refs(session: Session) -> dict[int, str]:
     return {cid: ref for cid, ref in session.exec(select(Case.id, Case.ref)).all()
             if cid is not None}
@@ -104,17 +117,12 @@ def _tip_refs(session: Session) -> dict[int, str]:
 
 
 def _cases(session: Session, ids: Sequence[int] | None) -> StateMap:
-    exports: dict[int, list[list[Any]]] = defaultdict(list)
-    for rec in session.exec(_where(select(ExportRecord), ExportRecord.case_id, ids)
-                            .order_by(col(ExportRecord.id))).all():
-        exports[rec.case_id].append([rec.id, rec.sha256, _iso(rec.created_at), rec.pages,
-                                     rec.bates_first, rec.bates_last, rec.recipient])
-    productions: dict[int, list[list[Any]]] = defaultdict(list)
-    for prod in session.exec(_where(select(Production), Production.case_id, ids)
-                             .order_by(col(Production.id))).all():
-        productions[prod.case_id].append([prod.id, prod.number, prod.prefix, prod.bates_first,
-                                          prod.bates_last, prod.manifest_sha256,
-                                          _iso(prod.created_at)])
+    exports = _grouped(session, ExportRecord, ExportRecord.case_id, ids, lambda rec: [
+        rec.id, rec.sha256, _iso(rec.created_at), rec.pages, rec.bates_first, rec.bates_last,
+        rec.recipient])
+    productions = _grouped(session, Production, Production.case_id, ids, lambda prod: [
+        prod.id, prod.number, prod.prefix, prod.bates_first, prod.bates_last,
+        prod.manifest_sha256, _iso(prod.created_at)])
     signals = _signal_states(session, ids)
     out: StateMap = {}
     for c in session.exec(_where(select(Case), Case.id, ids)).all():
@@ -141,12 +149,10 @@ def _signal_states(session: Session, ids: Sequence[int] | None) -> dict[int, dic
     """Per case: its signal imports (with a digest of their observations) and findings
     (with their decisions), so an edit of a finding's status or cited rows is detected."""
     out: dict[int, dict[str, Any]] = {}
-    obs: dict[int, list[list[Any]]] = defaultdict(list)
-    for o in session.exec(_where(select(SignalObservation), SignalObservation.case_id, ids)
-                          .order_by(col(SignalObservation.id))).all():
-        obs[o.import_id].append([o.id, o.subject_id, o.account, o.ip, o.device_id,
-                                 o.first_line, o.last_line, _iso(o.first_at), _iso(o.last_at),
-                                 o.count, o.failures, o.country, o.city, o.network, o.egress])
+    obs = _grouped(session, SignalObservation, SignalObservation.case_id, ids, lambda o: [
+        o.id, o.subject_id, o.account, o.ip, o.device_id, o.first_line, o.last_line,
+        _iso(o.first_at), _iso(o.last_at), o.count, o.failures, o.country, o.city, o.network,
+        o.egress], by="import_id")
     for imp in session.exec(_where(select(SignalImport), SignalImport.case_id, ids)
                             .order_by(col(SignalImport.id))).all():
         entry = out.setdefault(imp.case_id, {"imports": [], "findings": []})
@@ -196,11 +202,8 @@ def _identifiers(session: Session, ids: Sequence[int] | None) -> StateMap:
 
 def _notes(session: Session, ids: Sequence[int] | None) -> StateMap:
     refs = _case_refs(session)
-    revisions: dict[int, list[list[Any]]] = defaultdict(list)
-    for r in session.exec(_where(select(NoteRevision), NoteRevision.note_id, ids)
-                          .order_by(col(NoteRevision.id))).all():
-        revisions[r.note_id].append([r.version, r.text, _iso(r.occurred_at), r.occurred_tz,
-                                     _iso(r.saved_at), r.author])
+    revisions = _grouped(session, NoteRevision, NoteRevision.note_id, ids, lambda r: [
+        r.version, r.text, _iso(r.occurred_at), r.occurred_tz, _iso(r.saved_at), r.author])
     out: StateMap = {}
     for n in session.exec(_where(select(Note), Note.id, ids)).all():
         assert n.id is not None
@@ -214,11 +217,8 @@ def _notes(session: Session, ids: Sequence[int] | None) -> StateMap:
 
 def _evidence(session: Session, ids: Sequence[int] | None) -> StateMap:
     cases, tips = _case_refs(session), _tip_refs(session)
-    custody: dict[int, list[list[Any]]] = defaultdict(list)
-    for e in session.exec(_where(select(CustodyEvent), CustodyEvent.evidence_id, ids)
-                          .order_by(col(CustodyEvent.id))).all():
-        custody[e.evidence_id].append([e.id, _iso(e.at), e.actor, e.action, e.sha256,
-                                       e.detail])
+    custody = _grouped(session, CustodyEvent, CustodyEvent.evidence_id, ids, lambda e: [
+        e.id, _iso(e.at), e.actor, e.action, e.sha256, e.detail])
     out: StateMap = {}
     for ev in session.exec(_where(select(Evidence), Evidence.id, ids)).all():
         assert ev.id is not None
@@ -240,10 +240,8 @@ def _evidence(session: Session, ids: Sequence[int] | None) -> StateMap:
 
 def _tips(session: Session, ids: Sequence[int] | None) -> StateMap:
     refs, cases = _tip_refs(session), _case_refs(session)
-    links: dict[int, list[list[Any]]] = defaultdict(list)
-    for link in session.exec(_where(select(TipCaseLink), TipCaseLink.tip_id, ids)
-                             .order_by(col(TipCaseLink.id))).all():
-        links[link.tip_id].append([cases.get(link.case_id, link.case_id), link.note])
+    links = _grouped(session, TipCaseLink, TipCaseLink.tip_id, ids, lambda link: [
+        cases.get(link.case_id, link.case_id), link.note])
     out: StateMap = {}
     for t in session.exec(_where(select(Tip), Tip.id, ids)).all():
         assert t.id is not None
@@ -260,11 +258,9 @@ def _tips(session: Session, ids: Sequence[int] | None) -> StateMap:
 
 def _checklists(session: Session, ids: Sequence[int] | None) -> StateMap:
     refs = _case_refs(session)
-    answers: dict[int, list[list[Any]]] = defaultdict(list)
-    for a in session.exec(_where(select(ChecklistAnswer), ChecklistAnswer.checklist_id, ids)
-                          .order_by(col(ChecklistAnswer.item_id))).all():
-        answers[a.checklist_id].append([a.item_id, a.state, a.note, load_list(a.exhibits),
-                                        load_list(a.dismissed)])
+    answers = _grouped(session, ChecklistAnswer, ChecklistAnswer.checklist_id, ids, lambda a: [
+        a.item_id, a.state, a.note, load_list(a.exhibits), load_list(a.dismissed)],
+        order=ChecklistAnswer.item_id)
     out: StateMap = {}
     for c in session.exec(_where(select(Checklist), Checklist.id, ids)).all():
         assert c.id is not None
