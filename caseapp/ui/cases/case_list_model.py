@@ -8,7 +8,7 @@ asks for more as it scrolls), so a reset, a sort or a keystroke costs the id lis
 table. The text filter of a keystroke that extends the previous text only looks at the rows
 the previous text kept.
 
-A list of :attr:`CaseListModel.BACKGROUND_FROM` cases or more has its filter texts read and
+A list of :attr:`CaseListModel.BACKGROUND_FROM` (5,000) cases or more has its filter texts read and
 case-folded on a worker thread as soon as it loads (and again after a change made elsewhere).
 A keystroke that comes before they are in does not wait for them: the list stays as it was,
 the filter is applied the moment they arrive (:attr:`CaseListModel.filter_applied`).
@@ -65,7 +65,7 @@ class CaseListModel(QAbstractTableModel):
     BATCH: int = 200
     #: From this many cases on, filter texts are built on a worker after a load (below it,
     #: building them on the first keystroke costs less than a keystroke's budget).
-    BACKGROUND_FROM: int = 20_000
+    BACKGROUND_FROM: int = 5_000
     #: Cases aligned per step on the worker (each step one short C call: the GIL is shared).
     ALIGN_PART: int = 5_000
 
