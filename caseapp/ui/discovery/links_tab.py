@@ -13,7 +13,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -35,7 +34,7 @@ from caseapp.ui.discovery.links_model import (
 from caseapp.ui.errors import log_event
 from caseapp.ui.exchange.watchlists import WatchlistHitsPanel
 from caseapp.ui.widgets.columns import elide_middle, fit_columns, set_widths
-from caseapp.ui.widgets.common import ErrorLabel
+from caseapp.ui.widgets.common import ErrorLabel, plain_label
 from caseapp.ui.widgets.panes import CaseTab
 from caseapp.ui.widgets.records import OpenableTable
 from caseapp.ui.workers import TaskControl, TaskHandle
@@ -51,13 +50,6 @@ if TYPE_CHECKING:
 _WIDTHS = (100, 230, 280, 52, 44, 300, 150, 150)
 LEGEND = ("Solid line: exact match · dashed line: near match.  Click a case or tip to open it; "
           "in the graph the arrow keys move between nodes, Enter opens, + / − / 0 zoom.")
-
-
-def _plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
 
 
 class LinksTable(OpenableTable):
@@ -79,7 +71,7 @@ class LinksTab(CaseTab):
         self._syncing = False
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.summary = _plain("Loading links…")
+        self.summary = plain_label("Loading links…", wrap=True)
         self.filter = QLineEdit(placeholderText="Filter shared identifiers")
         self.filter.setClearButtonEnabled(True)
         self.filter.setAccessibleName("Filter shared identifiers")
@@ -104,7 +96,7 @@ class LinksTab(CaseTab):
         elide_middle(self.table, (1, 5))  # identifier, "Linked to" refs
         self._fitted = False
         self.graph = LinkGraphView()
-        self.legend = _plain(LEGEND)
+        self.legend = plain_label(LEGEND, wrap=True)
         self.legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         graph_panel = QWidget()
         graph_layout = QVBoxLayout(graph_panel)

@@ -8,10 +8,11 @@ selected, or with Ctrl+S / the Save button.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,7 +38,7 @@ from caseapp.ui.redflags.model import (
     state_text,
 )
 from caseapp.ui.redflags.style import IndicatorStyle
-from caseapp.ui.widgets.common import ErrorLabel, html_escape
+from caseapp.ui.widgets.common import ErrorLabel, html_escape, plain_label
 
 if TYPE_CHECKING:
     from caseapp.domain.models import Evidence
@@ -45,16 +46,8 @@ if TYPE_CHECKING:
 
 
 
-def _plain(text: str = "", *, bold: bool = False, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if bold:
-        font = QFont(label.font())
-        font.setBold(True)
-        label.setFont(font)
-    return label
+#: The panel's labels wrap and can be selected (to copy a label or a reason).
+_plain = partial(plain_label, wrap=True, selectable=True)
 
 
 class _NoteEdit(QPlainTextEdit):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.ui.redflags.model import FILTERS
+from caseapp.ui.widgets.common import plain_label
 
 if TYPE_CHECKING:
     from caseapp.services.redflags.checklists import UpgradeResult
@@ -30,12 +31,6 @@ BAND_COLOURS = {"unassessed": ("#57606a", "#ffffff"), "low": ("#0f6e2f", "#fffff
                 "critical": ("#8b1a1a", "#ffffff")}
 
 
-def _plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
 class ScoreHeader(QWidget):
     """Template id/version (+ Upgrade), band badge, score, coverage, suggestions, filter."""
 
@@ -44,7 +39,7 @@ class ScoreHeader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        self.template_label = _plain()
+        self.template_label = plain_label()
         self.template_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
         self.upgrade_button = QPushButton()
@@ -53,29 +48,29 @@ class ScoreHeader(QWidget):
         top.addWidget(self.upgrade_button)
         layout.addLayout(top)
         score_row = QHBoxLayout()
-        self.band_label = _plain()
+        self.band_label = plain_label()
         self.band_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.band_label.setMinimumWidth(110)
-        self.score_label = _plain()
+        self.score_label = plain_label()
         font = self.score_label.font()
         font.setPointSize(font.pointSize() + 3)
         font.setBold(True)
         self.score_label.setFont(font)
-        self.coverage_label = _plain()
+        self.coverage_label = plain_label()
         self.coverage_bar = QProgressBar()
         self.coverage_bar.setRange(0, 100)
         self.coverage_bar.setMaximumWidth(180)
         self.coverage_bar.setAccessibleName("Coverage")
         self.coverage_bar.setTextVisible(False)
         self.coverage_bar.setFixedHeight(12)
-        self.suggestions_label = _plain()
+        self.suggestions_label = plain_label()
         for widget in (self.band_label, self.score_label, self.coverage_label,
                        self.coverage_bar):
             score_row.addWidget(widget)
         score_row.addSpacing(12)
         score_row.addWidget(self.suggestions_label, 1)
         layout.addLayout(score_row)
-        self.caution = _plain()
+        self.caution = plain_label()
         self.caution.setWordWrap(True)
         layout.addWidget(self.caution)
         filter_row = QHBoxLayout()
@@ -85,7 +80,7 @@ class ScoreHeader(QWidget):
         for key, text in FILTERS.items():
             self.filter.addItem(text, key)
         show.setBuddy(self.filter)
-        self.keys_label = _plain(KEYS_HELP)
+        self.keys_label = plain_label(KEYS_HELP)
         self.keys_label.setWordWrap(True)
         self.keys_label.setEnabled(False)
         filter_row.addWidget(show)

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QProgressDialog,
     QVBoxLayout,
     QWidget,
@@ -21,7 +20,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event, user_message
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import dismiss_button, run_with_progress
+from caseapp.ui.widgets.common import dismiss_button, plain_label, run_with_progress
 from caseapp.ui.widgets.records import Column, RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
@@ -107,13 +106,7 @@ class ImportReportPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.summary.font()
-        font.setBold(True)
-        self.summary.setFont(font)
+        self.summary = plain_label(wrap=True, bold=True, selectable=True)
         top.addWidget(self.summary, 1)
         top.addWidget(dismiss_button(self, "Dismiss the import report"))
         layout.addLayout(top)

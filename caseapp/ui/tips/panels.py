@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -25,20 +24,19 @@ from caseapp.ui.tips.identifiers import bind_keys, record_table
 from caseapp.ui.tips.models import CANDIDATE_COLUMNS
 from caseapp.ui.tips.panel import TipPanel
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import action_button, dismiss_button, head_with_banner, open_dialog
+from caseapp.ui.widgets.common import (
+    action_button,
+    dismiss_button,
+    head_with_banner,
+    open_dialog,
+    plain_label,
+)
 from caseapp.ui.widgets.records import Column, RecordTableModel
 
 if TYPE_CHECKING:
     from caseapp.services.tips.dedup import DuplicateCandidate
     from caseapp.services.tips.views import TipView
 
-
-
-def _plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class DuplicatesPanel(QFrame):
@@ -55,10 +53,7 @@ class DuplicatesPanel(QFrame):
         self.setObjectName("duplicates")
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.title = _plain()
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = plain_label(wrap=True, bold=True)
         top.addWidget(self.title, 1)
         top.addWidget(dismiss_button(self, "Hide (decide later with Find duplicates)"))
         layout.addLayout(top)

@@ -35,6 +35,21 @@ def html_escape(text: str) -> str:
             .replace('"', "&quot;"))
 
 
+def plain_label(text: str = "", *, wrap: bool = False, bold: bool = False,
+                selectable: bool = False) -> QLabel:
+    """A label that shows ``text`` literally (user text is never read as markup)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+    return label
+
+
 def dismiss_button(target: QWidget, tip: str) -> QToolButton:
     """A flat ✕ button that hides ``target``."""
     close = QToolButton()
