@@ -160,6 +160,11 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
     seen: dict[Any, Outcome] = {}
     slow_times: dict[str, datetime | str] = {}  # the few non-ISO forms, by text
     fromiso = datetime.fromisoformat
+    # An account without owner decides the row whatever its other cells say (but an Okta
+    # row that is no sign-in is skipped first): such rows are told by the account cell.
+    others: dict[str, _Other] = {}
+    others_get = (lambda _cell: None) if fmt is F.OKTA else others.get
+    ai = cols["account"]
     batch = SignInBatch(templates, owners)
     codes, lines, stamps = batch.codes.append, batch.lines.append, batch.stamps.append
     left = BATCH_ROWS
@@ -171,10 +176,14 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
                 if not row:
                     continue
                 row = row + pad[:width - len(row)]
-            key = key_of(row)
-            code = seen.get(key)
+            code = others_get(row[ai])
             if code is None:
-                code = seen[key] = outcome_of(row, templates, owners)
+                key = key_of(row)
+                code = seen.get(key)
+                if code is None:
+                    code = seen[key] = outcome_of(row, templates, owners)
+                    if code.__class__ is _Other:
+                        others[row[ai]] = code  # type: ignore[assignment]
             if code.__class__ is not int:
                 if code is _SKIP:
                     continue
