@@ -8,8 +8,9 @@ asks for more as it scrolls), so a reset, a sort or a keystroke costs the id lis
 table. The text filter of a keystroke that extends the previous text only looks at the rows
 the previous text kept.
 
-A list of :attr:`CaseListModel.BACKGROUND_FROM` (5,000) cases or more has its filter texts read and
-case-folded on a worker thread as soon as it loads (and again after a change made elsewhere).
+A list of :attr:`CaseListModel.BACKGROUND_FROM` (5,000) cases or more has its filter texts read
+and case-folded on a worker thread once it has loaded and painted (and again after a change
+made elsewhere), or at the first keystroke if that comes earlier.
 A keystroke that comes before they are in does not wait for them: the list stays as it was,
 the filter is applied the moment they arrive (:attr:`CaseListModel.filter_applied`).
 """
@@ -96,6 +97,8 @@ class CaseListModel(QAbstractTableModel):
         #: :attr:`BACKGROUND_FROM` for this model (the start-up preview turns it off).
         self.background_from = self.BACKGROUND_FROM
         self._texts_ready.connect(self._take_texts)
+        self._prepare_timer = QTimer(self, singleShot=True, interval=0)
+        self._prepare_timer.timeout.connect(self._prepare_texts)
 
     # -- what the page calls -----------------------------------------------------------------
     def set_source(self, source: CaseListSource | None) -> None:
@@ -219,8 +222,7 @@ class CaseListModel(QAbstractTableModel):
         else:
             self._total = (len(self._ordered) if self._status is None else
                            len(self.source.order(7, True)))
-            if not self.source.has_haystack() and self._total >= self.background_from:
-                self.source.prepare_haystack(self._align_on_worker)  # before _match: it waits
+            self._prepare_timer.start()  # once the list has painted (a keystroke: at once)
         self._match(None)
         # a reload keeps what was fetched (the scroll position); a new source starts a batch
         self._fetched = min(len(self._visible), max(self.BATCH, fetched if reread else 0))
@@ -232,6 +234,13 @@ class CaseListModel(QAbstractTableModel):
     def pending(self) -> bool:
         """Whether a typed filter waits for the filter texts (the rows are not filtered yet)."""
         return self._pending
+
+    def _prepare_texts(self) -> None:
+        """Start the worker's build of the filter texts if this list is large enough."""
+        source = self.source
+        if source is not None and not source.has_haystack() and \
+                self._total >= self.background_from:
+            source.prepare_haystack(self._align_on_worker)
 
     def _align_on_worker(self, hay: dict[int, str]) -> None:
         """On the source's worker: the texts in the order shown now, a part at a time."""
@@ -277,6 +286,8 @@ class CaseListModel(QAbstractTableModel):
         if not self._words or self.source is None:
             self._positions, self._visible = None, self._ordered
             return
+        if self._texts_in_order is None:
+            self._prepare_texts()
         if self._texts_in_order is None and self.source.building_haystack():
             self._pending = True
             self._positions, self._visible = None, self._ordered

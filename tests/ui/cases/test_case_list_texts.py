@@ -61,7 +61,8 @@ def test_a_keystroke_before_the_texts_are_in_is_applied_when_they_arrive(
         qtbot: Any, ui_ws: Any, listed: list[str]) -> None:
     source = GatedSource(ui_ws)
     model = _model(source)
-    assert source.building_haystack() and not source.has_haystack()
+    qtbot.waitUntil(source.building_haystack)  # started once the loaded list is idle
+    assert not source.has_haystack()
     model.set_filter("laptop")  # the worker is held at the gate: this returned at once
     assert model.pending() and model.matching() == len(TITLES)  # the list as it was
     assert len(_refs(model)) == len(TITLES), "the UI thread reads rows during the build"
@@ -102,11 +103,11 @@ def test_texts_read_before_a_change_elsewhere_are_dropped(qtbot: Any, ui_ws: Any
 def test_closing_the_source_stops_its_build(qtbot: Any, ui_ws: Any, listed: list[str]) -> None:
     source = GatedSource(ui_ws)
     model = _model(source)
-    worker = source._building  # noqa: SLF001
-    assert worker is not None
     applied: list[bool] = []
     model.filter_applied.connect(lambda: applied.append(True))
-    model.set_filter("laptop")
+    model.set_filter("laptop")  # before the idle start: this keystroke starts the build
+    worker = source._building  # noqa: SLF001
+    assert worker is not None and model.pending()
     source.close()
     source.gate.set()
     worker.join(30)
