@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QProgressDialog,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +18,7 @@ from caseapp.ui.context import AppContext
 from caseapp.ui.errors import log_event, user_message
 from caseapp.ui.tips.identifiers import record_table
 from caseapp.ui.widgets.columns import set_widths
-from caseapp.ui.widgets.common import dismiss_button, plain_label, run_with_progress
+from caseapp.ui.widgets.common import framed_panel, plain_label, run_with_progress
 from caseapp.ui.widgets.records import Column, RecordTableModel
 from caseapp.ui.workers import TaskControl, TaskHandle
 
@@ -102,14 +100,8 @@ class ImportReportPanel(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("importReport")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
         self.summary = plain_label(wrap=True, bold=True, selectable=True)
-        top.addWidget(self.summary, 1)
-        top.addWidget(dismiss_button(self, "Dismiss the import report"))
-        layout.addLayout(top)
+        layout = framed_panel(self, "importReport", self.summary, "Dismiss the import report")
         self.model = RecordTableModel(ISSUE_COLUMNS, self)
         self.table = record_table(self.model, "Import problems")
         set_widths(self.table, (160, 50, 90), 3)

@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QHBoxLayout,
     QHeaderView,
     QVBoxLayout,
     QWidget,
@@ -26,7 +25,7 @@ from caseapp.ui.tips.panel import TipPanel
 from caseapp.ui.widgets.columns import set_widths
 from caseapp.ui.widgets.common import (
     action_button,
-    dismiss_button,
+    framed_panel,
     head_with_banner,
     open_dialog,
     plain_label,
@@ -49,14 +48,9 @@ class DuplicatesPanel(QFrame):
         super().__init__(parent)
         self.ctx = ctx
         self.tip_ref = ""
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setObjectName("duplicates")
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
         self.title = plain_label(wrap=True, bold=True)
-        top.addWidget(self.title, 1)
-        top.addWidget(dismiss_button(self, "Hide (decide later with Find duplicates)"))
-        layout.addLayout(top)
+        layout = framed_panel(self, "duplicates", self.title,
+                              "Hide (decide later with Find duplicates)")
         self.model = RecordTableModel(CANDIDATE_COLUMNS, self)
         self.table = record_table(self.model, "Possible duplicates")
         set_widths(self.table, (120, 110, 60), 3)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -58,6 +59,19 @@ def dismiss_button(target: QWidget, tip: str) -> QToolButton:
     close.setToolTip(tip)
     close.clicked.connect(target.hide)
     return close
+
+
+def framed_panel(panel: QFrame, name: str, title: QLabel, dismiss_tip: str) -> QVBoxLayout:
+    """Frame ``panel`` (object name ``name``, for its style sheet) and head it with ``title``
+    across and a ✕ that hides it (``dismiss_tip``); returns the panel's layout."""
+    panel.setObjectName(name)
+    panel.setFrameShape(QFrame.Shape.StyledPanel)
+    layout = QVBoxLayout(panel)
+    head = QHBoxLayout()
+    head.addWidget(title, 1)
+    head.addWidget(dismiss_button(panel, dismiss_tip))
+    layout.addLayout(head)
+    return layout
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
