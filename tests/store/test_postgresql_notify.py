@@ -182,6 +182,33 @@ def test_the_feed_names_refs_and_a_deleted_case_by_the_ref_it_had(
         feed.stop()
 
 
+def test_cases_made_visible_by_a_store_wide_change_are_named_when_they_go(
+        pg_url: str, two: tuple[Workspace, Workspace], monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.services.team import changes
+
+    monkeypatch.setattr(changes, "REREAD_S", 0.0)
+    writer, reader = two
+    feed = open_change_feed(reader)
+    assert feed is not None
+    feed.start()
+    url = pg_url.replace("caseapp_admin@", f"caseapp_admin:{ADMIN_PASSWORD}@")
+    try:
+        with psycopg.connect(url) as admin:  # 60 cases in one statement: one store-wide '*'
+            admin.execute(
+                "INSERT INTO case_file (ref, year, seq, title, summary, key_facts, status, "
+                "priority, tags, opened_at, updated_at, version) SELECT 'CASE-2030-' || "
+                "lpad(g::text, 4, '0'), 2030, g, 'bulk', '', '', 'open', 'medium', '[]', "
+                "now(), now(), 1 FROM generate_series(1, 60) g")
+            admin.commit()
+            assert STORE_WIDE in _refs_until(feed, STORE_WIDE)
+            feed.wait(0.05)  # the visible cases are read again here
+            admin.execute("DELETE FROM case_file WHERE ref = 'CASE-2030-0007'")
+            admin.commit()
+        assert "CASE-2030-0007" in _refs_until(feed, "CASE-2030-0007")
+    finally:
+        feed.stop()
+
+
 def _refs_until(feed: object, wanted: str) -> set[str]:
     seen: set[str] = set()
     deadline = time.monotonic() + _BOUND_S

@@ -15,7 +15,7 @@ from caseapp.ui.main_window import MainWindow
 from caseapp.ui.startup import StartupController
 from caseapp.ui.team import refresh
 
-_BOUND_MS = 20_000
+_BOUND_MS = 60_000
 
 
 @pytest.fixture
