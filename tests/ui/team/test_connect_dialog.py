@@ -24,7 +24,7 @@ from caseapp.ui.startup import StartupController
 from caseapp.ui.team.connect_dialog import ConnectDialog
 from caseapp.ui.team.store_choice import SETTINGS_STORE_URL, chosen_store
 
-_BOUND_MS = 30_000
+_BOUND_MS = 60_000
 
 
 def _start(qtbot: Any, home: Path, store_url: str | None = None) -> MainWindow:
