@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from caseapp.services.workspace import open_workspace
 from caseapp.store.postgresql.engine import KEYRING_SERVICE
 from caseapp.ui import theme
+from caseapp.ui.errors import ReportBridge
 from caseapp.ui.main_window import MainWindow
 from caseapp.ui.startup import StartupController
 from caseapp.ui.team.connect_dialog import ConnectDialog
@@ -103,10 +104,13 @@ def test_connect_to_a_team_store_and_back(qtbot: Any, local_app: MainWindow, pg_
     assert "WITHOUT encryption" in dialog.outcome.text()  # the test cluster offers no TLS
     assert theme.accent("error").name() in dialog.outcome.styleSheet()  # said as a warning
     assert memory_keyring.get_password(KEYRING_SERVICE, user) is None  # a test saves nothing
+    bridge = ReportBridge(local_app)  # as app.run makes it: error reports from any thread
+    bridge.report.connect(local_app.show_error_report)
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _new_window(local_app) is not None, timeout=_BOUND_MS)
     team = _new_window(local_app)
     assert team is not None
+    assert bridge.parent() is team  # moved along, so reports reach the window that shows
     qtbot.waitUntil(lambda: _ctx(team) is not None, timeout=_BOUND_MS)
     assert _ctx(team).ws.store.kind == "postgresql"
     assert _ctx(team).ws.home == home and not shiboken6.isValid(local_app)  # replaced
