@@ -66,14 +66,15 @@ def _fts_params(doc_id: int, doc: Doc) -> dict[str, Any]:
 
 
 def _put_docs(conn: Connection, docs: dict[int, Doc], existing: dict[int, int]) -> None:
-    for eid, doc in docs.items():
-        if eid in existing:
-            conn.execute(DOC_UPDATE, doc_params(existing[eid], doc))
-            conn.execute(_FTS_UPDATE, _fts_params(existing[eid], doc))
-            continue
-        doc_id = conn.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM search_doc")).scalar_one()
-        conn.execute(DOC_INSERT, doc_params(doc_id, doc))
-        conn.execute(_FTS_INSERT, _fts_params(doc_id, doc))
+    # one statement per kind for the lot (an import adds a thousand identifiers at once)
+    old = [(existing[eid], doc) for eid, doc in docs.items() if eid in existing]
+    if old:
+        conn.execute(DOC_UPDATE, [doc_params(i, d) for i, d in old])
+        conn.execute(_FTS_UPDATE, [_fts_params(i, d) for i, d in old])
+    new = [doc for eid, doc in docs.items() if eid not in existing]
+    if new:
+        first = conn.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM search_doc")).scalar_one()
+        _write_batch(conn, list(enumerate(new, start=first)))
 
 
 def _write_batch(conn: Connection, batch: list[tuple[int, Doc]]) -> None:
