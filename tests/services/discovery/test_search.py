@@ -353,18 +353,20 @@ def test_stale_index_is_rebuilt_on_first_use(ws) -> None:
 
 def test_migration_of_a_store_with_data_indexes_it(tmp_path: Path) -> None:
     from alembic import command
-    from sqlalchemy import insert
 
-    from caseapp.domain.models import Case, utcnow
+    from caseapp.domain.models import utcnow
     from caseapp.store.migrations.runner import alembic_config
     from caseapp.store.sqlcipher.engine import make_engine, upgrade
 
     engine = make_engine(tmp_path / "old.db", b"k" * 32)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0001_initial")
-        conn.execute(insert(Case.__table__), [{  # type: ignore[attr-defined]
-            "ref": "CASE-2025-0001", "year": 2025, "seq": 1, "title": "Legacy gondwana case",
-            "opened_at": utcnow(), "updated_at": utcnow()}])
+        # the 0001 columns only (today's model has columns added by later migrations)
+        now = utcnow().replace(tzinfo=None)
+        conn.execute(text("INSERT INTO case_file (ref, year, seq, title, summary, key_facts, "
+                          "status, priority, tags, opened_at, updated_at) VALUES ('CASE-2025-"
+                          "0001', 2025, 1, 'Legacy gondwana case', '', '', 'open', 'medium', "
+                          "'[]', :now, :now)"), {"now": now})
     upgrade(engine)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM search_state")).scalar() == 0
