@@ -80,6 +80,7 @@ class CaseListPanel(QWidget):
         self.status.currentIndexChanged.connect(self._filter_changed)
         self.table.open_requested.connect(self._open_index)
         self.model.filter_applied.connect(self._filter_applied)
+        self._open_when_filtered = False  # Enter pressed while the typed filter was pending
         self.last_load_ms = 0.0
         self.last_filter_ms = 0.0
 
@@ -153,6 +154,9 @@ class CaseListPanel(QWidget):
         if not self.table.currentIndex().isValid() and self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, 0))
         self._update_count()
+        if self._open_when_filtered:
+            self._open_when_filtered = False
+            self._open_from_filter()
 
     def _update_count(self) -> None:
         shown, total = self.model.matching(), self.model.total()
@@ -178,6 +182,9 @@ class CaseListPanel(QWidget):
             self.open_case.emit(index.data(ROW_ROLE).ref)
 
     def _open_from_filter(self) -> None:
+        if self.model.pending():  # the rows are not filtered yet: open from them once they are
+            self._open_when_filtered = True
+            return
         index = self.table.currentIndex()
         if not index.isValid() and self.model.rowCount():
             index = self.model.index(0, 0)

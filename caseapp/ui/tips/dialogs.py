@@ -92,6 +92,7 @@ class LinkCaseDialog(QDialog):
         layout.addWidget(self.chosen)
         self.error, self.ok_button = dialog_foot(self, layout, "&Link", self._try_accept)
         self.filter.textChanged.connect(self.model.set_filter)
+        self._pick_when_filtered = False
         self.filter.returnPressed.connect(self._first_match)
         self.related.selectionModel().currentRowChanged.connect(
             lambda cur, _p: self._picked(self.related_model.record(cur.row()).ref
@@ -119,9 +120,19 @@ class LinkCaseDialog(QDialog):
         return index.data(ROW_ROLE).ref if index.isValid() else None
 
     def _first_match(self) -> None:
+        if self.model.pending():  # the typed filter is not applied yet: pick once it is
+            if not self._pick_when_filtered:
+                self._pick_when_filtered = True
+                self.model.filter_applied.connect(self._first_match_once)
+            return
         if self.model.rowCount():
             self.cases.setCurrentIndex(self.model.index(0, 0))
             self.cases.setFocus()
+
+    def _first_match_once(self) -> None:
+        self._pick_when_filtered = False
+        self.model.filter_applied.disconnect(self._first_match_once)
+        self._first_match()
 
     def select_case(self, ref: str) -> bool:
         """Make ``ref`` the chosen case (from the full list)."""

@@ -124,3 +124,27 @@ def test_a_small_list_builds_its_texts_on_the_first_keystroke(ui_ws: Any,
     model.set_filter("laptop")
     assert not model.pending() and model.matching() == LAPTOPS
     model.source.close()
+
+
+def test_enter_while_the_filter_is_pending_opens_the_case_it_finds(qtbot: Any, ui_ws: Any,
+                                                                   listed: list[str]) -> None:
+    from PySide6.QtCore import Qt
+
+    from caseapp.ui.cases.case_list import CaseListPanel
+
+    panel = CaseListPanel(None)
+    qtbot.addWidget(panel)
+    panel.model.background_from = 0
+    source = GatedSource(ui_ws)
+    panel.set_source(source)
+    opened: list[str] = []
+    panel.open_case.connect(opened.append)
+    panel.filter.setText("farm")
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Return)
+    assert panel.model.pending() and opened == [], "not the first row of the unfiltered list"
+    with qtbot.waitSignal(panel.open_case, timeout=30_000):
+        source.gate.set()
+    assert opened == [listed[0]] and panel.count.text() == f"1 of {len(TITLES)} cases"
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Return)  # control: texts in, Enter opens at once
+    assert opened == [listed[0], listed[0]]
+    panel.release()
