@@ -54,6 +54,7 @@ class SignInEngine:
                                     tuple[float, float] | None]] = {}
         self._obs: dict[tuple[int, str, str, str], Observation] = {}
         self._seen: dict[tuple[int, str, str, str], Observation] | None = None
+        self._rows: dict[int, int] | None = None  # subject -> sign-ins, once asked
         self._row_plans: dict[tuple[Any, ...], Plan] = {}  # feed(): by subject and cells
         self._source: list[SignIn] | None = None  # feed_batch(): the reader's templates
         self._plans: list[Plan] = []  # ... and their plans, by template index
@@ -149,11 +150,10 @@ class SignInEngine:
     def _run(self, plans: Iterable[Plan], lines: Iterable[int],
              stamps: Iterable[datetime]) -> None:
         """The rules over sign-ins (the hot loop: a million turns for a big log)."""
-        self._seen = None
+        self._seen = self._rows = None
         cites = R.MAX_CITES
         for plan, line, at in zip(plans, lines, stamps):  # noqa: B905 (equal by design)
             state = plan.state
-            state.rows += 1
             obs = plan.obs
             if not obs.count:
                 obs.first_line, obs.first_at, obs.last_at = line, at, at
@@ -185,10 +185,10 @@ class SignInEngine:
                 (plan.country or self._country(plan, line))[0] += 1
             coords = plan.coords
             if coords is not None:
-                last = state.last
-                state.last = (at, coords, line, plan)
-                if last is not None and last[1] is not coords and last[1] != coords:
-                    self._travel(plan, line, at, last)
+                last = state.last_plan
+                if last is not None and last.coords is not coords and last.coords != coords:
+                    self._travel(plan, line, at)
+                state.last_at, state.last_line, state.last_plan = at, line, plan
             tz = state.tz
             if tz is not None:
                 quarter = at.toordinal() * 96 + at.hour * 4 + at.minute // 15
@@ -227,29 +227,30 @@ class SignInEngine:
         plan.vpn = finding
         return finding
 
-    def _travel(self, plan: Plan, line: int, at: datetime,
-                last: tuple[datetime, tuple[float, float], int, Plan]) -> None:
+    def _travel(self, plan: Plan, line: int, at: datetime) -> None:
         """Consecutive located sign-ins at two different places: too fast to travel?"""
-        hours = abs((at - last[0]).total_seconds()) / 3600
-        (lat1, lon1), (lat2, lon2) = last[1], plan.coords or last[1]
+        state = plan.state
+        last = state.last_plan
+        assert last is not None and last.coords is not None and plan.coords is not None
+        hours = abs((at - state.last_at).total_seconds()) / 3600
+        (lat1, lon1), (lat2, lon2) = last.coords, plan.coords
         km = haversine_km(lat1, lon1, lat2, lon2)
         if km < self.settings.min_travel_km:
             return
         speed = km / hours if hours > 0 else math.inf
         if speed <= self.settings.max_speed_kmh:
             return
-        state = plan.state
         if state.travel is None:
             state.travel = Finding(R.IMPOSSIBLE_TRAVEL, plan.subject_id, "", 0.0, "travel",
                                    detail={"max_speed_kmh": self.settings.max_speed_kmh,
                                            "jumps": []}, data=[self.ranges.data])
         finding = state.travel
-        finding.cite(last[2])
+        finding.cite(state.last_line)
         finding.cite(line)
         jumps: list[dict[str, Any]] = finding.detail["jumps"]
         if len(jumps) < 20:
-            jumps.append({"from": place_of(last[3].row, last[3].net),
-                          "to": place_of(plan.row, plan.net), "from_line": last[2],
+            jumps.append({"from": place_of(last.row, last.net),
+                          "to": place_of(plan.row, plan.net), "from_line": state.last_line,
                           "to_line": line, "km": round(km), "hours": round(hours, 2),
                           "speed_kmh": None if math.isinf(speed) else round(speed)})
 
@@ -275,8 +276,12 @@ class SignInEngine:
         return asian_band(zone, first, max(o.last_at for o in seen).astimezone(zone).date())
 
     def rows_of(self, subject_id: int) -> int:
-        state = self._state.get(subject_id)
-        return state.rows if state else 0
+        """Sign-ins of the subject, failed ones included."""
+        if self._rows is None:
+            self._rows = {}
+            for o in self._obs.values():
+                self._rows[o.subject_id] = self._rows.get(o.subject_id, 0) + o.count
+        return self._rows.get(subject_id, 0)
 
     def shared(self) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]]]:
         """IPs (not corporate ranges) and device ids seen for more than one subject of this
@@ -299,7 +304,7 @@ class SignInEngine:
     def finish(self) -> list[Finding]:
         out: list[Finding] = []
         for subject_id, state in sorted(self._state.items()):
-            if not state.rows:
+            if not self.rows_of(subject_id):
                 continue
             profile = self.subjects[subject_id]
             ok_rows = sum(state.hours_utc) or 1

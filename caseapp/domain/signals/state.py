@@ -12,6 +12,9 @@ from caseapp.domain.signals.refdata import Network, ProviderEntry
 from caseapp.domain.signals.rows import SignIn
 from caseapp.domain.signals.rules import Finding
 
+#: The time of nothing yet (an observation or subject before its first sign-in).
+NEVER = datetime.min.replace(tzinfo=UTC)
+
 #: (country code, city) -> (latitude, longitude), or None; supplied by the services.
 Locate = Callable[[str, str], tuple[float, float] | None]
 
@@ -72,14 +75,15 @@ class Observation:
 
 @dataclass(slots=True)
 class SubjectState:
-    rows: int = 0
     hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
     hours_local: list[int] = field(default_factory=lambda: [0] * 24)  # in the claimed zone
     vpn: dict[str, Finding] = field(default_factory=dict)
     countries: dict[str, list[int]] = field(default_factory=dict)  # cc -> [count, first line]
     foreign: Finding | None = None
-    #: The last located sign-in: (time, coordinates, line, plan)
-    last: tuple[datetime, tuple[float, float], int, Plan] | None = None
+    #: The last located sign-in: its time, line and plan (whose coords say where)
+    last_at: datetime = NEVER
+    last_line: int = 0
+    last_plan: Plan | None = None
     claimed_country: str = ""
     tz: tzinfo | None = None
     local_cache: dict[int, int] = field(default_factory=dict)  # UTC quarter hour -> hour
@@ -107,8 +111,6 @@ class Plan:
     country: list[int] | None = None  # the count of ``foreign`` in state.countries
     ip_noted: bool = False
 
-
-NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def place_of(row: SignIn, net: Network | None) -> str:

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from caseapp import faults
 from caseapp.domain.progress import Cancel, Cancelled, Progress
@@ -56,18 +56,17 @@ _STEP = 5000
 class _Hashing(io.RawIOBase):
     """A read-only stream that hashes and counts what passes through it."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: io.BufferedIOBase) -> None:
         self.raw, self.sha, self.done = raw, hashlib.sha256(), 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        buffer[:len(data)] = data
-        self.sha.update(data)
-        self.done += len(data)
-        return len(data)
+        count = self.raw.readinto(buffer) or 0  # straight into the reader's buffer
+        self.sha.update(memoryview(buffer)[:count])
+        self.done += count
+        return count
 
 
 @dataclass
