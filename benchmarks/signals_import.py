@@ -98,6 +98,8 @@ def main() -> int:
     print(f"{'import vs csv.reader, CPU (s)':<34}{import_cpu:>10.2f}{plain_cpu:>10.2f}"
           f"{import_cpu / plain_cpu:>7.1f}x{'<= 3x':>8}")
     print(f"{'peak RSS (MB)':<34}{rss_import:>10.0f}{rss_plain:>10.0f}{'':>8}{'< 500':>8}")
+    one, five, fifteen = os.getloadavg()  # other work on the machine moves the wall ratio
+    print(f"load average (1/5/15 min) at the end: {one:.2f} {five:.2f} {fifteen:.2f}")
     return 0
 
 

@@ -228,18 +228,25 @@ def _finding(session: Session, case_id: int, finding_id: int) -> SignalFinding:
     return row
 
 
+def _decide(session: Session, case_id: int, finding_id: int, status: str,
+            note: str) -> SignalFinding:
+    """Record a decision on a finding (refused when it already has that one)."""
+    row = _finding(session, case_id, finding_id)
+    if row.status == status:
+        raise InvalidInput(f"Finding #{finding_id} is already {status}.")
+    row.status, row.decided_at = status, utcnow()
+    row.decided_by, row.decision_note = audit.current_actor(), clean_text(note)
+    session.add(row)
+    return row
+
+
 def accept_finding(ws: Workspace, case_ref: str, finding_id: int,
                    note: str = "") -> dict[str, Any]:
     """Accept a finding: its exhibit is linked to the matching red-flag item and the item
     shows the finding as a suggestion. The item's state is never changed."""
     with ws.unit_of_work() as session:
         case = get_case_in(session, case_ref)
-        row = _finding(session, case.id or 0, finding_id)
-        if row.status == "accepted":
-            raise InvalidInput(f"Finding #{finding_id} is already accepted.")
-        row.status, row.decided_at = "accepted", utcnow()
-        row.decided_by, row.decision_note = audit.current_actor(), clean_text(note)
-        session.add(row)
+        row = _decide(session, case.id or 0, finding_id, "accepted", note)
         session.flush()
         exhibit = None
         if row.evidence_id is not None:
@@ -258,12 +265,7 @@ def dismiss_finding(ws: Workspace, case_ref: str, finding_id: int,
     """Dismiss a finding (audited with the reason); it stays listed as dismissed."""
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
-        row = _finding(session, case.id or 0, finding_id)
-        if row.status == "dismissed":
-            raise InvalidInput(f"Finding #{finding_id} is already dismissed.")
-        row.status, row.decided_at = "dismissed", utcnow()
-        row.decided_by, row.decision_note = audit.current_actor(), clean_text(reason)
-        session.add(row)
+        row = _decide(session, case.id or 0, finding_id, "dismissed", reason)
         audit.append(session, "signals.finding-dismissed", "signal_finding", row.id, {
             "case": case.ref, "rule": row.rule, "version": row.rule_version,
             "reason": row.decision_note})
