@@ -160,10 +160,10 @@ class SignInEngine:
                 obs.account, obs.country = plan.row.account, plan.row.country or (
                     plan.net.country if plan.net else "")
                 obs.city = plan.row.city or (plan.net.city if plan.net else "")
+            elif at > obs.last_at:  # a log is mostly in time order: this test first
+                obs.last_at = at
             elif at < obs.first_at:
                 obs.first_at = at
-            elif at > obs.last_at:
-                obs.last_at = at
             obs.count += 1
             obs.last_line = line
             if plan.ok is False:
