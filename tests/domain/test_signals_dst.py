@@ -4,6 +4,7 @@ so daylight saving is honoured on both sides of a change (America/Chicago, 8 Mar
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from caseapp.domain.signals import engine as E
@@ -31,6 +32,17 @@ def _row(line: int, at: datetime) -> SignIn:
     return SignIn(line, "x@example.com", at.astimezone(UTC), "192.0.2.70", "UA", "", True)
 
 
+def _feed(engine: E.SignInEngine, subject: int, hours: range | tuple[int, ...],
+          zone: Any = UTC, minute: int = 0) -> None:
+    """One sign-in a day at each of ``hours`` (wall time in ``zone``) over :func:`_days`."""
+    line = 2
+    for day in _days():
+        for hour in hours:
+            engine.feed(subject, _row(line, day.replace(hour=hour, minute=minute,
+                                                        tzinfo=zone)))
+            line += 1
+
+
 def _days() -> list[datetime]:
     """1-21 March 2026: a week before the change to CDT (8 March) and two weeks after."""
     return [datetime(2026, 3, 1) + timedelta(days=n) for n in range(21)]
@@ -53,11 +65,7 @@ def test_clean_control_across_the_change_is_not_flagged() -> None:
     January offset (rule v1) every sign-in after 8 March looked an hour earlier (08:30 CDT
     read as 07:30), the claimed-day share fell to 17% and the rule fired (+0.33)."""
     engine = _engine()
-    line = 2
-    for day in _days():
-        for hour in (8, 19):
-            engine.feed(2, _row(line, day.replace(hour=hour, minute=30, tzinfo=CHICAGO)))
-            line += 1
+    _feed(engine, 2, (8, 19), CHICAGO, minute=30)
     hours = [f for f in engine.finish() if f.rule is R.WORKING_HOURS]
     assert hours == []
     local = engine.hours_local(2)
@@ -72,11 +80,7 @@ def test_clean_control_across_the_change_is_not_flagged() -> None:
 def test_asian_day_fires_and_its_bins_move_with_the_change() -> None:
     """Sign-ins 09:00-16:00 at UTC+8 (01:00-08:00 UTC) over the same three weeks."""
     engine = _engine()
-    line = 2
-    for day in _days():
-        for hour in range(1, 9):
-            engine.feed(1, _row(line, day.replace(hour=hour, tzinfo=UTC)))
-            line += 1
+    _feed(engine, 1, range(1, 9))
     hours = [f for f in engine.finish() if f.rule is R.WORKING_HOURS]
     assert [f.subject_id for f in hours] == [1]
     found = hours[0]
@@ -126,16 +130,12 @@ def test_new_york_asian_day_across_the_change_fires_and_sits_in_its_band() -> No
     01:00-09:00 UTC is 21:00-05:00 EDT: the 05:00 sign-ins lie outside a band drawn with
     the January offset (18:00-04:00) but inside the band taken per day."""
     engine = _ny_engine()
-    line = 2
-    for day in _days():
-        for hour in range(1, 10):
-            engine.feed(1, _row(line, day.replace(hour=hour, tzinfo=UTC)))
-            line += 1
+    _feed(engine, 1, range(1, 10))
     found = [f for f in engine.finish() if f.rule is R.WORKING_HOURS]
     assert [f.subject_id for f in found] == [1] and found[0].score >= 0.9
     local = found[0].detail["hours_claimed_zone"]
     band = found[0].detail["utc8_9_band_claimed_zone"]
-    assert local[5] == 14 and local[4] == 21  # 09:00 UTC in EDT (8-21 March); 08:00 EDT + 09:00 EST
+    assert local[5] == 14 and local[4] == 21  # 09 UTC in EDT (8-21 March); 08 EDT + 09 EST
     assert band[5] > 0 and band[18] > 0 and band == engine.band(1)
     assert all(band[h] > 0 for h in range(24) if local[h]), (local, band)
     fixed = {h for h in range(24) if E.in_asian_day((h + 5) % 24)}  # January offset
@@ -145,11 +145,7 @@ def test_new_york_asian_day_across_the_change_fires_and_sits_in_its_band() -> No
 def test_new_york_clean_control_across_the_change_is_silent() -> None:
     """Ned signs in 09:00-17:00 New York time every day across the same change."""
     engine = _ny_engine()
-    line = 2
-    for day in _days():
-        for hour in range(9, 17):
-            engine.feed(2, _row(line, day.replace(hour=hour, tzinfo=NEW_YORK)))
-            line += 1
+    _feed(engine, 2, range(9, 17), NEW_YORK)
     assert [f for f in engine.finish() if f.rule is R.WORKING_HOURS] == []
     local = engine.hours_local(2)
     assert local is not None and [h for h in range(24) if local[h]] == list(range(9, 17))
