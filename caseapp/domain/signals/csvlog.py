@@ -179,8 +179,9 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
             code = others_get(row[ai])
             if code is None:
                 key = key_of(row)
-                code = seen.get(key)
-                if code is None:
+                try:  # a subscript is cheaper than .get() and the key is nearly always known
+                    code = seen[key]
+                except KeyError:
                     code = seen[key] = outcome_of(row, templates, owners)
                     if code.__class__ is _Other:
                         others[row[ai]] = code  # type: ignore[assignment]

@@ -192,8 +192,9 @@ class SignInEngine:
             tz = state.tz
             if tz is not None:
                 quarter = at.toordinal() * 96 + at.hour * 4 + at.minute // 15
-                local = state.local_cache.get(quarter)
-                if local is None:
+                try:
+                    local = state.local_cache[quarter]
+                except KeyError:
                     local = state.local_cache[quarter] = at.astimezone(tz).hour
                 state.hours_local[local] += 1
                 if (local < 8 or local >= 18) and len(state.off_hours_lines) < cites:
