@@ -85,6 +85,9 @@ class CaseHeader(QWidget):
         self.priority.activated.connect(self._save_priority)
         self.case: Case | None = None
         self.conflict: ConflictDialog | None = None
+        # (text, case version) each line edit was last filled with: what a save started from
+        self._title_base: tuple[str, int] = ("", 1)
+        self._tags_base: tuple[str, int] = ("", 1)
 
     def load(self) -> None:
         """Read the case and fill the header."""
@@ -94,8 +97,12 @@ class CaseHeader(QWidget):
         self.case = case = cases.get_case(self.ctx.ws, self.case_ref)
         self._loading = True
         try:
-            self.title_edit.setText(case.title)
-            self.title_edit.setCursorPosition(0)
+            # A line the user is typing in keeps their text (and the version it started
+            # from, so its save still conflicts with a colleague's change of that field).
+            if not self.title_edit.isModified():
+                self.title_edit.setText(case.title)
+                self.title_edit.setCursorPosition(0)
+                self._title_base = (case.title, case.version)
             self.status.clear()
             current = CaseStatus.parse(case.status)
             self.status.addItem(current.title, current.value)
@@ -103,7 +110,10 @@ class CaseHeader(QWidget):
                 self.status.addItem(f"→ {target.title}", target.value)
             self.status.setCurrentIndex(0)
             self.priority.setCurrentIndex(max(0, self.priority.findData(case.priority)))
-            self.tags.setText(", ".join(load_list(case.tags)))
+            if not self.tags.isModified():
+                tags = ", ".join(load_list(case.tags))
+                self.tags.setText(tags)
+                self._tags_base = (tags, case.version)
         finally:
             self._loading = False
 
@@ -144,20 +154,31 @@ class CaseHeader(QWidget):
     def _save_title(self) -> None:
         from caseapp.services.cases import cases
 
-        if self.case is not None and self.title_edit.text().strip() != self.case.title:
-            title = self.title_edit.text()
-            self._apply("title", lambda v: cases.update_case(
-                self.ctx.ws, self.case_ref, title=title, expected_version=v), self.case.title)
+        title = self.title_edit.text()
+        self.title_edit.setModified(False)
+        base, version = self._title_base
+        if self.case is None or title.strip() == self.case.title:
+            return
+        if title.strip() == base:  # typed back to where it started: show the stored title
+            self.load()
+            return
+        self._apply("title", lambda v: cases.update_case(
+            self.ctx.ws, self.case_ref, title=title, expected_version=v), base, version)
 
     def _save_tags(self) -> None:
         from caseapp.domain.text import load_list
         from caseapp.services.cases import cases
 
         tags = split_tags(self.tags.text())
-        if self.case is not None and tags != load_list(self.case.tags):
-            self._apply("tags", lambda v: cases.update_case(
-                self.ctx.ws, self.case_ref, tags=tags, expected_version=v),
-                ", ".join(load_list(self.case.tags)))
+        self.tags.setModified(False)
+        base, version = self._tags_base
+        if self.case is None or tags == load_list(self.case.tags):
+            return
+        if tags == split_tags(base):  # typed back to where it started: show the stored tags
+            self.load()
+            return
+        self._apply("tags", lambda v: cases.update_case(
+            self.ctx.ws, self.case_ref, tags=tags, expected_version=v), base, version)
 
     def _save_status(self, index: int) -> None:
         from caseapp.services.cases import cases

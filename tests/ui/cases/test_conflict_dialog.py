@@ -241,3 +241,39 @@ def test_red_flag_answer_conflicts_only_on_the_field_changed_meanwhile(qtbot, wi
     QTest.keyClick(dialog, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)  # keep theirs
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert tab.view.item(item).state.value == "confirmed"
+
+
+def test_a_colleagues_change_does_not_overwrite_the_title_being_typed(qtbot, window) -> None:
+    ws = window.ctx.ws
+    ref = cases.create_case(ws, "Header start").ref
+    window.show_page("cases").list.reload()
+    view = window.open_case(ref)
+    header = view.header
+    header.title_edit.selectAll()
+    qtbot.keyClicks(header.title_edit, "Typed title")
+    cases.update_case(ws, ref, priority="high")  # a colleague's change arrives
+    view.refresh()
+    assert header.title_edit.text() == "Typed title"  # not reloaded under the user's hands
+    assert header.priority.currentData() == "high"  # the rest of the header is
+    qtbot.keyClick(header.title_edit, Qt.Key.Key_Return)
+    assert header.conflict is None
+    stored = cases.get_case(ws, ref)
+    assert (stored.title, stored.priority) == ("Typed title", "high")
+    cases.update_case(ws, ref, priority="low")  # not being typed in: reloaded
+    view.refresh()
+    assert header.title_edit.text() == "Typed title" and header.priority.currentData() == "low"
+    # typing while a colleague changes the title itself: the save still conflicts
+    header.title_edit.selectAll()
+    qtbot.keyClicks(header.title_edit, "Second typed")
+    cases.update_case(ws, ref, title="Colleague's title")
+    view.refresh()
+    assert header.title_edit.text() == "Second typed"
+    qtbot.keyClick(header.title_edit, Qt.Key.Key_Return)
+    dialog = header.conflict
+    assert dialog is not None and dialog.isVisible()
+    assert "Colleague's title" in dialog.theirs.toPlainText()
+    assert cases.get_case(ws, ref).title == "Colleague's title"
+    _activate(qtbot, dialog)
+    QTest.keyClick(dialog, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)  # keep theirs
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert header.title_edit.text() == "Colleague's title"
