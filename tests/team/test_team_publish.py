@@ -175,3 +175,44 @@ def test_a_publish_failing_mid_way_leaves_no_case_and_no_blob(
     assert len(stored_bytes(team["location"])) == before + 2
     assert json.loads(team["cluster"].psql(
         "SELECT json_agg(ref) FROM case_file", database=team["db"])) == [moved["ref"]]
+
+
+def test_a_checkout_whose_local_commit_fails_leaves_no_team_record(
+        capsys: Any, team: dict[str, Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import event
+
+    from caseapp.services.team import publish
+
+    alice = team["alice"]
+    home = tmp_path / "alice-local"
+    ref, _body = local_case(capsys, home, tmp_path)
+    code, moved, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
+                                        str(home), "--json"))
+    assert code == 0, err
+    real = publish.write_case
+
+    def write_then_fail_commit(session: Any, *args: Any) -> Any:
+        def refuse(_session: Any) -> None:
+            raise RuntimeError("the disk filled up at the local commit")
+
+        event.listen(session, "before_commit", refuse, once=True)
+        return real(session, *args)
+
+    # The local copy is written and the team's entry appended; the local commit then fails.
+    monkeypatch.setattr(publish, "write_case", write_then_fail_commit)
+    offline = tmp_path / "alice-offline"
+    code, _out, _err = run(capsys, *as_(alice, "team", "checkout", moved["ref"],
+                                        "--to-home", str(offline)))
+    assert code != 0
+    monkeypatch.setattr(publish, "write_case", real)
+    checked = [e for e in audit_of(capsys, *as_(alice)) if e["action"] == "case.checked-out"]
+    assert checked == []
+    code, cases, err = run(capsys, "--home", str(offline), "case", "list", "--json")
+    assert code == 0 and cases == [], err
+    # Control: without the fault the same checkout goes through and is recorded once.
+    code, back, err = run(capsys, *as_(alice, "team", "checkout", moved["ref"], "--to-home",
+                                       str(offline), "--json"))
+    assert code == 0, err
+    checked = [e for e in audit_of(capsys, *as_(alice)) if e["action"] == "case.checked-out"]
+    assert len(checked) == 1 and checked[0]["detail"]["local_ref"] == back["ref"]

@@ -9,9 +9,10 @@
   local home for offline work, its exhibits sealed again under that home's vault key.
 
 Both carry the records, custody and audit history over (``caseapp.services.team.transfer``)
-and leave an audit entry on each side. The local side is the outer unit: it commits only once
-the team side has, so neither side records a move the other does not have (a failure of the
-local commit itself, after the team's, is reported as such).
+and leave an audit entry on each side. The destination commits first and the source's record
+of the move only once it has (publish: the local unit around the team transaction; checkout:
+the team transaction around the local unit), so the source never records a copy the
+destination does not have (a failure of the second commit itself is reported as such).
 """
 
 from __future__ import annotations
@@ -93,15 +94,20 @@ def _discard(ws: Workspace, blobs: dict[int, str]) -> None:
             continue
 
 
-def _custody(session: Session, written: Written, snap: CaseSnapshot,
-             action: CustodyAction, note: str, origin: str) -> None:
-    """One custody event per copied exhibit on the destination, saying where it came from."""
+def _arrived(session: Session, written: Written, snap: CaseSnapshot, *, action: str,
+             note: str, origin: str, from_store: str) -> None:
+    """On the destination: one custody event per copied exhibit, saying where it came from,
+    and the ``action`` audit entry about the new case."""
     for ev in snap.evidence:
         new = written.exhibits[ev.id or 0]
-        record_custody(session, new, action, {
+        record_custody(session, new, CustodyAction.TRANSFERRED, {
             "from": f"{origin} {snap.case.ref}/{ev.exhibit}",
             "to": f"{written.case.ref}/{new.exhibit}", "blob": new.blob_id, "note": note},
             sha256=ev.sha256)
+    audit.append(session, action, "case", written.case.ref, {
+        "case": written.case.ref, "from_case": snap.case.ref, "from_store": from_store,
+        "exhibits": len(snap.evidence), "history_entries": written.history_entries,
+        "not_carried": {"tip_links": snap.tip_links, "productions": snap.productions}})
 
 
 def _already_published(session: Session, ref: str, team_store: str) -> str | None:
@@ -139,15 +145,10 @@ def publish_case(local: Workspace, team: Workspace, case_ref: str,
             with team.transaction() as tsession:
                 written = write_case(tsession, snap, blobs, origin)
                 case_keys.seal_new_case(tsession, written.case, key, public)
-                _custody(tsession, written, snap, CustodyAction.TRANSFERRED,
-                         "published from a local home; sealed again under the case key",
-                         f"local case (store {local.store_id})")
-                audit.append(tsession, "case.published-from-local", "case", written.case.ref, {
-                    "case": written.case.ref, "from_case": snap.case.ref,
-                    "from_store": local.store_id, "exhibits": len(snap.evidence),
-                    "history_entries": written.history_entries,
-                    "not_carried": {"tip_links": snap.tip_links,
-                                    "productions": snap.productions}})
+                _arrived(tsession, written, snap, action="case.published-from-local",
+                         note="published from a local home; sealed again under the case key",
+                         origin=f"local case (store {local.store_id})",
+                         from_store=local.store_id)
             team_ref = written.case.ref
             for ev in snap.evidence:
                 new = written.exhibits[ev.id or 0]
@@ -182,23 +183,29 @@ def checkout_case(team: Workspace, local: Workspace, case_ref: str,
         snap = read_case(session, case_ref)
     blobs = _copy_blobs(team, local, snap, None, progress)
     origin = {"store": team.store_id, "kind": "team"}
+    local_ref: str | None = None  # set once the local copy has committed
     try:
-        with local.unit_of_work() as lsession:
-            written = write_case(lsession, snap, blobs, origin)
-            _custody(lsession, written, snap, CustodyAction.TRANSFERRED,
-                     "checked out from the team store; sealed again under this home's key",
-                     f"team store {team.store_id}")
-            audit.append(lsession, "case.checked-out-from-team", "case", written.case.ref, {
-                "case": written.case.ref, "from_case": snap.case.ref,
-                "from_store": team.store_id, "exhibits": len(snap.evidence),
-                "history_entries": written.history_entries,
-                "not_carried": {"tip_links": snap.tip_links, "productions": snap.productions}})
-            with team.transaction() as tsession:  # a viewer may check out: audit only
+        # The team transaction is entered first and commits last: its audit entry (which
+        # takes the team's write lock only when written, after the local copy is) commits
+        # only once the local copy has, and rolls back if the local commit fails.
+        with team.transaction() as tsession:  # a viewer may check out: audit only
+            with local.unit_of_work() as lsession:
+                written = write_case(lsession, snap, blobs, origin)
+                _arrived(lsession, written, snap, action="case.checked-out-from-team",
+                         note="checked out from the team store; sealed again under this "
+                              "home's key",
+                         origin=f"team store {team.store_id}", from_store=team.store_id)
                 audit.append(tsession, "case.checked-out", "case", snap.case.ref, {
                     "case": snap.case.ref, "to_store": local.store_id,
                     "local_ref": written.case.ref, "exhibits": len(snap.evidence)})
-    except BaseException:
-        _discard(local, blobs)
+            local_ref = written.case.ref
+    except BaseException as exc:
+        if local_ref is None:
+            _discard(local, blobs)
+            raise
+        if isinstance(exc, CaseappError):
+            raise Conflict(f"Checked out as {local_ref} in this home, but the team store "
+                           f"could not record the checkout: {exc}") from None
         raise
     _index_soon(local)
     return Moved(snap.case.ref, written.case.ref, len(snap.evidence), written.history_entries,
