@@ -15,13 +15,10 @@ benchmarks/bench_change_notify.py``.
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 WRITES = 200
 FLOOR_MS = 100.0
@@ -34,31 +31,15 @@ ANALYZE;
 """
 
 
-def _p95(values: list[float]) -> float:
-    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
-
-
 def main() -> None:
-    import keyring
-    from memkeyring import MemoryKeyring
-    from pg_cluster import PgCluster, find_bindir
-    from store_backends import store_password
+    from team_cluster import bench_cluster, p95
 
     from caseapp.services.cases import cases
     from caseapp.services.team.changes import open_change_feed
     from caseapp.services.workspace import open_workspace
 
-    bindir = find_bindir()
-    if bindir is None:
-        raise SystemExit("PostgreSQL is not installed (no initdb)")
-    keyring.set_keyring(MemoryKeyring())
-    cluster = PgCluster(bindir)
-    cluster.start()
     tmp = Path(tempfile.mkdtemp(prefix="bench-notify-"))
-    try:
-        cluster.psql("CREATE DATABASE bench")
-        url = cluster.dsn("bench")
-        store_password(url)
+    with bench_cluster() as (cluster, url):
         writer = open_workspace(tmp / "w", store_url=url)
         reader = open_workspace(tmp / "r", store_url=url)
         ref = cases.create_case(writer, "Benchmark case").ref
@@ -106,15 +87,13 @@ def main() -> None:
         bulk_on = (time.perf_counter() - t0) * 1000
         writer.close()
         reader.close()
-    finally:
-        cluster.stop()
     print(f"{'measure':44} {'median':>9} {'p95':>9} {'floor':>9}")
     print(f"{'commit -> ref heard by the other client, ms':44} "
-          f"{statistics.median(latency):9.1f} {_p95(latency):9.1f} {FLOOR_MS:9.1f}")
+          f"{statistics.median(latency):9.1f} {p95(latency):9.1f} {FLOOR_MS:9.1f}")
     print(f"{'update_case unit, triggers on, ms':44} {statistics.median(with_triggers):9.2f} "
-          f"{_p95(with_triggers):9.2f} {'-':>9}")
+          f"{p95(with_triggers):9.2f} {'-':>9}")
     print(f"{'update_case unit, triggers off, ms':44} {statistics.median(without):9.2f} "
-          f"{_p95(without):9.2f} {'-':>9}")
+          f"{p95(without):9.2f} {'-':>9}")
     print(f"{'UPDATE of 100,001 cases, triggers on / off, ms':44} {bulk_on:9.0f} "
           f"{bulk_off:9.0f} {'-':>9}")
 

@@ -3,18 +3,14 @@
 Creates 100,000 cases, puts one member on every second one, and times three reads as the
 superuser (who bypasses RLS) and as the member: a count of every case, the newest-100 page of
 the case list and a lookup by reference (median and p95 of 20 runs, ms). Needs the PostgreSQL
-binaries (``initdb``); run ``.venv/bin/python benchmarks/team_rls.py``.
+binaries (``initdb``); run ``.venv/bin/python benchmarks/bench_team_rls.py``.
 """
 
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 QUERIES = (("count", "SELECT count(*) FROM case_file"),
            ("page", "SELECT id, ref, title FROM case_file ORDER BY updated_at DESC LIMIT 100"),
@@ -31,24 +27,14 @@ ANALYZE;
 
 
 def main() -> None:
-    import keyring
     import psycopg
-    from memkeyring import MemoryKeyring
-    from pg_cluster import ADMIN, ADMIN_PASSWORD, PgCluster, find_bindir
-    from store_backends import store_password
+    from team_cluster import bench_cluster
 
     from caseapp.services.team.admin import init_team
 
-    bindir = find_bindir()
-    if bindir is None:
-        raise SystemExit("PostgreSQL is not installed (no initdb)")
-    keyring.set_keyring(MemoryKeyring())
-    cluster = PgCluster(bindir)
-    cluster.start()
-    try:
-        cluster.psql("CREATE DATABASE bench")
-        url = cluster.dsn("bench")
-        store_password(url)
+    with bench_cluster() as (cluster, url):
+        from pg_cluster import ADMIN, ADMIN_PASSWORD  # tests/, on the path once bench_cluster runs
+
         init_team(url, tempfile.mkdtemp())
         cluster.psql("CREATE ROLE alice LOGIN PASSWORD 'bench' IN ROLE caseapp_member")
         cluster.psql(SEED, database="bench")
@@ -70,8 +56,6 @@ def main() -> None:
             member = timed("alice", "bench", sql)
             print(f"{label:7} superuser {owner[0]:7.1f} / {owner[1]:7.1f} ms   "
                   f"member {member[0]:7.1f} / {member[1]:7.1f} ms (median / p95)")
-    finally:
-        cluster.stop()
 
 
 if __name__ == "__main__":

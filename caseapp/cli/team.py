@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import closing
 from typing import Any
 
 from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, print_json
@@ -194,15 +195,9 @@ def _open_local(path: str, *, create: bool) -> Any:
 def team_publish(args: argparse.Namespace) -> int:
     from caseapp.services.team.publish import publish_case
 
-    local = _open_local(args.from_home, create=False)
-    try:
-        team = open_ws(args, create=False)
-        try:
-            moved = publish_case(local, team, args.case_ref)
-        finally:
-            team.close()
-    finally:
-        local.close()
+    with closing(_open_local(args.from_home, create=False)) as local, \
+            closing(open_ws(args, create=False)) as team:
+        moved = publish_case(local, team, args.case_ref)
     _moved(args, moved, "published to the team store")
     return 0
 
@@ -210,14 +205,8 @@ def team_publish(args: argparse.Namespace) -> int:
 def team_checkout(args: argparse.Namespace) -> int:
     from caseapp.services.team.publish import checkout_case
 
-    team = open_ws(args, create=False)
-    try:
-        local = _open_local(args.to_home, create=True)
-        try:
-            moved = checkout_case(team, local, args.case_ref)
-        finally:
-            local.close()
-    finally:
-        team.close()
+    with closing(open_ws(args, create=False)) as team, \
+            closing(_open_local(args.to_home, create=True)) as local:
+        moved = checkout_case(team, local, args.case_ref)
     _moved(args, moved, "checked out")
     return 0
