@@ -136,3 +136,24 @@ def test_batched_path_matches_row_by_row(monkeypatch: pytest.MonkeyPatch,
     names = {(f[0], f[1]) for f in _findings(fast)}
     assert ("vpn-egress", 1) in names and ("working-hours", 1) in names
     assert not any(subject == 2 for _rule, subject in names)  # the control stays silent
+
+
+def test_a_stretch_of_errors_or_skipped_rows_is_cut_into_batches(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The importer checks cancel and progress between batches: rows that are all errors
+    (or Okta events that are no sign-ins) must not pile up in one batch."""
+    monkeypatch.setattr(csvlog, "BATCH_ROWS", 10)
+    naive = "".join(f"jane.roe@example.com,2026-03-09T01:00:{n % 60:02d},192.0.2.1,UA,ok\n"
+                    for n in range(35))
+    _fmt, stream = read_csv_stream(io.StringIO("user,time,ip,user_agent,result\n" + naive,
+                                               newline=""), owner=_owner)
+    batches = list(stream)
+    assert [len(b.errors) for b in batches] == [10, 10, 10, 5]  # type: ignore[union-attr]
+    okta = ("eventType,published,actor.alternateId,client.ipAddress,outcome.result\n"
+            + "user.account.lock,2026-03-09T01:00:00Z,jane.roe@example.com,192.0.2.1,"
+              "SUCCESS\n" * 25
+            + "user.session.start,2026-03-09T02:00:00Z,jane.roe@example.com,192.0.2.1,"
+              "SUCCESS\n")
+    _fmt, stream = read_csv_stream(io.StringIO(okta, newline=""), owner=_owner)
+    batches = list(stream)
+    assert len(batches) == 3 and [b.size for b in batches] == [0, 0, 1]  # type: ignore[union-attr]

@@ -20,7 +20,8 @@ from caseapp.domain.signals.rows import RowError, SignalFormat, SignIn, SignInBa
 from caseapp.domain.signals.times import parse_time
 
 F = SignalFormat
-#: Rows per batch (the caller checks progress and cancel between batches).
+#: Rows read per batch, whatever they turn out to be (the caller checks progress and
+#: cancel between batches).
 BATCH_ROWS = 5000
 MAX_CELL = 4000
 _FIELDS = ("account", "ip", "user_agent", "device_id", "result", "event", "location",
@@ -172,6 +173,12 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
     try:
         for row in reader:
             line, done = done + 1, reader.line_num
+            if not left:  # every row read counts: a stretch of errors or skips is cut too
+                yield batch
+                batch = SignInBatch(templates, owners)
+                codes, lines, stamps = batch.codes.append, batch.lines.append, batch.stamps.append
+                left = BATCH_ROWS
+            left -= 1
             if len(row) < width:
                 if not row:
                     continue
@@ -191,7 +198,6 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
                 if code.__class__ is _Other:
                     batch.other_lines.append(line)
                     batch.other_accounts.append(code.account)  # type: ignore[union-attr]
-                    left -= 1
                 elif not any(row):
                     continue  # a blank row (every cell empty)
                 else:
@@ -211,12 +217,6 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
                 codes(code)  # type: ignore[arg-type]
                 lines(line)
                 stamps(at)
-                left -= 1
-            if not left:
-                yield batch
-                batch = SignInBatch(templates, owners)
-                codes, lines, stamps = batch.codes.append, batch.lines.append, batch.stamps.append
-                left = BATCH_ROWS
     except csv.Error as exc:
         if batch.size or batch.errors:
             yield batch

@@ -159,13 +159,14 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
         try:
             for row in rows:
                 kind = type(row)
-                if kind is SignInBatch:  # a CSV log's sign-ins, 5,000 rows at a time
+                if kind is SignInBatch:  # a CSV log, 5,000 rows read at a time
                     assert isinstance(row, SignInBatch) and engine is not None
                     report.errors.extend(row.errors)
                     unattributed.update(row.other_accounts)
                     count += row.size
                     attributed += len(row.codes)
                     engine.feed_batch(row)
+                    next_check = count  # after each batch, even one of errors only
                 elif kind is RowError:
                     report.errors.append(row)  # type: ignore[arg-type]
                     continue
