@@ -84,3 +84,75 @@ def test_a_member_learns_a_ref_only_for_a_case_they_may_see(team_db: Any,
         feed.stop()
         a.close()
         b.close()
+
+
+def _sessions_of(team_db: Any, role: str) -> int:
+    with team_db.connect() as admin:
+        return int(admin.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s",
+                                 (role,)).fetchone()[0])
+
+
+def _until_sessions(team_db: Any, role: str, want: int) -> int:
+    """The role's server sessions, polled (a closed client's backend ends a moment later)."""
+    deadline = time.monotonic() + _BOUND_S
+    got = _sessions_of(team_db, role)
+    while got != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+        got = _sessions_of(team_db, role)
+    return got
+
+
+def test_a_feed_stopped_while_it_connects_keeps_no_connection(team_db: Any,
+                                                              tmp_path: Path) -> None:
+    import threading
+
+    from sqlalchemy import event
+
+    from caseapp.store.errors import StoreConnectionLost
+
+    carol = team_db.role("carol", MEMBER)
+    ws = open_workspace(tmp_path / "carol", store_url=team_db.dsn_as(carol))
+    feed = open_change_feed(ws)
+    assert feed is not None
+    engine = ws.store.engine  # type: ignore[attr-defined]
+    engine.dispose()  # nothing pooled: the feed's start must connect
+    entered, gate = threading.Event(), threading.Event()
+
+    def held(*_args: Any) -> None:  # a server slow to answer, until the gate opens
+        entered.set()
+        gate.wait(_BOUND_S)
+
+    event.listen(engine, "do_connect", held)
+    outcome: list[str] = []
+
+    def start() -> None:
+        try:
+            feed.start()
+            outcome.append("started")
+        except StoreConnectionLost:
+            outcome.append("lost")
+
+    thread = threading.Thread(target=start)
+    thread.start()
+    try:
+        assert entered.wait(_BOUND_S)
+        feed.stop()  # the app re-opens elsewhere while the thread still connects
+        ws.close()
+    finally:
+        gate.set()
+        thread.join(_BOUND_S)
+    event.remove(engine, "do_connect", held)
+    assert outcome == ["lost"]
+    assert _until_sessions(team_db, carol, 0) == 0
+    # Control: a feed left to connect listens on a connection of its own, closed at stop.
+    again = open_workspace(tmp_path / "carol", store_url=team_db.dsn_as(carol))
+    control = open_change_feed(again)
+    assert control is not None
+    again.store.engine.dispose()  # type: ignore[attr-defined]
+    control.start()
+    try:
+        assert _sessions_of(team_db, carol) >= 1
+    finally:
+        control.stop()
+        again.close()
+    assert _until_sessions(team_db, carol, 0) == 0

@@ -10,6 +10,8 @@ store-wide change (which refreshes everything anyway) the visible cases are read
 every :data:`REREAD_S`, so a busy team does not make each client re-read its whole list.
 
 Used from one background thread: :meth:`ChangeFeed.wait` blocks at most its timeout.
+:meth:`ChangeFeed.stop` may come from another thread (the app closing the workspace while that
+thread still connects); the feed then reads nothing more through the workspace.
 """
 
 from __future__ import annotations
@@ -45,17 +47,21 @@ class ChangeFeed:
         self._known: dict[int, str] = {}  # every case this investigator could see, id -> ref
         self._known_at = 0.0
         self._stale = False  # a store-wide change: read _known again (at most every REREAD_S)
+        self._stopped = False
 
     def start(self) -> None:
         """Connect, listen, and note the cases visible now; raises StoreConnectionLost."""
         self._listener.start()
-        self._reread()
+        if not self._stopped:  # not through a workspace that is being closed
+            self._reread()
 
     def wait(self, timeout: float) -> list[str]:
         """Refs changed since the last call (``STORE_WIDE`` first when anything else did),
         waiting up to ``timeout`` seconds; raises StoreConnectionLost (call again to
         reconnect)."""
         changes = self._listener.wait(timeout)
+        if self._stopped:
+            return []
         if self._stale and time.monotonic() - self._known_at >= REREAD_S:
             self._reread()
         if not changes:
@@ -74,7 +80,8 @@ class ChangeFeed:
         return refs
 
     def stop(self) -> None:
-        """Stop listening (idempotent)."""
+        """Stop listening for good (idempotent)."""
+        self._stopped = True
         self._listener.stop()
 
     def _reread(self) -> None:

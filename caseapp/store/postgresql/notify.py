@@ -9,12 +9,15 @@ and the receiver re-reads under its own rights (row-level security hides the res
 The listener holds one connection of its own, taken out of the store's pool (same URL,
 keyring password and TLS), in autocommit mode. :meth:`~PostgresChangeListener.wait` blocks
 in psycopg's ``notifies()`` for at most its timeout, so a thread calling it in a loop stops
-within that time.
+within that time. :meth:`~PostgresChangeListener.stop` is final and may come from another
+thread, even while that thread is still connecting (a server that does not answer after the
+app re-opened on another store): the connection it then gets is closed at once, not kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -57,10 +60,14 @@ class PostgresChangeListener:
         self._conn: psycopg.Connection[Any] | None = None  # while listening
         self._proxy: Any = None
         self._missed = False  # a connection was lost: report a store-wide change once back
+        self._lock = threading.Lock()  # stop() may come from another thread
+        self._stopped = False
 
     def start(self) -> None:
         if self._conn is not None:
             return
+        if self._stopped:
+            raise StoreConnectionLost(LOST_MESSAGE)
         try:
             proxy = self._engine.raw_connection()
         except (DBAPIError, StoreConnectionLost):
@@ -76,13 +83,20 @@ class PostgresChangeListener:
             proxy.invalidate()
             self._missed = True
             raise StoreConnectionLost(LOST_MESSAGE) from None
-        self._proxy, self._conn = proxy, conn
+        with self._lock:
+            if not self._stopped:
+                self._proxy, self._conn = proxy, conn
+                return
+        with contextlib.suppress(Exception):  # stopped while connecting: not ours to keep
+            proxy.close()
+        raise StoreConnectionLost(LOST_MESSAGE)
 
     def wait(self, timeout: float) -> Changes:
         if self._conn is None:
             self.start()  # raises while the server is away
         conn = self._conn
-        assert conn is not None
+        if conn is None:  # stopped from another thread meanwhile
+            raise StoreConnectionLost(LOST_MESSAGE)
         payloads: list[str] = []
         try:
             # stop_after, not a break: leaving the generator early drops the rest of a packet
@@ -99,14 +113,17 @@ class PostgresChangeListener:
         return changes
 
     def _drop(self) -> None:
-        proxy, self._proxy, self._conn = self._proxy, None, None
+        with self._lock:
+            proxy, self._proxy, self._conn = self._proxy, None, None
         self._missed = True
         if proxy is not None:
             with contextlib.suppress(Exception):  # the connection is gone either way
                 proxy.invalidate()
 
     def stop(self) -> None:
-        proxy, self._proxy, self._conn = self._proxy, None, None
+        with self._lock:
+            self._stopped = True
+            proxy, self._proxy, self._conn = self._proxy, None, None
         if proxy is not None:
             with contextlib.suppress(Exception):  # closing a dead connection
                 proxy.close()

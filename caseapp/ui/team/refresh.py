@@ -69,6 +69,8 @@ class ChangeWatcher(QObject):
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(wait_s)
+            if thread.is_alive():  # stuck connecting: what it connects is closed, not kept
+                self._feed.stop()
 
     @property
     def running(self) -> bool:
