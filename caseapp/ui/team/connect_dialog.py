@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 _TLS_LABELS = {"prefer": "prefer: TLS when the server offers it",
                "require": "require: always TLS (server not verified)",
                "verify-full": "verify-full: always TLS, certificate and host name checked"}
+
+#: How long typing in the host, port or role must pause before the keyring is asked.
+HINT_DELAY_MS = 300
 
 
 class ConnectDialog(QDialog):
@@ -112,9 +115,13 @@ class ConnectDialog(QDialog):
         if current is not None:
             self.set_address(current)
         self._update_password_hint()
+        # The keyring is asked once typing pauses, not at every keystroke (a D-Bus round trip
+        # on the UI thread each time).
+        self._hint_timer = QTimer(self, singleShot=True, interval=HINT_DELAY_MS)
+        self._hint_timer.timeout.connect(self._update_password_hint)
         for widget in (self.host, self.role):
-            widget.textChanged.connect(self._update_password_hint)
-        self.port.valueChanged.connect(self._update_password_hint)
+            widget.textChanged.connect(self._hint_timer.start)
+        self.port.valueChanged.connect(self._hint_timer.start)
         self.resize(560, self.sizeHint().height())
 
     def _with_browse(self, line: QLineEdit, what: str) -> QWidget:

@@ -163,3 +163,29 @@ def test_missing_fields_and_an_unreachable_server_are_said_plainly(
     dialog.cert.setText("")
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Could not reach" in dialog.error.text(), timeout=_BOUND_MS)
+
+
+def test_the_saved_password_hint_asks_the_keyring_once_typing_pauses(
+        qtbot: Any, local_app: MainWindow, memory_keyring: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from caseapp.services.team import connection
+
+    memory_keyring.set_password(KEYRING_SERVICE, "someone@db.example.org:5432", "kept")
+    dialog = _dialog(qtbot, local_app)
+    dialog.database.setText("caseteam")  # asks nothing: not part of the keyring's user
+    real = connection.has_saved_password
+    asked: list[str] = []
+
+    def counted(address: Any) -> bool:
+        asked.append(address.host)
+        return real(address)
+
+    monkeypatch.setattr(connection, "has_saved_password", counted)
+    assert "saved" not in dialog.password.placeholderText()
+    dialog.role.setText("someone")
+    for n in range(1, len("db.example.org") + 1):  # as typed, one character at a time
+        dialog.host.setText("db.example.org"[:n])
+    assert asked == []  # not at each keystroke
+    qtbot.waitUntil(lambda: "saved" in dialog.password.placeholderText(), timeout=_BOUND_MS)
+    assert asked == ["db.example.org"]  # once, for what was typed
+    dialog.reject()
