@@ -17,6 +17,7 @@ destination does not have (a failure of the second commit itself is reported as 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -114,8 +115,6 @@ def _already_published(session: Session, ref: str, team_store: str) -> str | Non
     rows = session.exec(select(AuditEntry).where(
         AuditEntry.action == "case.published", AuditEntry.entity == "case",
         AuditEntry.entity_id == ref, col(AuditEntry.detail).contains(team_store))).all()
-    import json
-
     for row in rows:
         detail = json.loads(row.detail)
         if detail.get("team_store") == team_store:
