@@ -62,9 +62,11 @@ class TeamAddress:
 
     @property
     def keyring_user(self) -> str:
-        """The keyring user name of this address's password: ``ROLE@HOST:PORT``."""
-        a = self.checked()
-        return f"{a.role}@{a.host}:{a.port}"
+        """The keyring user name of this address's password: ``ROLE@HOST:PORT``, as the store
+        names it when it looks the password up."""
+        from caseapp.store.postgresql.engine import keyring_user, parse_url
+
+        return keyring_user(parse_url(self.url()))
 
 
 def address_of(url: str) -> TeamAddress | None:
