@@ -161,12 +161,8 @@ def publish_case(local: Workspace, team: Workspace, case_ref: str,
                 "case": snap.case.ref, "team_store": team.store_id,
                 "team_ref": written.case.ref, "exhibits": len(snap.evidence)})
     except BaseException as exc:
-        if team_ref is None:
-            _discard(team, blobs)
-            raise
-        if isinstance(exc, CaseappError):
-            raise Conflict(f"Published as {team_ref} in the team store, but this home "
-                           f"could not record it: {exc}") from None
+        _failed(exc, team, blobs, team_ref,
+                "Published as {ref} in the team store, but this home could not record it")
         raise
     _index_soon(team)
     return Moved(snap.case.ref, written.case.ref, len(snap.evidence), written.history_entries,
@@ -199,16 +195,24 @@ def checkout_case(team: Workspace, local: Workspace, case_ref: str,
                     "local_ref": written.case.ref, "exhibits": len(snap.evidence)})
             local_ref = written.case.ref
     except BaseException as exc:
-        if local_ref is None:
-            _discard(local, blobs)
-            raise
-        if isinstance(exc, CaseappError):
-            raise Conflict(f"Checked out as {local_ref} in this home, but the team store "
-                           f"could not record the checkout: {exc}") from None
+        _failed(exc, local, blobs, local_ref,
+                "Checked out as {ref} in this home, but the team store could not record "
+                "the checkout")
         raise
     _index_soon(local)
     return Moved(snap.case.ref, written.case.ref, len(snap.evidence), written.history_entries,
                  snap.tip_links, snap.productions, team.store_id, local.store_id)
+
+
+def _failed(exc: BaseException, dest: Workspace, blobs: dict[int, str], made: str | None,
+            said: str) -> None:
+    """A move failed with ``exc``. Before the destination committed (``made`` None): its new
+    blobs are removed (the caller re-raises). After it committed the copy ``made``: a
+    CaseappError is raised again as Conflict, ``said`` (``{ref}``: ``made``) and why."""
+    if made is None:
+        _discard(dest, blobs)
+    elif isinstance(exc, CaseappError):
+        raise Conflict(f"{said.format(ref=made)}: {exc}") from None
 
 
 def _index_soon(ws: Workspace) -> None:
