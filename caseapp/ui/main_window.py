@@ -435,6 +435,9 @@ class MainWindow(QMainWindow):
         if self.ctx is not None:
             self.ctx.runner.cancel_all()
             self.ctx.runner.wait_all(15_000)
+        cases = self.pages.built("cases")
+        if cases is not None and hasattr(cases, "list"):
+            cases.list.release()  # stops its filter-text worker before the widgets go
         for hook in self._close_hooks:
             hook()
         self._close_hooks.clear()

@@ -275,6 +275,16 @@ class CaseListSource:
         with self._lock:
             return self._reader.id_of(ref)
 
+    def unless_closed(self, deliver: Callable[[], object]) -> bool:
+        """Run ``deliver`` (a worker's hand-over to the UI thread) unless the source is closed;
+        False if it is. Under the lock: once :meth:`close` has returned, no worker hands over
+        anything more (so none emits on a model deleted after it)."""
+        with self._lock:
+            if self._closed:
+                return False
+            deliver()
+            return True
+
     def close(self) -> None:
         """Release the reader's connection (a build under way stops at its next step)."""
         with self._lock:

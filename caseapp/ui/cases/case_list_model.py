@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from functools import partial
 from itertools import compress, repeat
 from operator import contains
 from typing import Any
@@ -240,16 +241,17 @@ class CaseListModel(QAbstractTableModel):
         source = self.source
         if source is not None and not source.has_haystack() and \
                 self._total >= self.background_from:
-            source.prepare_haystack(self._align_on_worker)
+            source.prepare_haystack(partial(self._align_on_worker, source))
 
-    def _align_on_worker(self, hay: dict[int, str]) -> None:
-        """On the source's worker: the texts in the order shown now, a part at a time."""
+    def _align_on_worker(self, source: CaseListSource, hay: dict[int, str]) -> None:
+        """On the source's worker: the texts in the order shown now, a part at a time, handed
+        to the UI thread unless ``source`` was closed meanwhile."""
         ordered = self._ordered
         aligned: list[str] = []
         for start in range(0, len(ordered), self.ALIGN_PART):
             aligned += map(hay.get, ordered[start:start + self.ALIGN_PART], repeat(""))
         with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
-            self._texts_ready.emit(ordered, aligned)
+            source.unless_closed(lambda: self._texts_ready.emit(ordered, aligned))
 
     def _take_texts(self, ordered: list[int], aligned: list[str]) -> None:
         source = self.source

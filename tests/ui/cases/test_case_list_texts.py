@@ -148,3 +148,36 @@ def test_enter_while_the_filter_is_pending_opens_the_case_it_finds(qtbot: Any, u
     qtbot.keyClick(panel.filter, Qt.Key.Key_Return)  # control: texts in, Enter opens at once
     assert opened == [listed[0], listed[0]]
     panel.release()
+
+
+def test_a_build_finished_after_close_hands_nothing_over(qtbot: Any, ui_ws: Any,
+                                                         listed: list[str]) -> None:
+    source = open_case_list(ui_ws)
+    handed: list[bool] = []
+    done = threading.Event()
+
+    def ready(_texts: dict[int, str]) -> None:  # on the worker, the texts read
+        handed.append(source.unless_closed(lambda: handed.append(True)))
+        done.set()
+
+    assert source.unless_closed(lambda: handed.append(True)) and handed == [True]  # control
+    handed.clear()
+    original = source._read_haystack  # noqa: SLF001
+
+    def read_then_close(generation: int, risks: Any) -> dict[int, str] | None:
+        hay = original(generation, risks)
+        source.close()  # the UI thread closes between the read and the hand-over
+        return hay
+
+    source._read_haystack = read_then_close  # type: ignore[method-assign]  # noqa: SLF001
+    assert source.prepare_haystack(ready)
+    assert done.wait(30)
+    assert handed == [False]
+
+
+def test_closing_the_window_releases_the_case_list(window: Any) -> None:
+    model = window.cases_page().list.model
+    source = model.source
+    assert source is not None
+    window.close()
+    assert model.source is None and not source.prepare_haystack()  # closed: no new build
