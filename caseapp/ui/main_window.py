@@ -435,8 +435,10 @@ class MainWindow(QMainWindow):
         if self.ctx is not None:
             self.ctx.runner.cancel_all()
             self.ctx.runner.wait_all(15_000)
+        from caseapp.ui.cases.page import CasesPage
+
         cases = self.pages.built("cases")
-        if cases is not None and hasattr(cases, "list"):
+        if isinstance(cases, CasesPage):
             cases.list.release()  # stops its filter-text worker before the widgets go
         for hook in self._close_hooks:
             hook()
