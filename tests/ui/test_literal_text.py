@@ -181,3 +181,17 @@ def test_case_list_title_tooltip_is_literal(window, marked) -> None:
     page.list.reload()
     check_literal(page, set())
 
+
+
+def test_shared_buttons_show_their_tooltips_as_typed(qapp) -> None:
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QLabel
+
+    from caseapp.ui.widgets.common import action_button, dismiss_button
+
+    tip = "Open <b>E-001</b> & more"
+    for button in (action_button("&Open", lambda: None, tip), dismiss_button(QLabel(), tip)):
+        doc = QTextDocument()
+        doc.setHtml(button.toolTip())
+        assert doc.toPlainText() == tip  # markup typed in the tip is shown, not rendered
+    assert action_button("&Open", lambda: None).toolTip() == ""

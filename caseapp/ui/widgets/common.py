@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from caseapp.ui import theme
 from caseapp.ui.context import AppContext
+from caseapp.ui.widgets.records import plain_tooltip
 from caseapp.ui.workers import TaskControl, TaskHandle
 
 T = TypeVar("T")
@@ -56,7 +57,7 @@ def dismiss_button(target: QWidget, tip: str) -> QToolButton:
     close = QToolButton()
     close.setText("✕")
     close.setAutoRaise(True)
-    close.setToolTip(tip)
+    close.setToolTip(plain_tooltip(tip) or "")
     close.clicked.connect(target.hide)
     return close
 
@@ -149,7 +150,7 @@ def action_button(text: str, on_click: Callable[[], object], tip: str = "") -> Q
     ``on_click``; ``tip``, when given, is its tooltip."""
     button = QPushButton(text)
     if tip:
-        button.setToolTip(tip)
+        button.setToolTip(plain_tooltip(tip) or "")  # shown as typed, never as markup
     button.clicked.connect(lambda _checked=False: on_click())
     return button
 
