@@ -151,6 +151,8 @@ def resolve_copy(ws: Workspace, copy_id: int, keep: str, *,
         if copy is None or copy.conflict_of is None:
             raise NotFound(f"No conflicting copy #{copy_id}.")
         original = session.get(Note, copy.conflict_of)
+        if keep == "mine" and original is None:  # nothing to save it over: keep the copy
+            raise NotFound(f"No note #{copy.conflict_of}.")
         if keep == "both":
             claim_version(session, copy, None, what=f"note #{copy_id}", kind="note",
                           labels=NOTE_FIELDS, audit_key=("note", str(copy_id)))
@@ -160,7 +162,7 @@ def resolve_copy(ws: Workspace, copy_id: int, keep: str, *,
                          {"case": _case_ref(session, copy.case_id), "case_id": copy.case_id,
                           "of": original.id if original else None})
             return copy
-        if keep == "mine" and original is not None:
+        if keep == "mine" and original is not None:  # (checked above; for the type checker)
             _edit_note(ws, original.id or 0, copy.text, None, expected_version)
         detail = {"case": _case_ref(session, copy.case_id), "case_id": copy.case_id,
                   "of": copy.conflict_of, "kept": keep}
