@@ -155,6 +155,7 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
         unattributed: Counter[str] = Counter()  # account as written (folded below)
         subject_for = who.subject_for
         count = attributed = 0
+        read = 0  # rows and row errors: cancel and progress are checked on either
         next_check = _STEP
         try:
             for row in rows:
@@ -164,14 +165,16 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
                     report.errors.extend(row.errors)
                     unattributed.update(row.other_accounts)
                     count += row.size
+                    read += row.size + len(row.errors)
                     attributed += len(row.codes)
                     engine.feed_batch(row)
-                    next_check = count  # after each batch, even one of errors only
-                elif kind is RowError:
+                    next_check = read  # after each batch, even one of errors only
+                elif kind is RowError:  # JSON and inventory rows (sign-in CSV errors are batched)
                     report.errors.append(row)  # type: ignore[arg-type]
-                    continue
+                    read += 1
                 elif kind is SignIn:
                     count += 1
+                    read += 1
                     assert isinstance(row, SignIn)
                     sid = subject_for(row.account)
                     if sid is None or engine is None:
@@ -182,6 +185,7 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
                 else:
                     assert isinstance(row, InventoryItem)
                     count += 1
+                    read += 1
                     sid = subject_for(row.user) if row.user else None
                     sid = sid if sid is not None else who.subject_for_host(row.host)
                     if sid is None:
@@ -190,8 +194,8 @@ def _parse(ws: Workspace, case_ref: str, path: Path, fmt: SignalFormat | None,
                         attributed += 1
                         hosts.setdefault(sid, set()).add(row.host)
                         items.append(row)
-                if count >= next_check:
-                    next_check = count + _STEP
+                if read >= next_check:
+                    next_check = read + _STEP
                     if cancel is not None and cancel():
                         raise Cancelled()
                     if progress is not None:

@@ -3,6 +3,8 @@ findings (suspect fires, control silent), accept/dismiss, atomicity."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,29 @@ def test_each_vendor_fixture_imports_through_the_service(ws, tmp_path: Path, nam
         assert rules == {("Jane Roe", "remote-tools"), ("Jane Roe", "kvm-hardware")}
     if fmt == "gworkspace":
         assert rules == set()  # Seattle residential range, a Seattle subject: silent
+
+
+def test_cancel_is_checked_on_a_run_of_json_row_errors(ws, tmp_path: Path) -> None:
+    """A JSON export of one sign-in and 12,000 objects that are no sign-in (row errors
+    only): cancel is still asked, and a cancelled import leaves nothing; control: the same
+    file without cancel imports with every error reported."""
+    ref = make_case(ws)
+    sign_in = {"createdDateTime": "2026-03-02T01:15:00Z",
+               "userPrincipalName": "jane.roe@example.com", "ipAddress": "192.0.2.10",
+               "status": {"errorCode": 0}}
+    log = tmp_path / "errors.json"
+    log.write_text(json.dumps({"value": [sign_in] + [7] * 12000}), encoding="utf-8")
+    asked: list[str] = []
+
+    def cancel() -> bool:  # the vault's copy asks too: only the parse's asks cancel
+        asked.append(sys._getframe(1).f_code.co_name)
+        return asked[-1] == "_parse"
+
+    with pytest.raises(Cancelled):
+        import_signals(ws, ref, log, cancel=cancel)
+    assert "_parse" in asked
+    with ws.session() as session:
+        assert session.exec(select(SignalImport)).all() == []
+    report = import_signals(ws, ref, log, cancel=lambda: False)
+    assert report.attributed == 1 and len(report.errors) == 12000
+    assert {e.error for e in report.errors} == {"not a JSON object"}
