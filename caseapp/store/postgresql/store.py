@@ -2,9 +2,11 @@
 
 Sessions, the write lock and error mapping come from :mod:`.engine`; the search index from
 :mod:`.search_index` and :mod:`.search_sql`. Sessions, cross-case link lookups and the case list
-are the local store's (:mod:`caseapp.store.common_store`, :mod:`caseapp.store.common_links`). :meth:`PostgresStore.copy_database` writes a local SQLCipher copy
-of one consistent snapshot (``REPEATABLE READ``), keyed with the data home's database key: a
-team store's backup is an ordinary local store that ``caseapp restore`` opens offline.
+are the local store's (:mod:`caseapp.store.common_store`, :mod:`caseapp.store.common_links`);
+the page-at-a-time case list is :mod:`.case_list`. :meth:`PostgresStore.copy_database` writes
+a local SQLCipher copy of one consistent snapshot (``REPEATABLE READ``), keyed with the data
+home's database key: a team store's backup is an ordinary local store that ``caseapp restore``
+opens offline.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from caseapp.store.common_store import SharedSearchIndex, SharedStore
 from caseapp.store.errors import QueryFailed, StoreConnectionLost, StoreError, StoreOpenError
 from caseapp.store.interface import SearchRow, Snapshot
 from caseapp.store.postgresql import links_sql, search_index
+from caseapp.store.postgresql.case_list import PostgresCaseListReader
 from caseapp.store.postgresql.engine import (
     KEYRING_SERVICE,
     make_engine,
@@ -155,6 +158,10 @@ class PostgresStore(SharedStore):
         finally:
             target.dispose()
         return Snapshot(blobs, int(head[0]) if head else 0, str(head[1]) if head else "")
+
+    def case_list_reader(self) -> PostgresCaseListReader:
+        """The case list a page at a time, as this member sees it (:mod:`.case_list`)."""
+        return PostgresCaseListReader(self.engine)
 
     def change_listener(self) -> PostgresChangeListener:
         """What other clients commit, as it happens (:mod:`.notify`); not yet started."""
