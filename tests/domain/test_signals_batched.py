@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -170,3 +171,41 @@ def test_a_stretch_of_errors_or_skipped_rows_is_cut_into_batches(
     _fmt, stream = read_csv_stream(io.StringIO(okta, newline=""), owner=_owner)
     batches = list(stream)
     assert len(batches) == 3 and [b.size for b in batches] == [0, 0, 1]  # type: ignore[union-attr]
+
+
+def test_template_tables_stay_bounded_on_a_log_of_distinct_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row has its own user agent, so every row is a template: the reader starts new
+    tables once MAX_TEMPLATES are held, and the rows, observations and findings stay what
+    the row-by-row path gives (control: without the bound one table holds every row)."""
+    monkeypatch.setattr(csvlog, "BATCH_ROWS", 50)
+    out = ["user,time,ip,user_agent,result"]
+    for n in range(1200):
+        at = (START + timedelta(minutes=7 * n)).isoformat()
+        who = ("jane.roe@example.com", "carl@example.com", f"nobody{n}@else.example")[n % 3]
+        out.append(f"{who},{at},192.0.2.{10 + n % 3},UA {n},success")
+    text = "\n".join(out) + "\n"
+    rows, slow = _row_by_row(text)
+
+    def tables(limit: int) -> tuple[list[int], list[Any], E.SignInEngine]:
+        monkeypatch.setattr(csvlog, "MAX_TEMPLATES", limit)
+        _fmt, stream = read_csv_stream(io.StringIO(text, newline=""), owner=_owner)
+        engine = E.SignInEngine(SUBJECTS, RANGES, PROVIDERS)
+        sizes: list[int] = []
+        got: list[Any] = []
+        for item in stream:
+            assert isinstance(item, SignInBatch)
+            engine.feed_batch(item)
+            sizes.append(len(item.templates))
+            got += [OtherAccount(line, r[1]) if isinstance(r, tuple) else r
+                    for line, r in csvlog.expand(item)]
+        return sizes, got, engine
+
+    sizes, got, fast = tables(200)
+    assert max(sizes) <= 200 + 50 and len(sizes) == 24
+    assert any(after < before for before, after in pairwise(sizes))  # new tables
+    assert got == rows
+    assert slow.observations == fast.observations
+    assert _findings(slow) == _findings(fast) and _findings(fast)
+    unbounded, got, _engine = tables(10**9)
+    assert max(unbounded) == 800 and got == rows  # the control: one template per sign-in

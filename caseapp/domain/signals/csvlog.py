@@ -23,6 +23,9 @@ F = SignalFormat
 #: Rows read per batch, whatever they turn out to be (the caller checks progress and
 #: cancel between batches).
 BATCH_ROWS = 5000
+#: Templates kept before the reader starts fresh tables (at a batch boundary): a log whose
+#: rows are all distinct would otherwise hold one per row.
+MAX_TEMPLATES = 20_000
 MAX_CELL = 4000
 _FIELDS = ("account", "ip", "user_agent", "device_id", "result", "event", "location",
            "managed", "compliant", "country", "city", "lat", "lon")
@@ -175,6 +178,11 @@ def signin_batches(reader: Any, fmt: SignalFormat, cols: dict[str, int],
             line, done = done + 1, reader.line_num
             if not left:  # every row read counts: a stretch of errors or skips is cut too
                 yield batch
+                if len(templates) + len(others) > MAX_TEMPLATES:  # new tables: memory flat
+                    templates, owners = [], []
+                    seen.clear()
+                    others.clear()
+                    outcome_of = _templates(fmt, cols, owner)  # and its owner() cache
                 batch = SignInBatch(templates, owners)
                 codes, lines, stamps = batch.codes.append, batch.lines.append, batch.stamps.append
                 left = BATCH_ROWS

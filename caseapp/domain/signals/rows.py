@@ -56,7 +56,9 @@ class SignInBatch:
     ``stamps[i]``: a template holds every cell but the time, once per distinct set of them
     (its own ``line`` is 0 and ``at`` the earliest datetime), and ``owners[code]``
     is what the reader's ``owner(account)`` said for its account. ``templates`` and
-    ``owners`` are the reader's tables, shared by all its batches and only appended to.
+    ``owners`` are the reader's tables, shared by its batches and only appended to until
+    the reader starts new ones (``csvlog.MAX_TEMPLATES``; a consumer caching by code
+    notices by identity).
     Rows of accounts without an owner are only counted (``other_lines``/``other_accounts``);
     ``errors`` are the batch's unreadable rows. All lists are in line order.
     """
