@@ -9,8 +9,8 @@
 - Each row is checked on its own; a bad row is reported with the physical line where its
   record starts (header = line 1, multi-line quoted cells counted) and the rest still import.
 - Cells are stored literally (formula-like text, markup); no cell may exceed its size cap
-  (content :data:`~caseapp.services.tips.tips.MAX_CONTENT`, one-line fields
-  :data:`~caseapp.services.tips.tips.MAX_FIELD`, identifiers :data:`MAX_IDENTIFIERS_CELL`).
+  (content :data:`~caseapp.services.tips.intake.MAX_CONTENT`, one-line fields
+  :data:`~caseapp.services.tips.intake.MAX_FIELD`, identifiers :data:`MAX_IDENTIFIERS_CELL`).
 - Error messages never quote the tipster's name or contact.
 
 Transactions: **one per row**. Each imported row (tip, identifiers, audit entry) commits on
@@ -36,7 +36,7 @@ from caseapp.security import audit
 from caseapp.services.cases.subjects import IdentifierInput
 from caseapp.services.errors import CaseappError, InvalidInput
 from caseapp.services.tips.dedup import ContentIndex, find_candidates
-from caseapp.services.tips.tips import MAX_CONTENT, MAX_FIELD, new_tip_in
+from caseapp.services.tips.intake import MAX_CONTENT, MAX_FIELD, new_tip_in
 from caseapp.services.workspace import Workspace
 
 COLUMNS = ("received_at", "channel", "programme", "reference", "anonymous", "tipster_name",

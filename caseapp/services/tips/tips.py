@@ -5,7 +5,8 @@ Tipster protection: a tip's identity fields (name, contact, relationship to the 
 never part of a :class:`TipView` (every listing and view is masked) and never written into audit
 details, log messages or exception texts. :func:`reveal_tipster` is the only way to read them,
 and it records a ``tip.tipster-revealed`` audit entry. An anonymous tip has no identity fields.
-Linking, attachments and case-from-tip are in :mod:`caseapp.services.tips.casework`, the CSV import
+Field validation and adding a tip in a transaction are in :mod:`caseapp.services.tips.intake`;
+linking, attachments and case-from-tip in :mod:`caseapp.services.tips.casework`, the CSV import
 in :mod:`caseapp.services.tips.importer`.
 """
 
@@ -13,16 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from caseapp.domain import tips as rules
 from caseapp.domain.enums import RewardStatus, TipChannel, TipStatus
 from caseapp.domain.identifiers import extract_identifiers, normalize
 from caseapp.domain.models import Identifier, Tip, TipCaseLink, utcnow
-from caseapp.domain.text import clean_line, clean_text, tip_ref
+from caseapp.domain.text import clean_text
 from caseapp.security import audit
 from caseapp.services.cases.subjects import IdentifierInput, make_identifier
 from caseapp.services.errors import Conflict, InvalidInput
@@ -33,19 +34,24 @@ from caseapp.services.tips.dedup import (
     keep_separate,
     mark_duplicate,
 )
+from caseapp.services.tips.intake import (
+    MAX_CONTENT,
+    aware,
+    new_tip_in,
+    one_line,
+    parse_enum,
+    parse_grade,
+    require_content,
+    tipster_fields,
+)
 from caseapp.services.tips.views import TipView, claim_tip, get_tip_in, tip_views
 from caseapp.services.workspace import Workspace
 from caseapp.store.tipsters import NotCustodian, log_reveal, read_identity
 
-__all__ = ["MAX_CONTENT", "MAX_FIELD", "IdentifierSuggestion", "TipSaved", "TipView",
+__all__ = ["IdentifierSuggestion", "TipSaved", "TipView",
            "TipsterIdentity", "create_tip", "duplicate_candidates", "get_tip", "get_tip_in",
            "keep_separate", "list_tips", "mark_duplicate", "reveal_tipster", "set_tip_status",
            "set_tipster", "suggest_identifiers", "update_tip", "add_tip_identifiers"]
-
-#: Longest tip content accepted (characters); longer input is refused, never cut silently.
-MAX_CONTENT = 100_000
-#: Longest one-line field (programme, reference, tipster name/contact, ...).
-MAX_FIELD = 1000
 
 
 class _Unset:
@@ -84,103 +90,6 @@ class IdentifierSuggestion:
     kind: str
     value: str
     normalized: str
-
-
-def _enum(enum_cls: Any, value: Any) -> Any:
-    try:
-        return enum_cls.parse(value)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
-def _grade(parse: Any, value: Any) -> str | None:
-    try:
-        return parse(value)
-    except ValueError as exc:
-        raise InvalidInput(f"Invalid grading: {exc}.") from None
-
-
-def require_content(text: str) -> str:
-    """Cleaned tip content; refuses empty or oversized text."""
-    if len(text) > MAX_CONTENT:
-        raise InvalidInput(f"The tip's content is {len(text):,} characters; the limit is "
-                           f"{MAX_CONTENT:,}.")
-    cleaned = clean_text(text)
-    if not cleaned:
-        raise InvalidInput("A tip needs its content (what the tipster said).")
-    return cleaned
-
-
-def one_line(label: str, value: str | None) -> str:
-    """A cleaned one-line field; refuses oversized values without echoing them."""
-    if value is not None and len(value) > MAX_FIELD:
-        raise InvalidInput(f"The {label} is longer than {MAX_FIELD} characters.")
-    return clean_line(value or "", limit=MAX_FIELD)
-
-
-def _identity(anonymous: bool, name: str | None, contact: str | None,
-              relationship: str | None) -> tuple[str | None, str | None, str]:
-    name_c = one_line("tipster name", name) or None
-    contact_c = one_line("tipster contact", contact) or None
-    rel_c = one_line("relationship to the subject", relationship)
-    if anonymous and (name_c or contact_c or rel_c):
-        # Never guess about a tipster's identity; and never echo it.
-        raise InvalidInput("An anonymous tip cannot carry a tipster name, contact or "
-                           "relationship.")
-    return name_c, contact_c, rel_c
-
-
-def _aware(label: str, moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInput(f"Give the {label} with its zone (e.g. 2026-03-02T10:15+00:00).")
-    return moment
-
-
-def next_tip_ref(session: Session, received_at: datetime) -> tuple[int, int, str]:
-    """(year, seq, ref) of the next ``TIP-YYYY-NNNN`` for the year of ``received_at`` (UTC)."""
-    year = received_at.astimezone(UTC).year
-    seq = (session.exec(select(func.max(Tip.seq)).where(Tip.year == year)).one() or 0) + 1
-    return year, seq, tip_ref(year, seq)
-
-
-def new_tip_in(session: Session, content: str, *, channel: str, received_at: datetime | None,
-               programme: str = "", reference: str = "", anonymous: bool = False,
-               tipster_name: str | None = None, tipster_contact: str | None = None,
-               relationship: str = "", reliability: str | None = None,
-               credibility: str | None = None, follow_up_due: datetime | None = None,
-               assignee_note: str = "", reward_status: str | None = None,
-               identifiers: list[IdentifierInput] | None = None,
-               source: str = "manual") -> tuple[Tip, list[Identifier]]:
-    """Validate and add a tip with its identifiers in the caller's transaction (audited)."""
-    text = require_content(content)
-    chan = _enum(TipChannel, channel).value
-    rel = _grade(rules.parse_reliability, reliability)
-    cred = _grade(rules.parse_credibility, credibility)
-    reward = _enum(RewardStatus, reward_status or RewardStatus.NOT_APPLICABLE).value
-    name, contact, relation = _identity(anonymous, tipster_name, tipster_contact, relationship)
-    received = _aware("received time", received_at) or utcnow()
-    due = _aware("follow-up date", follow_up_due)
-    pending = [make_identifier(i.kind, i.value) for i in identifiers or []]
-    now = utcnow()
-    year, seq, ref = next_tip_ref(session, received)
-    tip = Tip(ref=ref, year=year, seq=seq, received_at=received, channel=chan,
-              programme=one_line("programme", programme),
-              reference=one_line("reference", reference), anonymous=bool(anonymous),
-              tipster_name=name, tipster_contact=contact, relationship=relation,
-              content=text, content_key=rules.content_key(text), reliability=rel,
-              credibility=cred, status=TipStatus.NEW.value, follow_up_due=due,
-              assignee_note=clean_text(assignee_note, limit=MAX_CONTENT),
-              reward_status=reward, created_at=now, updated_at=now)
-    session.add(tip)
-    session.flush()
-    for ident in pending:
-        ident.tip_id = tip.id
-        session.add(ident)
-    session.flush()
-    audit.append(session, "tip.created", "tip", tip.ref, {
-        "channel": chan, "received_at": received.isoformat(), "anonymous": tip.anonymous,
-        "grade": rules.grade_label(rel, cred), "identifiers": len(pending), "source": source})
-    return tip, pending
 
 
 def create_tip(ws: Workspace, content: str, *, channel: str,
@@ -222,9 +131,9 @@ def update_tip(ws: Workspace, ref: str, *, content: str | None = None,
             tip.content = require_content(content)
             tip.content_key = rules.content_key(tip.content)
             changed["content"] = True
-        if channel is not None and _enum(TipChannel, channel).value != tip.channel:
-            tip.channel = changed["channel"] = _enum(TipChannel, channel).value
-        if received_at is not None and _aware("received time", received_at) != tip.received_at:
+        if channel is not None and parse_enum(TipChannel, channel).value != tip.channel:
+            tip.channel = changed["channel"] = parse_enum(TipChannel, channel).value
+        if received_at is not None and aware("received time", received_at) != tip.received_at:
             tip.received_at = received_at
             changed["received_at"] = received_at.isoformat()
         for name, label, value in (("programme", "programme", programme),
@@ -233,23 +142,23 @@ def update_tip(ws: Workspace, ref: str, *, content: str | None = None,
                 setattr(tip, name, one_line(label, value))
                 changed[name] = True
         if reliability is not UNSET:
-            value = _grade(rules.parse_reliability, reliability)
+            value = parse_grade(rules.parse_reliability, reliability)
             if value != tip.reliability:
                 tip.reliability = changed["reliability"] = value
         if credibility is not UNSET:
-            value = _grade(rules.parse_credibility, credibility)
+            value = parse_grade(rules.parse_credibility, credibility)
             if value != tip.credibility:
                 tip.credibility = changed["credibility"] = value
-        if follow_up_due is not UNSET and _aware("follow-up date", follow_up_due) != \
+        if follow_up_due is not UNSET and aware("follow-up date", follow_up_due) != \
                 tip.follow_up_due:
             tip.follow_up_due = follow_up_due
             changed["follow_up_due"] = follow_up_due.isoformat() if follow_up_due else None
         if assignee_note is not None and clean_text(assignee_note) != tip.assignee_note:
             tip.assignee_note = clean_text(assignee_note, limit=MAX_CONTENT)
             changed["assignee_note"] = True
-        if reward_status is not None and _enum(RewardStatus, reward_status).value != \
+        if reward_status is not None and parse_enum(RewardStatus, reward_status).value != \
                 tip.reward_status:
-            tip.reward_status = changed["reward_status"] = _enum(RewardStatus,
+            tip.reward_status = changed["reward_status"] = parse_enum(RewardStatus,
                                                                  reward_status).value
         if changed:
             claim_tip(session, tip, expected_version)
@@ -264,7 +173,7 @@ def set_tipster(ws: Workspace, ref: str, *, anonymous: bool, name: str | None = 
                 contact: str | None = None, relationship: str | None = None) -> TipView:
     """Replace a tip's tipster identity (anonymous: no identity at all). Audited without
     the identity itself."""
-    name_c, contact_c, rel_c = _identity(anonymous, name, contact, relationship)
+    name_c, contact_c, rel_c = tipster_fields(anonymous, name, contact, relationship)
     with ws.transaction() as session:
         tip = get_tip_in(session, ref)
         claim_tip(session, tip, None)
@@ -316,7 +225,7 @@ def list_tips(ws: Workspace, *, status: str | None = None, active_only: bool = F
     moment = now or utcnow()
     query = select(Tip)
     if status:
-        query = query.where(Tip.status == _enum(TipStatus, status).value)
+        query = query.where(Tip.status == parse_enum(TipStatus, status).value)
     if active_only:
         query = query.where(col(Tip.status).in_(
             [s.value for s in rules.FOLLOW_UP_STATUSES]))
@@ -333,7 +242,7 @@ def list_tips(ws: Workspace, *, status: str | None = None, active_only: bool = F
 
 def set_tip_status(ws: Workspace, ref: str, status: str) -> TipView:
     """Move a tip along the allowed transitions (see ``caseapp.domain.tips``)."""
-    target = _enum(TipStatus, status)
+    target = parse_enum(TipStatus, status)
     with ws.transaction() as session:
         tip = get_tip_in(session, ref)
         current = TipStatus.parse(tip.status)

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from caseapp.domain.models import AuditEntry, Identifier, Tip
 from caseapp.services.errors import InvalidInput
-from caseapp.services.tips import importer, tips
+from caseapp.services.tips import importer, intake, tips
 from caseapp.services.tips.importer import import_tips_csv
 
 HEADER = ("received_at,channel,programme,reference,anonymous,tipster_name,tipster_contact,"
@@ -144,9 +144,9 @@ def test_hostile_cells_are_stored_literally_and_huge_cells_refused(ws, tmp_path)
              "\tleading tab", "[link](javascript:alert(1)) {{7*7}} ${jndi:ldap://x}"]
     body = "".join(f'2026-03-0{i + 1},email,,,,,,"{c.replace(chr(34), chr(34) * 2)}",,,\n'
                    for i, c in enumerate(cells))
-    huge = "x" * (tips.MAX_CONTENT + 1)
+    huge = "x" * (intake.MAX_CONTENT + 1)
     body += f"2026-03-09,email,,,,,,{huge},,,\n"
-    body += f"2026-03-09,email,,,,{'N' * (tips.MAX_FIELD + 1)},,long name,,,\n"
+    body += f"2026-03-09,email,,,,{'N' * (intake.MAX_FIELD + 1)},,long name,,,\n"
     body += f"2026-03-09,email,{'P' * 5000},,,,,long programme,,,\n"
     report = import_tips_csv(ws, _csv(tmp_path, HEADER + body))
     assert report.imported == len(cells)

@@ -11,7 +11,7 @@ from sqlmodel import select
 from caseapp.domain.models import AuditEntry, Identifier, Tip
 from caseapp.services.cases.subjects import IdentifierInput as Ident
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
-from caseapp.services.tips import tips
+from caseapp.services.tips import intake, tips
 
 NAME = "Wilhelmina Testerson-Fictional"
 CONTACT = "w.testerson@tipster.example"
@@ -59,7 +59,7 @@ def test_invalid_channel_and_empty_or_huge_content_are_refused(ws) -> None:
     with pytest.raises(InvalidInput, match="content"):
         _tip(ws, "   \n ")
     with pytest.raises(InvalidInput, match="limit"):
-        _tip(ws, "x" * (tips.MAX_CONTENT + 1))
+        _tip(ws, "x" * (intake.MAX_CONTENT + 1))
     with pytest.raises(InvalidInput, match="zone"):
         _tip(ws, received_at=datetime(2026, 1, 1, 9, 0))
     assert tips.list_tips(ws) == []
@@ -203,7 +203,7 @@ def test_anonymous_tips_have_no_identity(ws) -> None:
         _tip(ws, anonymous=True, tipster_contact=CONTACT)
     assert CONTACT not in str(err.value)
     with pytest.raises(InvalidInput) as err:
-        _tip(ws, tipster_name="N" * (tips.MAX_FIELD + 1))
+        _tip(ws, tipster_name="N" * (intake.MAX_FIELD + 1))
     assert "NNNN" not in str(err.value)
     view = _tip(ws, anonymous=True)
     assert view.anonymous and not view.has_identity and not view.identity_masked
