@@ -107,6 +107,8 @@ class FindingsTab(CaseTab):
     def __init__(self, ctx: AppContext, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_ref, parent)
         self.handle: TaskHandle | None = None
+        self.loading: TaskHandle | None = None  # the newest list_findings load
+        self._select: int | None = None  # a finding to select once loaded
         self.view: FindingsView | None = None
         layout = QVBoxLayout(self)
         self.import_button = action_button(
@@ -175,10 +177,33 @@ class FindingsTab(CaseTab):
     # -- data -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Load the findings again, in the background (every finding, hour profile and
+        location of the case: too much to read on the UI thread)."""
         from caseapp.services.signals.findings import list_findings
 
-        keep = self.selected()
-        self.view = list_findings(self.ctx.ws, self.case_ref)
+        ws, ref = self.ctx.ws, self.case_ref
+
+        def work(_control: TaskControl) -> FindingsView:
+            return list_findings(ws, ref)
+
+        handle = self.ctx.runner.submit(work, name="findings")
+        self.loading = handle
+        handle.succeeded.connect(self._loaded)
+        handle.failed.connect(self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if self.sender() is not self.loading:
+            return  # an older load
+        self.loading = None
+        self.banner.show_text(self.ctx.report_error(exc, "Findings"), "error")
+
+    def _loaded(self, view: FindingsView) -> None:
+        if self.sender() is not self.loading:
+            return  # an older load
+        self.loading = None
+        keep = self._select if self._select is not None else (self.selected() or {}).get("id")
+        self._select = None
+        self.view = view
         self.model.set_records(self.view.findings)
         self.locations.set_records(self.view.locations)
         current = self.subject_box.currentText()
@@ -190,20 +215,19 @@ class FindingsTab(CaseTab):
         self.subject_box.setCurrentIndex(max(index, 0))
         self.subject_box.blockSignals(False)
         self._show_hours()
-        row = self.model.row_of(keep["id"]) if keep else -1
+        row = self.model.row_of(keep) if keep is not None else -1
         if self.model.rowCount():
             self.table.selectRow(max(row, 0))
         self._sync()
 
     def select_record(self, record_type: str, record_id: int | None,
                       exhibit: str | None) -> bool:
+        """Selects the finding once the reload it starts has arrived."""
         if record_type != "finding" or record_id is None:
             return False
+        self._select = record_id
         self.refresh()
-        row = self.model.row_of(record_id)
-        if row >= 0:
-            self.table.selectRow(row)
-        return row >= 0
+        return True
 
     def selected(self) -> dict[str, Any] | None:
         return self.model.record_at(self.table.currentIndex())

@@ -3,6 +3,7 @@ model, the hour chart, keyboard accept/dismiss, cancel leaves nothing."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ def test_import_fills_table_chart_locations_and_keyboard_decides(qtbot, window,
     tab.table.selectRow(open_row)
     finding_id = tab.model.record(open_row)["id"]
     tab.dismiss_selected(reason="explained by travel")
+    qtbot.waitUntil(lambda: tab.loading is None)  # the tab reloads in the background
     row = tab.model.row_of(finding_id)
     assert tab.model.record(row)["status"] == "dismissed"
     assert tab.model.index(row, 1).data(Qt.ItemDataRole.FontRole).italic()
@@ -87,3 +89,38 @@ def test_cancelled_import_leaves_nothing(qtbot, window, tmp_path) -> None:
     assert "nothing was imported" in tab.banner.text().lower()
     with window.ctx.ws.session() as session:
         assert session.exec(select(Evidence)).all() == []
+
+
+def test_findings_load_off_the_ui_thread_and_select_on_arrival(qtbot, window, tmp_path,
+                                                              monkeypatch) -> None:
+    """refresh() returns while list_findings is still held on a worker thread; the table
+    keeps what it had until the load arrives; select_record selects its row on arrival."""
+    from caseapp.services.signals import findings
+
+    ref = make_case(window.ctx.ws)
+    tab = _tab(window, ref)
+    wait_task(qtbot, tab.import_file(signin_log(tmp_path / "signins.csv")))
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0 and tab.loading is None, timeout=10_000)
+    before = [tab.model.record(r)["id"] for r in range(tab.model.rowCount())]
+    real = findings.list_findings
+    release = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def held(ws: Any, case_ref: str) -> Any:
+        threads.append(threading.current_thread())
+        release.wait(5)  # the old, synchronous refresh would sit here for 5 s, then fail
+        return real(ws, case_ref)
+
+    monkeypatch.setattr(findings, "list_findings", held)
+    last = before[-1]
+    assert len(before) > 1 and tab.selected()["id"] != last
+    assert tab.select_record("finding", last, None)
+    qtbot.waitUntil(lambda: bool(threads))
+    assert threads[0] is not threading.main_thread()
+    assert not release.is_set() and tab.loading is not None
+    assert [tab.model.record(r)["id"] for r in range(tab.model.rowCount())] == before
+    release.set()
+    qtbot.waitUntil(lambda: tab.loading is None, timeout=10_000)
+    assert tab.selected() is not None and tab.selected()["id"] == last
+    # control: a record type the tab does not list
+    assert not tab.select_record("subject", 1, None)
