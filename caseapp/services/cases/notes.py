@@ -20,6 +20,7 @@ from caseapp.domain.models import (
 from caseapp.domain.text import clean_text
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
+from caseapp.services.deletions import delete_rows
 from caseapp.services.errors import EditConflict, InvalidInput, NotFound
 from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
@@ -166,8 +167,7 @@ def resolve_copy(ws: Workspace, copy_id: int, keep: str, *,
             _edit_note(ws, original.id or 0, copy.text, None, expected_version)
         detail = {"case": _case_ref(session, copy.case_id), "case_id": copy.case_id,
                   "of": copy.conflict_of, "kept": keep}
-        session.delete(copy)
-        session.flush()  # before the entry: the deletion is then among the states it vouches for
+        delete_rows(session, copy)  # before the entry: among the states it vouches for
         audit.append(session, "note.conflict-settled", "note", copy_id, detail)
         return original
 

@@ -12,6 +12,7 @@ from caseapp.domain.models import Case, Identifier, Subject, Tip, utcnow
 from caseapp.domain.text import clean_line, clean_text, dump_list, load_list
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
+from caseapp.services.deletions import delete_rows
 from caseapp.services.errors import InvalidInput, NotFound
 from caseapp.services.versioning import claim_version
 from caseapp.services.workspace import Workspace
@@ -186,7 +187,7 @@ def remove_identifier(ws: Workspace, identifier_id: int) -> None:
         audit.append(session, "identifier.removed", "identifier", identifier_id,
                      {"kind": ident.kind, "raw": ident.raw, "subject": ident.subject_id,
                       "tip": ident.tip_id})
-        session.delete(ident)
+        delete_rows(session, ident)
 
 
 def list_subjects(ws: Workspace, case_ref: str) -> list[SubjectView]:

@@ -42,6 +42,7 @@ from caseapp.security.team_keys import (
 )
 from caseapp.security.vault import VaultError
 from caseapp.services.cases.cases import get_case_in
+from caseapp.services.deletions import delete_rows
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
 
@@ -121,12 +122,9 @@ def _save(session: Session, case: Case, before: CaseKeys | None, after: CaseKeys
     old = set(before.wrapped) if before else set()
     new = set(after.wrapped)
     at, by = utcnow(), audit.current_actor()
-    for gone in old - new:
-        row = session.exec(select(CaseKeyWrap).where(
-            CaseKeyWrap.case_id == case.id, CaseKeyWrap.version == gone.version,
-            CaseKeyWrap.member == gone.member)).one()
-        session.delete(row)
-    session.flush()
+    delete_rows(session, *(session.exec(select(CaseKeyWrap).where(
+        CaseKeyWrap.case_id == case.id, CaseKeyWrap.version == gone.version,
+        CaseKeyWrap.member == gone.member)).one() for gone in old - new))
     for added in sorted(new - old, key=lambda w: (w.version, w.member)):
         session.add(to_row(added, case.id or 0, at=at, by=by))
 

@@ -25,6 +25,7 @@ from caseapp.domain.redflags import Item, Template, carry_over
 from caseapp.domain.text import clean_text, dump_list, load_list, parse_exhibit
 from caseapp.security import audit
 from caseapp.services.cases.cases import get_case_in, touch
+from caseapp.services.deletions import delete_rows
 from caseapp.services.errors import Conflict, InvalidInput, NotFound
 from caseapp.services.redflags.risk import case_risk, risk_in
 from caseapp.services.redflags.suggestions import Suggestion, suggestion_entries
@@ -346,7 +347,7 @@ def upgrade_checklist(ws: Workspace, case_ref: str) -> UpgradeResult:
             row = answers[item_id]
             dropped.append({"id": item_id, "state": row.state, "note": row.note,
                             "exhibits": _labels(session, load_list(row.exhibits))})
-            session.delete(row)
+        delete_rows(session, *(answers[item_id] for item_id in dropped_ids))
         added = [i.id for i in new.items if not old.has_item(i.id)]
         snapshot_builtin(session, new)
         checklist.template_version = new.version

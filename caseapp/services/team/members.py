@@ -29,6 +29,7 @@ from caseapp.domain.team_access_models import ACCESS_LEVELS, CaseMember
 from caseapp.domain.team_models import TeamMemberKey
 from caseapp.security import audit, team_keys
 from caseapp.services.cases.cases import get_case_in
+from caseapp.services.deletions import delete_rows
 from caseapp.services.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from caseapp.services.team.admin import BLOBS_META
 from caseapp.services.team.db import NOT_ALLOWED, database_user, sqlstate
@@ -201,8 +202,7 @@ def remove_member(ws: Workspace, case_ref: str, role: str) -> int:
         version = state.current if state else 0
         if state is not None and key is not None and key.fingerprint in state.members:
             version = case_keys.revoke(ws, case.ref, role)
-        session.delete(member)
-        session.flush()
+        delete_rows(session, member, refused=LEAD_ONLY)
         audit.append(session, "team.member-removed", "case", case.ref, {
             "member": role, "key_version": version})
         return version

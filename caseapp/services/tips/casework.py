@@ -24,6 +24,7 @@ from caseapp.security import audit
 from caseapp.security.vault import IngestResult
 from caseapp.services.cases.cases import get_case_in, require_title, touch
 from caseapp.services.cases.subjects import shared_identifier_hits
+from caseapp.services.deletions import delete_rows
 from caseapp.services.errors import Conflict, InvalidInput
 from caseapp.services.evidence.evidence import (
     Acquisition,
@@ -140,8 +141,7 @@ def unlink_tip(ws: Workspace, tip_ref: str, case_ref_: str) -> TipView:
                                                       TipCaseLink.case_id == case.id)).first()
         if link is None:
             raise Conflict(f"{tip.ref} is not linked to {case.ref}.")
-        session.delete(link)
-        session.flush()
+        delete_rows(session, link)
         remaining = session.exec(select(TipCaseLink.id).where(
             TipCaseLink.tip_id == tip.id)).first()
         if remaining is None and tip.status == TipStatus.LINKED.value:
