@@ -12,9 +12,10 @@ import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
 
 
 def passphrase_from_env_or_tty(purpose: str) -> str | None:
@@ -71,6 +72,19 @@ def print_json(data: Any) -> None:
 
     text = json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)
     sys.stdout.write(json_escape_hidden(text) + "\n")
+
+
+def shown(args: argparse.Namespace, call: Callable[[Any], T], text: Callable[[T], None],
+          as_json: Callable[[T], Any]) -> int:
+    """Run ``call`` on the existing store (closed before any output), then print its result:
+    ``as_json(result)`` as JSON with --json, else through ``text``. Exit status 0."""
+    with open_ws(args, create=False) as ws:
+        result = call(ws)
+    if args.json:
+        print_json(as_json(result))
+    else:
+        text(result)
+    return 0
 
 
 class VisibleText(io.TextIOBase):

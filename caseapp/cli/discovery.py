@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.common import open_ws, print_json, shown
 from caseapp.cli.options import Sub, arg, command
 
 
@@ -89,29 +90,24 @@ def search_cmd(args: argparse.Namespace) -> int:
     from caseapp.services.discovery import search
 
     query = " ".join(args.query)
-    with open_ws(args, create=False) as ws:
-        hits = search.search(ws, query, limit=args.limit)
-    if args.json:
-        print_json([h.to_json() for h in hits])
-        return 0
+    return shown(args, lambda ws: search.search(ws, query, limit=args.limit), _print_hits,
+                 lambda hits: [h.to_json() for h in hits])
+
+
+def _print_hits(hits: list[Any]) -> None:
     if not hits:
         print("No matches.")
-        return 0
     for hit in hits:
         where = f"{hit.ref} {hit.exhibit}" if hit.exhibit else hit.ref
         print(f"{hit.type:<10} {where}  {hit.title}")
         if hit.snippet and hit.snippet != hit.title:
             print(f"           {hit.snippet}")
-    return 0
 
 
 def reindex_cmd(args: argparse.Namespace) -> int:
     from caseapp.services.discovery import search
 
-    with open_ws(args, create=False) as ws:
-        counts = search.rebuild_index(ws)
-    if args.json:
-        print_json(counts)
-    else:
-        print("Rebuilt the search index: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return 0
+    return shown(args, search.rebuild_index,
+                 lambda counts: print("Rebuilt the search index: "
+                                      + ", ".join(f"{k} {v}" for k, v in counts.items())),
+                 lambda counts: counts)

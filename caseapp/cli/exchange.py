@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.common import open_ws, print_json, shown
 from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
 
 _FORMATS = ("stix", "misp", "anx", "graphml", "ic3", "rfj")
@@ -96,15 +97,14 @@ def watchlist_import(args: argparse.Namespace) -> int:
 def watchlist_list(args: argparse.Namespace) -> int:
     from caseapp.services.exchange import watchlists
 
-    with open_ws(args, create=False) as ws:
-        rows = watchlists.list_watchlists(ws)
-    if args.json:
-        print_json([r.to_json() for r in rows])
-        return 0
+    return shown(args, watchlists.list_watchlists, _print_watchlists,
+                 lambda rows: [r.to_json() for r in rows])
+
+
+def _print_watchlists(rows: list[Any]) -> None:
     for r in rows:
         print(f"{r.name}\t{r.format}\t{r.list_date}\t{r.entries} entries\t"
               f"{r.publisher or '-'}\t{r.file_name}\t{r.sha256}")
-    return 0
 
 
 def watchlist_hits(args: argparse.Namespace) -> int:

@@ -7,7 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, print_json
+from caseapp.cli.common import (
+    home_of,
+    open_ws,
+    passphrase_from_env_or_tty,
+    print_json,
+    shown,
+)
 from caseapp.cli.options import Sub, actions, arg, command
 
 
@@ -59,14 +65,11 @@ def verify_cmd(args: argparse.Namespace) -> int:
 def backup_cmd(args: argparse.Namespace) -> int:
     from caseapp.services.maintenance import backup
 
-    with open_ws(args, create=False) as ws:
-        result = backup.backup(ws, args.dest)
-    if args.json:
-        print_json(result)
-    else:
-        print(f"Backup written to {result['path']} ({result['blobs']} exhibits). Keep the "
-              "recovery code: it is needed to open the backup elsewhere.")
-    return 0
+    return shown(args, lambda ws: backup.backup(ws, args.dest),
+                 lambda result: print(f"Backup written to {result['path']} ({result['blobs']} "
+                                      "exhibits). Keep the recovery code: it is needed to open "
+                                      "the backup elsewhere."),
+                 lambda result: result)
 
 
 def _secret(arg: str | None, env: str, prompt: str) -> str | None:

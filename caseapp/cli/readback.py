@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from caseapp.cli.common import open_ws, print_json
+from caseapp.cli.common import open_ws, print_json, shown
 from caseapp.cli.options import CASE_REF, EXPECTED_VERSION, Sub, actions, arg, command
 
 _SUBJECT = arg("subject", metavar="SUBJECT")
@@ -206,15 +206,14 @@ def identifier_remove(args: argparse.Namespace) -> int:
 def note_list(args: argparse.Namespace) -> int:
     from caseapp.services.cases import readback
 
-    with open_ws(args, create=False) as ws:
-        rows = readback.note_rows(ws, args.case_ref)
-    if args.json:
-        print_json(rows)
-    else:
-        for row in rows:
-            first = row["text"].strip().splitlines()[0] if row["text"].strip() else ""
-            print(f"#{row['id']}\t{row['occurred_at']:%Y-%m-%d %H:%M} UTC\t{first}")
-    return 0
+    return shown(args, lambda ws: readback.note_rows(ws, args.case_ref), _print_notes,
+                 lambda rows: rows)
+
+
+def _print_notes(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        first = row["text"].strip().splitlines()[0] if row["text"].strip() else ""
+        print(f"#{row['id']}\t{row['occurred_at']:%Y-%m-%d %H:%M} UTC\t{first}")
 
 
 def note_edit(args: argparse.Namespace) -> int:

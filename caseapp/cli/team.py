@@ -7,71 +7,56 @@ import sys
 from contextlib import closing
 from typing import Any
 
-from caseapp.cli.common import home_of, open_ws, passphrase_from_env_or_tty, print_json
+from caseapp.cli.common import (
+    home_of,
+    open_ws,
+    passphrase_from_env_or_tty,
+    print_json,
+    shown,
+)
+from caseapp.cli.options import CASE_REF, Sub, actions, arg, command
 
 ACCESS = ("lead", "investigator", "viewer")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    team = sub.add_parser("team", help="team mode: a shared PostgreSQL store and evidence "
-                                       "store, access enforced by the database")
-    tsub = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
+def register(sub: Sub) -> None:
+    tsub = actions(sub, "team", "team mode: a shared PostgreSQL store and evidence store, "
+                                "access enforced by the database")
+    command(tsub, "init", team_init,
+            arg("--dsn", required=True, metavar="DSN",
+                help="postgresql://USER@HOST/DBNAME (password in the OS keyring)"),
+            arg("--blobs", required=True, metavar="s3://BUCKET/PREFIX|FOLDER",
+                help="where members keep evidence (ciphertext only): an S3-compatible "
+                     "bucket (standard AWS variables, AWS_ENDPOINT_URL) or a shared folder"),
+            help="make a PostgreSQL database a team store (once, by its owner or a "
+                 "superuser; again after an upgrade)")
+    command(tsub, "join", team_join,
+            arg("--dsn", required=True, metavar="DSN", help="postgresql://YOUR_ROLE@HOST/DBNAME"),
+            help="join a team store as your own login role: creates your member key in "
+                 "--home and registers it")
 
-    init = tsub.add_parser("init", help="make a PostgreSQL database a team store (once, by "
-                                        "its owner or a superuser; again after an upgrade)")
-    init.add_argument("--dsn", required=True, metavar="DSN",
-                      help="postgresql://USER@HOST/DBNAME (password in the OS keyring)")
-    init.add_argument("--blobs", required=True, metavar="s3://BUCKET/PREFIX|FOLDER",
-                      help="where members keep evidence (ciphertext only): an S3-compatible "
-                           "bucket (standard AWS variables, AWS_ENDPOINT_URL) or a shared "
-                           "folder")
-    init.add_argument("--json", action="store_true")
-    init.set_defaults(handler=team_init)
+    msub = actions(tsub, "member", "who is on a case (run by a lead of the case; the store "
+                                   "is --store or CASEAPP_STORE)")
+    role = arg("role_name", metavar="ROLE_NAME")
+    command(msub, "add", member_add, CASE_REF, role,
+            arg("--as", dest="access", required=True, choices=ACCESS),
+            help="put a login role on a case (its case key is wrapped for them)")
+    command(msub, "remove", member_remove, CASE_REF, role,
+            help="take a login role off a case (the case key rotates for new evidence)")
+    command(msub, "list", member_list, CASE_REF, help="the members of a case")
 
-    join = tsub.add_parser("join", help="join a team store as your own login role: creates "
-                                        "your member key in --home and registers it")
-    join.add_argument("--dsn", required=True, metavar="DSN",
-                      help="postgresql://YOUR_ROLE@HOST/DBNAME")
-    join.add_argument("--json", action="store_true")
-    join.set_defaults(handler=team_join)
-
-    member = tsub.add_parser("member", help="who is on a case (run by a lead of the case; "
-                                            "the store is --store or CASEAPP_STORE)")
-    msub = member.add_subparsers(dest="member_command", metavar="ACTION", required=True)
-    add = msub.add_parser("add", help="put a login role on a case (its case key is wrapped "
-                                      "for them)")
-    add.add_argument("case_ref", metavar="CASE_REF")
-    add.add_argument("role_name", metavar="ROLE_NAME")
-    add.add_argument("--as", dest="access", required=True, choices=ACCESS)
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(handler=member_add)
-    rem = msub.add_parser("remove", help="take a login role off a case (the case key "
-                                         "rotates for new evidence)")
-    rem.add_argument("case_ref", metavar="CASE_REF")
-    rem.add_argument("role_name", metavar="ROLE_NAME")
-    rem.add_argument("--json", action="store_true")
-    rem.set_defaults(handler=member_remove)
-    lst = msub.add_parser("list", help="the members of a case")
-    lst.add_argument("case_ref", metavar="CASE_REF")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=member_list)
-
-    pub = tsub.add_parser("publish", help="copy a case of a local home (--from-home) into "
-                                          "the team store (--store); the team gives it its "
-                                          "own reference and you become its lead")
-    pub.add_argument("case_ref", metavar="CASE_REF", help="the case's reference in the local "
-                                                          "home")
-    pub.add_argument("--from-home", required=True, metavar="DIR",
-                     help="the local data home that holds the case")
-    pub.add_argument("--json", action="store_true")
-    pub.set_defaults(handler=team_publish)
-    out = tsub.add_parser("checkout", help="copy a team case into a local home (--to-home, "
-                                           "created if missing) for offline work")
-    out.add_argument("case_ref", metavar="CASE_REF", help="the case's team reference")
-    out.add_argument("--to-home", required=True, metavar="DIR",
-                     help="the local data home that receives the copy")
-    out.add_argument("--json", action="store_true")
-    out.set_defaults(handler=team_checkout)
+    command(tsub, "publish", team_publish,
+            arg("case_ref", metavar="CASE_REF", help="the case's reference in the local home"),
+            arg("--from-home", required=True, metavar="DIR",
+                help="the local data home that holds the case"),
+            help="copy a case of a local home (--from-home) into the team store (--store); "
+                 "the team gives it its own reference and you become its lead")
+    command(tsub, "checkout", team_checkout,
+            arg("case_ref", metavar="CASE_REF", help="the case's team reference"),
+            arg("--to-home", required=True, metavar="DIR",
+                help="the local data home that receives the copy"),
+            help="copy a team case into a local home (--to-home, created if missing) for "
+                 "offline work")
 
 
 def team_init(args: argparse.Namespace) -> int:
@@ -117,50 +102,34 @@ def _view(member: Any) -> dict[str, Any]:
 def member_add(args: argparse.Namespace) -> int:
     from caseapp.services.team.members import add_member
 
-    ws = open_ws(args, create=False)
-    try:
-        added = add_member(ws, args.case_ref, args.role_name, args.access)
-    finally:
-        ws.close()
-    if args.json:
-        print_json({"case": args.case_ref.strip().upper(), **_view(added)})
-    else:
-        print(f"{added.role_name} is on {args.case_ref.strip().upper()} as {added.access}.")
-    return 0
+    ref = args.case_ref.strip().upper()
+    return shown(args, lambda ws: add_member(ws, args.case_ref, args.role_name, args.access),
+                 lambda added: print(f"{added.role_name} is on {ref} as {added.access}."),
+                 lambda added: {"case": ref, **_view(added)})
 
 
 def member_remove(args: argparse.Namespace) -> int:
     from caseapp.services.team.members import remove_member
 
-    ws = open_ws(args, create=False)
-    try:
-        version = remove_member(ws, args.case_ref, args.role_name)
-    finally:
-        ws.close()
     ref = args.case_ref.strip().upper()
-    if args.json:
-        print_json({"case": ref, "role_name": args.role_name, "removed": True,
-                    "key_version": version})
-    else:
-        print(f"{args.role_name} is off {ref}; new evidence uses case key version {version}.")
-    return 0
+    return shown(args, lambda ws: remove_member(ws, args.case_ref, args.role_name),
+                 lambda version: print(f"{args.role_name} is off {ref}; new evidence uses "
+                                       f"case key version {version}."),
+                 lambda version: {"case": ref, "role_name": args.role_name, "removed": True,
+                                  "key_version": version})
+
+
+def _print_members(members: list[Any]) -> None:
+    for m in members:
+        joined = m.fingerprint or "not joined"
+        print(f"{m.role_name}\t{m.access}\t{joined}")
 
 
 def member_list(args: argparse.Namespace) -> int:
     from caseapp.services.team.members import list_members
 
-    ws = open_ws(args, create=False)
-    try:
-        members = list_members(ws, args.case_ref)
-    finally:
-        ws.close()
-    if args.json:
-        print_json([_view(m) for m in members])
-    else:
-        for m in members:
-            joined = m.fingerprint or "not joined"
-            print(f"{m.role_name}\t{m.access}\t{joined}")
-    return 0
+    return shown(args, lambda ws: list_members(ws, args.case_ref), _print_members,
+                 lambda members: [_view(m) for m in members])
 
 
 def _moved(args: argparse.Namespace, moved: Any, verb: str) -> None:
