@@ -64,7 +64,9 @@ class StartPanel(QWidget):
         self.label.setMinimumWidth(36 * self.label.fontMetrics().horizontalAdvance("m"))
         self.button = QPushButton()
         self.button.hide()
-        for widget in (self.label, self.button):
+        self.other_button = QPushButton()  # a second way on (e.g. "Use local store")
+        self.other_button.hide()
+        for widget in (self.label, self.button, self.other_button):
             row = QHBoxLayout()  # centred by stretches: no Qt enums before the first paint
             row.addStretch(1)
             row.addWidget(widget)
@@ -72,10 +74,13 @@ class StartPanel(QWidget):
             layout.addLayout(row)
         layout.addStretch(2)
         self._callback: Callable[[], None] | None = None
+        self._other: Callable[[], None] | None = None
         self.button.clicked.connect(lambda: self._callback() if self._callback else None)
+        self.other_button.clicked.connect(lambda: self._other() if self._other else None)
 
     def show_text(self, text: str, *, error: bool = False, button: str = "",
-                  callback: Callable[[], None] | None = None) -> None:
+                  callback: Callable[[], None] | None = None,
+                  other: tuple[str, Callable[[], None]] | None = None) -> None:
         from PySide6.QtCore import Qt
 
         self.label.setTextFormat(Qt.TextFormat.PlainText)
@@ -85,6 +90,9 @@ class StartPanel(QWidget):
         self._callback = callback
         self.button.setText(button)
         self.button.setVisible(bool(button and callback))
+        self._other = other[1] if other else None
+        self.other_button.setText(other[0] if other else "")
+        self.other_button.setVisible(other is not None)
 
 
 class MainWindow(QMainWindow):
@@ -224,9 +232,12 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
 
     def show_start(self, text: str, *, error: bool = False, button: str = "",
-                   callback: Callable[[], None] | None = None) -> None:
-        """Show the start panel with a message (and an optional retry button)."""
-        self.start_panel.show_text(text, error=error, button=button, callback=callback)
+                   callback: Callable[[], None] | None = None,
+                   other: tuple[str, Callable[[], None]] | None = None) -> None:
+        """Show the start panel with a message (and an optional retry button, and another
+        ``other`` = (label, callback))."""
+        self.start_panel.show_text(text, error=error, button=button, callback=callback,
+                                   other=other)
         self.stack.setCurrentWidget(self.start_panel)
 
     def show_preview(self, source: Any, home: str) -> None:

@@ -255,8 +255,20 @@ class StartupController(QObject):
         if not is_expected(exc):
             self.window.show_unexpected(exc)
         self.window.discard_preview()
+        # A remembered team store that cannot be opened must not lock the user out of the
+        # home's own records: the Connect dialog is reachable only once a store is open.
+        local = ("Use &local store", self._use_local) if self.store_url else None
         self.window.show_start(user_message(exc), error=True, button="Try again",
-                               callback=self.start)
+                               callback=self.start, other=local)
+
+    def _use_local(self) -> None:
+        """Forget the team store and open the data home's own database instead."""
+        from caseapp.ui.team.store_choice import remember_store
+
+        log_event("team.use-local")
+        remember_store(self.window.settings, "")
+        self.store_url = ""
+        self.start()
 
     def _opened(self, ws: Workspace) -> None:
         log_event("store.opened", key_mode=ws.key_mode, created=int(ws.recovery_code is not None))
