@@ -7,7 +7,7 @@ rest text, CSV and binary files), a 40-item red-flag checklist with every item a
 200 timeline notes, in a fresh passphrase-mode store. Then measures in the same run:
 
 * ``export``: ``caseapp.services.casefile.exports.export_case_file`` end to end (re-hashing every
-  exhibit from the vault, layout passes, writing atomically, recording custody and audit);
+  exhibit from the vault, the layout pass, writing atomically, recording custody and audit);
 * ``build``: the PDF build alone on the gathered content (no vault, no database);
 * ``floor``: a plain reportlab ``SimpleDocTemplate`` build of the same number of pages of
   simple text (Helvetica, one paragraph per page, a single pass).

@@ -91,8 +91,7 @@ def build_case_file(content: CaseFileContent, options: ExportOptions, out: Binar
         if cancel is not None and cancel():
             raise Cancelled("The export was cancelled; no file was written.")
         if progress is not None and (done == total or done % 25 == 0):
-            stage = "Laying out pages" if doc.layout_only else "Drawing pages"
-            progress(done, total, f"{stage} (pass {doc.passes})")
+            progress(done, total, f"Laying out and drawing pages (pass {doc.passes})")
 
     buffer = io.BytesIO()
     doc = CaseFileDoc(

@@ -1,29 +1,39 @@
-"""The case-file doc template: page decorations on every page and the layout passes.
+"""The case-file doc template: page decorations on every page and the layout pass.
 
 Every page (the cover too) carries the classification (and privilege legend) and the case
 ref in the header, the Bates number and ``Page X of Y`` in the footer.
 
-``multiBuild`` runs the layout until the contents, the page total and every heading's page
-are the same in two passes in a row, so the totals and page numbers printed are those of
-the final document. The first pass only lays out (nothing is drawn, no decorations): it
-finds the contents' page numbers and the total; the next pass draws everything with them,
-and in the usual case it is the last one.
+One pass lays out and draws. What depends on the finished document (the page total, the
+contents' page numbers, the Bates range) is placed as a form XObject where it goes
+(:meth:`CaseFileDoc.defer`) and drawn into the form at the end, once the pages are known.
+The contents' entries are known before the build (the story's headings), so their lines
+take the same room in that pass as in the finished file. ``multiBuild`` runs another pass
+only when something laid out in the first would come out different (a heading the scan
+missed, a :class:`~caseapp.pdf.layout.Late` text of another height); in the usual case the
+first pass is the last.
 
-reportlab ships no type information; the few of its internals used here (``Frame._add``,
-``_allSatisfied``, ``Canvas._doc``) carry pyright ignores.
+reportlab ships no type information; the few of its internals used here (``_allSatisfied``,
+``Canvas._doc``, ``KeepTogether._content``) carry pyright ignores.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFString
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+)
 
 from caseapp.pdf.layout import (
     CONTENT_W,
@@ -34,6 +44,7 @@ from caseapp.pdf.layout import (
     PAGE_H,
     PAGE_W,
     RULE,
+    Contents,
     Heading,
     Styles,
     mk,
@@ -43,33 +54,8 @@ from caseapp.pdf.pdfa import binary_streams
 Hook = Callable[[int, int], None]
 
 
-def _no_draw(*_args: Any, **_kw: Any) -> None:
-    return None
-
-
-class _Pass:
-    """The current pass's mode, shared by the doc and its frame (frames get deep-copied)."""
-
-    layout_only = False
-
-
 class _Frame(Frame):
-    """A frame that, during a layout-only pass, places flowables without drawing them."""
-
-    def __init__(self, mode: _Pass, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self._mode = mode
-
-    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:  # noqa: N803
-        if not self._mode.layout_only:
-            return super()._add(flowable, canv, trySplit)  # pyright: ignore[reportAttributeAccessIssue]
-        flowable.drawOn = _no_draw  # instance attribute shadows the method for this call
-        try:
-            return super()._add(flowable, canv, trySplit)  # pyright: ignore[reportAttributeAccessIssue]
-        finally:
-            flowable.__dict__.pop("drawOn", None)
-
-    add = _add  # reportlab's Frame binds ``add`` to its own ``_add`` in the class body  # pyright: ignore[reportAssignmentType]
+    """A frame that deep-copies cheaply."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _Frame:
         # reportlab deep-copies the frame to measure every keep-together group (each
@@ -91,6 +77,9 @@ class CaseFileDoc(BaseDocTemplate):
     headings) of the final pass.
     """
 
+    #: Room around a deferred form's origin that its drawing may use (the form's BBox).
+    _FORM_BOX = (-1000, -1000, 1000, 1000)
+
     def __init__(self, target: Any, *, styles: Styles, classification: str,
                  case_ref: str, legend: str, bates: Callable[[int], str], pdf_date: str,
                  on_flowable: Hook | None = None, extra_info: dict[str, str] | None = None,
@@ -103,12 +92,12 @@ class CaseFileDoc(BaseDocTemplate):
         self.bates = bates
         self.pdf_date = pdf_date
         self.on_flowable = on_flowable
-        self.marks: dict[str, int] = {}  # PageMark sink (drawn passes only)
-        self.heading_marks: dict[str, int] = {}  # marked headings (every pass)
+        self.marks: dict[str, int] = {}  # PageMark sink and marked headings
+        #: The previous pass's page count (None in the first): what ``Late`` texts assume
+        #: while laid out; the forms drawn at the end see the final count.
         self.page_total: int | None = None
         self.passes = 0
-        self._mode = _Pass()
-        self._previous: tuple[Any, ...] | None = None
+        self._deferred: list[tuple[str, Callable[[Canvas], bool]]] = []
         self._story_len = 0
         self._done = 0
         # Header paragraphs are the same on every page: made once, drawn on each page.
@@ -123,39 +112,50 @@ class CaseFileDoc(BaseDocTemplate):
                                  PAGE_H - 10 * mm - 10.5, CONTENT_W))
         for para, _x, _top, width in self._header:
             para.wrap(width, 50 * mm)
-        frame = _Frame(self._mode, MARGIN_X, MARGIN_BOTTOM, CONTENT_W,
+        frame = _Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W,
                        PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body", leftPadding=0,
                        rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
-
-    @property
-    def layout_only(self) -> bool:
-        """True during the first pass, which places flowables without drawing them."""
-        return self._mode.layout_only
 
     # --- passes ---------------------------------------------------------------------------
     def build(self, flowables: list[Flowable], *args: Any, **kw: Any) -> None:  # type: ignore[override]
         self._story_len = len(flowables)
         self._done = 0
         self.passes += 1
-        self._mode.layout_only = self.passes == 1
         self.marks.clear()
-        self.heading_marks.clear()
+        self._deferred = []
         super().build(flowables, *args, **kw)
-        self.marks.update(self.heading_marks)
 
     def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kw: Any) -> int:  # type: ignore[override]  # noqa: N802, N803
-        """reportlab's multiBuild with streams written as binary Flate data (no ASCII85)."""
+        """reportlab's multiBuild with the contents' entries known before the first pass
+        and streams written as binary Flate data (no ASCII85)."""
+        entries = [(h.level, mk(h.plain), 0, h.key) for h in _headings(story) if h.toc]
+        for flowable in story:
+            if isinstance(flowable, Contents):
+                flowable.addEntries(entries)  # moved to the entries drawn by beforeBuild
         with binary_streams():
             return int(super().multiBuild(story, maxPasses, **kw))
 
+    def defer(self, canv: Canvas, draw: Callable[[Canvas], bool]) -> None:
+        """Place a form XObject here (current graphics state) that ``draw`` fills in once
+        the document is laid out. ``draw`` draws at the form's origin and returns False
+        when what it drew needs other room than was laid out (then another pass runs)."""
+        name = f"late{len(self._deferred)}"
+        canv.doForm(name)
+        self._deferred.append((name, draw))
+
     def _allSatisfied(self) -> bool:  # noqa: N802 - reportlab hook
         indexes_ok = super()._allSatisfied()  # pyright: ignore[reportAttributeAccessIssue]
-        state = (self.page, tuple(sorted(self.heading_marks.items())))
-        stable = state == self._previous and not self.layout_only
-        self._previous = state
         self.page_total = self.page
-        return bool(indexes_ok) and stable
+        # Forms are drawn on every pass's canvas (only the last is saved): a draw that
+        # finds its room changed is what says the pass was not the last.
+        fits = True
+        for name, draw in self._deferred:
+            canv = self.canv
+            canv.beginForm(name, *self._FORM_BOX)
+            fits = draw(canv) and fits
+            canv.endForm()
+        return bool(indexes_ok) and fits
 
     def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook, after the canvas exists
         if self.extra_info:
@@ -164,7 +164,7 @@ class CaseFileDoc(BaseDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab hook
         if isinstance(flowable, Heading):
             if flowable.mark:
-                self.heading_marks[flowable.mark] = self.page
+                self.marks[flowable.mark] = self.page
             canv = self.canv
             canv.bookmarkPage(flowable.key)
             canv.addOutlineEntry(flowable.plain, flowable.key, level=flowable.level,
@@ -178,8 +178,6 @@ class CaseFileDoc(BaseDocTemplate):
 
     # --- page decorations -------------------------------------------------------------------
     def _decorate(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        if self.layout_only:
-            return
         page = canv.getPageNumber()
         if page == 1:
             canv.setDateFormatter(lambda *_: self.pdf_date)
@@ -197,11 +195,24 @@ class CaseFileDoc(BaseDocTemplate):
         canv.setFillColor(self.styles.footer.textColor)
         canv.setFont(self.styles.fonts.mono, 8)
         canv.drawString(MARGIN_X, base, self.bates(page))
-        canv.setFillColor(MUTED)
-        canv.setFont(self.styles.fonts.body, 8)
-        total = str(self.page_total) if self.page_total else "?"
-        canv.drawRightString(PAGE_W - MARGIN_X, base, f"Page {page} of {total}")
         canv.restoreState()
+
+        def page_x_of_y(form: Canvas) -> bool:
+            form.setFillColor(MUTED)
+            form.setFont(self.styles.fonts.body, 8)
+            form.drawRightString(PAGE_W - MARGIN_X, base, f"Page {page} of {self.page_total}")
+            return True
+
+        self.defer(canv, page_x_of_y)
+
+
+def _headings(flowables: list[Flowable]) -> Iterator[Heading]:
+    """The headings of a story in order, also those inside keep-together groups."""
+    for flowable in flowables:
+        if isinstance(flowable, Heading):
+            yield flowable
+        elif isinstance(flowable, KeepTogether):
+            yield from _headings(flowable._content)  # pyright: ignore[reportAttributeAccessIssue]
 
 
 class _InfoWithExtras(PDFInfo):

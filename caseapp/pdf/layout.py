@@ -4,6 +4,7 @@ ranges, and the table of contents. The doc template is in :mod:`caseapp.pdf.doc`
 
 from __future__ import annotations
 
+from ast import literal_eval
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 from reportlab.platypus.tables import TableStyle
 
 from caseapp.pdf.text import FontSet, markup, register_fonts
@@ -260,31 +262,83 @@ class PageMark(Flowable):
 
 
 class Late(Flowable):
-    """A flowable made at layout time (for text that depends on the page total)."""
+    """Text that depends on the page total (``make`` reads it): laid out with the total the
+    doc assumes during the pass, drawn into a deferred form with the final one."""
 
     def __init__(self, make: Callable[[], Flowable]) -> None:
         super().__init__()
         self.make = make
-        self._inner: Flowable | None = None
+        self._avail = (0.0, 0.0)
 
     def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
             self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        self._inner = self.make()
-        return self._inner.wrapOn(self.canv, availWidth, availHeight)
+        self._avail = (availWidth, availHeight)
+        self.width, self.height = self.make().wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
 
     def draw(self) -> None:
-        assert self._inner is not None
-        self._inner.drawOn(self.canv, 0, 0)
+        laid_out, avail = (self.width, self.height), self._avail
+
+        def final(form: Canvas) -> bool:
+            inner = self.make()
+            size = inner.wrapOn(form, *avail)
+            inner.drawOn(form, 0, 0)
+            return tuple(size) == laid_out
+
+        self.canv._doctemplate.defer(self.canv, final)  # pyright: ignore[reportAttributeAccessIssue]
 
 
-def make_toc(styles: Styles) -> TableOfContents:
+class Contents(TableOfContents):
+    """The table of contents, its page numbers (and the dots up to them) drawn into
+    deferred forms: an entry's line takes the same room whatever its page number, so the
+    entries known before the build (see :meth:`CaseFileDoc.multiBuild`) lay it out."""
+
+    _entries: list[tuple[Any, ...]]  # (level, text, page, key) of this pass
+    _lastEntries: list[tuple[Any, ...]]  # those laid out in this pass  # noqa: N815
+
+    def isSatisfied(self) -> bool:  # noqa: N802 - reportlab hook
+        def unnumbered(entries: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+            return [(level, text, key) for level, text, _page, key in entries]
+
+        return unnumbered(self._entries) == unnumbered(self._lastEntries)
+
+    def wrap(  # pyright: ignore[reportIncompatibleMethodOverride] - untyped base
+            self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        size = super().wrap(availWidth, availHeight)
+
+        def entry_end(canvas: Canvas, _kind: str | None, label: str) -> None:
+            parts = label.split(",")
+            level, key = int(parts[1]), literal_eval(parts[2])
+            style = self.getLevelStyle(level)
+            dot = " . " if 0 <= self.dotsMinLevel <= level else ""
+            x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]  # pyright: ignore[reportAttributeAccessIssue]
+            if key:  # the page number's link: over the room it is drawn in
+                canvas.linkRect("", key, (x, y, availWidth, y + style.leading), relative=1)
+
+            def number(form: Canvas) -> bool:
+                pages = {k: page for _level, _text, page, k in self._entries}
+                form._curr_tx_info = {"cur_x": 0, "cur_y": 0}  # pyright: ignore[reportAttributeAccessIssue]
+                drawPageNumbers(form, style, [(pages.get(key, 0), None)], availWidth - x,
+                                availHeight, dot)
+                return True
+
+            canvas.saveState()
+            canvas.translate(x, y)
+            canvas._doctemplate.defer(canvas, number)  # pyright: ignore[reportAttributeAccessIssue]
+            canvas.restoreState()
+
+        self.canv.setNamedCB("drawTOCEntryEnd", entry_end)
+        return size
+
+
+def make_toc(styles: Styles) -> Contents:
     """Clickable table of contents (level 0 sections, level 1 indented)."""
     f = styles.fonts
     level0 = ParagraphStyle("toc0", fontName=f.body, fontSize=10, leading=15, leftIndent=0,
                             textColor=INK, spaceShrinkage=0)
     level1 = ParagraphStyle("toc1", fontName=f.body, fontSize=8.5, leading=11.5,
                             leftIndent=12 * mm, textColor=MUTED, spaceShrinkage=0)
-    toc = TableOfContents(levelStyles=[level0, level1], dotsMinLevel=0)
+    toc = Contents(levelStyles=[level0, level1], dotsMinLevel=0)
     toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), f.body),
                                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),

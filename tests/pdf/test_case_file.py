@@ -451,8 +451,8 @@ def test_worker_thread_reports_progress_and_finishes(demo: Demo) -> None:
     result = outcome["result"]
     assert isinstance(result, exports.ExportResult)
     stages = [stage for stage, _d, _t in events]
-    for expected in ("Reading and re-hashing exhibits", "Laying out pages (pass 1)",
-                     "Drawing pages (pass 2)", "Recording the export"):
+    for expected in ("Reading and re-hashing exhibits", "Laying out and drawing pages (pass 1)",
+                     "Recording the export"):
         assert expected in stages
     assert all(0 <= done <= total for _s, done, total in events)
     assert set(result.to_json()) == {"path", "sha256", "pages", "bates_first", "bates_last",
