@@ -336,13 +336,28 @@ class FindingsTab(CaseTab):
             return
         self.banner.show_text(self.ctx.report_error(exc, "Import sign-in log"), "error")
 
-    def scan(self) -> None:
+    def scan(self) -> TaskHandle:
+        """Scan the exhibits in the background (it decrypts every case's photos and texts)."""
         from caseapp.services.signals.scan import scan_exhibits
 
-        try:
-            found = scan_exhibits(self.ctx.ws, self.case_ref)
-        except Exception as exc:  # noqa: BLE001
-            self.banner.show_text(self.ctx.report_error(exc, "Scan exhibits"), "error")
-            return
+        ws, ref = self.ctx.ws, self.case_ref
+
+        def work(_control: TaskControl) -> list[dict[str, Any]]:
+            return scan_exhibits(ws, ref)
+
+        self.scan_button.setEnabled(False)
+        handle = self.ctx.runner.submit(work, name="signals-scan")
+        handle.succeeded.connect(self._scanned)
+        handle.failed.connect(self._scan_failed)
+        handle.finished.connect(self._scan_finished)
+        return handle
+
+    def _scanned(self, found: list[dict[str, Any]]) -> None:
         self.banner.show_text(f"Exhibit scan: {len(found)} finding(s).", "ok")
         self.refresh()
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        self.banner.show_text(self.ctx.report_error(exc, "Scan exhibits"), "error")
+
+    def _scan_finished(self) -> None:
+        self.scan_button.setEnabled(True)

@@ -124,3 +124,29 @@ def test_findings_load_off_the_ui_thread_and_select_on_arrival(qtbot, window, tm
     assert tab.selected() is not None and tab.selected()["id"] == last
     # control: a record type the tab does not list
     assert not tab.select_record("subject", 1, None)
+
+
+def test_exhibit_scan_runs_off_the_ui_thread(qtbot, window, monkeypatch) -> None:
+    """Scan exhibits returns at once while the scan is held on a worker thread, with its
+    button disabled; the banner reports the scan when it ends and the button comes back."""
+    from caseapp.services.signals import scan
+
+    ref = make_case(window.ctx.ws)
+    tab = _tab(window, ref)
+    real = scan.scan_exhibits
+    release = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def held(ws: Any, case_ref: str) -> Any:
+        threads.append(threading.current_thread())
+        release.wait(5)  # a scan on the UI thread would sit here for 5 s, then fail
+        return real(ws, case_ref)
+
+    monkeypatch.setattr(scan, "scan_exhibits", held)
+    handle = tab.scan()
+    qtbot.waitUntil(lambda: bool(threads))
+    assert threads[0] is not threading.main_thread() and not release.is_set()
+    assert not tab.scan_button.isEnabled() and "Exhibit scan" not in tab.banner.text()
+    release.set()
+    wait_task(qtbot, handle)
+    assert tab.banner.text() == "Exhibit scan: 0 finding(s)." and tab.scan_button.isEnabled()
