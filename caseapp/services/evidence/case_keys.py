@@ -18,7 +18,8 @@ decides access, it only holds keys for those who have it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -192,42 +193,41 @@ def _seal_for_self(ws: Workspace, case_ref: str) -> CaseKeys:
         return state
 
 
-def grant(ws: Workspace, case_ref: str, role_name: str) -> int:
-    """Wrap every version of a case's key for another member; returns the current version."""
+def _rewrap(ws: Workspace, case_ref: str, role_name: str, *, no_key: str,
+            change: Callable[[CaseKeys, Any, TeamMemberKey], CaseKeys], action: str,
+            detail: Callable[[CaseKeys], dict[str, Any]]) -> int:
+    """Apply ``change`` (state, this member's private key, the other member) to a sealed
+    case's keys, store the wraps and audit ``action``; returns the current version."""
     private = _private(ws)
     with ws.transaction() as session:
         case = get_case_in(session, case_ref)
         state = _state(session, case)
         if state is None:
-            raise NotFound(f"{case.ref} has no case key; seal it first.")
+            raise NotFound(f"{case.ref} has no case key{no_key}.")
         member = _member_keys(session, [role_name])[role_name]
         try:
-            after = add_member(state, private, bytes(member.public_key))
+            after = change(state, private, member)
         except TeamKeyError as exc:
             raise KeyAccessError(str(exc)) from None
         _save(session, case, state, after)
-        audit.append(session, "team.key-granted", "case", case.ref,
-                     {"member": role_name, "versions": after.versions()})
+        audit.append(session, action, "case", case.ref, {"member": role_name, **detail(after)})
         return after.current
+
+
+def grant(ws: Workspace, case_ref: str, role_name: str) -> int:
+    """Wrap every version of a case's key for another member; returns the current version."""
+    return _rewrap(ws, case_ref, role_name, no_key="; seal it first",
+                   change=lambda state, private, member: add_member(
+                       state, private, bytes(member.public_key)),
+                   action="team.key-granted", detail=lambda after: {"versions": after.versions()})
 
 
 def revoke(ws: Workspace, case_ref: str, role_name: str) -> int:
     """Drop a member's wrapped keys and rotate the case key; returns the new version."""
-    private = _private(ws)
-    with ws.transaction() as session:
-        case = get_case_in(session, case_ref)
-        state = _state(session, case)
-        if state is None:
-            raise NotFound(f"{case.ref} has no case key.")
-        member = _member_keys(session, [role_name])[role_name]
-        try:
-            after, _key = remove_member(state, private, member.fingerprint)
-        except TeamKeyError as exc:
-            raise KeyAccessError(str(exc)) from None
-        _save(session, case, state, after)
-        audit.append(session, "team.key-revoked", "case", case.ref,
-                     {"member": role_name, "new_version": after.current})
-        return after.current
+    return _rewrap(ws, case_ref, role_name, no_key="",
+                   change=lambda state, private, member: remove_member(
+                       state, private, member.fingerprint)[0],
+                   action="team.key-revoked", detail=lambda after: {"new_version": after.current})
 
 
 def ingest_key(ws: Workspace, case_ref: str) -> tuple[bytes | None, int | None]:
