@@ -116,17 +116,16 @@ def parse_stix(data: bytes, what: str = "bundle") -> ParsedList:
     identities = {o.get("id"): o for o in objects if o.get("type") == "identity"}
     publisher = next((identities[a].get("name", "") for a in authors if a in identities), "")
     result.publisher = str(publisher)
-    dates = sorted(str(o.get("published") or o.get("modified") or "") for o in objects
-                   if o.get("type") in ("report", "indicator"))
-    result.list_date = dates[-1][:10] if dates and dates[-1] else ""
+    latest = max((str(o.get("published") or o.get("modified") or "") for o in objects
+                  if o.get("type") in ("report", "indicator")), default="")
+    result.list_date = latest[:10]
     for index in range(len(objects)):
         obj, objects[index] = objects[index], None
         kind = obj.get("type", "")
-        where = f"{what} object {index + 1} ({obj.get('id', kind)})"
         if kind == "indicator":
-            _indicator(result, obj, where)
+            _indicator(result, obj, what, index)
         elif kind in _SCO_KINDS or kind in ("caseapp-identifier", "cryptocurrency-wallet"):
-            _sco(result, obj, where)
+            _sco(result, obj, what, index)
         elif kind in _NAMED:
             if obj.get("id") in authors:
                 continue  # a publisher, not a listed party
@@ -138,19 +137,26 @@ def parse_stix(data: bytes, what: str = "bundle") -> ParsedList:
                 result.parties.append(party)
                 result.records += 1
         elif kind not in _QUIET:
-            result.skip(f"{where}: object type {kind!r} is not understood; skipped")
+            result.skip(f"{_at(what, index, obj)}: object type {kind!r} is not "
+                        "understood; skipped")
     return result
 
 
-def _indicator(result: ParsedList, obj: dict[str, Any], where: str) -> None:
+def _at(what: str, index: int, obj: dict[str, Any]) -> str:
+    """An object's location, written only when a problem is reported (a bundle of 100,000
+    indicators mostly has none)."""
+    return f"{what} object {index + 1} ({obj.get('id', obj.get('type', ''))})"
+
+
+def _indicator(result: ParsedList, obj: dict[str, Any], what: str, index: int) -> None:
     if obj.get("pattern_type", "stix") != "stix":
-        result.skip(f"{where}: {obj.get('pattern_type')} patterns cannot be evaluated; "
-                    "skipped")
+        result.skip(f"{_at(what, index, obj)}: {obj.get('pattern_type')} patterns cannot be "
+                    "evaluated; skipped")
         return
     pairs = parse_pattern(str(obj.get("pattern", "")))
     if not pairs:
-        result.skip(f"{where}: the pattern is not a simple equality caseapp can evaluate; "
-                    "skipped")
+        result.skip(f"{_at(what, index, obj)}: the pattern is not a simple equality caseapp "
+                    "can evaluate; skipped")
         return
     party = ListedParty(ref=str(obj.get("id", "")), name=str(obj.get("name", "")),
                         type="indicator", programmes=tuple(map(str, obj.get(
@@ -158,8 +164,8 @@ def _indicator(result: ParsedList, obj: dict[str, Any], where: str) -> None:
                         remarks=str(obj.get("description", ""))[:500])
     for path, value in pairs:
         if path not in _PATH_KINDS:
-            result.skip(f"{where}: {path} is not a person identifier caseapp matches; "
-                        "skipped")
+            result.skip(f"{_at(what, index, obj)}: {path} is not a person identifier caseapp "
+                        "matches; skipped")
             continue
         kind = _PATH_KINDS[path] or classify(value)
         if kind:
@@ -169,7 +175,7 @@ def _indicator(result: ParsedList, obj: dict[str, Any], where: str) -> None:
         result.records += 1
 
 
-def _sco(result: ParsedList, obj: dict[str, Any], where: str) -> None:
+def _sco(result: ParsedList, obj: dict[str, Any], what: str, index: int) -> None:
     kind_name = obj.get("type", "")
     if kind_name == "caseapp-identifier":
         kind, value = str(obj.get("identifier_kind", "")), str(obj.get("value", ""))
@@ -179,7 +185,7 @@ def _sco(result: ParsedList, obj: dict[str, Any], where: str) -> None:
         prop, kind = _SCO_KINDS[kind_name]
         value = str(obj.get(prop, ""))
     if kind not in _KINDS or kind == NAME or not value or "[REDACTED]" in value:
-        result.skip(f"{where}: no identifier caseapp can match; skipped")
+        result.skip(f"{_at(what, index, obj)}: no identifier caseapp can match; skipped")
         return
     party = ListedParty(ref=str(obj.get("id", "")), name=value, type="observable")
     party.add(kind, value)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from caseapp.domain.enums import IdentifierKind
+from caseapp.domain.exchange.matching import match_key
 from caseapp.domain.identifiers import normalize
 
 FORMATS = ("ofac-sdn", "stix", "misp", "csv")
@@ -97,8 +98,6 @@ _SPACE = re.compile(r"[^0-9a-z]+")
 def identifier_key(kind: str, value: str) -> str:
     """A listed identifier as caseapp normalises case identifiers, then its match key
     (cached: lists repeat their websites, wallets and countries across entries)."""
-    from caseapp.domain.exchange.matching import match_key
-
     norm = normalize(IdentifierKind(kind), value)
     return match_key(kind, norm.value if norm.ok else value.lower())
 

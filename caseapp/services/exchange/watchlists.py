@@ -14,11 +14,14 @@ on a listed website (``site``, strong), or a subject name or alias close to a li
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,7 +201,8 @@ def import_watchlist(ws: Workspace, path: Path | str, *, fmt: str = "auto",
     check_cancel(cancel, "The import was cancelled; nothing was imported.")
     if progress is not None:
         progress(1, 3, "Parsing the list")
-    parsed = _parse(fmt, files)
+    with _no_cycle_collection():
+        parsed = _parse(fmt, files)
     if not parsed.list_date:
         stamp = datetime.fromtimestamp(source.stat().st_mtime, UTC).date().isoformat()
         parsed.list_date = stamp
@@ -207,10 +211,25 @@ def import_watchlist(ws: Workspace, path: Path | str, *, fmt: str = "auto",
     check_cancel(cancel, "The import was cancelled; nothing was imported.")
     if progress is not None:
         progress(2, 3, f"Storing {parsed.entries:,} entries")
-    info = _store(ws, list_name, fmt, source.name, parsed, raw_digest.hex())
+    with _no_cycle_collection():
+        info = _store(ws, list_name, fmt, source.name, parsed, raw_digest.hex())
     if progress is not None:
         progress(3, 3, "Done")
     return info
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Cyclic garbage collection paused while a list's 100,000+ entry objects are built
+    and written: they form no cycles, yet the collections their allocation triggers keep
+    traversing them (a fifth of the parse's CPU). Reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _store(ws: Workspace, name: str, fmt: str, file_name: str, parsed: ParsedList,

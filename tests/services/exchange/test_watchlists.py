@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,11 @@ def test_stix_bundle_reports_what_it_skips(demo: Any, tmp_path: Path) -> None:
     assert info.skipped == 2
     assert any("not a simple equality" in p for p in info.problems)
     assert any("x-unknown-thing" in p for p in info.problems)
+    # each problem names where it is: the object's place in the bundle and its id
+    assert any(p.startswith("advisory.json object 3 (indicator--44444444-4444-4444-8444-")
+               for p in info.problems)
+    assert any(p.startswith("advisory.json object 5 (x-unknown-thing--6)")
+               for p in info.problems)
     ip = [h for h in hits_for_case(demo, "CASE-2026-0001") if h.kind == "ip"]
     assert ip and ip[0].list == "cert-advisory"
     assert [h for h in hits_for_case(demo, "CASE-2026-0002") if h.match == "name"]
@@ -115,6 +121,19 @@ def test_malformed_files_import_nothing(demo: Any, tmp_path: Path, name: str, co
         wl.import_watchlist(demo, fx.write(tmp_path, name, content), fmt=fmt)
     assert message in str(exc.value)
     assert wl.list_watchlists(demo) == []
+    assert gc.isenabled()  # paused for the parse only, back on after a refused file
+
+
+def test_cycle_collection_resumes_after_import(demo: Any, tmp_path: Path) -> None:
+    assert gc.isenabled()
+    wl.import_watchlist(demo, sdn_set(tmp_path / "ofac"))
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        wl.import_watchlist(demo, tmp_path / "ofac", name="again")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_other_encoding_and_size_limit(demo: Any, tmp_path: Path,
