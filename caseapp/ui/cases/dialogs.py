@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import Priority
-from caseapp.ui.widgets.common import ErrorLabel, dialog_foot, html_escape, to_qdatetime
+from caseapp.ui.widgets.common import (
+    ErrorLabel,
+    accept_if_given,
+    dialog_foot,
+    html_escape,
+    to_qdatetime,
+)
 
 
 def split_tags(text: str) -> list[str]:
@@ -66,11 +72,8 @@ class NewCaseDialog(QDialog):
                 "subject_name": self.subject.text() or None}
 
     def _try_accept(self) -> None:
-        if not self.title_edit.text().strip():
-            self.title_error.show_error("A case needs a title.")
-            self.title_edit.setFocus()
-            return
-        self.accept()
+        accept_if_given(self, self.title_edit.text(), self.title_error, "A case needs a title.",
+                        self.title_edit)
 
 
 class NoteDialog(QDialog):
@@ -108,11 +111,8 @@ class NoteDialog(QDialog):
         return None if self.when.dateTime() == self._initial else self.occurred_at()
 
     def _try_accept(self) -> None:
-        if not self.text.toPlainText().strip():
-            self.error.show_error("A note cannot be empty.")
-            self.text.setFocus()
-            return
-        self.accept()
+        accept_if_given(self, self.text.toPlainText(), self.error, "A note cannot be empty.",
+                        self.text)
 
 
 class WithdrawDialog(QDialog):
@@ -139,11 +139,8 @@ class WithdrawDialog(QDialog):
         return self.reason.toPlainText()
 
     def _try_accept(self) -> None:
-        if not self.reason.toPlainText().strip():
-            self.error.show_error("Say why the exhibit is withdrawn.")
-            self.reason.setFocus()
-            return
-        self.accept()
+        accept_if_given(self, self.reason.toPlainText(), self.error,
+                        "Say why the exhibit is withdrawn.", self.reason)
 
 
 class ErrorReportDialog(QDialog):

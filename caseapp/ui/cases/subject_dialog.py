@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.domain.enums import IdentifierKind
-from caseapp.ui.widgets.common import ErrorLabel, dialog_foot
+from caseapp.ui.widgets.common import ErrorLabel, accept_if_given, dialog_foot
 
 
 def preview_identifier(kind: str, value: str) -> tuple[str, bool]:
@@ -143,11 +143,8 @@ class SubjectDialog(QDialog):
                 if r.value.text().strip()]
 
     def _try_accept(self) -> None:
-        if not self.name.text().strip():
-            self.name_error.show_error("A subject needs a name (use the claimed name).")
-            self.name.setFocus()
-            return
-        self.accept()
+        accept_if_given(self, self.name.text(), self.name_error,
+                        "A subject needs a name (use the claimed name).", self.name)
 
 
 class IdentifierDialog(QDialog):
@@ -174,7 +171,4 @@ class IdentifierDialog(QDialog):
         return self.row.kind.currentData(), self.row.value.text()
 
     def _try_accept(self) -> None:
-        if not self.row.value.text().strip():
-            self.error.show_error("Type the identifier's value.")
-            return
-        self.accept()
+        accept_if_given(self, self.row.value.text(), self.error, "Type the identifier's value.")

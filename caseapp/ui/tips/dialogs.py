@@ -22,7 +22,7 @@ from caseapp.domain.enums import Priority
 from caseapp.ui.cases.case_list_model import CaseListModel
 from caseapp.ui.formatting import first_line
 from caseapp.ui.tips.identifiers import record_table
-from caseapp.ui.widgets.common import dialog_foot
+from caseapp.ui.widgets.common import accept_if_given, dialog_foot
 from caseapp.ui.widgets.records import ROW_ROLE, Column, RecordTableModel
 
 if TYPE_CHECKING:
@@ -214,8 +214,5 @@ class CaseFromTipDialog(QDialog):
                 "summary": self.summary.toPlainText()}
 
     def _try_accept(self) -> None:
-        if not self.title_edit.text().strip():
-            self.error.show_error("A case needs a title.")
-            self.title_edit.setFocus()
-            return
-        self.accept()
+        accept_if_given(self, self.title_edit.text(), self.error, "A case needs a title.",
+                        self.title_edit)

@@ -145,6 +145,18 @@ def dialog_foot(dialog: QDialog, layout: QBoxLayout, ok_text: str,
     return error, ok
 
 
+def accept_if_given(dialog: QDialog, text: str, error: ErrorLabel, message: str,
+                    field: QWidget | None = None) -> None:
+    """Accept ``dialog`` when ``text`` is not blank; else show ``message`` on its error line
+    and put the focus back on ``field`` (when given), the dialog staying open."""
+    if text.strip():
+        dialog.accept()
+        return
+    error.show_error(message)
+    if field is not None:
+        field.setFocus()
+
+
 def action_button(text: str, on_click: Callable[[], object], tip: str = "") -> QPushButton:
     """A push button ``text`` (its ``&`` mnemonic reaches it from the keyboard) that calls
     ``on_click``; ``tip``, when given, is its tooltip."""
