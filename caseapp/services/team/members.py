@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,12 @@ from caseapp.services.workspace import Workspace
 
 PassphraseProvider = Callable[[str], str | None]
 LEAD_ONLY = "Only a lead of this case may change who is on it."
+OTHER_HOME = ("Your login role already registered a key from another home; join from that "
+              "home, or ask the administrator.")
+#: Held in the data home while it joins: a second join of the same home waits, then finds it
+#: joined (two at once would each write a key file and one would lose its registration).
+JOIN_LOCK = "team-join.lock"
+JOIN_WAIT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -74,11 +80,7 @@ def _refusals(message: str) -> Iterator[None]:
 
 def join_team(home: Path, dsn: str, passphrase: PassphraseProvider) -> JoinResult:
     """Join the team store ``dsn`` as the login role of its URL, from data home ``home``."""
-    from caseapp.services.evidence import case_keys
     from caseapp.services.team.db import read_session, team_engine
-    from caseapp.services.workspace import open_workspace
-    from caseapp.store.blobs import read_location
-    from caseapp.store.blobs.base import BlobStoreError
 
     engine = team_engine(dsn)
     try:
@@ -94,16 +96,42 @@ def join_team(home: Path, dsn: str, passphrase: PassphraseProvider) -> JoinResul
     if meta is None:
         raise StoreUnavailable("That database is not a team store yet: the administrator runs "
                                "caseapp team init first.")
+    from filelock import FileLock, Timeout
+
+    from caseapp.store.files import private_dir
+
     home = Path(home)
-    if home.exists() and any(home.iterdir()):
+    lock = FileLock(str(private_dir(home) / JOIN_LOCK), timeout=JOIN_WAIT_S)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise Conflict("Another team join of this data home is still running; run team join "
+                       "again once it has finished.") from None
+    try:
+        return _join_locked(home, dsn, passphrase, meta.value)
+    finally:
+        lock.release()
+
+
+def _join_locked(home: Path, dsn: str, passphrase: PassphraseProvider,
+                 blobs: str) -> JoinResult:
+    from caseapp.services.evidence import case_keys
+    from caseapp.services.workspace import open_workspace, store_exists
+    from caseapp.store.blobs import read_location
+    from caseapp.store.blobs.base import BlobStoreError
+
+    if any(p.name != JOIN_LOCK for p in home.iterdir()):
         try:
             here = read_location(home)
         except BlobStoreError as exc:
             raise StoreUnavailable(str(exc)) from None
-        if here != meta.value:
+        if here != blobs:
             raise InvalidInput("This data home keeps its evidence elsewhere; join the team "
                                "with a new home (--home NEW_FOLDER).")
-    ws = open_workspace(home, passphrase, blobs=meta.value, store_url=dsn)
+    # A home that has joined already keeps its location (checked above): joining again
+    # (or a second join that waited for the first) reports it as joined.
+    ws = open_workspace(home, passphrase, blobs=None if store_exists(home) else blobs,
+                        store_url=dsn)
     try:
         keys = team_keys.MemberKeyStore(ws.home, ws.store_id)
         with ws.session() as session:
@@ -112,15 +140,19 @@ def join_team(home: Path, dsn: str, passphrase: PassphraseProvider) -> JoinResul
         code = None
         if not keys.exists():
             if row is not None:
-                raise Conflict("Your login role already registered a key from another home; "
-                               "join from that home, or ask the administrator.")
-            with _refusals("This login role may not register a key here."):
-                code = case_keys.join(ws, role)
+                raise Conflict(OTHER_HOME)
+            try:
+                with _refusals("This login role may not register a key here."):
+                    code = case_keys.join(ws, role)
+            except IntegrityError as exc:  # another home registered it since the check
+                if sqlstate(exc) != "23505":
+                    raise
+                raise Conflict(OTHER_HOME) from None
         elif row is None or row.fingerprint != team_keys.fingerprint(keys.public_key()):
             raise Conflict("This home's team key is not the one registered for your login "
                            "role here.")
         return JoinResult(role, team_keys.fingerprint(keys.public_key()), keys.mode(), code,
-                          meta.value, ws.home)
+                          blobs, ws.home)
     finally:
         ws.close()
 
