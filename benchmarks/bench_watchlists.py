@@ -12,7 +12,10 @@ indicators. Then measures in the same run:
 * ``sdn_import`` vs ``sdn_plain``: ``import_watchlist`` (parse, normalise, store in one
   transaction) against ``csv.reader`` over the three files;
 * ``stix_import`` vs ``stix_plain``: ``import_watchlist`` against ``json.loads``;
-* ``hits``: ``hits_for_open_cases`` over every open case (identifiers and fuzzy names);
+* ``sdn_parse`` / ``stix_parse``: the domain parser alone (normalising every identifier,
+  no store), cyclic GC paused as the import pauses it: what bounds the import's ratio;
+* ``hits``: ``hits_for_open_cases`` over every open case (identifiers and fuzzy names),
+  with a SHA-256 of the hits' JSON so runs before and after a change can be compared;
 * peak RSS of the process (``ru_maxrss``; the store is generated in a child process).
 
 Target: each import <= 3 x its plain parse, and under 400 MB RSS. Everything is fictional.
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
+import hashlib
 import io
 import json
 import os
@@ -72,6 +77,21 @@ def _stix_file(path: Path, n: int, rng: random.Random) -> None:
                     encoding="utf-8")
 
 
+def _parse_only(path: Path) -> int:
+    """Entries the domain parser gives for the SDN folder or the STIX bundle (no store)."""
+    from caseapp.domain.exchange import advisory, sdn
+
+    gc.disable()
+    try:
+        if path.is_dir():
+            parsed = sdn.parse_csv_set({p.name: p.read_bytes() for p in path.iterdir()})
+        else:
+            parsed = advisory.parse_stix(path.read_bytes(), path.name)
+        return parsed.entries
+    finally:
+        gc.enable()
+
+
 CPU: dict[str, float] = {}  # label -> CPU seconds of the last _timed call with that label
 
 
@@ -84,7 +104,7 @@ def _timed(fn, label: str = ""):  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--sdn", type=int, default=18000)
@@ -126,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 (work / "advisory.json").read_text(encoding="utf-8"))["objects"]), "stix_plain")
             t_stix, stix_info = _timed(lambda: import_watchlist(ws, work / "advisory.json",
                                                                  name="advisory"), "stix")
+            _timed(lambda: _parse_only(work / "sdn"), "sdn_parse")
+            _timed(lambda: _parse_only(work / "advisory.json"), "stix_parse")
             t_hits, hits = _timed(lambda: hits_for_open_cases(ws))
         finally:
             ws.close()
@@ -139,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
             "stix_indicators": stix_info.records, "stix_import_s": round(t_stix, 3),
             "stix_plain_s": round(t_stix_plain, 3), "stix_ratio": round(t_stix / t_stix_plain, 1),
             "hits_s": round(t_hits, 3), "cases_with_hits": len(hits),
-            "hits": sum(len(h) for h in hits.values()), "peak_rss_mb": round(rss_mb),
+            "hits": sum(len(h) for h in hits.values()),
+            "hits_sha256": hashlib.sha256(json.dumps(
+                {ref: [h.to_json() for h in found] for ref, found in hits.items()},
+                sort_keys=True).encode("utf-8")).hexdigest(),
+            "peak_rss_mb": round(rss_mb),
             "targets": {"ratio": 3.0, "rss_mb": 400},
         }
         print(json.dumps(report, indent=2))
@@ -148,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
                 (f"SDN import ({sdn_info.records:,} entries) vs csv", t_sdn, t_sdn_plain),
                 (f"STIX import ({stix_info.records:,}) vs json.loads", t_stix, t_stix_plain)):
             print(f"{label:<40}{got:>9.2f}{floor:>9.2f}{got / floor:>7.1f}x{'<= 3x':>8}")
-        for label, key in (("SDN import, CPU (s)", "sdn"), ("STIX import, CPU (s)", "stix")):
-            got, floor = CPU[key], CPU[key + "_plain"]
+        for label, key in (("SDN import, CPU (s)", "sdn"), ("STIX import, CPU (s)", "stix"),
+                           ("SDN parse only, CPU (s)", "sdn_parse"),
+                           ("STIX parse only, CPU (s)", "stix_parse")):
+            got, floor = CPU[key], CPU[key.split("_")[0] + "_plain"]
             print(f"{label:<40}{got:>9.2f}{floor:>9.2f}{got / floor:>7.1f}x{'<= 3x':>8}")
         print(f"{'hits over ' + str(args.cases) + ' cases (s)':<40}{t_hits:>9.2f}")
         print(f"{'peak RSS (MB)':<40}{rss_mb:>9.0f}{'':>9}{'':>8}{'< 400':>8}")
