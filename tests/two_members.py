@@ -80,6 +80,14 @@ def as_(person: dict[str, Any], *args: str) -> list[str]:
     return ["--home", str(person["home"]), "--store", person["dsn"], *args]
 
 
+def new_case(capsys: Any, person: dict[str, Any], title: str, *more: str) -> dict[str, Any]:
+    """``case new --title TITLE MORE... --json`` run as ``person``: the new case's JSON (the
+    command must succeed)."""
+    code, case, err = run(capsys, *as_(person, "case", "new", "--title", title, *more, "--json"))
+    assert code == 0, err
+    return case
+
+
 def stored_bytes(location: str) -> list[bytes]:
     """Every object or file at the evidence location, as the operator sees it."""
     if location.startswith("s3://"):

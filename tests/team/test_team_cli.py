@@ -19,7 +19,7 @@ from store_backends import new_database, store_password
 from caseapp.store.postgresql.access import CUSTODIAN, MEMBER
 
 # The CLI runner and the ``--home/--store`` of a member, as the other team tests use them.
-run, as_ = shared.run, shared.as_
+run, as_, new_case = shared.run, shared.as_, shared.new_case
 
 
 def test_team_init_json_and_refresh(capsys: Any, pg_cluster: PgCluster, memory_keyring: Any,
@@ -92,12 +92,8 @@ def test_two_investigators_share_one_case_and_are_kept_out_of_the_other(
         capsys: Any, two_investigators: Any) -> None:
     team_db = two_investigators["db"]
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    code, a_case, err = run(capsys, *as_(alice, "case", "new", "--title", "Alice's case",
-                                         "--subject", "Kim", "--json"))
-    assert code == 0, err
-    code, b_case, err = run(capsys, *as_(bob, "case", "new", "--title", "Bob's case",
-                                         "--json"))
-    assert code == 0, err
+    a_case = new_case(capsys, alice, "Alice's case", "--subject", "Kim")
+    b_case = new_case(capsys, bob, "Bob's case")
     # references are allocated across cases the other cannot see
     assert a_case["ref"] != b_case["ref"] and b_case["ref"].endswith("-0002")
     code, listed, _ = run(capsys, *as_(bob, "case", "list", "--json"))
@@ -144,7 +140,7 @@ def test_the_case_key_opens_for_an_added_member_only(capsys: Any,
 
     team_db = two_investigators["db"]
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    _code, case, _ = run(capsys, *as_(alice, "case", "new", "--title", "K", "--json"))
+    case = new_case(capsys, alice, "K")
     assert run(capsys, *as_(alice, "team", "member", "add", case["ref"], bob["role"], "--as",
                             "investigator"))[0] == 0
     with team_db.connect() as admin:
@@ -204,9 +200,8 @@ def test_verify_by_a_member_checks_the_chain_and_their_own_cases(
         capsys: Any, two_investigators: Any) -> None:
     team_db = two_investigators["db"]
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    _c, a_case, _ = run(capsys, *as_(alice, "case", "new", "--title", "A", "--subject", "Kim",
-                                     "--json"))
-    assert run(capsys, *as_(bob, "case", "new", "--title", "B", "--json"))[0] == 0
+    a_case = new_case(capsys, alice, "A", "--subject", "Kim")
+    new_case(capsys, bob, "B")
     for person in (alice, bob):
         code, report, err = run(capsys, *as_(person, "verify", "--json"))
         assert code == 0 and report["ok"] is True and report["problems"] == [], err
@@ -227,7 +222,7 @@ def test_verify_by_a_member_checks_the_chain_and_their_own_cases(
 def test_a_viewer_is_told_plainly_that_the_database_refused_an_edit(
         capsys: Any, two_investigators: Any) -> None:
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    _c, case, _ = run(capsys, *as_(alice, "case", "new", "--title", "Shared", "--json"))
+    case = new_case(capsys, alice, "Shared")
     assert run(capsys, *as_(alice, "team", "member", "add", case["ref"], bob["role"], "--as",
                             "viewer"))[0] == 0
     for args in (("case", "edit", case["ref"], "--title", "Bob was here"),
@@ -246,10 +241,9 @@ def test_audit_entries_of_a_case_are_read_only_by_its_members(
         capsys: Any, two_investigators: Any) -> None:
     team_db = two_investigators["db"]
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    _c, a_case, _ = run(capsys, *as_(alice, "case", "new", "--title", "Secret title",
-                                     "--subject", "Hidden Name", "--json"))
+    a_case = new_case(capsys, alice, "Secret title", "--subject", "Hidden Name")
     assert run(capsys, *as_(alice, "note", "add", a_case["ref"], "private note"))[0] == 0
-    assert run(capsys, *as_(bob, "case", "new", "--title", "Bob's", "--json"))[0] == 0
+    new_case(capsys, bob, "Bob's")
     with team_db.connect() as admin:
         placed = admin.execute("SELECT a.action, c.ref FROM audit_entry a LEFT JOIN case_file "
                                "c ON c.id = a.case_id ORDER BY a.id").fetchall()
@@ -271,9 +265,7 @@ def test_audit_entries_of_a_case_are_read_only_by_its_members(
 def test_a_case_opened_from_a_tip_takes_a_ref_no_hidden_case_has(
         capsys: Any, two_investigators: Any) -> None:
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    code, a_case, err = run(capsys, *as_(alice, "case", "new", "--title", "Alice's case",
-                                         "--json"))
-    assert code == 0, err
+    a_case = new_case(capsys, alice, "Alice's case")
     code, tip, err = run(capsys, *as_(bob, "tips", "new", "--content", "A lead for Bob",
                                       "--channel", "hotline", "--json"))
     assert code == 0, err
@@ -295,7 +287,7 @@ def test_an_exhibit_sealed_while_a_member_is_removed_is_sealed_again_under_the_n
     from caseapp.store.blobs import open_backend
 
     alice, bob = two_investigators["alice"], two_investigators["bob"]
-    _code, case, _ = run(capsys, *as_(alice, "case", "new", "--title", "K", "--json"))
+    case = new_case(capsys, alice, "K")
     assert run(capsys, *as_(alice, "team", "member", "add", case["ref"], bob["role"], "--as",
                             "investigator"))[0] == 0
     real, sealed = evidence.vault_ingest, []
