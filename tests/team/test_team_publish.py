@@ -22,8 +22,11 @@ MARKER = b"LOCAL-ONLY-PAYSLIP-NGUYEN-7731 "
 FLAG = "identity.inconsistent-profiles"
 
 
-def local_case(capsys: Any, home: Path, tmp_path: Path) -> tuple[str, bytes]:
-    """A case in a local home: a subject with an identifier, a note, two exhibits."""
+def local_case(capsys: Any, tmp_path: Path) -> tuple[Path, str, bytes]:
+    """(home, ref, payslip bytes) of a case in Alice's local home (``tmp_path/alice-local``):
+    a subject with an identifier, a note, two exhibits, a red-flag answer."""
+    home = tmp_path / "alice-local"
+
     def local(*args: str) -> Any:
         code, out, err = run(capsys, "--home", str(home), *args)
         assert code == 0, err
@@ -40,7 +43,15 @@ def local_case(capsys: Any, home: Path, tmp_path: Path) -> tuple[str, bytes]:
         local("evidence", "add", case["ref"], str(path), "--json")
     local("flags", "set", case["ref"], FLAG, "confirmed", "--note", "profiles disagree",
           "--exhibit", "E-002", "--json")
-    return case["ref"], body
+    return home, case["ref"], body
+
+
+def publish_as(capsys: Any, person: dict[str, Any], ref: str, home: Path) -> dict[str, Any]:
+    """``team publish REF --from-home HOME --json`` as ``person``; it must succeed."""
+    code, moved, err = run(capsys, *as_(person, "team", "publish", ref, "--from-home", str(home),
+                                        "--json"))
+    assert code == 0, err
+    return moved
 
 
 def audit_of(capsys: Any, *args: str) -> list[dict[str, Any]]:
@@ -52,13 +63,10 @@ def audit_of(capsys: Any, *args: str) -> list[dict[str, Any]]:
 def test_publish_copies_a_local_case_and_checkout_brings_it_back(
         capsys: Any, team: dict[str, Any], tmp_path: Path) -> None:
     alice, bob = team["alice"], team["bob"]
-    home = tmp_path / "alice-local"
-    ref, body = local_case(capsys, home, tmp_path)
+    home, ref, body = local_case(capsys, tmp_path)
     before = len(stored_bytes(team["location"]))
 
-    code, moved, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
-                                        str(home), "--json"))
-    assert code == 0, err
+    moved = publish_as(capsys, alice, ref, home)
     assert moved["source_ref"] == ref and moved["exhibits"] == 2
     assert moved["history_entries"] >= 5  # created, subject, note, two exhibits
     team_ref = moved["ref"]
@@ -146,8 +154,7 @@ def test_a_publish_failing_mid_way_leaves_no_case_and_no_blob(
     from caseapp.services.evidence import case_keys
 
     alice = team["alice"]
-    home = tmp_path / "alice-local"
-    ref, _body = local_case(capsys, home, tmp_path)
+    home, ref, _body = local_case(capsys, tmp_path)
     before = len(stored_bytes(team["location"]))
 
     def fail(*_args: Any, **_kwargs: Any) -> int:
@@ -169,9 +176,7 @@ def test_a_publish_failing_mid_way_leaves_no_case_and_no_blob(
     local_entries = audit_of(capsys, "--home", str(home))
     assert not any(e["action"] == "case.published" for e in local_entries)
     # Control: without the fault the same publish goes through.
-    code, moved, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
-                                        str(home), "--json"))
-    assert code == 0, err
+    moved = publish_as(capsys, alice, ref, home)
     assert len(stored_bytes(team["location"])) == before + 2
     assert json.loads(team["cluster"].psql(
         "SELECT json_agg(ref) FROM case_file", database=team["db"])) == [moved["ref"]]
@@ -185,11 +190,8 @@ def test_a_checkout_whose_local_commit_fails_leaves_no_team_record(
     from caseapp.services.team import publish
 
     alice = team["alice"]
-    home = tmp_path / "alice-local"
-    ref, _body = local_case(capsys, home, tmp_path)
-    code, moved, err = run(capsys, *as_(alice, "team", "publish", ref, "--from-home",
-                                        str(home), "--json"))
-    assert code == 0, err
+    home, ref, _body = local_case(capsys, tmp_path)
+    moved = publish_as(capsys, alice, ref, home)
     real = publish.write_case
 
     def write_then_fail_commit(session: Any, *args: Any) -> Any:
