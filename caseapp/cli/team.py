@@ -136,15 +136,19 @@ def _moved(args: argparse.Namespace, moved: Any, verb: str) -> None:
     if args.json:
         print_json({"source_ref": moved.source_ref, "ref": moved.ref,
                     "exhibits": moved.exhibits, "history_entries": moved.history_entries,
-                    "not_carried": {"tip_links": moved.tip_links,
-                                    "productions": moved.productions},
+                    "not_carried": moved.not_carried.as_json(),
                     "source_store": moved.source_store, "store": moved.store})
         return
     print(f"{moved.source_ref} {verb} as {moved.ref}: {moved.exhibits} exhibit(s), "
           f"{moved.history_entries} history entries.")
-    if moved.tip_links or moved.productions:
-        print(f"Not carried over: {moved.tip_links} tip link(s), {moved.productions} "
-              "production(s) (they stay in the history).")
+    left = moved.not_carried
+    for what, names in (("links to tips (the tips stay in the other store)", left.tips),
+                        ("productions (Bates numbers are each store's own)", left.productions),
+                        ("the tip these exhibits came from", left.tip_exhibits)):
+        if names:
+            print(f"Not carried over: {what}: {', '.join(names)}.")
+    if left.tips or left.productions or left.tip_exhibits:
+        print("They remain in the source store and in the copied history.")
 
 
 def _open_local(path: str, *, create: bool) -> Any:

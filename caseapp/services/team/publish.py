@@ -30,7 +30,13 @@ from caseapp.security.team_keys import new_case_key
 from caseapp.security.vault import VaultError
 from caseapp.services.errors import CaseappError, Conflict, InvalidInput
 from caseapp.services.evidence.evidence import IngestFailed, record_custody
-from caseapp.services.team.transfer import CaseSnapshot, Written, read_case, write_case
+from caseapp.services.team.transfer import (
+    CaseSnapshot,
+    NotCarried,
+    Written,
+    read_case,
+    write_case,
+)
 from caseapp.services.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -44,8 +50,7 @@ class Moved:
     ref: str  # the destination's reference
     exhibits: int
     history_entries: int
-    tip_links: int  # not carried over (tips stay in their store)
-    productions: int  # not carried over (Bates numbers are the destination's)
+    not_carried: NotCarried  # tip links, productions, exhibits' tips: named
     source_store: str
     store: str  # the destination's store id
 
@@ -108,7 +113,7 @@ def _arrived(session: Session, written: Written, snap: CaseSnapshot, *, action: 
     audit.append(session, action, "case", written.case.ref, {
         "case": written.case.ref, "from_case": snap.case.ref, "from_store": from_store,
         "exhibits": len(snap.evidence), "history_entries": written.history_entries,
-        "not_carried": {"tip_links": snap.tip_links, "productions": snap.productions}})
+        "not_carried": snap.not_carried.as_json()})
 
 
 def _already_published(session: Session, ref: str, team_store: str) -> str | None:
@@ -166,7 +171,7 @@ def publish_case(local: Workspace, team: Workspace, case_ref: str,
         raise
     _index_soon(team)
     return Moved(snap.case.ref, written.case.ref, len(snap.evidence), written.history_entries,
-                 snap.tip_links, snap.productions, local.store_id, team.store_id)
+                 snap.not_carried, local.store_id, team.store_id)
 
 
 def checkout_case(team: Workspace, local: Workspace, case_ref: str,
@@ -201,7 +206,7 @@ def checkout_case(team: Workspace, local: Workspace, case_ref: str,
         raise
     _index_soon(local)
     return Moved(snap.case.ref, written.case.ref, len(snap.evidence), written.history_entries,
-                 snap.tip_links, snap.productions, team.store_id, local.store_id)
+                 snap.not_carried, team.store_id, local.store_id)
 
 
 def _failed(exc: BaseException, dest: Workspace, blobs: dict[int, str], made: str | None,

@@ -7,8 +7,9 @@ notes with their revisions, the red-flag checklist and answers (and its pinned t
 version, when the destination lacks it), exhibits (their blobs are the
 caller's business: re-encrypted beforehand, mapped here) with every custody event, export
 records, signal imports, observations and findings. Not carried over as rows: tip links (tips
-live in their own store) and productions (Bates numbers are the destination's to issue); they
-are counted in the result and remain in the imported history. The source's audit entries about
+live in their own store), productions (Bates numbers are the destination's to issue) and an
+exhibit's link to the tip it came from; :class:`NotCarried` names them for the result and
+the audit entries, and they remain in the imported history. The source's audit entries about
 the case are appended to the destination's chain as ``history.imported`` entries naming their
 origin (store, case, entry id and hash), so the destination chain stays one valid chain.
 """
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
+from caseapp.domain.loadfiles import bates_label
 from caseapp.domain.models import (
     AuditEntry,
     Case,
@@ -39,6 +41,7 @@ from caseapp.domain.models import (
     SignalObservation,
     Subject,
     TemplateBlob,
+    Tip,
     TipCaseLink,
 )
 from caseapp.domain.text import case_ref as make_ref
@@ -51,6 +54,26 @@ M = TypeVar("M", bound=SQLModel)
 #: Audit entities whose ``entity_id`` is a row id of a case-scoped table (as the team
 #: store's audit trigger tells an entry's case).
 _ID_ENTITIES = ("subject", "evidence", "note", "checklist", "signal_finding", "identifier")
+
+
+@dataclass(frozen=True)
+class NotCarried:
+    """What a move leaves behind, by name: the user is told, and both audit entries say."""
+
+    tips: tuple[str, ...] = ()  # refs of the tips linked to the case (links not copied)
+    productions: tuple[str, ...] = ()  # "PROD-001 (ACME-000001 to ACME-000040)"
+    tip_exhibits: tuple[str, ...] = ()  # exhibits copied without the tip they came from
+
+    def as_json(self) -> dict[str, Any]:
+        return {"tip_links": len(self.tips), "productions": len(self.productions),
+                "tips": list(self.tips), "production_list": list(self.productions),
+                "tip_exhibits": list(self.tip_exhibits)}
+
+
+def _production(p: Production) -> str:
+    issued = (f" ({bates_label(p.prefix, p.bates_first)} to "
+              f"{bates_label(p.prefix, p.bates_last)})" if p.bates_last else "")
+    return f"PROD-{p.number:03d}{issued}"
 
 
 @dataclass
@@ -72,8 +95,7 @@ class CaseSnapshot:
     observations: list[SignalObservation] = field(default_factory=list)
     findings: list[SignalFinding] = field(default_factory=list)
     history: list[AuditEntry] = field(default_factory=list)
-    tip_links: int = 0
-    productions: int = 0
+    not_carried: NotCarried = NotCarried()
 
 
 def _ids(rows: list[Any]) -> list[int]:
@@ -110,8 +132,12 @@ def read_case(session: Session, ref: str) -> CaseSnapshot:
     snap.imports = _all(session, SignalImport, SignalImport.case_id, cid)
     snap.observations = _all(session, SignalObservation, SignalObservation.case_id, cid)
     snap.findings = _all(session, SignalFinding, SignalFinding.case_id, cid)
-    snap.tip_links = len(_all(session, TipCaseLink, TipCaseLink.case_id, cid))
-    snap.productions = len(_all(session, Production, Production.case_id, cid))
+    tip_ids = [link.tip_id for link in _all(session, TipCaseLink, TipCaseLink.case_id, cid)]
+    tips = session.exec(select(Tip.ref).where(col(Tip.id).in_(tip_ids))).all() if tip_ids else []
+    snap.not_carried = NotCarried(
+        tuple(sorted(tips)),
+        tuple(_production(p) for p in _all(session, Production, Production.case_id, cid)),
+        tuple(ev.exhibit for ev in snap.evidence if ev.tip_id is not None))
     snap.history = _history(session, snap)
     return snap
 
