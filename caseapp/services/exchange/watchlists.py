@@ -14,14 +14,11 @@ on a listed website (``site``, strong), or a subject name or alias close to a li
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +41,7 @@ from caseapp.domain.text import load_list
 from caseapp.security import audit, record_state
 from caseapp.services.errors import InvalidInput, NotFound
 from caseapp.services.workspace import Workspace
+from caseapp.store.case_list import no_cyclic_gc
 
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _SDN_SET = ("sdn.csv", "add.csv", "alt.csv")
@@ -201,7 +199,7 @@ def import_watchlist(ws: Workspace, path: Path | str, *, fmt: str = "auto",
     check_cancel(cancel, "The import was cancelled; nothing was imported.")
     if progress is not None:
         progress(1, 3, "Parsing the list")
-    with _no_cycle_collection():
+    with no_cyclic_gc():
         parsed = _parse(fmt, files)
     if not parsed.list_date:
         stamp = datetime.fromtimestamp(source.stat().st_mtime, UTC).date().isoformat()
@@ -211,25 +209,11 @@ def import_watchlist(ws: Workspace, path: Path | str, *, fmt: str = "auto",
     check_cancel(cancel, "The import was cancelled; nothing was imported.")
     if progress is not None:
         progress(2, 3, f"Storing {parsed.entries:,} entries")
-    with _no_cycle_collection():
+    with no_cyclic_gc():
         info = _store(ws, list_name, fmt, source.name, parsed, raw_digest.hex())
     if progress is not None:
         progress(3, 3, "Done")
     return info
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Cyclic garbage collection paused while a list's 100,000+ entry objects are built
-    and written: they form no cycles, yet the collections their allocation triggers keep
-    traversing them (a fifth of the parse's CPU). Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _store(ws: Workspace, name: str, fmt: str, file_name: str, parsed: ParsedList,
